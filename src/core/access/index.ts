@@ -1,0 +1,2 @@
+export * from './rules.ts';
+export { createAccessService, grantRoleDefaults, type AccessService } from './service.ts';

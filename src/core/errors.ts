@@ -1,0 +1,78 @@
+// The closed set of domain errors (ARCHITECTURE §6). Each carries a stable `code`: the API's `error`
+// field, the key of the chat sentence, and what logs and metrics count.
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export type ErrorKind = 'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable';
+
+export const STATUS_OF: Record<ErrorKind, number> = {
+  validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+};
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: ErrorKind;
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+  get status(): number {
+    return STATUS_OF[this.kind];
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly kind = 'validation';
+  constructor(message: string, readonly issues: FieldIssue[] = [], code = 'validation_failed') {
+    super(code, message, issues.length ? { issues } : undefined);
+  }
+  static field(field: string, message: string): ValidationError {
+    return new ValidationError(`${field}: ${message}`, [{ field, message }]);
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly kind = 'unauthorized';
+  constructor(message = 'Authentication required', code = 'unauthorized') {
+    super(code, message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+  constructor(message = 'You are not allowed to do this', code = 'forbidden', details?: unknown) {
+    super(code, message, details);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  constructor(readonly entity: string, id?: string) {
+    super(`${entity.toLowerCase().replaceAll(' ', '_')}_not_found`, id ? `${entity} ${id} not found` : `${entity} not found`);
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+}
+
+export class UnprocessableError extends DomainError {
+  readonly kind = 'unprocessable';
+}
+
+export const SLOT_FULL_MESSAGE = 'This slot is now full, please choose another';
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}

@@ -1,0 +1,32 @@
+import type { Db } from '../db/client.ts';
+import { createAccessService } from './access/index.ts';
+import type { Clock } from './clock.ts';
+
+export interface CoreConfig {
+  /** Minimum notice before a slot can be booked, in minutes. */
+  bookingMinNoticeMinutes: number;
+  /** How far ahead slots can be booked, in days. */
+  bookingHorizonDays: number;
+}
+
+export const DEFAULT_CORE_CONFIG: CoreConfig = { bookingMinNoticeMinutes: 60, bookingHorizonDays: 90 };
+
+export interface CoreDeps {
+  db: Db;
+  clock: Clock;
+  config: CoreConfig;
+}
+
+/** Core services wired over one database client and clock; the API, bot and jobs all use this. */
+export function createCore(deps: CoreDeps) {
+  return {
+    access: createAccessService(deps.db),
+  };
+}
+
+export type Core = ReturnType<typeof createCore>;
+
+export * from './errors.ts';
+export type { Clock } from './clock.ts';
+export { systemClock, ManualClock } from './clock.ts';
+export type { Actor, PermissionKey, RoleName } from './access/index.ts';

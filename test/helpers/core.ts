@@ -1,0 +1,30 @@
+import { afterAll } from 'vitest';
+import { createDb, type Db } from '../../src/db/client.ts';
+import { createCore, DEFAULT_CORE_CONFIG, ManualClock, type Core, type CoreConfig } from '../../src/core/index.ts';
+import { cloneTemplate, dropDatabase, withAdmin } from './postgres.ts';
+
+export interface TestContext {
+  db: Db;
+  core: Core;
+  clock: ManualClock;
+  databaseUrl: string;
+}
+
+/** The test start instant: a fixed Monday, 2030-01-07 09:00 UTC, so calendars are reproducible. */
+export const TEST_EPOCH = new Date('2030-01-07T09:00:00Z');
+
+/**
+ * A migrated database of this test file's own with core wired over it. Call once at module level
+ * of a test file; the database is dropped after the file.
+ */
+export async function setupCore(config: Partial<CoreConfig> = {}): Promise<TestContext> {
+  const { name, url } = await cloneTemplate();
+  const db = createDb(url, { max: 8 });
+  const clock = new ManualClock(TEST_EPOCH);
+  const core = createCore({ db, clock, config: { ...DEFAULT_CORE_CONFIG, ...config } });
+  afterAll(async () => {
+    await db.$disconnect();
+    await withAdmin((client) => dropDatabase(client, name));
+  });
+  return { db, core, clock, databaseUrl: url };
+}
