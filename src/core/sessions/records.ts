@@ -1,0 +1,157 @@
+import type { DbTx, SessionType } from '../../db/client.ts';
+import { cancelCalendarEvent, COACHING_SESSION_CATEGORY, createCalendarEvent, moveCalendarEvent } from '../calendar/index.ts';
+import { writeNotifications, type NotificationType, type OutboxEntry } from '../notifications/index.ts';
+
+// The writes that make, move and end a session, shared by bookings and sessions so that every path
+// keeps session, calendar event and notifications in step. Callers own the transaction and the
+// coach lock; these functions check nothing.
+
+export interface NewSession {
+  memberProfileId: string;
+  memberUserId: string;
+  coachUserId: string;
+  scheduledAt: Date;
+  duration: number;
+  type: SessionType;
+  memberNotes?: string | null;
+  /** What to tell both parties: `booking.confirmed` for a booking, `session.created` otherwise. */
+  notify: NotificationType;
+  /** Extra payload for the notification (e.g. the booking id). */
+  payload?: Record<string, unknown>;
+}
+
+const HOUR = 3_600_000;
+/** Reminders before the start; each is an outbox row due at that time. */
+export const REMINDER_OFFSETS_MS = [24 * HOUR, HOUR] as const;
+
+export function endOf(scheduledAt: Date, durationMinutes: number): Date {
+  return new Date(scheduledAt.getTime() + durationMinutes * 60_000);
+}
+
+/** Outbox rows due later for a scheduled session: reminders before, prompts after it ends. */
+export function timedNotifications(session: {
+  id: string;
+  scheduledAt: Date;
+  duration: number;
+  memberUserId: string;
+  coachUserId: string;
+}): OutboxEntry[] {
+  const at = session.scheduledAt.getTime();
+  const payload = { sessionId: session.id, scheduledAt: session.scheduledAt.toISOString(), duration: session.duration };
+  const key = (kind: string, userId: string) => `${timedPrefix(session.id)}${kind}:${userId}:${at}`;
+  const entries: OutboxEntry[] = [];
+  for (const offset of REMINDER_OFFSETS_MS) {
+    for (const userId of [session.memberUserId, session.coachUserId]) {
+      entries.push({
+        userId,
+        type: 'session.reminder',
+        payload: { ...payload, minutesBefore: offset / 60_000 },
+        dedupeKey: key(`reminder${offset / 60_000}m`, userId),
+        deliverAfter: new Date(at - offset),
+      });
+    }
+  }
+  const end = new Date(endOf(session.scheduledAt, session.duration));
+  entries.push(
+    { userId: session.coachUserId, type: 'session.complete_prompt', payload, dedupeKey: key('complete', session.coachUserId), deliverAfter: end },
+    { userId: session.memberUserId, type: 'session.rate_prompt', payload, dedupeKey: key('rate', session.memberUserId), deliverAfter: end },
+  );
+  return entries;
+}
+
+/** Dedupe-key prefix of the not-yet-due rows of one session, so they can be dropped together. */
+export function timedPrefix(sessionId: string): string {
+  return `timed:${sessionId}:`;
+}
+
+/** Drops a session's pending reminders and prompts (on cancel, reschedule, complete). */
+export async function dropTimedNotifications(tx: DbTx, sessionId: string): Promise<void> {
+  await tx.notification.deleteMany({ where: { status: 'pending', dedupeKey: { startsWith: timedPrefix(sessionId) } } });
+}
+
+/** Calendar event, session, and notifications for both parties (Properties 17, 18, 28). */
+export async function insertSession(tx: DbTx, s: NewSession) {
+  const event = await createCalendarEvent(tx, {
+    title: COACHING_SESSION_CATEGORY,
+    startsAt: s.scheduledAt,
+    endsAt: endOf(s.scheduledAt, s.duration),
+    category: COACHING_SESSION_CATEGORY,
+    creatorId: s.coachUserId,
+    attendeeIds: [s.memberUserId],
+  });
+  const session = await tx.session.create({
+    data: {
+      calendarEventId: event.id,
+      memberId: s.memberProfileId,
+      coachId: s.coachUserId,
+      type: s.type,
+      duration: s.duration,
+      scheduledAt: s.scheduledAt,
+      memberNotes: s.memberNotes ?? null,
+    },
+  });
+  const payload = { sessionId: session.id, scheduledAt: s.scheduledAt.toISOString(), duration: s.duration, ...s.payload };
+  await writeNotifications(tx, [
+    ...[s.memberUserId, s.coachUserId].map((userId) => ({
+      userId,
+      type: s.notify,
+      payload,
+      dedupeKey: `${s.notify}:${session.id}:${userId}`,
+    })),
+    ...timedNotifications({ ...s, id: session.id }),
+  ]);
+  return { session, event };
+}
+
+/** Moves a session and its calendar event, and re-times its reminders (Property 57). */
+export async function moveSession(
+  tx: DbTx,
+  s: { id: string; calendarEventId: string; memberUserId: string; coachUserId: string },
+  scheduledAt: Date,
+  duration: number,
+) {
+  const session = await tx.session.update({ where: { id: s.id }, data: { scheduledAt, duration } });
+  const event = await moveCalendarEvent(tx, s.calendarEventId, scheduledAt, endOf(scheduledAt, duration));
+  await dropTimedNotifications(tx, s.id);
+  await writeNotifications(tx, [
+    ...[s.memberUserId, s.coachUserId].map((userId) => ({
+      userId,
+      type: 'session.rescheduled' as const,
+      payload: { sessionId: s.id, scheduledAt: scheduledAt.toISOString(), duration, sequence: event.sequence },
+      dedupeKey: `session.rescheduled:${s.id}:${event.sequence}:${userId}`,
+    })),
+    ...timedNotifications({ ...s, scheduledAt, duration }),
+  ]);
+  return { session, event };
+}
+
+/**
+ * Cancels a session: status, calendar event, its booking (which frees the seat), pending reminders,
+ * and a notification to both parties (Properties 20, 29).
+ */
+export async function cancelSessionRecords(
+  tx: DbTx,
+  s: { id: string; calendarEventId: string; memberUserId: string; coachUserId: string },
+  by: { userId: string | null; reason: string | null; at: Date },
+) {
+  const session = await tx.session.update({
+    where: { id: s.id },
+    data: { status: 'cancelled', cancelledAt: by.at, cancellationReason: by.reason, cancelledById: by.userId },
+  });
+  await cancelCalendarEvent(tx, s.calendarEventId);
+  await tx.sessionBooking.updateMany({
+    where: { sessionId: s.id, status: 'confirmed' },
+    data: { status: 'cancelled', cancelledAt: by.at },
+  });
+  await dropTimedNotifications(tx, s.id);
+  await writeNotifications(
+    tx,
+    [s.memberUserId, s.coachUserId].map((userId) => ({
+      userId,
+      type: 'session.cancelled' as const,
+      payload: { sessionId: s.id, reason: by.reason, cancelledBy: by.userId },
+      dedupeKey: `session.cancelled:${s.id}:${userId}`,
+    })),
+  );
+  return session;
+}
