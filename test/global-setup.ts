@@ -1,19 +1,42 @@
+import type { TestProject } from 'vitest/node';
 import { migrate } from '../src/db/migrate.ts';
-import { dropDatabase, databaseUrl, TEMPLATE_DB, TEST_DB_PREFIX, withAdmin } from './helpers/postgres.ts';
+import { databaseUrl, dropDatabase, templateName, TEST_DB_PREFIX, withAdmin } from './helpers/postgres.ts';
 
-/** Builds the migrated template database every test file clones, and clears leftovers of old runs. */
-export default async function setup(): Promise<() => Promise<void>> {
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Builds the migrated template every test file clones, and drops databases left by test runs
+ * that are no longer running (a crashed run never cleaned up).
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const runId = String(process.pid);
+  const template = templateName(runId);
   await withAdmin(async (client) => {
-    const { rows } = await client.query<{ datname: string }>(
-      'SELECT datname FROM pg_database WHERE datname LIKE $1',
-      [`${TEST_DB_PREFIX}%`],
-    );
-    for (const row of rows) await dropDatabase(client, row.datname);
-    await dropDatabase(client, TEMPLATE_DB);
-    await client.query(`CREATE DATABASE "${TEMPLATE_DB}"`);
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+      `${TEST_DB_PREFIX}%`,
+    ]);
+    for (const { datname } of rows) {
+      const pid = Number(datname.slice(TEST_DB_PREFIX.length).split('_')[0]);
+      if (!Number.isInteger(pid) || !isRunning(pid)) await dropDatabase(client, datname);
+    }
+    await dropDatabase(client, template);
+    await client.query(`CREATE DATABASE "${template}"`);
   });
-  await migrate(databaseUrl(TEMPLATE_DB));
+  await migrate(databaseUrl(template));
+  project.provide('testRunId', runId);
   return async () => {
-    await withAdmin((client) => dropDatabase(client, TEMPLATE_DB));
+    await withAdmin(async (client) => {
+      const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+        `${TEST_DB_PREFIX}${runId}\\_%`,
+      ]);
+      for (const { datname } of rows) await dropDatabase(client, datname);
+    });
   };
 }

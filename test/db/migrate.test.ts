@@ -2,9 +2,9 @@ import { describe, expect, it, afterAll } from 'vitest';
 import pg from 'pg';
 import { migrate, readMigrations } from '../../src/db/migrate.ts';
 import { ensureDatabase } from '../../src/db/database.ts';
-import { databaseUrl, dropDatabase, withAdmin } from '../helpers/postgres.ts';
+import { databaseUrl, dropDatabase, testDatabaseName, withAdmin } from '../helpers/postgres.ts';
 
-const name = `coachbot_t_migrate_${process.pid}`;
+const name = testDatabaseName('migrate');
 const url = databaseUrl(name);
 
 afterAll(() => withAdmin((client) => dropDatabase(client, name)));

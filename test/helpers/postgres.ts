@@ -1,12 +1,28 @@
+import { inject } from 'vitest';
 import pg from 'pg';
 import { quoteIdent } from '../../src/db/database.ts';
 
 // Every test file gets its own database cloned from a migrated template (made once per run in
-// global-setup.ts), so files run in parallel without seeing each other's rows.
+// global-setup.ts), so files run in parallel without seeing each other's rows. Names carry the
+// test run's process id, so concurrent runs on one server never drop each other's databases.
 
 export const SERVER_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
-export const TEMPLATE_DB = 'coachbot_test_template';
 export const TEST_DB_PREFIX = 'coachbot_t_';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testRunId: string;
+  }
+}
+
+export function templateName(runId: string): string {
+  return `${TEST_DB_PREFIX}${runId}_template`;
+}
+
+/** A database name unique to this test run, marked so global setup can clear it later. */
+export function testDatabaseName(label = Math.random().toString(36).slice(2, 10)): string {
+  return `${TEST_DB_PREFIX}${inject('testRunId')}_${label}`;
+}
 
 export function databaseUrl(name: string): string {
   return `${SERVER_URL}/${name}`;
@@ -28,11 +44,12 @@ export async function dropDatabase(client: pg.Client, name: string): Promise<voi
 
 /** A fresh, migrated database of its own; returns its URL. */
 export async function cloneTemplate(): Promise<{ name: string; url: string }> {
-  const name = `${TEST_DB_PREFIX}${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const name = testDatabaseName();
+  const template = templateName(inject('testRunId'));
   await withAdmin(async (client) => {
     for (let attempt = 0; ; attempt++) {
       try {
-        await client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(TEMPLATE_DB)}`);
+        await client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
         return;
       } catch (error) {
         // Two clones starting at the same instant briefly see each other on the template.
