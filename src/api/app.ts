@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Core } from '../core/index.ts';
+import type { Db } from '../db/client.ts';
+import { authenticate, decorateActor, rateLimitKey } from './auth.ts';
+import { registerDocs } from './docs.ts';
+import { installErrorHandling, notFound, toErrorBody } from './errors.ts';
+import { createApiLogger } from './logger.ts';
+import { healthRoutes } from './routes/health.ts';
+import { protectedRoutes, publicRoutes } from './routes/index.ts';
+
+export type ApiConfig = Pick<Config, 'API_RATE_LIMIT_PER_MINUTE' | 'API_BODY_LIMIT_BYTES' | 'LOG_LEVEL'> & Partial<Pick<Config, 'PUBLIC_URL'>>;
+
+export interface AppDeps {
+  core: Core;
+  db: Db;
+  /** Used by /readyz and, when given, shared by every API process for rate limiting. */
+  redis?: Redis;
+  config: ApiConfig;
+  logger?: Logger;
+}
+
+export const API_VERSION = '1.0.0';
+
+/** The admin API's composition root: main.ts and the tests build the app with this one function. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const logger: FastifyBaseLogger = deps.logger ?? createApiLogger(deps.config);
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: deps.config.API_BODY_LIMIT_BYTES,
+    genReqId: () => randomUUID(),
+    // Malformed URLs and the like answer in the same error shape as everything else.
+    frameworkErrors: (error, request, reply) => {
+      const body = toErrorBody(error, request.id);
+      void (reply as FastifyReply).code(body.statusCode).send(body);
+    },
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  decorateActor(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(rateLimit, {
+    max: deps.config.API_RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    keyGenerator: rateLimitKey,
+    ...(deps.redis ? { redis: deps.redis, nameSpace: 'coachbot:api:ratelimit:', skipOnError: true } : {}),
+  });
+  await registerDocs(app, API_VERSION);
+  await app.register(healthRoutes({ db: deps.db, redis: deps.redis }));
+  await app.register(publicRoutes(deps));
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', authenticate(deps.core));
+    await scope.register(protectedRoutes(deps));
+  });
+  // Unknown routes are rate limited too, so they cannot be probed at will.
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, notFound);
+  return app;
+}

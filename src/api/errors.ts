@@ -1,0 +1,111 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDomainError, type FieldIssue } from '../core/index.ts';
+import { redactUrl } from './logger.ts';
+
+// Every error leaves the API in one shape, `{ statusCode, message, error, details? }` (ARCHITECTURE
+// §6): core's DomainErrors keep their status and stable code, request validation is reported like
+// core's ValidationError, Fastify's own 4xx get stable codes, anything else is a sanitized 500.
+
+export interface ErrorBody {
+  statusCode: number;
+  message: string;
+  error: string;
+  details?: unknown;
+}
+
+/** Stable codes for the 4xx Fastify and its plugins raise before a route runs. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_json_body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_BAD_URL: 'bad_url',
+};
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  431: 'headers_too_large',
+};
+
+interface SchemaIssue {
+  keyword?: string;
+  instancePath?: string;
+  message?: string;
+  params?: { keys?: unknown };
+}
+
+/** Where a request value failed validation, named as core names fields (`a.b.0`). */
+function fieldOf(issue: SchemaIssue, context: string | undefined): string {
+  const path = (issue.instancePath ?? '').split('/').filter(Boolean).join('.');
+  return path || `(${context ?? 'input'})`;
+}
+
+export function validationBody(error: FastifyError): ErrorBody {
+  const context = error.validationContext;
+  const issues: FieldIssue[] = (error.validation ?? []).flatMap((issue: SchemaIssue) => {
+    // zod reports unknown keys on their parent object; name each key instead, as a field.
+    const keys = issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys) ? issue.params.keys : null;
+    if (keys) {
+      const parent = fieldOf({ instancePath: issue.instancePath ?? '' }, undefined);
+      return keys.map((key) => ({ field: parent.startsWith('(') ? String(key) : `${parent}.${String(key)}`, message: 'is not a known field' }));
+    }
+    return [{ field: fieldOf(issue, context), message: issue.message ?? 'is invalid' }];
+  });
+  const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+  return {
+    statusCode: 400,
+    error: 'validation_failed',
+    message: `Invalid ${context ?? 'input'}: ${summary}`,
+    details: { in: context, issues },
+  };
+}
+
+export function toErrorBody(error: unknown, requestId: string): ErrorBody {
+  if (isDomainError(error)) {
+    const body: ErrorBody = { statusCode: error.status, message: error.message, error: error.code };
+    if (error.details !== undefined) body.details = error.details;
+    return body;
+  }
+  const fastifyError = error as Partial<FastifyError> | null;
+  if (fastifyError && Array.isArray(fastifyError.validation)) return validationBody(fastifyError as FastifyError);
+  const status = fastifyError?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = (fastifyError?.code && FASTIFY_CODES[fastifyError.code]) ?? STATUS_CODES[status] ?? 'bad_request';
+    return { statusCode: status, message: fastifyError?.message ?? 'Bad request', error: code };
+  }
+  return {
+    statusCode: 500,
+    message: 'Internal server error; the request id identifies it in the logs',
+    error: 'internal_error',
+    details: { requestId },
+  };
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const body = toErrorBody(error, request.id);
+    if (body.statusCode >= 500) {
+      request.log.error({ err: error, reqId: request.id }, 'unhandled error');
+    } else if (!isDomainError(error)) {
+      request.log.info({ code: body.error, statusCode: body.statusCode }, body.message);
+    }
+    return reply.code(body.statusCode).type('application/json; charset=utf-8').send(body);
+  });
+}
+
+export function notFound(request: FastifyRequest, reply: FastifyReply) {
+  const body: ErrorBody = {
+    statusCode: 404,
+    error: 'route_not_found',
+    message: `Route ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')} not found`,
+  };
+  return reply.code(404).send(body);
+}

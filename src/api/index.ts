@@ -1,0 +1,2 @@
+export { buildApp, API_VERSION, type AppDeps, type ApiConfig } from './app.ts';
+export { createApiLogger } from './logger.ts';

@@ -1,0 +1,43 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { NOTIFICATION_STATUSES } from '../../core/notifications/index.ts';
+import type { Core } from '../../core/index.ts';
+import { actorOf } from '../auth.ts';
+import { bearerSecurity, errorResponses, page, pageQuery, queryBool, uuid } from '../schemas.ts';
+
+const notification = z.object({
+  id: uuid,
+  userId: uuid,
+  type: z.string(),
+  payload: z.unknown(),
+  status: z.enum(NOTIFICATION_STATUSES),
+  attempts: z.number().int(),
+  deliverAfter: z.date(),
+  sentAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+
+const listQuery = pageQuery.extend({
+  userId: uuid.optional().describe('Admin only: whose notifications; omitted, an admin sees everyone\'s'),
+  status: z.enum(NOTIFICATION_STATUSES).optional(),
+  type: z.string().min(1).max(64).optional(),
+  includeScheduled: queryBool.optional().describe('Admin only: include reminders not due yet'),
+});
+
+export function notificationRoutes(core: Core): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/notifications',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: 'Your notifications, newest first (an admin may list anyone\'s)',
+          security: bearerSecurity,
+          querystring: listQuery,
+          response: { 200: page(notification), ...errorResponses },
+        },
+      },
+      async (request) => core.notifications.list(actorOf(request), request.query),
+    );
+  };
+}

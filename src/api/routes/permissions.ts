@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { PERMISSIONS } from '../../core/access/index.ts';
+import type { Core } from '../../core/index.ts';
+import { actorOf } from '../auth.ts';
+import { bearerSecurity, errorResponses, idParams, uuid } from '../schemas.ts';
+
+const permission = z.enum(PERMISSIONS);
+const granted = z.object({ userId: uuid, permissions: z.array(permission) });
+
+export function permissionRoutes(core: Core): FastifyPluginAsyncZod {
+  return async (app) => {
+    const tags = ['permissions'];
+    app.get(
+      '/users/:id/permissions',
+      {
+        schema: {
+          tags,
+          summary: 'A user\'s permissions (your own, or anyone\'s for an admin)',
+          security: bearerSecurity,
+          params: idParams,
+          response: { 200: granted, ...errorResponses },
+        },
+      },
+      async (request) => ({
+        userId: request.params.id,
+        permissions: await core.access.permissionsOf(actorOf(request), request.params.id),
+      }),
+    );
+
+    app.post(
+      '/users/:id/permissions',
+      {
+        schema: {
+          tags,
+          summary: 'Grant a permission (admin)',
+          security: bearerSecurity,
+          params: idParams,
+          body: z.strictObject({ permission }),
+          response: { 200: granted, ...errorResponses },
+        },
+      },
+      async (request) => ({
+        userId: request.params.id,
+        permissions: await core.access.grant(actorOf(request), { userId: request.params.id, permission: request.body.permission }),
+      }),
+    );
+
+    app.delete(
+      '/users/:id/permissions/:permission',
+      {
+        schema: {
+          tags,
+          summary: 'Revoke a permission (admin)',
+          security: bearerSecurity,
+          params: z.object({ id: uuid, permission }),
+          response: { 200: granted, ...errorResponses },
+        },
+      },
+      async (request) => ({
+        userId: request.params.id,
+        permissions: await core.access.revoke(actorOf(request), { userId: request.params.id, permission: request.params.permission }),
+      }),
+    );
+  };
+}

@@ -1,0 +1,76 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../core/index.ts';
+import { actorOf } from '../auth.ts';
+import { bearerSecurity, errorResponses, idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
+
+const tokenView = z.object({
+  id: uuid,
+  userId: uuid,
+  name: z.string(),
+  prefix: z.string().describe('First characters of the token, to recognise it'),
+  lastUsedAt: z.date().nullable().describe('Updated at most once a minute'),
+  expiresAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+
+const issuedToken = tokenView.extend({ token: z.string().describe('The secret: shown this once, stored only as a hash') });
+
+const createBody = z.strictObject({
+  userId: uuid.optional().describe('Whose token (admin only); defaults to the caller'),
+  name: z.string().min(1).max(100).optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+const listQuery = pageQuery.extend({
+  userId: uuid.optional().describe('Admin only: whose tokens; omitted, an admin sees everyone\'s'),
+  includeRevoked: queryBool.optional(),
+});
+
+export function tokenRoutes(core: Core): FastifyPluginAsyncZod {
+  return async (app) => {
+    const tags = ['tokens'];
+    app.post(
+      '/tokens',
+      {
+        schema: {
+          tags,
+          summary: 'Create an API token for yourself, or (admin) for another user',
+          security: bearerSecurity,
+          body: createBody,
+          response: { 201: issuedToken, ...errorResponses },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await core.tokens.create(actorOf(request), request.body)),
+    );
+
+    app.get(
+      '/tokens',
+      {
+        schema: {
+          tags,
+          summary: 'List API tokens (your own; an admin sees all)',
+          security: bearerSecurity,
+          querystring: listQuery,
+          response: { 200: page(tokenView), ...errorResponses },
+        },
+      },
+      async (request) => core.tokens.list(actorOf(request), request.query),
+    );
+
+    app.delete(
+      '/tokens/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Revoke an API token',
+          security: bearerSecurity,
+          params: idParams,
+          response: { 200: tokenView, ...errorResponses },
+        },
+      },
+      async (request) => core.tokens.revoke(actorOf(request), request.params.id),
+    );
+  };
+}

@@ -1,0 +1,11 @@
+export { generateToken, hashToken, tokenPrefix, TOKEN_MARK, LAST_USED_RESOLUTION_MS } from './rules.ts';
+export {
+  createTokenService,
+  createTokenInput,
+  issueTokenInput,
+  listTokensInput,
+  type TokenService,
+  type TokenView,
+  type IssuedToken,
+  type Authenticated,
+} from './service.ts';

@@ -1,0 +1,68 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { Redis } from 'ioredis';
+import { afterAll } from 'vitest';
+import { buildApp, type ApiConfig } from '../../src/api/index.ts';
+import { createApiLogger } from '../../src/api/logger.ts';
+import type { CoreConfig } from '../../src/core/index.ts';
+import { setupCore, type TestContext } from '../helpers/core.ts';
+import { makeUser, type MadeUser, type UserOverrides } from '../helpers/factories.ts';
+import type { RoleName } from '../../src/core/index.ts';
+
+// The admin API over a test file's own database, built with the same buildApp as main.ts.
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const TEST_API_CONFIG: ApiConfig = {
+  API_RATE_LIMIT_PER_MINUTE: 1_000_000,
+  API_BODY_LIMIT_BYTES: 64 * 1024,
+  LOG_LEVEL: 'silent',
+};
+
+export interface ApiContext extends TestContext {
+  app: FastifyInstance;
+  redis: Redis;
+  /** A user with a fresh API token. */
+  userWithToken(role: RoleName, o?: UserOverrides): Promise<MadeUser & { token: string }>;
+  tokenFor(user: { id: string }): Promise<string>;
+  /** app.inject with the token as a bearer header. */
+  call(token: string | null, options: InjectOptions): Promise<LightMyRequestResponse>;
+}
+
+export function testRedis(): Redis {
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });
+}
+
+export async function setupApi(
+  options: { api?: Partial<ApiConfig>; core?: Partial<CoreConfig>; redis?: boolean } = {},
+): Promise<ApiContext> {
+  const ctx = await setupCore(options.core);
+  const redis = testRedis();
+  const config = { ...TEST_API_CONFIG, ...options.api };
+  const app = await buildApp({
+    core: ctx.core,
+    db: ctx.db,
+    config,
+    logger: createApiLogger(config),
+    ...(options.redis === false ? {} : { redis }),
+  });
+  await app.ready();
+  afterAll(async () => {
+    await app.close();
+    redis.disconnect();
+  });
+  const tokenFor = async (user: { id: string }) => (await ctx.core.tokens.issue({ user: user.id })).token;
+  return {
+    ...ctx,
+    app,
+    redis,
+    tokenFor,
+    async userWithToken(role, o) {
+      const user = await makeUser(ctx.db, role, o);
+      return { ...user, token: await tokenFor(user) };
+    },
+    call(token, inject) {
+      const headers = { ...(inject.headers ?? {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+      return app.inject({ ...inject, headers });
+    },
+  };
+}
