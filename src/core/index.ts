@@ -1,5 +1,7 @@
 import type { Db } from '../db/client.ts';
 import { createAccessService } from './access/index.ts';
+import { createTokenService } from './tokens/index.ts';
+import { createNotificationService } from './notifications/index.ts';
 import type { Clock } from './clock.ts';
 
 export interface CoreConfig {
@@ -21,6 +23,8 @@ export interface CoreDeps {
 export function createCore(deps: CoreDeps) {
   return {
     access: createAccessService(deps.db),
+    tokens: createTokenService(deps, createAccessService(deps.db)),
+    notifications: createNotificationService(deps),
   };
 }
 
