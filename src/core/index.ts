@@ -1,5 +1,7 @@
 import type { Db } from '../db/client.ts';
 import { createAccessService } from './access/index.ts';
+import { createAvailabilityService } from './availability/index.ts';
+import { createBookingsService } from './bookings/index.ts';
 import { createTokenService } from './tokens/index.ts';
 import { createNotificationService } from './notifications/index.ts';
 import type { Clock } from './clock.ts';
@@ -23,6 +25,8 @@ export interface CoreDeps {
 export function createCore(deps: CoreDeps) {
   return {
     access: createAccessService(deps.db),
+    availability: createAvailabilityService(deps),
+    bookings: createBookingsService(deps),
     tokens: createTokenService(deps, createAccessService(deps.db)),
     notifications: createNotificationService(deps),
   };

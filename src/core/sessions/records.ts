@@ -1,5 +1,6 @@
-import type { DbTx, SessionType } from '../../db/client.ts';
-import { cancelCalendarEvent, COACHING_SESSION_CATEGORY, createCalendarEvent, moveCalendarEvent } from '../calendar/index.ts';
+import { randomUUID } from 'node:crypto';
+import { Prisma, type CalendarEventModel, type DbTx, type SessionModel, type SessionType } from '../../db/client.ts';
+import { cancelCalendarEvent, COACHING_SESSION_CATEGORY, moveCalendarEvent } from '../calendar/index.ts';
 import { writeNotifications, type NotificationType, type OutboxEntry } from '../notifications/index.ts';
 
 // The writes that make, move and end a session, shared by bookings and sessions so that every path
@@ -69,29 +70,52 @@ export async function dropTimedNotifications(tx: DbTx, sessionId: string): Promi
   await tx.notification.deleteMany({ where: { status: 'pending', dedupeKey: { startsWith: timedPrefix(sessionId) } } });
 }
 
-/** Calendar event, session, and notifications for both parties (Properties 17, 18, 28). */
-export async function insertSession(tx: DbTx, s: NewSession) {
-  const event = await createCalendarEvent(tx, {
+/**
+ * The rows of a new session (calendar event, attendee, session, notifications for both parties) as
+ * data-modifying CTEs, so a caller can write them and its own rows in ONE statement: inside the coach
+ * lock every statement is a round trip that other bookings of the coach wait for.
+ */
+export function sessionInsertCtes(s: NewSession, at: Date = new Date()) {
+  const event: CalendarEventModel = {
+    id: randomUUID(),
     title: COACHING_SESSION_CATEGORY,
+    description: null,
     startsAt: s.scheduledAt,
     endsAt: endOf(s.scheduledAt, s.duration),
     category: COACHING_SESSION_CATEGORY,
+    status: 'confirmed',
     creatorId: s.coachUserId,
-    attendeeIds: [s.memberUserId],
-  });
-  const session = await tx.session.create({
-    data: {
-      calendarEventId: event.id,
-      memberId: s.memberProfileId,
-      coachId: s.coachUserId,
-      type: s.type,
-      duration: s.duration,
-      scheduledAt: s.scheduledAt,
-      memberNotes: s.memberNotes ?? null,
-    },
-  });
+    icalUid: '',
+    sequence: 0,
+    createdAt: at,
+    updatedAt: at,
+  };
+  event.icalUid = `${event.id}@coachbot`;
+  const session: SessionModel = {
+    id: randomUUID(),
+    calendarEventId: event.id,
+    memberId: s.memberProfileId,
+    coachId: s.coachUserId,
+    type: s.type,
+    status: 'scheduled',
+    duration: s.duration,
+    scheduledAt: s.scheduledAt,
+    coachNotes: null,
+    memberNotes: s.memberNotes ?? null,
+    outcomes: null,
+    rating: null,
+    ratingFeedback: null,
+    ratedAt: null,
+    completedAt: null,
+    cancelledAt: null,
+    cancellationReason: null,
+    cancelledById: null,
+    noShowParty: null,
+    createdAt: at,
+    updatedAt: at,
+  };
   const payload = { sessionId: session.id, scheduledAt: s.scheduledAt.toISOString(), duration: s.duration, ...s.payload };
-  await writeNotifications(tx, [
+  const notifications: OutboxEntry[] = [
     ...[s.memberUserId, s.coachUserId].map((userId) => ({
       userId,
       type: s.notify,
@@ -99,7 +123,38 @@ export async function insertSession(tx: DbTx, s: NewSession) {
       dedupeKey: `${s.notify}:${session.id}:${userId}`,
     })),
     ...timedNotifications({ ...s, id: session.id }),
-  ]);
+  ];
+  const ctes = [
+    Prisma.sql`session_event AS (
+      INSERT INTO "calendar_events" ("id", "title", "startsAt", "endsAt", "category", "creatorId", "icalUid", "createdAt", "updatedAt")
+      VALUES (${event.id}, ${event.title}, ${event.startsAt}, ${event.endsAt}, ${event.category}, ${event.creatorId}, ${event.icalUid}, ${at}, ${at}))`,
+    Prisma.sql`session_attendee AS (
+      INSERT INTO "calendar_event_attendees" ("eventId", "userId") VALUES (${event.id}, ${s.memberUserId}))`,
+    Prisma.sql`session_row AS (
+      INSERT INTO "sessions" ("id", "calendarEventId", "memberId", "coachId", "type", "duration", "scheduledAt", "memberNotes", "createdAt", "updatedAt")
+      VALUES (${session.id}, ${event.id}, ${session.memberId}, ${session.coachId}, ${session.type}::"SessionType", ${session.duration},
+        ${session.scheduledAt}, ${session.memberNotes}, ${at}, ${at}))`,
+    notificationsCte('session_notifications', notifications, at),
+  ];
+  return { session, event, ctes };
+}
+
+/** An outbox insert as a CTE; like writeNotifications, a repeated cause (dedupe key) writes nothing. */
+export function notificationsCte(name: string, entries: readonly OutboxEntry[], at: Date): Prisma.Sql {
+  const rows = entries.map(
+    (e) =>
+      Prisma.sql`(${randomUUID()}, ${e.userId}, ${e.type}, ${JSON.stringify(e.payload)}::jsonb, ${e.dedupeKey}, ${e.deliverAfter ?? at}, ${at}, ${at})`,
+  );
+  return Prisma.sql`${Prisma.raw(name)} AS (
+    INSERT INTO "notifications" ("id", "userId", "type", "payload", "dedupeKey", "deliverAfter", "createdAt", "updatedAt")
+    VALUES ${Prisma.join(rows, ', ')}
+    ON CONFLICT ("dedupeKey") DO NOTHING)`;
+}
+
+/** Calendar event, session, and notifications for both parties (Properties 17, 18, 28), in one statement. */
+export async function insertSession(tx: DbTx, s: NewSession) {
+  const { session, event, ctes } = sessionInsertCtes(s);
+  await tx.$executeRaw`WITH ${Prisma.join(ctes, ', ')} SELECT 1`;
   return { session, event };
 }
 

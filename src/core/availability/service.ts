@@ -1,0 +1,175 @@
+import type { CoachAvailabilityModel, DbTx } from '../../db/client.ts';
+import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../errors.ts';
+import type { CoreDeps } from '../index.ts';
+import { lockCoachCalendar } from '../scheduling/lock.ts';
+import { id as uuid, parseInput } from '../validation.ts';
+import { instantsAround, loadCoachCalendar } from './calendar.ts';
+import {
+  createAvailabilityInput,
+  slotCheckInput,
+  slotsInput,
+  updateAvailabilityInput,
+  type CreateAvailabilityInput,
+  type SlotCheckInput,
+  type SlotsInput,
+  type UpdateAvailabilityInput,
+} from './inputs.ts';
+import { bookingInWindow, decideSlot, listSlots, strandedBookings, windowsOverlap, type BookedSlot, type BookingPolicy, type Slot } from './rules.ts';
+import { clockToMinutes } from './time.ts';
+
+export type AvailabilityWindowRecord = CoachAvailabilityModel;
+
+export function createAvailabilityService(deps: CoreDeps) {
+  const { db, clock, config } = deps;
+
+  function policy(): BookingPolicy {
+    return { now: clock.now().getTime(), minNoticeMinutes: config.bookingMinNoticeMinutes, horizonDays: config.bookingHorizonDays };
+  }
+
+  function requireOwnCalendar(actor: Actor, coachId: string): void {
+    requirePermission(actor, 'availability:write');
+    if (!isAdmin(actor) && actor.userId !== coachId) {
+      throw new ForbiddenError('You can only manage your own availability', 'not_your_availability');
+    }
+  }
+
+  async function coachTimezone(tx: DbTx, coachId: string): Promise<string> {
+    const profile = await tx.coachProfile.findUnique({ where: { userId: coachId }, select: { timezone: true } });
+    if (!profile) throw new NotFoundError('Coach', coachId);
+    return profile.timezone;
+  }
+
+  async function windowOf(tx: DbTx, id: string): Promise<CoachAvailabilityModel> {
+    const window = await tx.coachAvailability.findUnique({ where: { id } });
+    if (!window) throw new NotFoundError('Availability', id);
+    return window;
+  }
+
+  async function assertNoOverlap(tx: DbTx, w: Pick<CoachAvailabilityModel, 'coachId' | 'dayOfWeek' | 'startTime' | 'endTime'>, exceptId?: string) {
+    const sameDay = await tx.coachAvailability.findMany({
+      where: { coachId: w.coachId, dayOfWeek: w.dayOfWeek, isActive: true, ...(exceptId ? { id: { not: exceptId } } : {}) },
+    });
+    const clash = sameDay.find((other) => windowsOverlap(other, w));
+    if (clash) {
+      throw new ConflictError('availability_overlap', `This overlaps your availability ${clash.startTime}-${clash.endTime} on the same day`, {
+        availabilityId: clash.id,
+      });
+    }
+  }
+
+  /** Confirmed bookings of the coach that have not started yet, as the schedule sees them. */
+  async function futureBookings(tx: DbTx, coachId: string): Promise<BookedSlot[]> {
+    const rows = await tx.sessionBooking.findMany({
+      where: { coachId, status: 'confirmed', slotStartsAt: { gte: clock.now() } },
+      select: { id: true, requestedDate: true, requestedTime: true, duration: true },
+      orderBy: { slotStartsAt: 'asc' },
+    });
+    return rows.map((b) => ({ id: b.id, date: b.requestedDate.toISOString().slice(0, 10), time: b.requestedTime, duration: b.duration }));
+  }
+
+  return {
+    /** A coach's weekly windows (active and inactive), by weekday and start. Anyone signed in may read them. */
+    async findByCoach(_actor: Actor | undefined, coachId: string): Promise<AvailabilityWindowRecord[]> {
+      const coach = parseInput(uuid, coachId);
+      const windows = await db.coachAvailability.findMany({ where: { coachId: coach }, orderBy: [{ dayOfWeek: 'asc' }, { startTime: 'asc' }] });
+      if (windows.length === 0) await coachTimezone(db, coach);
+      return windows;
+    },
+
+    /** Adds a weekly window (Properties 11, 12); overlap is checked under the coach lock. */
+    async create(actor: Actor, raw: CreateAvailabilityInput): Promise<AvailabilityWindowRecord> {
+      const input = parseInput(createAvailabilityInput, raw);
+      const coachId = input.coachId ?? actor.userId;
+      requireOwnCalendar(actor, coachId);
+      await coachTimezone(db, coachId);
+      return db.$transaction(async (tx) => {
+        await lockCoachCalendar(tx, coachId);
+        const window = { ...input, coachId };
+        await assertNoOverlap(tx, window);
+        return tx.coachAvailability.create({ data: window });
+      });
+    },
+
+    /**
+     * Changes a window. Refused when it would overlap another window (Property 12) or leave a future
+     * confirmed booking of this window outside every window or over its slot's seats (Property 13).
+     */
+    async update(actor: Actor, id: string, raw: UpdateAvailabilityInput): Promise<AvailabilityWindowRecord> {
+      const windowId = parseInput(uuid, id);
+      const patch = parseInput(updateAvailabilityInput, raw);
+      const before = await windowOf(db, windowId);
+      requireOwnCalendar(actor, before.coachId);
+      return db.$transaction(async (tx) => {
+        await lockCoachCalendar(tx, before.coachId);
+        const current = await windowOf(tx, windowId);
+        const next = { ...current, ...stripUndefined(patch) };
+        if (clockToMinutes(next.startTime) >= clockToMinutes(next.endTime)) {
+          throw ValidationError.field('endTime', 'must be after startTime');
+        }
+        if (next.isActive) await assertNoOverlap(tx, next, current.id);
+        const inWindow = current.isActive ? (await futureBookings(tx, current.coachId)).filter((b) => bookingInWindow(current, b)) : [];
+        if (inWindow.length > 0) {
+          const others = await tx.coachAvailability.findMany({ where: { coachId: current.coachId, isActive: true, id: { not: current.id } } });
+          const stranded = strandedBookings(
+            { timezone: await coachTimezone(tx, current.coachId), windows: next.isActive ? [...others, next] : others },
+            inWindow,
+          );
+          if (stranded.length > 0) {
+            throw new ConflictError(
+              'availability_strands_bookings',
+              'This change would leave booked sessions outside your availability or over capacity; cancel or move them first',
+              { bookingIds: stranded },
+            );
+          }
+        }
+        return tx.coachAvailability.update({ where: { id: current.id }, data: stripUndefined(patch) });
+      });
+    },
+
+    /** Deletes a window unless future confirmed bookings lie in it (Property 14). */
+    async delete(actor: Actor, id: string): Promise<void> {
+      const windowId = parseInput(uuid, id);
+      const before = await windowOf(db, windowId);
+      requireOwnCalendar(actor, before.coachId);
+      await db.$transaction(async (tx) => {
+        await lockCoachCalendar(tx, before.coachId);
+        const current = await windowOf(tx, windowId);
+        if (current.isActive) {
+          const booked = (await futureBookings(tx, current.coachId)).filter((b) => bookingInWindow(current, b));
+          if (booked.length > 0) {
+            throw new UnprocessableError('availability_has_bookings', 'This availability has upcoming bookings; cancel them first', {
+              bookingIds: booked.map((b) => b.id),
+            });
+          }
+        }
+        await tx.coachAvailability.delete({ where: { id: current.id } });
+      });
+    },
+
+    /**
+     * Bookable slots with seats left on the coach's local dates startDate..endDate (Properties 15,
+     * 23, 24, 25), from one query whatever the length of the range.
+     */
+    async getAvailableSlots(_actor: Actor | undefined, raw: SlotsInput): Promise<Slot[]> {
+      const input = parseInput(slotsInput, raw);
+      const calendar = await loadCoachCalendar(db, input.coachId, instantsAround(input.startDate, input.endDate));
+      if (!calendar) throw new NotFoundError('Coach', input.coachId);
+      return listSlots(calendar, policy(), input);
+    },
+
+    /** Whether one slot can be booked now, by the same rule as listing and booking. */
+    async checkSlotAvailability(_actor: Actor | undefined, raw: SlotCheckInput): Promise<boolean> {
+      const input = parseInput(slotCheckInput, raw);
+      const calendar = await loadCoachCalendar(db, input.coachId, instantsAround(input.date, input.date));
+      if (!calendar) throw new NotFoundError('Coach', input.coachId);
+      return decideSlot(calendar, policy(), input).bookable;
+    },
+  };
+}
+
+export type AvailabilityService = ReturnType<typeof createAvailabilityService>;
+
+function stripUndefined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

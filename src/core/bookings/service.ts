@@ -1,0 +1,254 @@
+import type { Prisma, SessionBookingModel } from '../../db/client.ts';
+import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
+import { decideSlot, instantsAround, loadCoachCalendar, type UnbookableReason } from '../availability/index.ts';
+import { ConflictError, ForbiddenError, NotFoundError, SLOT_FULL_MESSAGE, UnprocessableError, type DomainError } from '../errors.ts';
+import { findIdempotencyRecord, isUniqueViolation, parseIdempotencyKey, replayedResource, requestHash, type IdempotencyRecord } from '../idempotency.ts';
+import type { CoreDeps } from '../index.ts';
+import { pageArgs, toPage, type Page } from '../pagination.ts';
+import { lockCoachCalendar } from '../scheduling/lock.ts';
+import { cancelSessionRecords } from '../sessions/records.ts';
+import { id as uuid, parseInput } from '../validation.ts';
+import {
+  cancelBookingInput,
+  createBookingInput,
+  listBookingsInput,
+  type CancelBookingInput,
+  type CreateBookingInput,
+  type ListBookingsInput,
+  type ParsedBookingInput,
+} from './inputs.ts';
+import { BOOKING_OPERATION, writeConfirmedBooking, writeRejectedBooking, type BookingRequest } from './writes.ts';
+
+/** A booking as callers see it: the requested date as the coach-local YYYY-MM-DD it was made for. */
+export interface BookingView extends Omit<SessionBookingModel, 'requestedDate'> {
+  requestedDate: string;
+}
+
+export function toBookingView(b: SessionBookingModel): BookingView {
+  return { ...b, requestedDate: b.requestedDate.toISOString().slice(0, 10) };
+}
+
+const SLOT_UNAVAILABLE_MESSAGE = 'This time is no longer available, please choose another';
+
+/** Refusals that are the slot's fault, not the request's: recorded as a rejected booking and replayed as such. */
+const REJECTIONS: Partial<Record<UnbookableReason, () => ConflictError>> = {
+  slot_full: () => new ConflictError('slot_full', SLOT_FULL_MESSAGE),
+  slot_unavailable: () => new ConflictError('slot_unavailable', SLOT_UNAVAILABLE_MESSAGE),
+};
+
+function refusal(reason: UnbookableReason): DomainError {
+  switch (reason) {
+    case 'outside_availability':
+      return new UnprocessableError('outside_availability', "The requested time is not within the coach's availability");
+    case 'too_soon':
+      return new UnprocessableError('booking_too_soon', 'This time is in the past or too close to book');
+    case 'beyond_horizon':
+      return new UnprocessableError('booking_too_far_ahead', 'This time is too far ahead to book');
+    default:
+      return REJECTIONS[reason]!();
+  }
+}
+
+interface BookingContext {
+  member: { id: string; userId: string; coachId: string | null; isActive: boolean } | null;
+  coach: { id: string; role: string; isActive: boolean; hasProfile: boolean } | null;
+  replay: Pick<IdempotencyRecord, 'operation' | 'requestHash' | 'resourceId'> | null;
+}
+
+/** Large enough for a queue of bookings waiting on one coach's lock under load. */
+const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
+
+export function createBookingsService(deps: CoreDeps) {
+  const { db, clock, config } = deps;
+
+  /** Member, coach and any earlier use of the key, in one round trip before the lock is taken. */
+  async function context(input: ParsedBookingInput, actorId: string, key: string): Promise<BookingContext> {
+    const rows = await db.$queryRaw<BookingContext[]>`
+      SELECT
+        (SELECT json_build_object('id', m."id", 'userId', m."userId", 'coachId', m."coachId", 'isActive', u."isActive")
+           FROM "member_profiles" m JOIN "users" u ON u."id" = m."userId" WHERE m."id" = ${input.memberId}) AS "member",
+        (SELECT json_build_object('id', u."id", 'role', u."role", 'isActive', u."isActive", 'hasProfile', cp."id" IS NOT NULL)
+           FROM "users" u LEFT JOIN "coach_profiles" cp ON cp."userId" = u."id" WHERE u."id" = ${input.coachId}) AS "coach",
+        (SELECT json_build_object('operation', k."operation", 'requestHash', k."requestHash", 'resourceId', k."resourceId")
+           FROM "idempotency_keys" k WHERE k."userId" = ${actorId} AND k."key" = ${key}) AS "replay"`;
+    return rows[0]!;
+  }
+
+  /** The first result of a key: the booking again, or the same refusal again. */
+  async function replay(record: BookingContext['replay'] & object, hash: string): Promise<BookingView> {
+    const bookingId = replayedResource(record, BOOKING_OPERATION, hash);
+    const booking = await db.sessionBooking.findUnique({ where: { id: bookingId } });
+    if (!booking) throw new NotFoundError('Booking', bookingId);
+    if (booking.status === 'rejected') {
+      const error = REJECTIONS[booking.rejectionReason as UnbookableReason]?.() ?? REJECTIONS.slot_full!();
+      throw withBooking(error, booking.id);
+    }
+    return toBookingView(booking);
+  }
+
+  function assertMayBook(actor: Actor, ctx: BookingContext, input: ParsedBookingInput) {
+    const { member, coach } = ctx;
+    if (!member) throw new NotFoundError('Member', input.memberId);
+    if (!coach || coach.role !== 'Coach' || !coach.hasProfile) throw new NotFoundError('Coach', input.coachId);
+    if (!isAdmin(actor)) {
+      if (actor.role === 'Coach') {
+        if (actor.userId !== coach.id || member.coachId !== coach.id) {
+          throw new ForbiddenError('You can only book sessions for your own members', 'not_your_member');
+        }
+      } else if (actor.userId !== member.userId) {
+        throw new ForbiddenError('You can only book sessions for yourself', 'not_your_booking');
+      }
+      // Members book with the coach they are assigned to; an admin may book across assignments.
+      if (member.coachId !== coach.id) throw new UnprocessableError('not_your_coach', 'You can only book sessions with your own coach');
+    }
+    if (!member.isActive) throw new UnprocessableError('member_inactive', 'The member is not active');
+    if (!coach.isActive) throw new UnprocessableError('coach_inactive', 'The coach is not active');
+  }
+
+  async function readableBooking(actor: Actor, id: string) {
+    const bookingId = parseInput(uuid, id);
+    const booking = await db.sessionBooking.findUnique({ where: { id: bookingId }, include: { member: { select: { userId: true } } } });
+    if (!booking) throw new NotFoundError('Booking', bookingId);
+    if (!isAdmin(actor) && actor.userId !== booking.member.userId && actor.userId !== booking.coachId) {
+      throw new ForbiddenError('This booking is not yours', 'not_your_booking');
+    }
+    return booking;
+  }
+
+  return {
+    /**
+     * Books a slot. In one short transaction under the coach lock: re-checks the slot with the rule
+     * that lists it, then writes booking, session, calendar event, notifications and the key
+     * (confirmed), or a rejected booking, the member's notification and the key (slot full or taken),
+     * which commit before the refusal is thrown. The same key answers the first result again.
+     */
+    async create(actor: Actor, raw: CreateBookingInput, idempotencyKey: string): Promise<BookingView> {
+      requirePermission(actor, 'bookings:write');
+      const input = parseInput(createBookingInput, raw);
+      const key = parseIdempotencyKey(idempotencyKey);
+      const hash = requestHash(input);
+      const ctx = await context(input, actor.userId, key);
+      if (ctx.replay) return replay(ctx.replay, hash);
+      assertMayBook(actor, ctx, input);
+      const member = ctx.member!;
+
+      let outcome: { booking: SessionBookingModel; refusal?: ConflictError };
+      try {
+        outcome = await db.$transaction(async (tx) => {
+          await lockCoachCalendar(tx, input.coachId);
+          const calendar = await loadCoachCalendar(tx, input.coachId, instantsAround(input.requestedDate, input.requestedDate));
+          if (!calendar) throw new NotFoundError('Coach', input.coachId);
+          const now = clock.now();
+          const decision = decideSlot(
+            calendar,
+            { now: now.getTime(), minNoticeMinutes: config.bookingMinNoticeMinutes, horizonDays: config.bookingHorizonDays },
+            { date: input.requestedDate, time: input.requestedTime, duration: input.duration },
+          );
+          const rejection = decision.bookable ? undefined : REJECTIONS[decision.reason];
+          if (!decision.bookable && !rejection) throw refusal(decision.reason);
+          const request: BookingRequest = {
+            memberProfileId: member.id,
+            memberUserId: member.userId,
+            coachUserId: input.coachId,
+            requestedDate: input.requestedDate,
+            requestedTime: input.requestedTime,
+            slotStartsAt: new Date(decision.startsAt!),
+            duration: input.duration,
+            memberNotes: input.memberNotes ?? null,
+            type: input.type,
+          };
+          const keyOf = { actorId: actor.userId, key, requestHash: hash };
+          if (decision.bookable) return { booking: await writeConfirmedBooking(tx, request, keyOf, now) };
+          const error = rejection!();
+          const booking = await writeRejectedBooking(tx, request, keyOf, error.code, error.message, now);
+          return { booking, refusal: error };
+        }, TX_OPTIONS);
+      } catch (error) {
+        // A concurrent request with the same key committed first: answer what it answered.
+        if (isUniqueViolation(error)) {
+          const record = await findIdempotencyRecord(db, actor.userId, key);
+          if (record) return replay(record, hash);
+        }
+        throw error;
+      }
+      if (outcome.refusal) throw withBooking(outcome.refusal, outcome.booking.id);
+      return toBookingView(outcome.booking);
+    },
+
+    /** Cancels a confirmed booking, its session and calendar event, freeing the seat (Property 29). */
+    async cancelBooking(actor: Actor, id: string, raw: CancelBookingInput = {}): Promise<BookingView> {
+      requirePermission(actor, 'bookings:write');
+      const input = parseInput(cancelBookingInput, raw);
+      const booking = await readableBooking(actor, id);
+      if (booking.status === 'cancelled') return toBookingView(booking);
+      if (booking.status !== 'confirmed') throw new ConflictError('booking_not_cancellable', `A ${booking.status} booking cannot be cancelled`);
+      const cancelled = await db.$transaction(async (tx) => {
+        await lockCoachCalendar(tx, booking.coachId);
+        const current = await tx.sessionBooking.findUniqueOrThrow({ where: { id: booking.id }, include: { session: true } });
+        if (current.status !== 'confirmed') return current;
+        const at = clock.now();
+        if (current.session) {
+          if (current.session.status === 'completed' || current.session.status === 'no_show') {
+            throw new ConflictError('session_already_finished', 'This session has already taken place');
+          }
+          await cancelSessionRecords(
+            tx,
+            { id: current.session.id, calendarEventId: current.session.calendarEventId, memberUserId: booking.member.userId, coachUserId: booking.coachId },
+            { userId: actor.userId, reason: input.reason ?? null, at },
+          );
+        } else {
+          await tx.sessionBooking.update({ where: { id: current.id }, data: { status: 'cancelled', cancelledAt: at } });
+        }
+        return tx.sessionBooking.findUniqueOrThrow({ where: { id: current.id } });
+      }, TX_OPTIONS);
+      return toBookingView(cancelled);
+    },
+
+    /** Bookings the actor may see: a member's own, a coach's with them, everything for an admin. */
+    async findAll(actor: Actor, raw: ListBookingsInput = {}): Promise<Page<BookingView>> {
+      const input = parseInput(listBookingsInput, raw);
+      const where: Prisma.SessionBookingWhereInput = {
+        status: input.status,
+        coachId: input.coachId,
+        memberId: input.memberId,
+        requestedDate: input.from || input.to ? { gte: asDate(input.from), lte: asDate(input.to) } : undefined,
+      };
+      const scope: Prisma.SessionBookingWhereInput = isAdmin(actor)
+        ? {}
+        : actor.role === 'Coach'
+          ? { coachId: actor.userId }
+          : { member: { userId: actor.userId } };
+      const args: Prisma.SessionBookingFindManyArgs = {
+        where: { AND: [where, scope] },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        ...pageArgs(input),
+      };
+      const rows: SessionBookingModel[] = await db.sessionBooking.findMany(args);
+      const page = toPage(rows, input);
+      return { items: page.items.map(toBookingView), nextCursor: page.nextCursor };
+    },
+
+    async findOne(actor: Actor, id: string): Promise<BookingView> {
+      const { member: _member, ...booking } = await readableBooking(actor, id);
+      return toBookingView(booking);
+    },
+
+    /** Bookings awaiting the coach (only made by other channels: direct bookings confirm at once). */
+    async getPendingBookings(actor: Actor, coachId: string): Promise<BookingView[]> {
+      const coach = parseInput(uuid, coachId);
+      if (!isAdmin(actor) && actor.userId !== coach) throw new ForbiddenError('You can only see your own pending bookings', 'not_your_bookings');
+      const rows = await db.sessionBooking.findMany({ where: { coachId: coach, status: 'pending' }, orderBy: { slotStartsAt: 'asc' } });
+      return rows.map(toBookingView);
+    },
+  };
+}
+
+export type BookingsService = ReturnType<typeof createBookingsService>;
+
+function withBooking(error: ConflictError, bookingId: string): ConflictError {
+  return new ConflictError(error.code, error.message, { bookingId });
+}
+
+function asDate(date: string | undefined): Date | undefined {
+  return date ? new Date(`${date}T00:00:00Z`) : undefined;
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { Prisma, type DbTx, type SessionBookingModel, type SessionType } from '../../db/client.ts';
+import { idempotencyCte, type IdempotencyRecord } from '../idempotency.ts';
+import { notificationsCte, sessionInsertCtes } from '../sessions/records.ts';
+
+// A booking's outcome is written in ONE statement (data-modifying CTEs): it runs while the coach lock
+// is held, and every extra statement there is a round trip the coach's other bookings wait for.
+
+export const BOOKING_OPERATION = 'bookings.create';
+
+export interface BookingRequest {
+  memberProfileId: string;
+  memberUserId: string;
+  coachUserId: string;
+  requestedDate: string;
+  requestedTime: string;
+  slotStartsAt: Date;
+  duration: number;
+  memberNotes: string | null;
+  type: SessionType;
+}
+
+export interface KeyOf {
+  actorId: string;
+  key: string;
+  requestHash: string;
+}
+
+function bookingRow(r: BookingRequest, status: 'confirmed' | 'rejected', at: Date, extra: { sessionId?: string; rejectionReason?: string }): SessionBookingModel {
+  return {
+    id: randomUUID(),
+    memberId: r.memberProfileId,
+    coachId: r.coachUserId,
+    requestedDate: new Date(`${r.requestedDate}T00:00:00Z`),
+    requestedTime: r.requestedTime,
+    slotStartsAt: r.slotStartsAt,
+    duration: r.duration,
+    status,
+    memberNotes: r.memberNotes,
+    sessionId: extra.sessionId ?? null,
+    rejectionReason: extra.rejectionReason ?? null,
+    cancelledAt: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+function bookingCte(b: SessionBookingModel, date: string): Prisma.Sql {
+  return Prisma.sql`booking_row AS (
+    INSERT INTO "session_bookings" ("id", "memberId", "coachId", "requestedDate", "requestedTime", "slotStartsAt", "duration", "status",
+      "memberNotes", "sessionId", "rejectionReason", "createdAt", "updatedAt")
+    VALUES (${b.id}, ${b.memberId}, ${b.coachId}, ${date}::date, ${b.requestedTime}, ${b.slotStartsAt}, ${b.duration}, ${b.status}::"BookingStatus",
+      ${b.memberNotes}, ${b.sessionId}, ${b.rejectionReason}, ${b.createdAt}, ${b.updatedAt}))`;
+}
+
+function keyRecord(k: KeyOf, resourceId: string): IdempotencyRecord {
+  return { userId: k.actorId, key: k.key, operation: BOOKING_OPERATION, requestHash: k.requestHash, resourceId };
+}
+
+/**
+ * A confirmed booking with its session, calendar event, notifications to both parties
+ * (Properties 26, 28, 47) and its idempotency key.
+ */
+export async function writeConfirmedBooking(tx: DbTx, r: BookingRequest, k: KeyOf, at: Date): Promise<SessionBookingModel> {
+  const bookingId = randomUUID();
+  const { session, ctes } = sessionInsertCtes(
+    {
+      memberProfileId: r.memberProfileId,
+      memberUserId: r.memberUserId,
+      coachUserId: r.coachUserId,
+      scheduledAt: r.slotStartsAt,
+      duration: r.duration,
+      type: r.type,
+      memberNotes: r.memberNotes,
+      notify: 'booking.confirmed',
+      payload: { bookingId },
+    },
+    at,
+  );
+  const booking = { ...bookingRow(r, 'confirmed', at, { sessionId: session.id }), id: bookingId };
+  await tx.$executeRaw`WITH ${Prisma.join([
+    ...ctes,
+    bookingCte(booking, r.requestedDate),
+    idempotencyCte('booking_key', keyRecord(k, booking.id), at),
+  ], ', ')} SELECT 1`;
+  return booking;
+}
+
+/** A refused attempt, kept with its reason, and the member told (Property 48). */
+export async function writeRejectedBooking(
+  tx: DbTx,
+  r: BookingRequest,
+  k: KeyOf,
+  reason: string,
+  message: string,
+  at: Date,
+): Promise<SessionBookingModel> {
+  const booking = bookingRow(r, 'rejected', at, { rejectionReason: reason });
+  const notification = {
+    userId: r.memberUserId,
+    type: 'booking.rejected' as const,
+    payload: {
+      bookingId: booking.id,
+      coachId: r.coachUserId,
+      requestedDate: r.requestedDate,
+      requestedTime: r.requestedTime,
+      slotStartsAt: r.slotStartsAt.toISOString(),
+      duration: r.duration,
+      reason,
+      message,
+    },
+    dedupeKey: `booking.rejected:${booking.id}:${r.memberUserId}`,
+  };
+  await tx.$executeRaw`WITH ${Prisma.join([
+    bookingCte(booking, r.requestedDate),
+    notificationsCte('booking_notification', [notification], at),
+    idempotencyCte('booking_key', keyRecord(k, booking.id), at),
+  ], ', ')} SELECT 1`;
+  return booking;
+}
