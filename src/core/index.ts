@@ -5,6 +5,10 @@ import { createBookingsService } from './bookings/index.ts';
 import { createTokenService } from './tokens/index.ts';
 import { createNotificationService } from './notifications/index.ts';
 import type { Clock } from './clock.ts';
+import { createUsersService } from './users/index.ts';
+import { createMembersService, createSignupService } from './members/index.ts';
+import { createCoachesService } from './coaches/index.ts';
+import { createConversationsService } from './conversations/index.ts';
 
 export interface CoreConfig {
   /** Minimum notice before a slot can be booked, in minutes. */
@@ -25,6 +29,11 @@ export interface CoreDeps {
 export function createCore(deps: CoreDeps) {
   return {
     access: createAccessService(deps.db),
+    users: createUsersService(deps),
+    members: createMembersService(deps),
+    signup: createSignupService(deps),
+    coaches: createCoachesService(deps),
+    conversations: createConversationsService(deps),
     availability: createAvailabilityService(deps),
     bookings: createBookingsService(deps),
     tokens: createTokenService(deps, createAccessService(deps.db)),

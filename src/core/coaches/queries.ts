@@ -1,0 +1,61 @@
+import { Prisma, type DbTx } from '../../db/client.ts';
+
+/** A coach as shown to people: profile, account, and the figures computed from members and sessions. */
+export interface CoachView {
+  /** The coach's user id: the id every coachId in the model refers to. */
+  id: string;
+  profileId: string;
+  name: string;
+  email: string | null;
+  isActive: boolean;
+  specialization: string | null;
+  bio: string | null;
+  certifications: string | null;
+  maxMembers: number;
+  isAcceptingMembers: boolean;
+  /** IANA zone of the coach's weekly availability. */
+  timezone: string;
+  /** Active members assigned to the coach (Property 10). */
+  currentMemberCount: number;
+  /** Whether another member fits: listings show full coaches with this flag rather than hide them. */
+  hasCapacity: boolean;
+  /** Mean rating of the coach's completed sessions; null before the first rating (Property 44). */
+  averageRating: number | null;
+  ratingCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type CoachRow = Omit<CoachView, 'hasCapacity'>;
+
+/**
+ * Coaches with their member count and rating in one statement, whatever the number of coaches
+ * (one lateral aggregate per coach row, each served by the coachId indexes).
+ */
+export async function queryCoaches(
+  db: DbTx,
+  where: Prisma.Sql,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<CoachView[]> {
+  const after = page.cursor
+    ? Prisma.sql`AND (u."name", u."id") > (SELECT "name", "id" FROM "users" WHERE "id" = ${page.cursor})`
+    : Prisma.empty;
+  const rows = await db.$queryRaw<CoachRow[]>`
+    SELECT u."id", cp."id" AS "profileId", u."name", u."email", u."isActive",
+           cp."specialization", cp."bio", cp."certifications", cp."maxMembers", cp."isAcceptingMembers", cp."timezone",
+           mc."currentMemberCount", r."averageRating", r."ratingCount", cp."createdAt", cp."updatedAt"
+    FROM "coach_profiles" cp
+    JOIN "users" u ON u."id" = cp."userId"
+    CROSS JOIN LATERAL (
+      SELECT count(*)::int AS "currentMemberCount" FROM "member_profiles" m
+      WHERE m."coachId" = cp."userId" AND m."membershipStatus" = 'active'
+    ) mc
+    CROSS JOIN LATERAL (
+      SELECT avg(s."rating")::float8 AS "averageRating", count(s."rating")::int AS "ratingCount" FROM "sessions" s
+      WHERE s."coachId" = cp."userId" AND s."status" = 'completed'
+    ) r
+    WHERE u."role" = 'Coach' AND ${where} ${after}
+    ORDER BY u."name", u."id"
+    LIMIT ${page.limit}`;
+  return rows.map((row) => ({ ...row, hasCapacity: row.currentMemberCount < row.maxMembers }));
+}

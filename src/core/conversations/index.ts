@@ -1,0 +1,2 @@
+export { directKey, ensureDirectConversation } from './direct.ts';
+export { createConversationsService, type ConversationsService } from './service.ts';

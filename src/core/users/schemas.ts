@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { pageInput } from '../pagination.ts';
+import { timeZone } from '../validation.ts';
+
+export const ROLES = ['Member', 'Coach', 'Admin'] as const;
+
+const CONTROL = /\p{Cc}/u;
+/** Control characters other than tab and line breaks; U+0000 above all, which PostgreSQL text cannot hold. */
+const CONTROL_IN_TEXT = /(?![\t\n\r])\p{Cc}/u;
+
+/** A one-line label (a name, a search term): trimmed, 1 to `max` characters, no control characters. */
+export const singleLine = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(max, { message: `must be at most ${max} characters` })
+    .refine((s) => !CONTROL.test(s), { message: 'must not contain control characters' });
+
+/** Free text a person writes, line breaks allowed; an empty answer clears the field. */
+export const note = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, { message: `must be at most ${max} characters` })
+    .refine((s) => !CONTROL_IN_TEXT.test(s), { message: 'must not contain control characters' })
+    .transform((s) => (s === '' ? null : s))
+    .nullable();
+
+export const personName = singleLine(100);
+
+/** Emails are kept trimmed and lower-cased so the unique index also refuses case variants. */
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, { message: 'must be at most 254 characters' })
+  .pipe(z.email({ message: 'must be an email address' }));
+
+export const locale = z
+  .string()
+  .min(2, { message: 'must be a BCP 47 language tag such as en or fr-CA' })
+  .max(35, { message: 'must be at most 35 characters' })
+  .refine(isLocale, { message: 'must be a BCP 47 language tag such as en or fr-CA' });
+
+export const createUserInput = z.object({
+  name: personName,
+  email: email.nullish(),
+  role: z.enum(ROLES),
+  timezone: timeZone.default('UTC'),
+  locale: locale.default('en'),
+});
+
+export const updateUserInput = z
+  .object({
+    name: personName.optional(),
+    timezone: timeZone.optional(),
+    locale: locale.optional(),
+    isActive: z.boolean().optional(),
+    role: z.enum(ROLES).optional(),
+  })
+  .refine((changes) => Object.values(changes).some((v) => v !== undefined), { message: 'names nothing to update' });
+
+export const listUsersInput = pageInput.extend({
+  role: z.enum(ROLES).optional(),
+  isActive: z.boolean().optional(),
+  search: singleLine(100).optional(),
+});
+
+export type CreateUserInput = z.input<typeof createUserInput>;
+export type UpdateUserInput = z.input<typeof updateUserInput>;
+export type ListUsersInput = z.input<typeof listUsersInput>;
+
+function isLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { Prisma } from '../../db/client.ts';
+import type { CoreDeps } from '../index.ts';
+import { isAdmin, requireAdmin, type Actor } from '../access/index.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { pageArgs, type PageInput, toPage } from '../pagination.ts';
+import { id, parseInput } from '../validation.ts';
+import { changeRole, insertUser } from './records.ts';
+import { createUserInput, listUsersInput, updateUserInput, type CreateUserInput, type ListUsersInput, type UpdateUserInput } from './schemas.ts';
+
+const userInclude = {
+  memberProfile: { select: { id: true } },
+  coachProfile: { select: { id: true } },
+} as const satisfies Prisma.UserInclude;
+
+export function createUsersService({ db, clock }: CoreDeps) {
+  async function load(userId: string) {
+    const user = await db.user.findUnique({ where: { id: userId }, include: userInclude });
+    if (!user) throw new NotFoundError('User', userId);
+    return user;
+  }
+
+  function parseUserId(userId: string): string {
+    return parseInput(z.object({ userId: id }), { userId }).userId;
+  }
+
+  return {
+    /** Admins create accounts of any role; members sign up through `signup` instead. */
+    async create(actor: Actor, input: CreateUserInput) {
+      requireAdmin(actor);
+      const data = parseInput(createUserInput, input);
+      const { user, memberProfile, coachProfile } = await db.$transaction((tx) => insertUser(tx, data, clock.now()));
+      return {
+        ...user,
+        memberProfile: memberProfile && { id: memberProfile.id },
+        coachProfile: coachProfile && { id: coachProfile.id },
+      };
+    },
+
+    async get(actor: Actor, userId: string) {
+      const target = parseUserId(userId);
+      if (target !== actor.userId) requireAdmin(actor);
+      return load(target);
+    },
+
+    async list(actor: Actor, input: ListUsersInput = {}) {
+      requireAdmin(actor);
+      const page = parseInput(listUsersInput, input);
+      const rows = await db.user.findMany({
+        where: {
+          ...(page.role ? { role: page.role } : {}),
+          ...(page.isActive !== undefined ? { isActive: page.isActive } : {}),
+          ...(page.search ? { name: { contains: page.search, mode: 'insensitive' as const } } : {}),
+        },
+        include: userInclude,
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        ...pageWindow(page),
+      });
+      return toPage(rows, page);
+    },
+
+    /**
+     * People change their own name, time zone and locale; only admins change someone else's, a
+     * role, or whether an account is active. A new role gets its profile and default grants.
+     */
+    async update(actor: Actor, userId: string, input: UpdateUserInput) {
+      const target = parseUserId(userId);
+      const changes = parseInput(updateUserInput, input);
+      if (target !== actor.userId) requireAdmin(actor);
+      if ((changes.role !== undefined || changes.isActive !== undefined) && !isAdmin(actor)) {
+        throw new ForbiddenError('Only an admin can change a role or deactivate an account', 'admin_only');
+      }
+      await db.$transaction(async (tx) => {
+        const user = await tx.user.findUnique({ where: { id: target } });
+        if (!user) throw new NotFoundError('User', target);
+        await tx.user.update({
+          where: { id: target },
+          data: { name: changes.name, timezone: changes.timezone, locale: changes.locale, isActive: changes.isActive, role: changes.role },
+        });
+        if (changes.role && changes.role !== user.role) await changeRole(tx, user, changes.role, clock.now());
+      });
+      return load(target);
+    },
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;
+
+/** pageArgs' union, widened so Prisma's findMany overloads accept it. */
+function pageWindow(page: PageInput): { take: number; skip?: number; cursor?: { id: string } } {
+  return pageArgs(page);
+}
