@@ -1,20 +1,89 @@
-import { loadConfig } from './config.ts';
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from './config.ts';
+import { createCore, DEFAULT_CORE_CONFIG, systemClock, type Core } from './core/index.ts';
+import { createDb } from './db/client.ts';
 import { ensureDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 
-// Operator commands. `migrate` applies pending migrations; more commands join as modules land.
+// Operator commands. They act with the database's own authority (no actor): whoever can run them
+// can already read and write the database.
+
+const USAGE = `Usage: npm run cli -- <command>
+
+  migrate                                   apply pending migrations
+  user create --name <name> --role <Member|Coach|Admin> [--email <email>] [--timezone <IANA zone>]
+  token create --user <email or id> [--name <label>] [--expires-at <ISO date-time>]
+                                            prints a new API token once; only its hash is stored
+  token revoke <token id>                   revokes an API token`;
+
+async function prepare(config: Config): Promise<void> {
+  await ensureDatabase(config.DATABASE_URL);
+  await migrate(config.DATABASE_URL);
+}
+
+async function withCore<T>(config: Config, run: (core: Core) => Promise<T>): Promise<T> {
+  await prepare(config);
+  const db = createDb(config.DATABASE_URL, { max: 2 });
+  const core = createCore({
+    db,
+    clock: systemClock,
+    config: { ...DEFAULT_CORE_CONFIG, bookingMinNoticeMinutes: config.BOOKING_MIN_NOTICE_MINUTES, bookingHorizonDays: config.BOOKING_HORIZON_DAYS },
+  });
+  try {
+    return await run(core);
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+function flags(args: string[], options: Record<string, { type: 'string' }>) {
+  return parseArgs({ args, options, allowPositionals: true, strict: true });
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
+  const [command, sub, ...rest] = argv;
   const config = loadConfig();
-  switch (command) {
+  switch (`${command ?? ''} ${command === 'migrate' ? '' : (sub ?? '')}`.trim()) {
     case 'migrate': {
       await ensureDatabase(config.DATABASE_URL);
       const { applied } = await migrate(config.DATABASE_URL);
       console.warn(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'No pending migrations.');
       return 0;
     }
+    case 'user create': {
+      const { values } = flags(rest, { name: { type: 'string' }, role: { type: 'string' }, email: { type: 'string' }, timezone: { type: 'string' } });
+      const user = await withCore(config, (core) => core.operator.createUser(values));
+      console.warn(`Created ${user.role} ${user.name}${user.email ? ` <${user.email}>` : ''}`);
+      process.stdout.write(`${user.id}\n`);
+      return 0;
+    }
+    case 'token create': {
+      const { values } = flags(rest, { user: { type: 'string' }, name: { type: 'string' }, 'expires-at': { type: 'string' } });
+      if (!values.user) {
+        console.error('token create needs --user <email or id>');
+        return 2;
+      }
+      const issued = await withCore(config, (core) =>
+        core.tokens.issue({ user: values.user, name: values.name, expiresAt: values['expires-at'] }),
+      );
+      console.warn(`API token ${issued.id} (${issued.prefix}…) for user ${issued.userId}. It is shown once; store it now:`);
+      // The secret alone on stdout, so `TOKEN=$(npm run --silent cli -- token create ...)` works.
+      process.stdout.write(`${issued.token}\n`);
+      return 0;
+    }
+    case 'token revoke': {
+      const { positionals } = flags(rest, {});
+      const [tokenId] = positionals;
+      if (!tokenId) {
+        console.error('token revoke needs the token id');
+        return 2;
+      }
+      const revoked = await withCore(config, (core) => core.tokens.revokeAsOperator(tokenId));
+      console.warn(`Revoked API token ${revoked.id} (${revoked.prefix}…) of user ${revoked.userId}`);
+      return 0;
+    }
     default:
-      console.error('Usage: npm run cli -- <migrate>');
+      console.error(USAGE);
       return 2;
   }
 }

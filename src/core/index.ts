@@ -2,7 +2,7 @@ import type { Db } from '../db/client.ts';
 import { createAccessService } from './access/index.ts';
 import { createAvailabilityService } from './availability/index.ts';
 import { createBookingsService } from './bookings/index.ts';
-import { createTokenService } from './tokens/index.ts';
+import { createOperatorService, createTokenService } from './tokens/index.ts';
 import { createNotificationService } from './notifications/index.ts';
 import type { Clock } from './clock.ts';
 import { createUsersService } from './users/index.ts';
@@ -38,6 +38,7 @@ export function createCore(deps: CoreDeps) {
     bookings: createBookingsService(deps),
     tokens: createTokenService(deps, createAccessService(deps.db)),
     notifications: createNotificationService(deps),
+    operator: createOperatorService(deps),
   };
 }
 

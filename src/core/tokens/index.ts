@@ -4,8 +4,10 @@ export {
   createTokenInput,
   issueTokenInput,
   listTokensInput,
+  writeToken,
   type TokenService,
   type TokenView,
   type IssuedToken,
   type Authenticated,
 } from './service.ts';
+export { createOperatorService, LOCAL_ADMIN_EMAIL, type OperatorService } from './operator.ts';

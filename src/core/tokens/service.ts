@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db } from '../../db/client.ts';
+import type { Db, DbTx } from '../../db/client.ts';
 import { isAdmin, requireAdmin, type AccessService, type Actor } from '../access/index.ts';
 import type { Clock } from '../clock.ts';
 import { ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError } from '../errors.ts';
@@ -61,6 +61,19 @@ const VIEW = {
   createdAt: true,
 } as const;
 
+/** Writes a new token in the caller's transaction and returns its secret; checks nothing. */
+export async function writeToken(
+  tx: DbTx,
+  t: { userId: string; name: string; expiresAt: Date | null; now: Date },
+): Promise<IssuedToken> {
+  const token = generateToken();
+  const row = await tx.apiToken.create({
+    data: { userId: t.userId, name: t.name, tokenHash: hashToken(token), prefix: tokenPrefix(token), expiresAt: t.expiresAt, createdAt: t.now },
+    select: VIEW,
+  });
+  return { ...row, token };
+}
+
 export interface TokenService {
   /** The actor a bearer token stands for; anything but a live token of an active user is a 401. */
   authenticate(token: string): Promise<Authenticated>;
@@ -85,19 +98,7 @@ export function createTokenService(deps: { db: Db; clock: Clock }, access: Acces
     if (input.expiresAt && input.expiresAt.getTime() <= clock.now().getTime()) {
       throw new UnprocessableError('expiry_in_past', 'expiresAt must be in the future', { field: 'expiresAt' });
     }
-    const token = generateToken();
-    const row = await db.apiToken.create({
-      data: {
-        userId,
-        name: input.name,
-        tokenHash: hashToken(token),
-        prefix: tokenPrefix(token),
-        expiresAt: input.expiresAt ?? null,
-        createdAt: clock.now(),
-      },
-      select: VIEW,
-    });
-    return { ...row, token };
+    return writeToken(db, { userId, name: input.name, expiresAt: input.expiresAt ?? null, now: clock.now() });
   }
 
   async function findUser(ref: string): Promise<string> {

@@ -1,0 +1,130 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../core/index.ts';
+import { actorOf } from '../auth.ts';
+import { bearerSecurity, errorResponses, idParams, uuid } from '../schemas.ts';
+
+const hhmm = z.string().regex(/^\d{2}:\d{2}$/, { message: 'must be a time as HH:mm' });
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD' });
+const dayOfWeek = z.number().int().min(0).max(6).describe('0-6, Sunday-Saturday, in the coach\'s time zone');
+
+const window = z.object({
+  id: uuid,
+  coachId: uuid,
+  dayOfWeek: z.number().int(),
+  startTime: z.string(),
+  endTime: z.string(),
+  maxSessionsPerSlot: z.number().int(),
+  bufferMinutes: z.number().int(),
+  isActive: z.boolean(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const slot = z.object({
+  startsAt: z.string().describe('UTC instant, ISO 8601'),
+  date: z.string().describe("The coach's local date"),
+  time: z.string().describe("The coach's wall clock"),
+  duration: z.number().int(),
+  maxCapacity: z.number().int(),
+  availableCapacity: z.number().int(),
+});
+
+const createBody = z.strictObject({
+  coachId: uuid.optional().describe('Defaults to you'),
+  dayOfWeek,
+  startTime: hhmm,
+  endTime: z.string().regex(/^\d{2}:\d{2}$/, { message: 'must be a time as HH:mm' }).describe('HH:mm, or 24:00'),
+  maxSessionsPerSlot: z.number().int().min(1).max(100).optional(),
+  bufferMinutes: z.number().int().min(0).max(240).optional(),
+});
+
+const updateBody = z.strictObject({
+  dayOfWeek: dayOfWeek.optional(),
+  startTime: hhmm.optional(),
+  endTime: hhmm.optional(),
+  maxSessionsPerSlot: z.number().int().min(1).max(100).optional(),
+  bufferMinutes: z.number().int().min(0).max(240).optional(),
+  isActive: z.boolean().optional(),
+});
+
+const slotsQuery = z.object({
+  startDate: date.describe("First coach-local date"),
+  endDate: date.describe('Last coach-local date, inclusive'),
+  duration: z.coerce.number().int().min(5).max(480).optional().describe('Minutes, default 60'),
+});
+
+export function availabilityRoutes(core: Core): FastifyPluginAsyncZod {
+  return async (app) => {
+    const common = { tags: ['availability'], security: bearerSecurity };
+    const coachParams = z.object({ coachId: uuid });
+
+    app.get(
+      '/coach-availability',
+      { schema: { ...common, summary: 'Your weekly availability windows', response: { 200: z.object({ items: z.array(window) }), ...errorResponses } } },
+      async (request) => {
+        const actor = actorOf(request);
+        return { items: await core.availability.findByCoach(actor, actor.userId) };
+      },
+    );
+
+    app.get(
+      '/coach-availability/:coachId',
+      {
+        schema: {
+          ...common,
+          summary: "A coach's weekly availability windows",
+          params: coachParams,
+          response: { 200: z.object({ items: z.array(window) }), ...errorResponses },
+        },
+      },
+      async (request) => ({ items: await core.availability.findByCoach(actorOf(request), request.params.coachId) }),
+    );
+
+    app.get(
+      '/coach-availability/:coachId/slots',
+      {
+        schema: {
+          ...common,
+          summary: 'Bookable slots with seats left between two coach-local dates',
+          params: coachParams,
+          querystring: slotsQuery,
+          response: { 200: z.object({ items: z.array(slot) }), ...errorResponses },
+        },
+      },
+      async (request) => ({
+        items: await core.availability.getAvailableSlots(actorOf(request), { coachId: request.params.coachId, ...request.query }),
+      }),
+    );
+
+    app.post(
+      '/coach-availability',
+      { schema: { ...common, summary: 'Add a weekly availability window', body: createBody, response: { 201: window, ...errorResponses } } },
+      async (request, reply) => reply.code(201).send(await core.availability.create(actorOf(request), request.body)),
+    );
+
+    app.patch(
+      '/coach-availability/:id',
+      {
+        schema: { ...common, summary: 'Change an availability window', params: idParams, body: updateBody, response: { 200: window, ...errorResponses } },
+      },
+      async (request) => core.availability.update(actorOf(request), request.params.id, request.body),
+    );
+
+    app.delete(
+      '/coach-availability/:id',
+      {
+        schema: {
+          ...common,
+          summary: 'Delete an availability window without upcoming bookings',
+          params: idParams,
+          response: { 204: z.undefined().describe('Deleted'), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        await core.availability.delete(actorOf(request), request.params.id);
+        return reply.code(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,114 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { BOOKING_STATUSES } from '../../core/bookings/index.ts';
+import type { Core } from '../../core/index.ts';
+import { actorOf } from '../auth.ts';
+import { bearerSecurity, errorResponses, idParams, page, pageQuery, uuid } from '../schemas.ts';
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD' });
+
+const booking = z.object({
+  id: uuid,
+  memberId: uuid.describe('Member profile id'),
+  coachId: uuid.describe("The coach's user id"),
+  requestedDate: z.string().describe("The coach's local date"),
+  requestedTime: z.string().describe("The coach's wall clock, HH:mm"),
+  slotStartsAt: z.date(),
+  duration: z.number().int(),
+  status: z.enum(BOOKING_STATUSES),
+  memberNotes: z.string().nullable(),
+  sessionId: uuid.nullable(),
+  rejectionReason: z.string().nullable(),
+  cancelledAt: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const createBody = z.strictObject({
+  memberId: uuid.describe('Member profile id'),
+  coachId: uuid.describe("The coach's user id"),
+  requestedDate: date.describe("The coach's local date"),
+  requestedTime: z.string().regex(/^\d{2}:\d{2}$/, { message: 'must be a time as HH:mm' }).describe("The coach's wall clock"),
+  duration: z.number().int().min(5).max(480).optional().describe('Minutes, default 60'),
+  memberNotes: z.string().max(2000).optional(),
+  type: z.enum(['initial', 'regular', 'followup']).optional(),
+});
+
+// Loose: Fastify replaces request.headers with the parsed value, and the other headers must stay.
+export const idempotencyHeaders = (required: boolean) =>
+  z.looseObject({
+    'idempotency-key': required
+      ? z.string({ message: 'is required: send a unique Idempotency-Key header per booking' }).min(1).max(255)
+      : z.string().min(1).max(255).optional(),
+  });
+
+const listQuery = pageQuery.extend({
+  status: z.enum(BOOKING_STATUSES).optional(),
+  coachId: uuid.optional(),
+  memberId: uuid.optional(),
+  from: date.optional().describe('Coach-local date, inclusive'),
+  to: date.optional().describe('Coach-local date, inclusive'),
+});
+
+export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
+  return async (app) => {
+    const common = { tags: ['bookings'], security: bearerSecurity };
+
+    app.get(
+      '/bookings',
+      { schema: { ...common, summary: 'Bookings you may see, newest first', querystring: listQuery, response: { 200: page(booking), ...errorResponses } } },
+      async (request) => core.bookings.findAll(actorOf(request), request.query),
+    );
+
+    app.get(
+      '/bookings/pending',
+      {
+        schema: {
+          ...common,
+          summary: "A coach's pending bookings (yours by default)",
+          querystring: z.object({ coachId: uuid.optional() }),
+          response: { 200: z.object({ items: z.array(booking) }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        return { items: await core.bookings.getPendingBookings(actor, request.query.coachId ?? actor.userId) };
+      },
+    );
+
+    app.get(
+      '/bookings/:id',
+      { schema: { ...common, summary: 'A booking', params: idParams, response: { 200: booking, ...errorResponses } } },
+      async (request) => core.bookings.findOne(actorOf(request), request.params.id),
+    );
+
+    app.post(
+      '/bookings',
+      {
+        schema: {
+          ...common,
+          summary: 'Book a slot; confirmed at once when it has a seat. A retry with the same Idempotency-Key answers the first result.',
+          headers: idempotencyHeaders(true),
+          body: createBody,
+          response: { 201: booking, ...errorResponses },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await core.bookings.create(actorOf(request), request.body, request.headers['idempotency-key'] ?? '')),
+    );
+
+    app.delete(
+      '/bookings/:id',
+      {
+        schema: {
+          ...common,
+          summary: 'Cancel a booking and its session, freeing the seat',
+          params: idParams,
+          body: z.strictObject({ reason: z.string().max(500).optional() }).optional(),
+          response: { 200: booking, ...errorResponses },
+        },
+      },
+      async (request) => core.bookings.cancelBooking(actorOf(request), request.params.id, request.body ?? {}),
+    );
+  };
+}

@@ -1,0 +1,84 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../core/index.ts';
+import { actorOf } from '../auth.ts';
+import { bearerSecurity, errorResponses, idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
+
+const coach = z.object({
+  id: uuid.describe("The coach's user id: what every coachId refers to"),
+  profileId: uuid,
+  name: z.string(),
+  email: z.string().nullable(),
+  isActive: z.boolean(),
+  specialization: z.string().nullable(),
+  bio: z.string().nullable(),
+  certifications: z.string().nullable(),
+  maxMembers: z.number().int(),
+  isAcceptingMembers: z.boolean(),
+  timezone: z.string().describe('IANA zone of the weekly availability'),
+  currentMemberCount: z.number().int(),
+  hasCapacity: z.boolean(),
+  averageRating: z.number().nullable(),
+  ratingCount: z.number().int(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const updateBody = z.strictObject({
+  specialization: z.string().max(100).nullable().optional(),
+  bio: z.string().max(2000).nullable().optional(),
+  certifications: z.string().max(1000).nullable().optional(),
+  maxMembers: z.number().int().min(1).max(1000).optional(),
+  isAcceptingMembers: z.boolean().optional(),
+  timezone: z.string().min(1).max(64).optional(),
+});
+
+const listQuery = pageQuery.extend({
+  isAcceptingMembers: queryBool.optional(),
+  search: z.string().min(1).max(100).optional(),
+});
+
+export function coachRoutes(core: Core): FastifyPluginAsyncZod {
+  return async (app) => {
+    const common = { tags: ['coaches'], security: bearerSecurity };
+
+    app.get(
+      '/coaches',
+      { schema: { ...common, summary: 'Every coach (admin)', querystring: listQuery, response: { 200: page(coach), ...errorResponses } } },
+      async (request) => core.coaches.list(actorOf(request), request.query),
+    );
+
+    app.get(
+      '/coaches/accepting',
+      {
+        schema: {
+          ...common,
+          summary: 'Coaches accepting members (full ones listed with hasCapacity=false)',
+          querystring: pageQuery,
+          response: { 200: page(coach), ...errorResponses },
+        },
+      },
+      async (request) => core.coaches.listAcceptingCoaches(request.query),
+    );
+
+    app.get(
+      '/coaches/:id',
+      { schema: { ...common, summary: 'A coach with member count and average rating', params: idParams, response: { 200: coach, ...errorResponses } } },
+      async (request) => core.coaches.get(actorOf(request), request.params.id),
+    );
+
+    app.patch(
+      '/coaches/:id',
+      {
+        schema: {
+          ...common,
+          summary: 'Update a coach profile (the coach, or coaches:write)',
+          params: idParams,
+          body: updateBody,
+          response: { 200: coach, ...errorResponses },
+        },
+      },
+      async (request) => core.coaches.updateProfile(actorOf(request), request.params.id, request.body),
+    );
+  };
+}

@@ -1,0 +1,129 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { MEMBERSHIP_STATUSES, ONBOARDING_STATUSES } from '../../core/members/index.ts';
+import type { Core } from '../../core/index.ts';
+import { actorOf } from '../auth.ts';
+import { bearerSecurity, errorResponses, idParams, page, pageQuery, uuid } from '../schemas.ts';
+
+const member = z.object({
+  id: uuid.describe('Member profile id: what sessions.memberId and bookings.memberId refer to'),
+  userId: uuid,
+  coachId: uuid.nullable().describe("The coach's user id"),
+  membershipStatus: z.enum(MEMBERSHIP_STATUSES),
+  onboardingStatus: z.enum(ONBOARDING_STATUSES),
+  goals: z.string().nullable(),
+  healthInfo: z.string().nullable(),
+  coachNotes: z.string().nullable().describe('Null for members: coach notes are the coach\'s'),
+  joinedAt: z.date(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  user: z.object({ id: uuid, name: z.string(), email: z.string().nullable(), timezone: z.string(), locale: z.string(), isActive: z.boolean() }),
+  coach: z.object({ id: uuid, name: z.string() }).nullable(),
+});
+
+const text = (max: number) => z.string().max(max).nullable().optional();
+
+const createBody = z.strictObject({
+  userId: uuid.describe('A Member account without a profile'),
+  coachId: uuid.nullable().optional(),
+  goals: text(2000),
+  healthInfo: text(4000),
+});
+
+const updateBody = z.strictObject({
+  goals: text(2000),
+  healthInfo: text(4000),
+  coachNotes: text(10000).describe('Coach or admin only'),
+  membershipStatus: z.enum(MEMBERSHIP_STATUSES).optional().describe('Coach or admin only'),
+});
+
+const listQuery = pageQuery.extend({
+  coachId: uuid.optional(),
+  membershipStatus: z.enum(MEMBERSHIP_STATUSES).optional(),
+  onboardingStatus: z.enum(ONBOARDING_STATUSES).optional(),
+  search: z.string().min(1).max(100).optional().describe('Part of the member\'s name'),
+});
+
+export function memberRoutes(core: Core): FastifyPluginAsyncZod {
+  return async (app) => {
+    const tags = ['members'];
+    const common = { tags, security: bearerSecurity };
+
+    app.get(
+      '/members',
+      {
+        schema: {
+          ...common,
+          summary: 'Members you may see: a coach\'s own, everyone for an admin, yourself for a member',
+          querystring: listQuery,
+          response: { 200: page(member), ...errorResponses },
+        },
+      },
+      async (request) => core.members.findAll(actorOf(request), request.query),
+    );
+
+    app.get(
+      '/members/coach/:coachId',
+      {
+        schema: {
+          ...common,
+          summary: 'A coach\'s members (that coach, or an admin)',
+          params: z.object({ coachId: uuid }),
+          querystring: pageQuery,
+          response: { 200: page(member), ...errorResponses },
+        },
+      },
+      async (request) => core.members.getMembersByCoach(actorOf(request), request.params.coachId, request.query),
+    );
+
+    app.get(
+      '/members/:id',
+      { schema: { ...common, summary: 'A member profile', params: idParams, response: { 200: member, ...errorResponses } } },
+      async (request) => core.members.findOne(actorOf(request), request.params.id),
+    );
+
+    app.post(
+      '/members',
+      {
+        schema: { ...common, summary: 'Create the profile of a Member account that has none', body: createBody, response: { 201: member, ...errorResponses } },
+      },
+      async (request, reply) => reply.code(201).send(await core.members.create(actorOf(request), request.body)),
+    );
+
+    app.patch(
+      '/members/:id',
+      {
+        schema: { ...common, summary: 'Update a member profile', params: idParams, body: updateBody, response: { 200: member, ...errorResponses } },
+      },
+      async (request) => core.members.update(actorOf(request), request.params.id, request.body),
+    );
+
+    app.patch(
+      '/members/:id/assign-coach',
+      {
+        schema: {
+          ...common,
+          summary: 'Assign or move a member to a coach (coaches:write); opens their direct conversation',
+          params: idParams,
+          body: z.strictObject({ coachId: uuid.describe("The coach's user id") }),
+          response: { 200: member, ...errorResponses },
+        },
+      },
+      async (request) => core.members.assignCoach(actorOf(request), request.params.id, request.body.coachId),
+    );
+
+    app.patch(
+      '/members/:id/onboarding',
+      {
+        schema: {
+          ...common,
+          summary: 'Update onboarding status',
+          params: idParams,
+          body: z.strictObject({ onboardingStatus: z.enum(ONBOARDING_STATUSES) }),
+          response: { 200: member, ...errorResponses },
+        },
+      },
+      async (request) => core.members.updateOnboardingStatus(actorOf(request), request.params.id, request.body.onboardingStatus),
+    );
+  };
+}

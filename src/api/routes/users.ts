@@ -1,0 +1,93 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../core/index.ts';
+import { actorOf } from '../auth.ts';
+import { bearerSecurity, errorResponses, idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
+
+export const ROLE = z.enum(['Member', 'Coach', 'Admin']);
+
+const user = z.object({
+  id: uuid,
+  name: z.string(),
+  email: z.string().nullable(),
+  role: ROLE,
+  isActive: z.boolean(),
+  timezone: z.string(),
+  locale: z.string(),
+  memberProfile: z.object({ id: uuid }).nullable().describe('Set for members: the id member routes take'),
+  coachProfile: z.object({ id: uuid }).nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const createBody = z.strictObject({
+  name: z.string().min(1).max(100),
+  email: z.string().max(254).nullable().optional(),
+  role: ROLE,
+  timezone: z.string().min(1).max(64).optional().describe('IANA time zone, default UTC'),
+  locale: z.string().min(2).max(35).optional().describe('BCP 47 tag, default en'),
+});
+
+const updateBody = z.strictObject({
+  name: z.string().min(1).max(100).optional(),
+  timezone: z.string().min(1).max(64).optional(),
+  locale: z.string().min(2).max(35).optional(),
+  isActive: z.boolean().optional().describe('Admin only'),
+  role: ROLE.optional().describe('Admin only'),
+});
+
+const listQuery = pageQuery.extend({
+  role: ROLE.optional(),
+  isActive: queryBool.optional(),
+  search: z.string().min(1).max(100).optional().describe('Part of the name'),
+});
+
+export function userRoutes(core: Core): FastifyPluginAsyncZod {
+  return async (app) => {
+    const tags = ['users'];
+    app.get(
+      '/users',
+      {
+        schema: { tags, summary: 'List users (admin)', security: bearerSecurity, querystring: listQuery, response: { 200: page(user), ...errorResponses } },
+      },
+      async (request) => core.users.list(actorOf(request), request.query),
+    );
+
+    app.post(
+      '/users',
+      {
+        schema: {
+          tags,
+          summary: 'Create a user of any role (admin); members and coaches get their profile',
+          security: bearerSecurity,
+          body: createBody,
+          response: { 201: user, ...errorResponses },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await core.users.create(actorOf(request), request.body)),
+    );
+
+    app.get(
+      '/users/:id',
+      {
+        schema: { tags, summary: 'A user (yourself, or anyone for an admin)', security: bearerSecurity, params: idParams, response: { 200: user, ...errorResponses } },
+      },
+      async (request) => core.users.get(actorOf(request), request.params.id),
+    );
+
+    app.patch(
+      '/users/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Change your name, time zone or locale; admins also change roles and deactivate accounts',
+          security: bearerSecurity,
+          params: idParams,
+          body: updateBody,
+          response: { 200: user, ...errorResponses },
+        },
+      },
+      async (request) => core.users.update(actorOf(request), request.params.id, request.body),
+    );
+  };
+}
