@@ -5,6 +5,9 @@ import { createBookingsService } from './bookings/index.ts';
 import { createOperatorService, createTokenService } from './tokens/index.ts';
 import { createNotificationService } from './notifications/index.ts';
 import type { Clock } from './clock.ts';
+import { createSessionsService } from './sessions/index.ts';
+import { createDashboardsService } from './dashboards/index.ts';
+import { createCalendarFeedService } from './calendar/index.ts';
 import { createUsersService } from './users/index.ts';
 import { createMembersService, createSignupService } from './members/index.ts';
 import { createCoachesService } from './coaches/index.ts';
@@ -36,6 +39,9 @@ export function createCore(deps: CoreDeps) {
     conversations: createConversationsService(deps),
     availability: createAvailabilityService(deps),
     bookings: createBookingsService(deps),
+    sessions: createSessionsService(deps),
+    dashboards: createDashboardsService(deps),
+    calendar: createCalendarFeedService(deps),
     tokens: createTokenService(deps, createAccessService(deps.db)),
     notifications: createNotificationService(deps),
     operator: createOperatorService(deps),

@@ -1,1 +1,3 @@
 export * from './events.ts';
+export * from './ics.ts';
+export * from './feed.ts';

@@ -1,0 +1,2 @@
+export * from './windows.ts';
+export * from './service.ts';

@@ -1,0 +1,148 @@
+import type { NoShowParty, SessionStatus, SessionType } from '../../db/client.ts';
+import { isAdmin, type Actor } from '../access/index.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+
+// The session lifecycle and who sees what, as pure functions over plain data: every service path
+// (API, chat, jobs) goes through them, and the property tests exercise them directly.
+//
+//   scheduled ──complete (after the start)──► completed ──rate (once, by the member)
+//       │ ├──cancel─────────────────────────► cancelled
+//       │ └──markNoShow (after the start)───► no_show
+//       └──reschedule / update (stays scheduled)
+//
+// The seed lists invalid state transitions under 400 Validation, so a refused transition is a
+// ValidationError with code `invalid_state` (Properties 61, 62, 63); a second rating is the one
+// 409 (Property 45, "duplicate rating submission" under Conflict).
+
+export interface LifecycleFacts {
+  status: SessionStatus;
+  scheduledAt: Date;
+  rating: number | null;
+}
+
+function invalidState(message: string): ValidationError {
+  return new ValidationError(message, [{ field: 'status', message }], 'invalid_state');
+}
+
+/** Whether a start time has come: completing or marking a no-show before it would record fiction. */
+function started(s: LifecycleFacts, now: Date): boolean {
+  return now.getTime() >= s.scheduledAt.getTime();
+}
+
+export function assertCanComplete(s: LifecycleFacts, now: Date): void {
+  if (s.status !== 'scheduled') throw invalidState(`Only a scheduled session can be completed; this one is ${s.status}`);
+  if (!started(s, now)) {
+    throw new ValidationError('A session cannot be completed before it starts', [{ field: 'scheduledAt', message: 'is in the future' }], 'session_not_started');
+  }
+}
+
+export function assertCanCancel(s: LifecycleFacts): void {
+  if (s.status === 'completed') throw invalidState('A completed session cannot be cancelled');
+  if (s.status !== 'scheduled') throw invalidState(`Only a scheduled session can be cancelled; this one is ${s.status}`);
+}
+
+export function assertCanMarkNoShow(s: LifecycleFacts, now: Date): void {
+  if (s.status !== 'scheduled') throw invalidState(`Only a scheduled session can be marked as a no-show; this one is ${s.status}`);
+  if (!started(s, now)) {
+    throw new ValidationError('A no-show can only be recorded after the start time', [{ field: 'scheduledAt', message: 'is in the future' }], 'session_not_started');
+  }
+}
+
+/** Reschedules and changes of type or duration apply to sessions that have not happened yet. */
+export function assertCanChangeTime(s: LifecycleFacts): void {
+  if (s.status !== 'scheduled') throw invalidState(`Only a scheduled session can be changed; this one is ${s.status}`);
+}
+
+export function assertCanRate(s: LifecycleFacts): void {
+  if (s.status !== 'completed') throw invalidState(`Only a completed session can be rated; this one is ${s.status}`);
+  if (s.rating !== null) throw new ConflictError('already_rated', 'This session has already been rated');
+}
+
+/** The parties of a session, enough to decide access and visibility without another query. */
+export interface SessionParties {
+  coachId: string;
+  memberUserId: string;
+  /** The member's currently assigned coach (member_profiles.coachId). */
+  memberCoachId: string | null;
+}
+
+/**
+ * Who may read a session: its member, its coach, the member's assigned coach, and admins
+ * (Properties 51, 56). Permission keys are checked separately.
+ */
+export function canReadSession(actor: Actor, p: SessionParties): boolean {
+  if (isAdmin(actor)) return true;
+  if (actor.role === 'Member') return actor.userId === p.memberUserId;
+  if (actor.role === 'Coach') return actor.userId === p.coachId || actor.userId === p.memberCoachId;
+  return false;
+}
+
+/** Who may run the session (complete, notes, no-show, change): its own coach, or an admin. */
+export function isSessionCoachOrAdmin(actor: Actor, p: SessionParties): boolean {
+  return isAdmin(actor) || actor.userId === p.coachId;
+}
+
+export function isSessionMember(actor: Actor, p: SessionParties): boolean {
+  return actor.userId === p.memberUserId;
+}
+
+/** Coach notes are the coach's working notes: never shown to a member (Property 21). */
+export function seesCoachNotes(actor: Actor, p: SessionParties): boolean {
+  if (isAdmin(actor)) return true;
+  return actor.role === 'Coach' && canReadSession(actor, p);
+}
+
+/** Member notes: the member who wrote them, their coach, admins (Property 22). */
+export function seesMemberNotes(actor: Actor, p: SessionParties): boolean {
+  if (isAdmin(actor)) return true;
+  return actor.userId === p.memberUserId || actor.userId === p.coachId || actor.userId === p.memberCoachId;
+}
+
+export interface SessionRecord extends SessionParties {
+  id: string;
+  calendarEventId: string;
+  memberId: string;
+  type: SessionType;
+  status: SessionStatus;
+  duration: number;
+  scheduledAt: Date;
+  coachNotes: string | null;
+  memberNotes: string | null;
+  outcomes: string | null;
+  rating: number | null;
+  ratingFeedback: string | null;
+  ratedAt: Date | null;
+  completedAt: Date | null;
+  cancelledAt: Date | null;
+  cancellationReason: string | null;
+  cancelledById: string | null;
+  noShowParty: NoShowParty | null;
+  createdAt: Date;
+  updatedAt: Date;
+  memberName: string;
+  coachName: string;
+  groupConversationId: string | null;
+}
+
+/** A session as one actor may see it: private notes the actor may not read are left out. */
+export type SessionView = Omit<SessionRecord, 'coachNotes' | 'memberNotes'> & {
+  endsAt: Date;
+  coachNotes?: string | null;
+  memberNotes?: string | null;
+};
+
+/** Shapes a session for an actor; every read of a session goes through here. */
+export function viewSession(actor: Actor, s: SessionRecord): SessionView {
+  const { coachNotes, memberNotes, ...rest } = s;
+  const view: SessionView = { ...rest, endsAt: new Date(s.scheduledAt.getTime() + s.duration * 60_000) };
+  if (seesCoachNotes(actor, s)) view.coachNotes = coachNotes;
+  if (seesMemberNotes(actor, s)) view.memberNotes = memberNotes;
+  return view;
+}
+
+/** The coach's average rating: the mean of ratings of completed sessions (Property 44); null if none. */
+export function averageRating(sessions: readonly { status: SessionStatus; rating: number | null }[]): number | null {
+  const ratings = sessions.filter((s) => s.status === 'completed' && s.rating !== null).map((s) => s.rating as number);
+  if (ratings.length === 0) return null;
+  return ratings.reduce((a, b) => a + b, 0) / ratings.length;
+}
