@@ -1,6 +1,6 @@
-import type { DbTx } from '../../db/client.ts';
+import { Prisma, type DbTx } from '../../db/client.ts';
 import type { AvailabilityWindow, BusyTime, CoachCalendar } from './rules.ts';
-import { dayNumber } from './time.ts';
+import { clockToMinutes, dayNumber } from './time.ts';
 
 const DAY_MS = 86_400_000;
 /**
@@ -8,6 +8,15 @@ const DAY_MS = 86_400_000;
  * the longest session we expect (a day) and the largest buffer. Reading them costs one range scan.
  */
 const LOOKAROUND_MS = 3 * DAY_MS;
+
+/** Instants that may matter to one slot, whatever the zone: its wall-clock time read as UTC, widened. */
+export function instantsAroundSlot(date: string, time: string, duration: number): { from: Date; to: Date } {
+  const asUtc = dayNumber(date) * DAY_MS + clockToMinutes(time) * 60_000;
+  return { from: new Date(asUtc - SLOT_MARGIN_MS), to: new Date(asUtc + duration * 60_000 + SLOT_MARGIN_MS) };
+}
+
+/** Offset (≤ 14 h) + buffer (≤ 4 h) + the longest session that can reach into a slot (a day). */
+const SLOT_MARGIN_MS = (14 + 4 + 24) * 3_600_000;
 
 /** Instants that may matter to slots on the coach-local dates `first`..`last`. */
 export function instantsAround(first: string, last: string): { from: Date; to: Date } {
@@ -17,26 +26,50 @@ export function instantsAround(first: string, last: string): { from: Date; to: D
   };
 }
 
+/** The row calendarQuery returns. */
+export interface CalendarRow {
+  timezone: string;
+  windows: AvailabilityWindow[];
+  /** [start ms, minutes, sessions at that start and length]: a full slot is one entry, not one per seat. */
+  busy: [number, number, number][];
+}
+
 /**
- * Everything the bookability rule needs about one coach, in ONE query whatever the range: zone,
+ * Everything the bookability rule needs about one coach as ONE select, whatever the range: zone,
  * active windows, and the start and length of every session that is not cancelled in [from, to).
- * Null when the user has no coach profile.
+ * No row when the user has no coach profile. A fragment, so a write can return it in its statement.
  */
-export async function loadCoachCalendar(db: DbTx, coachUserId: string, range: { from: Date; to: Date }): Promise<CoachCalendar | null> {
-  const rows = await db.$queryRaw<{ timezone: string; windows: AvailabilityWindow[]; busy: [number, number][] }[]>`
+export function calendarQuery(coachUserId: string, range: { from: Date; to: Date }, exceptSessionId?: string): Prisma.Sql {
+  return Prisma.sql`
     SELECT cp."timezone",
       COALESCE((SELECT json_agg(json_build_object(
           'id', a."id", 'dayOfWeek', a."dayOfWeek", 'startTime', a."startTime", 'endTime', a."endTime",
           'maxSessionsPerSlot', a."maxSessionsPerSlot", 'bufferMinutes', a."bufferMinutes", 'isActive', a."isActive"))
         FROM "coach_availability" a WHERE a."coachId" = cp."userId" AND a."isActive"), '[]'::json) AS "windows",
-      COALESCE((SELECT json_agg(json_build_array((extract(epoch FROM s."scheduledAt") * 1000)::bigint, s."duration"))
-        FROM "sessions" s
-        WHERE s."coachId" = cp."userId" AND s."status" <> 'cancelled'
-          AND s."scheduledAt" >= ${range.from} AND s."scheduledAt" < ${range.to}), '[]'::json) AS "busy"
+      COALESCE((SELECT json_agg(json_build_array(b."at", b."duration", b."seats")) FROM (
+          SELECT (extract(epoch FROM s."scheduledAt") * 1000)::bigint AS "at", s."duration", count(*) AS "seats"
+          FROM "sessions" s
+          WHERE s."coachId" = cp."userId" AND s."status" <> 'cancelled'
+            AND s."scheduledAt" >= ${range.from} AND s."scheduledAt" < ${range.to}
+            ${exceptSessionId ? Prisma.sql`AND s."id" <> ${exceptSessionId}` : Prisma.empty}
+          GROUP BY 1, 2) b), '[]'::json) AS "busy"
     FROM "coach_profiles" cp
     WHERE cp."userId" = ${coachUserId}`;
-  const row = rows[0];
+}
+
+export function toCoachCalendar(row: CalendarRow | undefined): CoachCalendar | null {
   if (!row) return null;
-  const busy: BusyTime[] = row.busy.map(([startsAt, duration]) => ({ startsAt: Number(startsAt), duration }));
+  const busy: BusyTime[] = row.busy.map(([startsAt, duration, sessions]) => ({ startsAt: Number(startsAt), duration, sessions: Number(sessions) }));
   return { timezone: row.timezone, windows: row.windows, busy };
+}
+
+/** The coach's calendar; `exceptSessionId` leaves out a session the caller has just written itself. */
+export async function loadCoachCalendar(
+  db: DbTx,
+  coachUserId: string,
+  range: { from: Date; to: Date },
+  exceptSessionId?: string,
+): Promise<CoachCalendar | null> {
+  const rows = await db.$queryRaw<CalendarRow[]>(calendarQuery(coachUserId, range, exceptSessionId));
+  return toCoachCalendar(rows[0]);
 }

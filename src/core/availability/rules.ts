@@ -16,12 +16,14 @@ export interface AvailabilityWindow {
   isActive: boolean;
 }
 
-/** Time the coach is already committed to: every session that is not cancelled. */
+/** Time the coach is already committed to: sessions that are not cancelled, grouped by start and length. */
 export interface BusyTime {
   /** Start instant, ms since the epoch. */
   startsAt: number;
   /** Minutes. */
   duration: number;
+  /** How many sessions share this start and length (seats taken when it is a slot). */
+  sessions: number;
 }
 
 export interface CoachCalendar {
@@ -147,7 +149,7 @@ export function decideSlot(calendar: CoachCalendar, policy: BookingPolicy, reque
   for (let i = firstStartingAtOrAfter(p.busy, startsAt - buffer - p.longestBusy * MINUTE_MS); i < p.busy.length; i++) {
     const b = p.busy[i]!;
     if (b.startsAt >= endsAt + buffer) break;
-    if (b.startsAt === startsAt && b.duration === request.duration) taken++;
+    if (b.startsAt === startsAt && b.duration === request.duration) taken += b.sessions;
     else if (b.startsAt - buffer < endsAt && b.startsAt + b.duration * MINUTE_MS + buffer > startsAt) clash = true;
   }
   const maxCapacity = window.maxSessionsPerSlot;

@@ -1,6 +1,16 @@
-import type { Prisma, SessionBookingModel } from '../../db/client.ts';
+import type { DbTx, Prisma, SessionBookingModel } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
-import { decideSlot, instantsAround, loadCoachCalendar, type UnbookableReason } from '../availability/index.ts';
+import {
+  calendarQuery,
+  decideSlot,
+  instantsAroundSlot,
+  loadCoachCalendar,
+  toCoachCalendar,
+  type BookingPolicy,
+  type CalendarRow,
+  type CoachCalendar,
+  type UnbookableReason,
+} from '../availability/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError, SLOT_FULL_MESSAGE, UnprocessableError, type DomainError } from '../errors.ts';
 import { findIdempotencyRecord, isUniqueViolation, parseIdempotencyKey, replayedResource, requestHash, type IdempotencyRecord } from '../idempotency.ts';
 import type { CoreDeps } from '../index.ts';
@@ -53,7 +63,12 @@ interface BookingContext {
   member: { id: string; userId: string; coachId: string | null; isActive: boolean } | null;
   coach: { id: string; role: string; isActive: boolean; hasProfile: boolean } | null;
   replay: Pick<IdempotencyRecord, 'operation' | 'requestHash' | 'resourceId'> | null;
+  /** The coach's calendar as read before taking the lock: good for refusing, never for confirming. */
+  calendar: CoachCalendar | null;
 }
+
+/** The locked re-check disagreed with the unlocked read; the transaction is rolled back. */
+class StaleRead extends Error {}
 
 /** Large enough for a queue of bookings waiting on one coach's lock under load. */
 const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
@@ -61,17 +76,28 @@ const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
 export function createBookingsService(deps: CoreDeps) {
   const { db, clock, config } = deps;
 
-  /** Member, coach and any earlier use of the key, in one round trip before the lock is taken. */
-  async function context(input: ParsedBookingInput, actorId: string, key: string): Promise<BookingContext> {
-    const rows = await db.$queryRaw<BookingContext[]>`
+  const policyAt = (now: Date): BookingPolicy => ({
+    now: now.getTime(),
+    minNoticeMinutes: config.bookingMinNoticeMinutes,
+    horizonDays: config.bookingHorizonDays,
+  });
+
+  /**
+   * Member, coach, any earlier use of the key and the coach's calendar, in one round trip and
+   * WITHOUT the lock: good for refusing a request or guessing its slot, never for confirming it.
+   */
+  async function bookingContext(tx: DbTx, input: ParsedBookingInput, actorId: string, key: string): Promise<BookingContext> {
+    const rows = await tx.$queryRaw<(Omit<BookingContext, 'calendar'> & { calendar: CalendarRow | null })[]>`
       SELECT
         (SELECT json_build_object('id', m."id", 'userId', m."userId", 'coachId', m."coachId", 'isActive', u."isActive")
            FROM "member_profiles" m JOIN "users" u ON u."id" = m."userId" WHERE m."id" = ${input.memberId}) AS "member",
         (SELECT json_build_object('id', u."id", 'role', u."role", 'isActive', u."isActive", 'hasProfile', cp."id" IS NOT NULL)
            FROM "users" u LEFT JOIN "coach_profiles" cp ON cp."userId" = u."id" WHERE u."id" = ${input.coachId}) AS "coach",
         (SELECT json_build_object('operation', k."operation", 'requestHash', k."requestHash", 'resourceId', k."resourceId")
-           FROM "idempotency_keys" k WHERE k."userId" = ${actorId} AND k."key" = ${key}) AS "replay"`;
-    return rows[0]!;
+           FROM "idempotency_keys" k WHERE k."userId" = ${actorId} AND k."key" = ${key}) AS "replay",
+        (SELECT row_to_json(c) FROM (${calendarQuery(input.coachId, instantsAroundSlot(input.requestedDate, input.requestedTime, input.duration))}) c) AS "calendar"`;
+    const row = rows[0]!;
+    return { ...row, calendar: toCoachCalendar(row.calendar ?? undefined) };
   }
 
   /** The first result of a key: the booking again, or the same refusal again. */
@@ -122,45 +148,67 @@ export function createBookingsService(deps: CoreDeps) {
      * (confirmed), or a rejected booking, the member's notification and the key (slot full or taken),
      * which commit before the refusal is thrown. The same key answers the first result again.
      */
-    async create(actor: Actor, raw: CreateBookingInput, idempotencyKey: string): Promise<BookingView> {
+    async create(actor: Actor, raw: CreateBookingInput, idempotencyKey: string | undefined): Promise<BookingView> {
       requirePermission(actor, 'bookings:write');
       const input = parseInput(createBookingInput, raw);
       const key = parseIdempotencyKey(idempotencyKey);
       const hash = requestHash(input);
-      const ctx = await context(input, actor.userId, key);
-      if (ctx.replay) return replay(ctx.replay, hash);
-      assertMayBook(actor, ctx, input);
-      const member = ctx.member!;
+      const slot = { date: input.requestedDate, time: input.requestedTime, duration: input.duration };
+      const range = instantsAroundSlot(input.requestedDate, input.requestedTime, input.duration);
+      const keyOf = { actorId: actor.userId, key, requestHash: hash };
+      const now = clock.now();
+      let member: NonNullable<BookingContext['member']> | undefined;
+      const request = (startsAt: number): BookingRequest => ({
+        memberProfileId: member!.id,
+        memberUserId: member!.userId,
+        coachUserId: input.coachId,
+        requestedDate: input.requestedDate,
+        requestedTime: input.requestedTime,
+        slotStartsAt: new Date(startsAt),
+        duration: input.duration,
+        memberNotes: input.memberNotes ?? null,
+        type: input.type,
+      });
 
-      let outcome: { booking: SessionBookingModel; refusal?: ConflictError };
+      type Outcome = { booking: SessionBookingModel; refusal?: ConflictError } | { replay: NonNullable<BookingContext['replay']> } | null;
+      let outcome: Outcome;
       try {
-        outcome = await db.$transaction(async (tx) => {
+        // Fast path. The rows are written BEFORE the lock is taken, so the lock is held only for one
+        // read and the commit: BEGIN, unlocked read, write, lock, locked read, COMMIT. The shared rule
+        // re-decides on the locked read (which leaves out the session just written); anything but
+        // the same bookable slot rolls everything back.
+        outcome = await db
+          .$transaction(async (tx): Promise<Outcome> => {
+            const ctx = await bookingContext(tx, input, actor.userId, key);
+            if (ctx.replay) return { replay: ctx.replay };
+            assertMayBook(actor, ctx, input);
+            member = ctx.member!;
+            if (!ctx.calendar) throw new NotFoundError('Coach', input.coachId);
+            const seen = decideSlot(ctx.calendar, policyAt(now), slot);
+            if (!seen.bookable && !REJECTIONS[seen.reason]) throw refusal(seen.reason);
+            if (!seen.bookable) return null;
+            const booking = await writeConfirmedBooking(tx, request(seen.startsAt), keyOf, now);
+            await lockCoachCalendar(tx, input.coachId);
+            const fresh = await loadCoachCalendar(tx, input.coachId, range, booking.sessionId!);
+            const decision = fresh ? decideSlot(fresh, policyAt(now), slot) : null;
+            if (!decision?.bookable || decision.startsAt !== seen.startsAt) throw new StaleRead();
+            return { booking };
+          }, TX_OPTIONS)
+          .catch((error: unknown) => {
+            if (error instanceof StaleRead) return null;
+            throw error;
+          });
+        // The slot looked full, or changed between the unlocked read and the write: decide under the lock first.
+        outcome ??= await db.$transaction(async (tx): Promise<NonNullable<Outcome>> => {
           await lockCoachCalendar(tx, input.coachId);
-          const calendar = await loadCoachCalendar(tx, input.coachId, instantsAround(input.requestedDate, input.requestedDate));
+          const calendar = await loadCoachCalendar(tx, input.coachId, range);
           if (!calendar) throw new NotFoundError('Coach', input.coachId);
-          const now = clock.now();
-          const decision = decideSlot(
-            calendar,
-            { now: now.getTime(), minNoticeMinutes: config.bookingMinNoticeMinutes, horizonDays: config.bookingHorizonDays },
-            { date: input.requestedDate, time: input.requestedTime, duration: input.duration },
-          );
-          const rejection = decision.bookable ? undefined : REJECTIONS[decision.reason];
-          if (!decision.bookable && !rejection) throw refusal(decision.reason);
-          const request: BookingRequest = {
-            memberProfileId: member.id,
-            memberUserId: member.userId,
-            coachUserId: input.coachId,
-            requestedDate: input.requestedDate,
-            requestedTime: input.requestedTime,
-            slotStartsAt: new Date(decision.startsAt!),
-            duration: input.duration,
-            memberNotes: input.memberNotes ?? null,
-            type: input.type,
-          };
-          const keyOf = { actorId: actor.userId, key, requestHash: hash };
-          if (decision.bookable) return { booking: await writeConfirmedBooking(tx, request, keyOf, now) };
-          const error = rejection!();
-          const booking = await writeRejectedBooking(tx, request, keyOf, error.code, error.message, now);
+          const decision = decideSlot(calendar, policyAt(now), slot);
+          if (decision.bookable) return { booking: await writeConfirmedBooking(tx, request(decision.startsAt), keyOf, now) };
+          const rejection = REJECTIONS[decision.reason];
+          if (!rejection) throw refusal(decision.reason);
+          const error = rejection();
+          const booking = await writeRejectedBooking(tx, request(decision.startsAt!), keyOf, error.code, error.message, now);
           return { booking, refusal: error };
         }, TX_OPTIONS);
       } catch (error) {
@@ -171,6 +219,7 @@ export function createBookingsService(deps: CoreDeps) {
         }
         throw error;
       }
+      if ('replay' in outcome) return replay(outcome.replay, hash);
       if (outcome.refusal) throw withBooking(outcome.refusal, outcome.booking.id);
       return toBookingView(outcome.booking);
     },

@@ -3,8 +3,8 @@ import { Prisma, type DbTx, type SessionBookingModel, type SessionType } from '.
 import { idempotencyCte, type IdempotencyRecord } from '../idempotency.ts';
 import { notificationsCte, sessionInsertCtes } from '../sessions/records.ts';
 
-// A booking's outcome is written in ONE statement (data-modifying CTEs): it runs while the coach lock
-// is held, and every extra statement there is a round trip the coach's other bookings wait for.
+// A booking's outcome is written in ONE statement (data-modifying CTEs): every statement is a round
+// trip, and a booking's round trips are what its coach's other bookings queue behind.
 
 export const BOOKING_OPERATION = 'bookings.create';
 

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { grantRoleDefaults } from '../src/core/access/index.ts';
+import { createAccessService } from '../src/core/access/service.ts';
+import { createAvailabilityService } from '../src/core/availability/index.ts';
+import { createBookingsService } from '../src/core/bookings/index.ts';
+import { ManualClock, type Actor, type CoreConfig } from '../src/core/index.ts';
+import { createDb, type Db } from '../src/db/client.ts';
+import type { RoleName } from '../src/core/index.ts';
+import { benchDatabase } from './database.ts';
+
+// Booking throughput against what PostgreSQL itself allows for a serialised write: 16 clients book
+// one coach's week (every booking takes that coach's lock, as every baseline transaction takes one
+// row's lock), so both sides queue on one lock and the ratio shows what our transaction costs
+// beyond the minimum. Then: listing 90 days of a busy coach, as a multiple of one round trip.
+
+const CLIENTS = 16;
+const RUN_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
+const WARMUP_MS = 1000;
+const SEATS = 100;
+const START = new Date('2031-03-03T00:00:00Z'); // a Monday
+const CONFIG: CoreConfig = { bookingMinNoticeMinutes: 0, bookingHorizonDays: 120 };
+
+const print = (line = '') => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function makeUser(db: Db, role: RoleName, extra: { coachId?: string } = {}) {
+  return db.$transaction(async (tx) => {
+    const user = await tx.user.create({ data: { name: `${role} ${randomUUID().slice(0, 6)}`, role } });
+    await grantRoleDefaults(tx, user.id, role);
+    const member = role === 'Member' ? await tx.memberProfile.create({ data: { userId: user.id, coachId: extra.coachId ?? null } }) : null;
+    if (role === 'Coach') await tx.coachProfile.create({ data: { userId: user.id, timezone: 'UTC' } });
+    return { id: user.id, memberId: member?.id ?? '' };
+  });
+}
+
+/** Runs `op` from `clients` concurrent loops for `ms`; returns completed operations per second. */
+async function throughput(clients: number, ms: number, op: (client: number, i: number) => Promise<void>): Promise<number> {
+  let done = 0;
+  let stop = false;
+  const started = performance.now();
+  const loops = Array.from({ length: clients }, async (_, client) => {
+    for (let i = 0; !stop; i++) {
+      await op(client, i);
+      done++;
+    }
+  });
+  await sleep(ms);
+  stop = true;
+  await Promise.all(loops);
+  return done / ((performance.now() - started) / 1000);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function timeEach(n: number, fn: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+export async function runBookingBench(): Promise<void> {
+  const database = await benchDatabase();
+  const db = createDb(database.url, { max: CLIENTS + 2 });
+  const pool = new pg.Pool({ connectionString: database.url, max: CLIENTS });
+  try {
+    const clock = new ManualClock(START.getTime() - 3_600_000);
+    const deps = { db, clock, config: CONFIG };
+    const bookings = createBookingsService(deps);
+    const availability = createAvailabilityService(deps);
+    const access = createAccessService(db);
+
+    // One coach open around the clock every day with many seats, one member per client.
+    const coach = await makeUser(db, 'Coach');
+    await db.coachAvailability.createMany({
+      data: [0, 1, 2, 3, 4, 5, 6].map((dayOfWeek) => ({ coachId: coach.id, dayOfWeek, startTime: '00:00', endTime: '24:00', maxSessionsPerSlot: SEATS, bufferMinutes: 0 })),
+    });
+    const members: { memberId: string; actor: Actor }[] = [];
+    for (let i = 0; i < CLIENTS; i++) {
+      const m = await makeUser(db, 'Member', { coachId: coach.id });
+      members.push({ memberId: m.memberId, actor: await access.actorFor(m.id) });
+    }
+    const slotsOfWeek = 7 * 24;
+    let next = 0;
+    const book = async (client: number) => {
+      const slot = next++ % slotsOfWeek;
+      const at = new Date(START.getTime() + slot * 3_600_000);
+      const member = members[client]!;
+      await bookings.create(
+        member.actor,
+        {
+          memberId: member.memberId,
+          coachId: coach.id,
+          requestedDate: at.toISOString().slice(0, 10),
+          requestedTime: at.toISOString().slice(11, 16),
+          duration: 60,
+        },
+        randomUUID(),
+      );
+    };
+
+    // The baseline: what pgbench's TPC-B-like script does at scale 1 (every client locks the same
+    // row), with the same number of clients, on the same database.
+    await pool.query('CREATE TABLE bench_counter (id int PRIMARY KEY, n bigint NOT NULL)');
+    await pool.query('CREATE TABLE bench_history (id bigserial PRIMARY KEY, n bigint NOT NULL, at timestamptz NOT NULL DEFAULT now())');
+    await pool.query('INSERT INTO bench_counter VALUES (1, 0)');
+    const plain = async () => {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        const { rows } = await c.query<{ n: string }>('SELECT n FROM bench_counter WHERE id = 1 FOR UPDATE');
+        await c.query('UPDATE bench_counter SET n = n + 1 WHERE id = 1');
+        await c.query('INSERT INTO bench_history (n) VALUES ($1)', [rows[0]!.n]);
+        await c.query('COMMIT');
+      } finally {
+        c.release();
+      }
+    };
+
+    await throughput(CLIENTS, WARMUP_MS, plain);
+    await throughput(CLIENTS, WARMUP_MS, book);
+    // Alternate the two so drift on a shared machine affects both alike.
+    const base: number[] = [];
+    const ours: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      base.push(await throughput(CLIENTS, RUN_MS / 2, plain));
+      ours.push(await throughput(CLIENTS, RUN_MS / 2, book));
+    }
+    const baseTps = base.reduce((a, b) => a + b) / base.length;
+    const bookTps = ours.reduce((a, b) => a + b) / ours.length;
+    const confirmed = await db.sessionBooking.count({ where: { status: 'confirmed' } });
+    const rejected = await db.sessionBooking.count({ where: { status: 'rejected' } });
+
+    print(`booking: ${CLIENTS} concurrent clients, one coach, ${slotsOfWeek} slots x ${SEATS} seats`);
+    print(`  baseline (BEGIN; SELECT .. FOR UPDATE; UPDATE; INSERT; COMMIT): ${baseTps.toFixed(0)} tx/s`);
+    print(`  bookings (create, auto-confirmed, under the coach lock):        ${bookTps.toFixed(0)} bookings/s`);
+    print(`  ratio bookings/baseline: ${(bookTps / baseTps).toFixed(2)}   (goal >= 0.5; ${confirmed} confirmed, ${rejected} rejected)`);
+
+    // Listing: 90 days of a coach with 500 booked sessions, against one SELECT 1 round trip.
+    const busy = await makeUser(db, 'Coach');
+    await db.coachAvailability.createMany({
+      data: [1, 2, 3, 4, 5].map((dayOfWeek) => ({ coachId: busy.id, dayOfWeek, startTime: '08:00', endTime: '18:00', maxSessionsPerSlot: 3, bufferMinutes: 15 })),
+    });
+    const busyMember = await makeUser(db, 'Member', { coachId: busy.id });
+    const busyActor = await access.actorFor(busyMember.id);
+    const slots = await availability.getAvailableSlots(undefined, { coachId: busy.id, startDate: '2031-03-03', endDate: '2031-05-31' });
+    // Every other slot: a booked slot's buffer blocks its neighbours.
+    for (let i = 0, booked = 0; booked < 500 && i < slots.length; i += 2) {
+      const s = slots[i]!;
+      for (let seat = 0; seat < 3 && booked < 500; seat++, booked++) {
+        await bookings.create(busyActor, { memberId: busyMember.memberId, coachId: busy.id, requestedDate: s.date, requestedTime: s.time }, randomUUID());
+      }
+    }
+    const sessions = await db.session.count({ where: { coachId: busy.id, status: 'scheduled' } });
+    const list = () => availability.getAvailableSlots(undefined, { coachId: busy.id, startDate: '2031-03-03', endDate: '2031-05-31' });
+    await timeEach(20, list);
+    await timeEach(50, () => db.$queryRaw`SELECT 1`);
+    const roundTrip = await timeEach(200, () => db.$queryRaw`SELECT 1`);
+    const listing = await timeEach(100, list);
+    const listed = (await list()).length;
+    print(`listing: 90 days, ${sessions} booked sessions, ${listed} slots with seats left`);
+    print(`  SELECT 1 round trip: ${roundTrip.toFixed(3)} ms; listing: ${listing.toFixed(3)} ms = ${(listing / roundTrip).toFixed(1)} round trips`);
+  } finally {
+    await pool.end();
+    await db.$disconnect();
+    await database.drop();
+  }
+}
