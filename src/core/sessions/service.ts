@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Prisma, type DbTx } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import type { BookingPolicy } from '../availability/index.ts';
@@ -55,6 +56,8 @@ import {
   type SessionView,
 } from './rules.ts';
 
+const sessionIdInput = z.object({ id: uuid });
+
 const pageOf = (limit?: number, cursor?: string) => ({ limit, cursor });
 
 /** The idempotency-key operation of a hand-made session. */
@@ -78,8 +81,9 @@ export function createSessionsService(deps: CoreDeps) {
     });
   }
 
+  /** A session id from the caller, named `id` in the error when malformed. */
   function parseId(id: unknown): string {
-    return parseInput(uuid, id);
+    return parseInput(sessionIdInput, { id }).id;
   }
 
   async function readable(actor: Actor, id: unknown): Promise<SessionRecord> {
