@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { CoachAvailabilityModel, DbTx } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../errors.ts';
@@ -71,7 +72,7 @@ export function createAvailabilityService(deps: CoreDeps) {
   return {
     /** A coach's weekly windows (active and inactive), by weekday and start. Anyone signed in may read them. */
     async findByCoach(_actor: Actor | undefined, coachId: string): Promise<AvailabilityWindowRecord[]> {
-      const coach = parseInput(uuid, coachId);
+      const coach = parseId(coachId, 'coachId');
       const windows = await db.coachAvailability.findMany({ where: { coachId: coach }, orderBy: [{ dayOfWeek: 'asc' }, { startTime: 'asc' }] });
       if (windows.length === 0) await coachTimezone(db, coach);
       return windows;
@@ -96,7 +97,7 @@ export function createAvailabilityService(deps: CoreDeps) {
      * confirmed booking of this window outside every window or over its slot's seats (Property 13).
      */
     async update(actor: Actor, id: string, raw: UpdateAvailabilityInput): Promise<AvailabilityWindowRecord> {
-      const windowId = parseInput(uuid, id);
+      const windowId = parseId(id);
       const patch = parseInput(updateAvailabilityInput, raw);
       const before = await windowOf(db, windowId);
       requireOwnCalendar(actor, before.coachId);
@@ -129,7 +130,7 @@ export function createAvailabilityService(deps: CoreDeps) {
 
     /** Deletes a window unless future confirmed bookings lie in it (Property 14). */
     async delete(actor: Actor, id: string): Promise<void> {
-      const windowId = parseInput(uuid, id);
+      const windowId = parseId(id);
       const before = await windowOf(db, windowId);
       requireOwnCalendar(actor, before.coachId);
       await db.$transaction(async (tx) => {
@@ -172,4 +173,9 @@ export type AvailabilityService = ReturnType<typeof createAvailabilityService>;
 
 function stripUndefined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/** An id passed on its own, refused as a ValidationError that names it. */
+function parseId(value: unknown, field = 'id'): string {
+  return parseInput(z.object({ [field]: uuid }), { [field]: value })[field] as string;
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { DbTx, Prisma, SessionBookingModel } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import {
@@ -132,7 +133,7 @@ export function createBookingsService(deps: CoreDeps) {
   }
 
   async function readableBooking(actor: Actor, id: string) {
-    const bookingId = parseInput(uuid, id);
+    const bookingId = parseId(id);
     const booking = await db.sessionBooking.findUnique({ where: { id: bookingId }, include: { member: { select: { userId: true } } } });
     if (!booking) throw new NotFoundError('Booking', bookingId);
     if (!isAdmin(actor) && actor.userId !== booking.member.userId && actor.userId !== booking.coachId) {
@@ -284,7 +285,7 @@ export function createBookingsService(deps: CoreDeps) {
 
     /** Bookings awaiting the coach (only made by other channels: direct bookings confirm at once). */
     async getPendingBookings(actor: Actor, coachId: string): Promise<BookingView[]> {
-      const coach = parseInput(uuid, coachId);
+      const coach = parseId(coachId, 'coachId');
       if (!isAdmin(actor) && actor.userId !== coach) throw new ForbiddenError('You can only see your own pending bookings', 'not_your_bookings');
       const rows = await db.sessionBooking.findMany({ where: { coachId: coach, status: 'pending' }, orderBy: { slotStartsAt: 'asc' } });
       return rows.map(toBookingView);
@@ -300,4 +301,9 @@ function withBooking(error: ConflictError, bookingId: string): ConflictError {
 
 function asDate(date: string | undefined): Date | undefined {
   return date ? new Date(`${date}T00:00:00Z`) : undefined;
+}
+
+/** An id passed on its own, refused as a ValidationError that names it. */
+function parseId(value: unknown, field = 'id'): string {
+  return parseInput(z.object({ [field]: uuid }), { [field]: value })[field] as string;
 }
