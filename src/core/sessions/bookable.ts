@@ -2,12 +2,11 @@ import type { DbTx } from '../../db/client.ts';
 import {
   dateOfDay,
   decideSlot,
-  instantsAround,
+  instantsAroundSlot,
   loadCoachCalendar,
   minutesToClock,
   ZoneClock,
   type BookingPolicy,
-  type BusyTime,
   type UnbookableReason,
 } from '../availability/index.ts';
 import { ConflictError, NotFoundError, SLOT_FULL_MESSAGE, UnprocessableError, type DomainError } from '../errors.ts';
@@ -21,7 +20,7 @@ export interface BookableRequest {
   scheduledAt: Date;
   duration: number;
   /** The session being moved: its own seat does not count against its new time. */
-  replacing?: { scheduledAt: Date; duration: number };
+  exceptSessionId?: string;
 }
 
 /** The coach-local date and wall-clock time the session takes, as a booking records them. */
@@ -45,23 +44,17 @@ function refusal(reason: UnbookableReason): DomainError {
   }
 }
 
-/** Busy times without one occurrence of the replaced session (equal entries are interchangeable). */
-function withoutOne(busy: readonly BusyTime[], replaced: { scheduledAt: Date; duration: number }): BusyTime[] {
-  const at = replaced.scheduledAt.getTime();
-  const index = busy.findIndex((b) => b.startsAt === at && b.duration === replaced.duration);
-  return index < 0 ? [...busy] : [...busy.slice(0, index), ...busy.slice(index + 1)];
-}
-
 export async function assertBookableTime(tx: DbTx, policy: BookingPolicy, request: BookableRequest): Promise<BookedTime> {
   const at = request.scheduledAt.getTime();
-  // The UTC date is within a day of the coach's local one, well inside the calendar's look-around.
-  const utcDate = request.scheduledAt.toISOString().slice(0, 10);
-  const calendar = await loadCoachCalendar(tx, request.coachId, instantsAround(utcDate, utcDate));
+  // The instant's UTC date and time are within a zone offset of the coach's wall clock, which the
+  // slot look-around allows for.
+  const iso = request.scheduledAt.toISOString();
+  const range = instantsAroundSlot(iso.slice(0, 10), iso.slice(11, 16), request.duration);
+  const calendar = await loadCoachCalendar(tx, request.coachId, range, request.exceptSessionId);
   if (!calendar) throw new NotFoundError('Coach', request.coachId);
   const local = new ZoneClock(calendar.timezone).localOf(at);
   const slot = { date: dateOfDay(local.day), time: minutesToClock(local.minutes), duration: request.duration };
-  const busy = request.replacing ? withoutOne(calendar.busy, request.replacing) : calendar.busy;
-  const decision = decideSlot({ ...calendar, busy }, policy, slot);
+  const decision = decideSlot(calendar, policy, slot);
   if (!decision.bookable) throw refusal(decision.reason);
   // A start off the minute, or the second pass of a repeated autumn hour, is not the slot's start.
   if (decision.startsAt !== at) throw refusal('outside_availability');

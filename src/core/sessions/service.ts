@@ -256,7 +256,7 @@ export function createSessionsService(deps: CoreDeps) {
             coachId: current.coachId,
             scheduledAt: current.scheduledAt,
             duration: input.duration,
-            replacing: current,
+            exceptSessionId: current.id,
           });
           await moveSession(tx, parties(current), current.scheduledAt, input.duration);
           await moveBooking(tx, current.id, current.scheduledAt, input.duration, local);
@@ -286,7 +286,7 @@ export function createSessionsService(deps: CoreDeps) {
         const duration = input.duration ?? current.duration;
         // The same time again (a double click) changes nothing and tells nobody.
         if (input.scheduledAt.getTime() === current.scheduledAt.getTime() && duration === current.duration) return;
-        const local = await assertBookableTime(tx, policy(), { coachId: current.coachId, scheduledAt: input.scheduledAt, duration, replacing: current });
+        const local = await assertBookableTime(tx, policy(), { coachId: current.coachId, scheduledAt: input.scheduledAt, duration, exceptSessionId: current.id });
         await moveSession(tx, parties(current), input.scheduledAt, duration);
         await moveBooking(tx, current.id, input.scheduledAt, duration, local);
       }, TX_OPTIONS);
