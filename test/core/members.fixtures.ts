@@ -57,14 +57,11 @@ const TABLES = [
  * means the call wrote nothing at all, neither an insert nor an update.
  */
 export async function fingerprint(db: Db): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const table of TABLES) {
-    const rows = await db.$queryRawUnsafe<{ n: number; h: string | null }[]>(
-      `SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM "${table}" t`,
-    );
-    out[table] = `${rows[0]?.n}:${rows[0]?.h}`;
-  }
-  return out;
+  const parts = TABLES.map(
+    (table) => `SELECT '${table}' AS t, count(*)::int AS n, md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) AS h FROM "${table}" r`,
+  );
+  const rows = await db.$queryRawUnsafe<{ t: string; n: number; h: string }[]>(parts.join(' UNION ALL '));
+  return Object.fromEntries(rows.map((r) => [r.t, `${r.n}:${r.h}`]));
 }
 
 /** Unique suffixes for emails and names, so repeated property runs never collide. */

@@ -34,16 +34,17 @@ async function allPages(fetch: (cursor: string | undefined) => Promise<Page<Memb
   throw new Error('pagination did not end');
 }
 
-/** Puts the fixture members with the coaches given by index (3 = no coach) and the statuses given. */
+/** Puts the fixture members with the coaches given by index (3 = no coach) and the statuses given, in one statement. */
 async function arrange(assignment: number[], statuses: ('active' | 'inactive' | 'paused')[]) {
-  await Promise.all(
-    members.map((m, i) =>
-      db.memberProfile.update({
-        where: { id: m.user.memberId },
-        data: { coachId: coaches[assignment[i] ?? 3]?.user.id ?? null, membershipStatus: statuses[i] ?? 'active' },
-      }),
-    ),
-  );
+  const rows = members.map((m, i) => ({
+    id: m.user.memberId as string,
+    coachId: coaches[assignment[i] ?? 3]?.user.id ?? null,
+    status: statuses[i] ?? 'active',
+  }));
+  await db.$executeRaw`
+    UPDATE "member_profiles" m SET "coachId" = v."coachId", "membershipStatus" = v."status"::"MembershipStatus"
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v("id" text, "coachId" text, "status" text)
+    WHERE m."id" = v."id"`;
 }
 
 const arrangementArb = fc.record({

@@ -14,20 +14,28 @@ export interface LockedMember {
   coachId: string | null;
   membershipStatus: 'active' | 'inactive' | 'paused';
   updatedAt: Date;
+  user: { id: string; name: string; email: string | null; timezone: string; locale: string; isActive: boolean };
 }
 
-/** Loads and row-locks a member profile until the transaction ends; null when there is none. */
+type LockedMemberRow = Omit<LockedMember, 'user'> & { email: string | null; timezone: string; locale: string; isActive: boolean };
+
+/** Loads and row-locks a member profile (with its account) until the transaction ends; null when there is none. */
 export async function lockMember(tx: DbTx, memberId: string): Promise<LockedMember | null> {
-  const rows = await tx.$queryRaw<LockedMember[]>`
-    SELECT m."id", m."userId", u."name", m."coachId", m."membershipStatus"::text AS "membershipStatus", m."updatedAt"
+  const rows = await tx.$queryRaw<LockedMemberRow[]>`
+    SELECT m."id", m."userId", m."coachId", m."membershipStatus"::text AS "membershipStatus", m."updatedAt",
+           u."name", u."email", u."timezone", u."locale", u."isActive"
     FROM "member_profiles" m JOIN "users" u ON u."id" = m."userId"
     WHERE m."id" = ${memberId}
     FOR UPDATE OF m`;
-  return rows[0] ?? null;
+  const row = rows[0];
+  if (!row) return null;
+  const { email, timezone, locale, isActive, ...member } = row;
+  return { ...member, user: { id: row.userId, name: row.name, email, timezone, locale, isActive } };
 }
 
 export interface LockedCoach {
   userId: string;
+  name: string;
   maxMembers: number;
   isAcceptingMembers: boolean;
   activeMembers: number;
@@ -39,8 +47,8 @@ export interface LockedCoach {
  * the wait, i.e. miss the member a concurrent assignment just committed.
  */
 export async function lockCoach(tx: DbTx, coachUserId: string): Promise<LockedCoach> {
-  const rows = await tx.$queryRaw<{ maxMembers: number; isAcceptingMembers: boolean; role: string; isActive: boolean }[]>`
-    SELECT cp."maxMembers", cp."isAcceptingMembers", u."role"::text AS "role", u."isActive"
+  const rows = await tx.$queryRaw<{ name: string; maxMembers: number; isAcceptingMembers: boolean; role: string; isActive: boolean }[]>`
+    SELECT u."name", cp."maxMembers", cp."isAcceptingMembers", u."role"::text AS "role", u."isActive"
     FROM "coach_profiles" cp JOIN "users" u ON u."id" = cp."userId"
     WHERE cp."userId" = ${coachUserId}
     FOR UPDATE OF cp`;
@@ -53,7 +61,7 @@ export async function lockCoach(tx: DbTx, coachUserId: string): Promise<LockedCo
   if (coach.role !== 'Coach') throw new UnprocessableError('not_a_coach', 'This user is not a coach');
   if (!coach.isActive) throw new UnprocessableError('coach_inactive', 'This coach account is deactivated');
   const activeMembers = await tx.memberProfile.count({ where: { coachId: coachUserId, membershipStatus: 'active' } });
-  return { userId: coachUserId, maxMembers: coach.maxMembers, isAcceptingMembers: coach.isAcceptingMembers, activeMembers };
+  return { userId: coachUserId, name: coach.name, maxMembers: coach.maxMembers, isAcceptingMembers: coach.isAcceptingMembers, activeMembers };
 }
 
 export function requireRoom(coach: LockedCoach): void {

@@ -145,24 +145,24 @@ export function createMembersService({ db, clock }: CoreDeps) {
         if (!member) throw new NotFoundError('Member', input.memberId);
         if (member.coachId === input.coachId) {
           await ensureDirectConversation(tx, input.coachId, member.userId, now);
-        } else {
-          await admitToCoach(tx, input.coachId);
-          await tx.memberProfile.update({ where: { id: member.id }, data: { coachId: input.coachId } });
-          await announceAssignment(
-            tx,
-            {
-              memberId: member.id,
-              memberUserId: member.userId,
-              memberName: member.name,
-              coachUserId: input.coachId,
-              previousCoachId: member.coachId,
-              version: member.updatedAt,
-            },
-            now,
-          );
+          const current = await tx.memberProfile.findUniqueOrThrow({ where: { id: member.id }, include: memberInclude });
+          return presentMember(actor, current);
         }
-        const updated = await tx.memberProfile.findUniqueOrThrow({ where: { id: member.id }, include: memberInclude });
-        return presentMember(actor, updated);
+        const coach = await admitToCoach(tx, input.coachId);
+        const updated = await tx.memberProfile.update({ where: { id: member.id }, data: { coachId: coach.userId } });
+        await announceAssignment(
+          tx,
+          {
+            memberId: member.id,
+            memberUserId: member.userId,
+            memberName: member.name,
+            coachUserId: coach.userId,
+            previousCoachId: member.coachId,
+            version: member.updatedAt,
+          },
+          now,
+        );
+        return presentMember(actor, { ...updated, user: member.user, coach: { id: coach.userId, name: coach.name } });
       });
     },
 

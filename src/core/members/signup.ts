@@ -2,7 +2,7 @@ import type { CoreDeps } from '../index.ts';
 import { parseInput } from '../validation.ts';
 import { insertUser, linkChatIdentity } from '../users/index.ts';
 import { admitToCoach, announceAssignment } from './assignment.ts';
-import { memberInclude, type MemberView } from './service.ts';
+import type { MemberView } from './service.ts';
 import { signupInput, type SignupInput } from './schemas.ts';
 
 export interface SignupResult {
@@ -24,7 +24,7 @@ export function createSignupService({ db, clock }: CoreDeps) {
       const now = clock.now();
       return db.$transaction(async (tx) => {
         // The coach is checked (and locked) before anything is written.
-        if (data.coachId) await admitToCoach(tx, data.coachId);
+        const coach = data.coachId ? await admitToCoach(tx, data.coachId) : null;
         const { user, memberProfile } = await insertUser(
           tx,
           { name: data.name, email: data.email, role: 'Member', timezone: data.timezone, locale: data.locale },
@@ -33,14 +33,18 @@ export function createSignupService({ db, clock }: CoreDeps) {
         );
         if (data.chatIdentity) await linkChatIdentity(tx, user.id, data.chatIdentity);
         if (!memberProfile) throw new Error('a Member account was written without its member profile');
-        const conversationId = data.coachId
+        const conversationId = coach
           ? await announceAssignment(
               tx,
-              { memberId: memberProfile.id, memberUserId: user.id, memberName: user.name, coachUserId: data.coachId, previousCoachId: null, version: now },
+              { memberId: memberProfile.id, memberUserId: user.id, memberName: user.name, coachUserId: coach.userId, previousCoachId: null, version: now },
               now,
             )
           : null;
-        const member = await tx.memberProfile.findUniqueOrThrow({ where: { id: memberProfile.id }, include: memberInclude });
+        const member: MemberView = {
+          ...memberProfile,
+          user: { id: user.id, name: user.name, email: user.email, timezone: user.timezone, locale: user.locale, isActive: user.isActive },
+          coach: coach && { id: coach.userId, name: coach.name },
+        };
         return { member, conversationId };
       });
     },
