@@ -172,7 +172,7 @@ class Reschedule extends OnSession {
     }
     await checkInvariants(m);
   }
-  toString = () => `reschedule(#${this.pick}, slot ${this.slot}, by ${this.byMember ? 'member' : 'coach'})`;
+  override toString = () => `reschedule(#${this.pick}, slot ${this.slot}, by ${this.byMember ? 'member' : 'coach'})`;
 }
 
 class Complete extends OnSession {
@@ -183,7 +183,7 @@ class Complete extends OnSession {
     if ('ok' in expected) s.status = 'completed';
     await checkInvariants(m);
   }
-  toString = () => `complete(#${this.pick})`;
+  override toString = () => `complete(#${this.pick})`;
 }
 
 class Cancel extends OnSession {
@@ -201,7 +201,7 @@ class Cancel extends OnSession {
     }
     await checkInvariants(m);
   }
-  toString = () => `cancel(#${this.pick}, by ${this.byMember ? 'member' : 'coach'})`;
+  override toString = () => `cancel(#${this.pick}, by ${this.byMember ? 'member' : 'coach'})`;
 }
 
 class NoShow extends OnSession {
@@ -215,7 +215,7 @@ class NoShow extends OnSession {
     if ('ok' in expected) s.status = 'no_show';
     await checkInvariants(m);
   }
-  toString = () => `noShow(#${this.pick}, ${this.party})`;
+  override toString = () => `noShow(#${this.pick}, ${this.party})`;
 }
 
 class Rate extends OnSession {
@@ -230,7 +230,7 @@ class Rate extends OnSession {
     if ('ok' in expected) s.rated = true;
     await checkInvariants(m);
   }
-  toString = () => `rate(#${this.pick}, ${this.rating})`;
+  override toString = () => `rate(#${this.pick}, ${this.rating})`;
 }
 
 class TimePasses implements fc.AsyncCommand<Model, Real> {
