@@ -4,7 +4,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, Valid
 import { minutesToClock } from '../../src/core/availability/index.ts';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
 import { makeCoach } from '../helpers/factories.ts';
-import { clearCoach, coachWorld, counts, failure, key, person, setWindows, type CoachWorld, type Person } from './bookings.fixtures.ts';
+import { coachWorld, resetCoach, counts, failure, key, person, type CoachWorld, type Person } from './bookings.fixtures.ts';
 
 const { db, core, clock } = await setupCore();
 let w: CoachWorld;
@@ -135,8 +135,7 @@ describe('changing and deleting availability with bookings', () => {
   /** Tuesday 08:00-14:00, two seats, no buffer; bookings on Tuesday 2030-01-08 at the given hours. */
   async function arrange(hours: number[]) {
     clock.set(TEST_EPOCH);
-    await clearCoach(db, coachId());
-    await setWindows(db, coachId(), [
+    await resetCoach(db, coachId(), [
       { dayOfWeek: 2, startTime: '08:00', endTime: '14:00', maxSessionsPerSlot: 2 },
       { dayOfWeek: 3, startTime: '08:00', endTime: '12:00', maxSessionsPerSlot: 2 },
     ]);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../src/core/index.ts';
-import type { Db } from '../../src/db/client.ts';
+import { Prisma, type Db } from '../../src/db/client.ts';
 import { actorOf, makeAdmin, makeCoach, makeMember, type MadeUser } from '../helpers/factories.ts';
 
 // Shared arrangements for the availability, slot and booking tests: a coach in a zone with members
@@ -50,6 +50,23 @@ export async function setWindows(db: Db, coachId: string, windows: WindowRow[]):
       data: windows.map((w) => ({ id: randomUUID(), coachId, maxSessionsPerSlot: 1, bufferMinutes: 0, ...w })),
     }),
   ]);
+}
+
+/**
+ * In one statement: drops a coach's bookings, sessions (with their calendar events) and windows,
+ * and writes these windows. Property runs call it first, so each starts from a known state cheaply.
+ */
+export async function resetCoach(db: Db, coachId: string, windows: WindowRow[]): Promise<void> {
+  const rows = windows.map(
+    (w) => Prisma.sql`(${randomUUID()}, ${coachId}, ${w.dayOfWeek}, ${w.startTime}, ${w.endTime}, ${w.maxSessionsPerSlot ?? 1}, ${w.bufferMinutes ?? 0}, now())`,
+  );
+  await db.$executeRaw`
+    WITH bookings AS (DELETE FROM "session_bookings" WHERE "coachId" = ${coachId}),
+      events AS (DELETE FROM "calendar_events" WHERE "creatorId" = ${coachId}),
+      windows AS (DELETE FROM "coach_availability" WHERE "coachId" = ${coachId})
+    ${rows.length
+      ? Prisma.sql`INSERT INTO "coach_availability" ("id", "coachId", "dayOfWeek", "startTime", "endTime", "maxSessionsPerSlot", "bufferMinutes", "updatedAt") VALUES ${Prisma.join(rows, ', ')}`
+      : Prisma.sql`SELECT 1`}`;
 }
 
 /** Removes every booking, session and calendar event of a coach, so a property run starts empty. */

@@ -7,7 +7,7 @@ import { DEFAULT_CORE_CONFIG, ManualClock, NotFoundError } from '../../src/core/
 import { insertSession } from '../../src/core/sessions/records.ts';
 import { PrismaClient } from '../../src/db/generated/client.ts';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
-import { clearCoach, coachWorld, failure, HOUR, MINUTE, setWindows, type CoachWorld, type WindowRow } from './bookings.fixtures.ts';
+import { clearCoach, coachWorld, resetCoach, failure, HOUR, MINUTE, type CoachWorld, type WindowRow } from './bookings.fixtures.ts';
 
 const { db, core, clock, databaseUrl } = await setupCore();
 let w: CoachWorld;
@@ -44,9 +44,8 @@ async function seedSessions(sessions: { at: number; duration: number }[]) {
 
 async function arrange(zone: string, windows: WindowRow[], sessions: { at: number; duration: number }[] = []) {
   clock.set(TEST_EPOCH);
-  await clearCoach(db, coachId());
+  await resetCoach(db, coachId(), windows);
   await setZone(zone);
-  await setWindows(db, coachId(), windows);
   await seedSessions(sessions);
 }
 
