@@ -1,4 +1,4 @@
-import { Prisma, type DbTx } from '../../db/client.ts';
+import type { DbTx } from '../../db/client.ts';
 
 /**
  * Serialises every change to one coach's calendar (bookings, reschedules, availability edits) in
@@ -6,13 +6,6 @@ import { Prisma, type DbTx } from '../../db/client.ts';
  * surrounding transaction ends; the transaction must be short and make no network call.
  */
 export async function lockCoachCalendar(tx: DbTx, coachUserId: string): Promise<void> {
-  await tx.$executeRaw`SELECT ${coachLockCall(coachUserId)}`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`coach:${coachUserId}`}, 0))`;
 }
 
-/**
- * The lock as an expression, for a statement that takes it and reads in one round trip. What that
- * statement reads comes from its snapshot, taken BEFORE the lock was granted: treat it as unlocked.
- */
-export function coachLockCall(coachUserId: string): Prisma.Sql {
-  return Prisma.sql`pg_advisory_xact_lock(hashtextextended(${`coach:${coachUserId}`}, 0))`;
-}
