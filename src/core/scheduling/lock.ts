@@ -8,4 +8,3 @@ import type { DbTx } from '../../db/client.ts';
 export async function lockCoachCalendar(tx: DbTx, coachUserId: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`coach:${coachUserId}`}, 0))`;
 }
-
