@@ -85,21 +85,19 @@ describe('coach listings and figures', () => {
   // Feature: coaching-platform, Property 9: Coach Acceptance Filtering
   it('Property 9: for any query for available coaches during signup, only coaches with isAcceptingMembers=true are returned', async () => {
     const pool = await people(db, 'Coach', 6);
+    for (const c of pool) await person(db, 'Member', { coachId: c.user.id });
     const flagsArb = fc.array(fc.record({ accepting: fc.boolean(), active: fc.boolean(), full: fc.boolean() }), { minLength: 6, maxLength: 6 });
     await fc.assert(
       fc.asyncProperty(flagsArb, fc.integer({ min: 1, max: 4 }), async (flags, limit) => {
-        await Promise.all(
-          pool.map((c, i) =>
-            db.user.update({
-              where: { id: c.user.id },
-              data: {
-                isActive: flags[i]?.active,
-                // A full coach (maxMembers 1 with its one member) stays listed, flagged as full.
-                coachProfile: { update: { isAcceptingMembers: flags[i]?.accepting, maxMembers: flags[i]?.full ? 1 : 20 } },
-              },
-            }),
-          ),
-        );
+        // A full coach (maxMembers 1 with its one member) stays listed, flagged as full.
+        const rows = pool.map((c, i) => ({ id: c.user.id, ...flags[i] }));
+        const json = JSON.stringify(rows);
+        await db.$executeRaw`
+          UPDATE "users" u SET "isActive" = v."active"
+          FROM jsonb_to_recordset(${json}::jsonb) AS v("id" text, "active" boolean) WHERE u."id" = v."id"`;
+        await db.$executeRaw`
+          UPDATE "coach_profiles" cp SET "isAcceptingMembers" = v."accepting", "maxMembers" = CASE WHEN v."full" THEN 1 ELSE 20 END
+          FROM jsonb_to_recordset(${json}::jsonb) AS v("id" text, "accepting" boolean, "full" boolean) WHERE cp."userId" = v."id"`;
         const listed = await allPages((cursor) => core.coaches.listAcceptingCoaches({ limit, cursor }));
         expect(listed.every((c) => c.isAcceptingMembers)).toBe(true);
         const expected = await db.coachProfile.findMany({ where: { isAcceptingMembers: true, user: { isActive: true, role: 'Coach' } }, select: { userId: true } });
