@@ -34,6 +34,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: logger,
     bodyLimit: deps.config.API_BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
+    return503OnClosing: false,
     // Malformed URLs and the like answer in the same error shape as everything else.
     frameworkErrors: (error, request, reply) => {
       const body = toErrorBody(error, request.id);
@@ -45,8 +46,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
   decorateActor(app);
+  // While closing, answers in flight end their keep-alive connection, so close() does not wait for
+  // idle clients' sockets to time out; requests still arriving are served rather than refused.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
   });
 
   await app.register(rateLimit, {

@@ -66,3 +66,20 @@ export async function setupApi(
     },
   };
 }
+
+/**
+ * A fingerprint of every table's content: equal before and after a request means the request
+ * wrote nothing. api_tokens.lastUsedAt is left out (authentication's own bookkeeping).
+ */
+export async function databaseFingerprint(db: TestContext['db']): Promise<Record<string, string>> {
+  const tables = await db.$queryRaw<{ table_name: string }[]>`
+    SELECT table_name FROM information_schema.tables
+    WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'
+    ORDER BY table_name`;
+  const parts = tables.map(({ table_name: name }) => {
+    const row = name === 'api_tokens' ? `(t."id", t."revokedAt", t."expiresAt", t."name")::text` : 't::text';
+    return `SELECT '${name}' AS name, count(*)::text || ':' || coalesce(md5(string_agg(${row}, ',' ORDER BY ${row})), '') AS print FROM "${name}" t`;
+  });
+  const rows = await db.$queryRawUnsafe<{ name: string; print: string }[]>(parts.join(' UNION ALL '));
+  return Object.fromEntries(rows.map((r) => [r.name, r.print]));
+}

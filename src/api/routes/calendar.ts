@@ -1,0 +1,86 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Core } from '../../core/index.ts';
+import { actorOf } from '../auth.ts';
+import { bearerSecurity, errorBody, errorResponses, idParams, uuid } from '../schemas.ts';
+
+// Calendar subscriptions: a secret URL per user that calendar apps poll. The URL is the credential,
+// so it is shown once, revocable, and masked in the logs.
+
+const createdFeed = z.object({
+  feedId: uuid,
+  url: z.string().describe('Secret subscription URL, shown once; creating a new one revokes the old one'),
+  createdAt: z.date(),
+});
+
+const revoked = z.object({ revoked: z.number().int().describe('Live feeds revoked (0 or 1)') });
+
+export function feedUrl(request: FastifyRequest, publicUrl: string | undefined, token: string): string {
+  const base = publicUrl ?? `${request.protocol}://${request.host}`;
+  return `${base.replace(/\/+$/, '')}/calendar/${token}.ics`;
+}
+
+/** Creating and revoking feeds: behind a token. */
+export function calendarFeedRoutes(core: Core, publicUrl: string | undefined): FastifyPluginAsyncZod {
+  return async (app) => {
+    const common = { tags: ['calendar'], security: bearerSecurity };
+
+    const create = async (request: FastifyRequest, userId: string) => {
+      const feed = await core.calendar.createFeed(actorOf(request), userId);
+      return { feedId: feed.feedId, url: feedUrl(request, publicUrl, feed.token), createdAt: feed.createdAt };
+    };
+
+    app.post(
+      '/me/calendar-feed',
+      { schema: { ...common, summary: 'Create your ICS subscription URL', response: { 201: createdFeed, ...errorResponses } } },
+      async (request, reply) => reply.code(201).send(await create(request, actorOf(request).userId)),
+    );
+
+    app.delete(
+      '/me/calendar-feed',
+      { schema: { ...common, summary: 'Revoke your ICS subscription URL', response: { 200: revoked, ...errorResponses } } },
+      async (request) => core.calendar.revokeFeed(actorOf(request), actorOf(request).userId),
+    );
+
+    app.post(
+      '/users/:id/calendar-feed',
+      {
+        schema: { ...common, summary: "Create a user's ICS subscription URL (admin)", params: idParams, response: { 201: createdFeed, ...errorResponses } },
+      },
+      async (request, reply) => reply.code(201).send(await create(request, request.params.id)),
+    );
+
+    app.delete(
+      '/users/:id/calendar-feed',
+      { schema: { ...common, summary: "Revoke a user's ICS subscription URL (admin)", params: idParams, response: { 200: revoked, ...errorResponses } } },
+      async (request) => core.calendar.revokeFeed(actorOf(request), request.params.id),
+    );
+  };
+}
+
+/** The feed itself: public, the token in the URL is the credential. */
+export function calendarIcsRoute(core: Core): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/calendar/:token.ics',
+      {
+        schema: {
+          tags: ['calendar'],
+          summary: 'ICS feed of a user\'s coaching sessions (no bearer token: the URL is secret)',
+          params: z.object({ token: z.string().min(1).max(128) }),
+          response: {
+            200: { description: 'iCalendar text', content: { 'text/calendar': { schema: z.string() } } },
+            400: errorBody,
+            404: errorBody,
+            429: errorBody,
+          },
+        },
+      },
+      async (request, reply) => {
+        const ics = await core.calendar.renderFeed(request.params.token);
+        return reply.type('text/calendar; charset=utf-8').header('cache-control', 'private, max-age=300').send(ics);
+      },
+    );
+  };
+}
