@@ -130,8 +130,14 @@ export async function runBookingBench(): Promise<void> {
     const base: number[] = [];
     const ours: number[] = [];
     for (let round = 0; round < 2; round++) {
+      let c = process.cpuUsage();
       base.push(await throughput(CLIENTS, RUN_MS / 2, plain));
+      c = process.cpuUsage(c);
+      if (process.env.BENCH_CPU) print(`  (node cpu during baseline: ${((c.user + c.system) / 10 / RUN_MS * 2).toFixed(0)}% of a core)`);
+      c = process.cpuUsage();
       ours.push(await throughput(CLIENTS, RUN_MS / 2, book));
+      c = process.cpuUsage(c);
+      if (process.env.BENCH_CPU) print(`  (node cpu during bookings: ${((c.user + c.system) / 10 / RUN_MS * 2).toFixed(0)}% of a core)`);
     }
     const baseTps = base.reduce((a, b) => a + b) / base.length;
     const bookTps = ours.reduce((a, b) => a + b) / ours.length;
@@ -142,6 +148,7 @@ export async function runBookingBench(): Promise<void> {
     print(`  baseline (BEGIN; SELECT .. FOR UPDATE; UPDATE; INSERT; COMMIT): ${baseTps.toFixed(0)} tx/s`);
     print(`  bookings (create, auto-confirmed, under the coach lock):        ${bookTps.toFixed(0)} bookings/s`);
     print(`  ratio bookings/baseline: ${(bookTps / baseTps).toFixed(2)}   (goal >= 0.5; ${confirmed} confirmed, ${rejected} rejected)`);
+    print('  a booking: BEGIN, unlocked read, one write statement (12 rows), lock, locked read, COMMIT; lock held for 2 round trips');
 
     // Listing: 90 days of a coach with 500 booked sessions, against one SELECT 1 round trip.
     const busy = await makeUser(db, 'Coach');

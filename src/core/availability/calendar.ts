@@ -1,5 +1,6 @@
 import { Prisma, type DbTx } from '../../db/client.ts';
 import type { AvailabilityWindow, BusyTime, CoachCalendar } from './rules.ts';
+import { MAX_BUFFER_MINUTES, MAX_SLOT_MINUTES } from './inputs.ts';
 import { clockToMinutes, dayNumber } from './time.ts';
 
 const DAY_MS = 86_400_000;
@@ -15,8 +16,17 @@ export function instantsAroundSlot(date: string, time: string, duration: number)
   return { from: new Date(asUtc - SLOT_MARGIN_MS), to: new Date(asUtc + duration * 60_000 + SLOT_MARGIN_MS) };
 }
 
-/** Offset (≤ 14 h) + buffer (≤ 4 h) + the longest session that can reach into a slot (a day). */
-const SLOT_MARGIN_MS = (14 + 4 + 24) * 3_600_000;
+/** Offset (≤ 14 h) + the reach of other sessions: the largest buffer and the longest session. */
+const SLOT_MARGIN_MS = 14 * 3_600_000 + (MAX_BUFFER_MINUTES + MAX_SLOT_MINUTES) * 60_000;
+
+/**
+ * Instants of sessions that can touch a slot whose start instant is known: the slot widened by the
+ * largest buffer, and by the longest session before it. Keeps the read under the lock small.
+ */
+export function instantsAroundInstant(startsAt: number, duration: number): { from: Date; to: Date } {
+  const reach = (MAX_BUFFER_MINUTES + MAX_SLOT_MINUTES) * 60_000;
+  return { from: new Date(startsAt - reach), to: new Date(startsAt + (duration + MAX_BUFFER_MINUTES) * 60_000 + 1) };
+}
 
 /** Instants that may matter to slots on the coach-local dates `first`..`last`. */
 export function instantsAround(first: string, last: string): { from: Date; to: Date } {

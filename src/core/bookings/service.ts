@@ -4,6 +4,7 @@ import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import {
   calendarQuery,
   decideSlot,
+  instantsAroundInstant,
   instantsAroundSlot,
   loadCoachCalendar,
   toCoachCalendar,
@@ -190,7 +191,7 @@ export function createBookingsService(deps: CoreDeps) {
             if (!seen.bookable) return null;
             const booking = await writeConfirmedBooking(tx, request(seen.startsAt), keyOf, now);
             await lockCoachCalendar(tx, input.coachId);
-            const fresh = await loadCoachCalendar(tx, input.coachId, range, booking.sessionId!);
+            const fresh = await loadCoachCalendar(tx, input.coachId, instantsAroundInstant(seen.startsAt, input.duration), booking.sessionId!);
             const decision = fresh ? decideSlot(fresh, policyAt(now), slot) : null;
             if (!decision?.bookable || decision.startsAt !== seen.startsAt) throw new StaleRead();
             return { booking };
