@@ -4,7 +4,7 @@ import { ConflictError, UnprocessableError } from '../../src/core/index.ts';
 import { directKey } from '../../src/core/conversations/index.ts';
 import type { SignupInput } from '../../src/core/members/index.ts';
 import { setupCore } from '../helpers/core.ts';
-import { expectFieldError, failure, fingerprint, nextSerial, person, type Person } from './members.fixtures.ts';
+import { expectFieldError, failure, fingerprint, nextSerial, person, rowCounts, type Person } from './members.fixtures.ts';
 
 const { db, core, clock } = await setupCore();
 
@@ -102,11 +102,11 @@ describe('member signup', () => {
     await fc.assert(
       fc.asyncProperty(signupArb, fc.integer({ min: 0, max: 2 }), async (s, which) => {
         const coach = full[which] as Person;
-        const before = await fingerprint(db);
+        const before = await rowCounts(db);
         const error = await failure(() => core.signup.signupMember(request(s, coach.user.id)));
         expect(error).toBeInstanceOf(ConflictError);
         expect(error.code).toBe('coach_full');
-        expect(await fingerprint(db)).toEqual(before);
+        expect(await rowCounts(db)).toEqual(before);
       }),
       { numRuns: 100 },
     );

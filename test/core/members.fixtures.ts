@@ -64,6 +64,13 @@ export async function fingerprint(db: Db): Promise<Record<string, string>> {
   return Object.fromEntries(rows.map((r) => [r.t, `${r.n}:${r.h}`]));
 }
 
+/** Row counts of the same tables in one statement: enough to show a call inserted nothing. */
+export async function rowCounts(db: Db): Promise<Record<string, number>> {
+  const columns = TABLES.map((table) => `(SELECT count(*)::int FROM "${table}") AS "${table}"`).join(', ');
+  const [row] = await db.$queryRawUnsafe<Record<string, number>[]>(`SELECT ${columns}`);
+  return row ?? {};
+}
+
 /** Unique suffixes for emails and names, so repeated property runs never collide. */
 let serial = 0;
 export function nextSerial(): number {
