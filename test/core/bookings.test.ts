@@ -145,7 +145,7 @@ describe('booking a slot', () => {
   // Feature: coaching-platform, Property 29: Booking Cancellation Capacity Release
   it('Property 29: for any confirmed booking that is cancelled, the session is "cancelled" and the slot capacity is freed for new bookings', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 3 }), hourArb, fc.constantFrom<'member' | 'coach' | 'admin'>('member', 'coach', 'admin'), async (seats, time, by) => {
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 }), hourArb, fc.constantFrom<'member' | 'coach' | 'admin'>('member', 'coach', 'admin'), async (seats, time, by) => {
         await arrange(seats);
         const made = [];
         for (let i = 0; i < seats; i++) made.push(await book(member(i), time));
