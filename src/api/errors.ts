@@ -97,6 +97,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     } else if (!isDomainError(error)) {
       request.log.info({ code: body.error, statusCode: body.statusCode }, body.message);
     }
+    if (body.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
     return reply.code(body.statusCode).type('application/json; charset=utf-8').send(body);
   });
 }

@@ -21,6 +21,16 @@ function expectError(res: { statusCode: number; json(): unknown }, status: numbe
 }
 
 describe('one error format for every error', () => {
+  it('401 asks for a bearer token', async () => {
+    const res = await api.call(null, { method: 'GET', url: '/members' });
+    expectError(res, 401, 'missing_token');
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  it('400 for a malformed URL', async () => {
+    expectError(await api.call(admin.token, { method: 'GET', url: '/members/%E0%A4%A' }), 400, 'bad_url');
+  });
+
   it('404 for an unknown route', async () => {
     expectError(await api.call(admin.token, { method: 'GET', url: '/nowhere' }), 404, 'route_not_found');
     expectError(await api.call(null, { method: 'DELETE', url: '/members' }), 404, 'route_not_found');

@@ -29,16 +29,17 @@ export async function buildWorld(
   const coaches: Person[] = [];
   for (let c = 0; c < coachCount; c++) {
     const coach = await api.userWithToken('Coach');
-    for (let day = 0; day < 7; day++) {
-      await api.core.availability.create(adminActor, {
+    // Written directly: one statement instead of seven locked creations, for the same rows.
+    await api.db.coachAvailability.createMany({
+      data: [0, 1, 2, 3, 4, 5, 6].map((dayOfWeek) => ({
         coachId: coach.id,
-        dayOfWeek: day,
+        dayOfWeek,
         startTime: '00:00',
         endTime: '24:00',
         maxSessionsPerSlot: 50,
         bufferMinutes: 0,
-      });
-    }
+      })),
+    });
     coaches.push(coach);
   }
   const members: MemberPerson[] = [];
