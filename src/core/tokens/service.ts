@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db, DbTx } from '../../db/client.ts';
 import { isAdmin, requireAdmin, type AccessService, type Actor } from '../access/index.ts';
 import type { Clock } from '../clock.ts';
-import { ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError, ValidationError } from '../errors.ts';
 import { pageArgs, pageInput, toPage, type Page } from '../pagination.ts';
 import { id, instant, parseInput } from '../validation.ts';
 import { generateToken, hashToken, LAST_USED_RESOLUTION_MS, lastUsedIsStale, TOKEN_MARK, tokenPrefix } from './rules.ts';
@@ -96,7 +96,7 @@ export function createTokenService(deps: { db: Db; clock: Clock }, access: Acces
     if (!user) throw new NotFoundError('User', userId);
     if (!user.isActive) throw new UnprocessableError('user_inactive', 'A deactivated user cannot be given a token');
     if (input.expiresAt && input.expiresAt.getTime() <= clock.now().getTime()) {
-      throw new UnprocessableError('expiry_in_past', 'expiresAt must be in the future', { field: 'expiresAt' });
+      throw ValidationError.field('expiresAt', 'must be in the future');
     }
     return writeToken(db, { userId, name: input.name, expiresAt: input.expiresAt ?? null, now: clock.now() });
   }
