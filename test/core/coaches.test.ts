@@ -154,7 +154,7 @@ describe('coach listings and figures', () => {
           duration: 60,
           type: 'regular',
           notify: 'session.created',
-        });
+        }, TEST_EPOCH);
         await tx.session.update({ where: { id: session.id }, data: { status: spec.status, rating: spec.rating } });
       });
     }

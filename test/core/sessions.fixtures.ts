@@ -1,3 +1,4 @@
+import { TEST_EPOCH } from '../helpers/core.ts';
 import { randomUUID } from 'node:crypto';
 import type { Db, SessionStatus, SessionType } from '../../src/db/client.ts';
 import type { Actor } from '../../src/core/index.ts';
@@ -57,7 +58,7 @@ export async function seedSession(db: Db, s: SeedSession) {
       type: s.type ?? 'regular',
       memberNotes: s.memberNotes ?? null,
       notify: 'session.created',
-    });
+    }, TEST_EPOCH);
     const status = s.status ?? 'scheduled';
     if (status === 'scheduled' && s.coachNotes === undefined && s.rating === undefined) return session;
     return tx.session.update({

@@ -37,7 +37,7 @@ async function seedSessions(sessions: { at: number; duration: number }[]) {
         duration: s.duration,
         type: 'regular',
         notify: 'session.created',
-      });
+      }, TEST_EPOCH);
     }
   });
 }

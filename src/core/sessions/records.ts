@@ -75,7 +75,7 @@ export async function dropTimedNotifications(tx: DbTx, sessionId: string): Promi
  * data-modifying CTEs, so a caller can write them and its own rows in ONE statement: inside the coach
  * lock every statement is a round trip that other bookings of the coach wait for.
  */
-export function sessionInsertCtes(s: NewSession, at: Date = new Date()) {
+export function sessionInsertCtes(s: NewSession, at: Date) {
   const event: CalendarEventModel = {
     id: randomUUID(),
     title: COACHING_SESSION_CATEGORY,
@@ -152,8 +152,8 @@ export function notificationsCte(name: string, entries: readonly OutboxEntry[], 
 }
 
 /** Calendar event, session, and notifications for both parties (Properties 17, 18, 28), in one statement. */
-export async function insertSession(tx: DbTx, s: NewSession) {
-  const { session, event, ctes } = sessionInsertCtes(s);
+export async function insertSession(tx: DbTx, s: NewSession, at: Date) {
+  const { session, event, ctes } = sessionInsertCtes(s, at);
   await tx.$executeRaw`WITH ${Prisma.join(ctes, ', ')} SELECT 1`;
   return { session, event };
 }
