@@ -14,7 +14,7 @@ export interface Page<T> {
 }
 
 /** Prisma arguments for one page: one extra row tells whether another page follows. */
-export function pageArgs(page: PageInput) {
+export function pageArgs(page: PageInput): { take: number; skip?: number; cursor?: { id: string } } {
   return page.cursor
     ? { take: page.limit + 1, skip: 1, cursor: { id: page.cursor } }
     : { take: page.limit + 1 };

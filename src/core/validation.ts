@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from './errors.ts';
+import { ValidationError, type FieldIssue } from './errors.ts';
 
 /**
  * Parses input at a core entry point. Bad input becomes a ValidationError naming each field, so
@@ -7,13 +7,26 @@ import { ValidationError } from './errors.ts';
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    field: issue.path.length ? issue.path.map(String).join('.') : '(input)',
-    message: issue.message,
-  }));
+  const issues = result.success
+    ? nulIssues(result.data)
+    : result.error.issues.map((issue) => ({ field: fieldOf(issue.path), message: issue.message }));
+  if (issues.length === 0) return result.data as z.output<S>;
   const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
   throw new ValidationError(`Invalid input: ${summary}`, issues);
+}
+
+function fieldOf(path: readonly PropertyKey[]): string {
+  return path.length ? path.map(String).join('.') : '(input)';
+}
+
+/** PostgreSQL text cannot hold NUL; refusing it here keeps it from ever reaching the driver as a 500. */
+function nulIssues(value: unknown, path: PropertyKey[] = []): FieldIssue[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [{ field: fieldOf(path), message: 'must not contain NUL characters' }] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulIssues(v, [...path, i]));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.entries(value).flatMap(([k, v]) => nulIssues(v, [...path, k]));
+  }
+  return [];
 }
 
 // Building blocks shared by the modules' input schemas.
@@ -25,7 +38,7 @@ export const timeZone = z.string().min(1).max(64).refine(isTimeZone, { message: 
 export const instant = z.coerce.date({ message: 'must be a date-time' }).refine((d) => !Number.isNaN(d.getTime()), {
   message: 'must be a valid date-time',
 });
-/** Free text kept by the product: trimmed, bounded, never control characters. */
+/** Free text kept by the product, bounded (parseInput refuses NUL in any string). */
 export const text = (max: number) =>
   z.string().max(max, { message: `must be at most ${max} characters` });
 

@@ -197,8 +197,8 @@ describe('admin API access properties', () => {
     const member = members.find((m) => m.coachId)!;
     const coach = coaches[0]!;
     const session = world.sessions[0]!;
-    // Member notes and ratings are excluded: they are the member's own words about a session, which
-    // core lets only that member write (an admin writing them would speak for the member).
+    // Ratings are left out only because this session is not completed yet (a state error, not a
+    // permission one); core lets an admin rate for a member like every other member act.
     const endpoints: { method: 'GET' | 'POST' | 'PATCH'; url: string; payload?: object }[] = [
       { method: 'GET', url: '/members' },
       { method: 'GET', url: `/members/${member.memberId}` },
@@ -220,6 +220,7 @@ describe('admin API access properties', () => {
       { method: 'GET', url: `/sessions/coach/${coach.id}` },
       { method: 'PATCH', url: `/sessions/${session.id}`, payload: { outcomes: 'Good progress' } },
       { method: 'POST', url: `/sessions/${session.id}/coach-notes`, payload: { notes: 'Focus on form' } },
+      { method: 'POST', url: `/sessions/${session.id}/member-notes`, payload: { notes: 'Knee feels better' } },
       { method: 'GET', url: '/bookings' },
       { method: 'GET', url: `/bookings/pending?coachId=${coach.id}` },
       { method: 'GET', url: '/notifications' },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CoreDeps } from '../index.ts';
 import { isAdmin, type Actor } from '../access/index.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
-import { pageArgs, type PageInput, pageInput, toPage, type Page } from '../pagination.ts';
+import { pageArgs, pageInput, toPage, type Page } from '../pagination.ts';
 import { id, parseInput } from '../validation.ts';
 import { directKey } from './direct.ts';
 
@@ -42,7 +42,7 @@ export function createConversationsService({ db }: Pick<CoreDeps, 'db'>) {
         where: { participants: { some: { userId } }, ...(page.type ? { type: page.type } : {}) },
         include: conversationInclude,
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        ...pageWindow(page),
+        ...pageArgs(page),
       });
       return toPage(rows, page);
     },
@@ -68,7 +68,3 @@ export function createConversationsService({ db }: Pick<CoreDeps, 'db'>) {
 
 export type ConversationsService = ReturnType<typeof createConversationsService>;
 
-/** pageArgs' union, widened so Prisma's findMany overloads accept it. */
-function pageWindow(page: PageInput): { take: number; skip?: number; cursor?: { id: string } } {
-  return pageArgs(page);
-}

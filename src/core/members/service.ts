@@ -3,7 +3,7 @@ import type { Prisma } from '../../db/client.ts';
 import type { CoreDeps } from '../index.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
-import { pageArgs, type PageInput, pageInput, toPage, type Page } from '../pagination.ts';
+import { pageArgs, pageInput, toPage, type Page } from '../pagination.ts';
 import { id, parseInput } from '../validation.ts';
 import { isUniqueViolation } from '../users/index.ts';
 import { ensureDirectConversation } from '../conversations/index.ts';
@@ -40,7 +40,7 @@ function parseId(field: string, value: unknown): string {
 
 export function createMembersService({ db, clock }: CoreDeps) {
   async function list(actor: Actor, where: Prisma.MemberProfileWhereInput, page: z.output<typeof pageInput>): Promise<Page<MemberView>> {
-    const rows = await db.memberProfile.findMany({ where, include: memberInclude, orderBy: [...memberOrder], ...pageWindow(page) });
+    const rows = await db.memberProfile.findMany({ where, include: memberInclude, orderBy: [...memberOrder], ...pageArgs(page) });
     return toPage(rows.map((m) => presentMember(actor, m)), page);
   }
 
@@ -192,7 +192,3 @@ export function createMembersService({ db, clock }: CoreDeps) {
 
 export type MembersService = ReturnType<typeof createMembersService>;
 
-/** pageArgs' union, widened so Prisma's findMany overloads accept it. */
-function pageWindow(page: PageInput): { take: number; skip?: number; cursor?: { id: string } } {
-  return pageArgs(page);
-}

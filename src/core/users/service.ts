@@ -3,7 +3,7 @@ import type { Prisma } from '../../db/client.ts';
 import type { CoreDeps } from '../index.ts';
 import { isAdmin, requireAdmin, type Actor } from '../access/index.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
-import { pageArgs, type PageInput, toPage } from '../pagination.ts';
+import { pageArgs, toPage } from '../pagination.ts';
 import { id, parseInput } from '../validation.ts';
 import { changeRole, insertUser } from './records.ts';
 import { createUserInput, listUsersInput, updateUserInput, type CreateUserInput, type ListUsersInput, type UpdateUserInput } from './schemas.ts';
@@ -54,7 +54,7 @@ export function createUsersService({ db, clock }: CoreDeps) {
         },
         include: userInclude,
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        ...pageWindow(page),
+        ...pageArgs(page),
       });
       return toPage(rows, page);
     },
@@ -86,7 +86,3 @@ export function createUsersService({ db, clock }: CoreDeps) {
 
 export type UsersService = ReturnType<typeof createUsersService>;
 
-/** pageArgs' union, widened so Prisma's findMany overloads accept it. */
-function pageWindow(page: PageInput): { take: number; skip?: number; cursor?: { id: string } } {
-  return pageArgs(page);
-}
