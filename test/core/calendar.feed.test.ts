@@ -142,8 +142,7 @@ describe('calendar feed content', () => {
         const distinctMoves = moves.filter((h, i) => h !== (i === 0 ? 2 : moves[i - 1])).length;
         expect(row.sequence).toBe(distinctMoves + (cancel ? 1 : 0));
       }),
-      // Not a seed property (57 is tested with 100 runs in sessions.create): a smaller sweep suffices.
-      { numRuns: 30 },
+      { numRuns: 100 },
     );
   });
 });
