@@ -4,3 +4,4 @@ export { calendarQuery, instantsAround, instantsAroundInstant, instantsAroundSlo
 export { localDate, slotDuration, windowEnd, MAX_SEATS_PER_SLOT, MAX_BUFFER_MINUTES, MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from './inputs.ts';
 export type { CreateAvailabilityInput, UpdateAvailabilityInput, SlotsInput, SlotCheckInput } from './inputs.ts';
 export { ZoneClock, clockToMinutes, minutesToClock, dayNumber, dateOfDay, weekdayOfDay } from './time.ts';
+export { unbookableError, isSlotRejection, SLOT_UNAVAILABLE_MESSAGE } from './refusals.ts';
