@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/client.ts';
 
 export { Prisma, PrismaClient } from './generated/client.ts';
@@ -8,14 +9,99 @@ export * from './generated/enums.ts';
 export type Db = PrismaClient;
 /** A client or an interactive transaction: what services write through. */
 export type DbTx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+/** A raw connection borrowed from a client's pool, for the few hot paths that run their own transaction. */
+export type PgConnection = pg.PoolClient;
 
 export interface DbOptions {
   /** Connections in this process's pool. */
   max?: number;
 }
 
+// The pool under each client. Kept beside the client rather than on its type, so that `Db` stays
+// PrismaClient for every caller; the booking transaction borrows raw connections from it (see pgPool).
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
 /** One client per composition root: there is no global client (STYLE §11). */
 export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.max ?? 10 });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10 });
+  // An idle connection the server closes (restart, dropped database) is an 'error' on the pool, which
+  // pg-pool has already discarded; without a listener it would crash the process. The next query
+  // connects afresh and reports any real failure. (The adapter listened the same way for its own pool.)
+  pool.on('error', () => undefined);
+  // disposeExternalPool: $disconnect still ends the pool, as when the adapter owned it.
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(client, pool);
+  return client;
+}
+
+/**
+ * The pg pool a client made by createDb runs on. A raw transaction on it costs a fraction of the
+ * JavaScript of an interactive `$transaction` per statement, which matters where a statement's
+ * latency is time a lock is held; it shares the client's connection budget.
+ */
+export function pgPool(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('This client was not made by createDb: it has no pg pool to share');
+  return pool;
+}
+
+/**
+ * Lends `fn` a connection of the client's pool for a transaction it opens and commits itself, so
+ * that BEGIN and COMMIT can travel with its statements instead of costing round trips of their own.
+ * When `fn` throws, whatever it left open is rolled back (a ROLLBACK outside a transaction is only
+ * a warning); a connection whose rollback fails is discarded rather than returned to the pool.
+ */
+export async function withPgConnection<T>(db: Db, fn: (c: PgConnection) => Promise<T>): Promise<T> {
+  const c = await pgPool(db).connect();
+  let broken: Error | undefined;
+  try {
+    return await fn(c);
+  } catch (error) {
+    await c.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw error;
+  } finally {
+    c.release(broken);
+  }
+}
+
+/** PostgreSQL's unique violation, as a raw connection reports it (Prisma reports P2002/P2010 instead). */
+export function isPgUniqueViolation(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.code === '23505';
+}
+
+/**
+ * A Prisma.Sql fragment's values as node-pg parameters. Dates go as UTC ISO strings: our columns
+ * are `timestamp(3)` without zone holding UTC (Prisma's convention), and node-pg would otherwise
+ * write them in the process's local zone.
+ */
+export function pgValues(values: readonly unknown[]): unknown[] {
+  return values.map((v) => (v instanceof Date ? v.toISOString() : v));
+}
+
+/**
+ * Runs a Prisma.Sql statement on a raw connection; json columns come back parsed, as from $queryRaw.
+ * `name` makes it a prepared statement of each connection, for a hot statement whose text never
+ * changes: PostgreSQL then skips parsing it and, after a few runs, planning it.
+ */
+export async function pgQuery<R>(c: PgConnection, sql: { text: string; values: readonly unknown[] }, name?: string): Promise<R[]> {
+  return (await c.query({ name, text: sql.text, values: pgValues(sql.values) })).rows as R[];
+}
+
+/**
+ * A Prisma.Sql statement with its values written in as escaped literals, for a multi-statement
+ * simple query (which takes no parameters). A quoted literal has no type of its own, so PostgreSQL
+ * gives it the type it would have inferred for the parameter in its place.
+ */
+export function inlineSql(sql: { strings: readonly string[]; values: readonly unknown[] }): string {
+  let text = sql.strings[0]!;
+  for (let i = 0; i < sql.values.length; i++) text += literal(sql.values[i]) + sql.strings[i + 1]!;
+  return text;
+}
+
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (v instanceof Date) return pg.escapeLiteral(v.toISOString());
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'string') return pg.escapeLiteral(v);
+  throw new Error(`No literal for a ${typeof v} value`);
 }

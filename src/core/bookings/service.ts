@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import type { DbTx, Prisma, SessionBookingModel } from '../../db/client.ts';
+import { inlineSql, isPgUniqueViolation, pgQuery, Prisma, withPgConnection, type PgConnection, type SessionBookingModel } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import {
   calendarQuery,
   decideSlot,
   instantsAroundInstant,
   instantsAroundSlot,
-  loadCoachCalendar,
   toCoachCalendar,
   type BookingPolicy,
   type CalendarRow,
@@ -17,7 +16,7 @@ import { ConflictError, ForbiddenError, NotFoundError, SLOT_FULL_MESSAGE, Unproc
 import { findIdempotencyRecord, isUniqueViolation, parseIdempotencyKey, replayedResource, requestHash, type IdempotencyRecord } from '../idempotency.ts';
 import type { CoreDeps } from '../index.ts';
 import { pageArgs, toPage, type Page } from '../pagination.ts';
-import { lockCoachCalendar } from '../scheduling/lock.ts';
+import { lockCoachCalendar, lockCoachCalendarAndRead } from '../scheduling/lock.ts';
 import { cancelSessionRecords } from '../sessions/records.ts';
 import { id as uuid, parseInput } from '../validation.ts';
 import {
@@ -29,7 +28,7 @@ import {
   type ListBookingsInput,
   type ParsedBookingInput,
 } from './inputs.ts';
-import { BOOKING_OPERATION, writeConfirmedBooking, writeRejectedBooking, type BookingRequest } from './writes.ts';
+import { BOOKING_OPERATION, confirmedBookingWrite, rejectedBookingWrite, type BookingRequest } from './writes.ts';
 
 /** A booking as callers see it: the requested date as the coach-local YYYY-MM-DD it was made for. */
 export interface BookingView extends Omit<SessionBookingModel, 'requestedDate'> {
@@ -75,6 +74,18 @@ class StaleRead extends Error {}
 /** Large enough for a queue of bookings waiting on one coach's lock under load. */
 const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
 
+/** Runs `before` (BEGIN, maybe a write), takes the coach lock and reads the coach's calendar under it: one round trip. */
+async function lockedCalendar(
+  c: PgConnection,
+  before: (string | Prisma.Sql)[],
+  coachUserId: string,
+  range: { from: Date; to: Date },
+  exceptSessionId?: string,
+): Promise<CoachCalendar | null> {
+  const [row] = await lockCoachCalendarAndRead<CalendarRow>(c, coachUserId, calendarQuery(coachUserId, range, exceptSessionId), before);
+  return toCoachCalendar(row);
+}
+
 export function createBookingsService(deps: CoreDeps) {
   const { db, clock, config } = deps;
 
@@ -88,8 +99,8 @@ export function createBookingsService(deps: CoreDeps) {
    * Member, coach, any earlier use of the key and the coach's calendar, in one round trip and
    * WITHOUT the lock: good for refusing a request or guessing its slot, never for confirming it.
    */
-  async function bookingContext(tx: DbTx, input: ParsedBookingInput, actorId: string, key: string): Promise<BookingContext> {
-    const rows = await tx.$queryRaw<(Omit<BookingContext, 'calendar'> & { calendar: CalendarRow | null })[]>`
+  async function bookingContext(c: PgConnection, input: ParsedBookingInput, actorId: string, key: string): Promise<BookingContext> {
+    const rows = await pgQuery<Omit<BookingContext, 'calendar'> & { calendar: CalendarRow | null }>(c, Prisma.sql`
       SELECT
         (SELECT json_build_object('id', m."id", 'userId', m."userId", 'coachId', m."coachId", 'isActive', u."isActive")
            FROM "member_profiles" m JOIN "users" u ON u."id" = m."userId" WHERE m."id" = ${input.memberId}) AS "member",
@@ -97,7 +108,7 @@ export function createBookingsService(deps: CoreDeps) {
            FROM "users" u LEFT JOIN "coach_profiles" cp ON cp."userId" = u."id" WHERE u."id" = ${input.coachId}) AS "coach",
         (SELECT json_build_object('operation', k."operation", 'requestHash', k."requestHash", 'resourceId', k."resourceId")
            FROM "idempotency_keys" k WHERE k."userId" = ${actorId} AND k."key" = ${key}) AS "replay",
-        (SELECT row_to_json(c) FROM (${calendarQuery(input.coachId, instantsAroundSlot(input.requestedDate, input.requestedTime, input.duration))}) c) AS "calendar"`;
+        (SELECT row_to_json(c) FROM (${calendarQuery(input.coachId, instantsAroundSlot(input.requestedDate, input.requestedTime, input.duration))}) c) AS "calendar"`, 'bookings.context');
     const row = rows[0]!;
     return { ...row, calendar: toCoachCalendar(row.calendar ?? undefined) };
   }
@@ -175,47 +186,56 @@ export function createBookingsService(deps: CoreDeps) {
       type Outcome = { booking: SessionBookingModel; refusal?: ConflictError } | { replay: NonNullable<BookingContext['replay']> } | null;
       let outcome: Outcome;
       try {
-        // Fast path. The rows are written BEFORE the lock is taken, so the lock is held only for one
-        // read and the commit: BEGIN, unlocked read, write, lock, locked read, COMMIT. The shared rule
-        // re-decides on the locked read (which leaves out the session just written); anything but
-        // the same bookable slot rolls everything back.
-        outcome = await db
-          .$transaction(async (tx): Promise<Outcome> => {
-            const ctx = await bookingContext(tx, input, actor.userId, key);
-            if (ctx.replay) return { replay: ctx.replay };
-            assertMayBook(actor, ctx, input);
-            member = ctx.member!;
-            if (!ctx.calendar) throw new NotFoundError('Coach', input.coachId);
-            const seen = decideSlot(ctx.calendar, policyAt(now), slot);
-            if (!seen.bookable && !REJECTIONS[seen.reason]) throw refusal(seen.reason);
-            if (!seen.bookable) return null;
-            const booking = await writeConfirmedBooking(tx, request(seen.startsAt), keyOf, now);
-            await lockCoachCalendar(tx, input.coachId);
-            const fresh = await loadCoachCalendar(tx, input.coachId, instantsAroundInstant(seen.startsAt, input.duration), booking.sessionId!);
-            const decision = fresh ? decideSlot(fresh, policyAt(now), slot) : null;
-            if (!decision?.bookable || decision.startsAt !== seen.startsAt) throw new StaleRead();
-            return { booking };
-          }, TX_OPTIONS)
-          .catch((error: unknown) => {
-            if (error instanceof StaleRead) return null;
-            throw error;
-          });
+        // Fast path, three round trips: the unlocked read; then BEGIN, the write, the lock and the
+        // locked read as one multi-statement query; then COMMIT. The rows are written BEFORE the lock
+        // is taken, so the lock is held only for the locked read, the decision and the commit. The
+        // shared rule re-decides on the locked read (which leaves out the session just written);
+        // anything but the same bookable slot rolls everything back.
+        // Why a raw connection and not an interactive $transaction: while the lock is held, the
+        // holder's next step waits its turn on this process's event loop (and, with PostgreSQL on the
+        // same cores, for a CPU), so every statement, socket write and Prisma call that any booking
+        // spends lengthens every lock hold (bench/booking.ts measures it).
+        outcome = await withPgConnection(db, async (c): Promise<Outcome> => {
+          const ctx = await bookingContext(c, input, actor.userId, key);
+          if (ctx.replay) return { replay: ctx.replay };
+          assertMayBook(actor, ctx, input);
+          member = ctx.member!;
+          if (!ctx.calendar) throw new NotFoundError('Coach', input.coachId);
+          const seen = decideSlot(ctx.calendar, policyAt(now), slot);
+          if (!seen.bookable && !REJECTIONS[seen.reason]) throw refusal(seen.reason);
+          if (!seen.bookable) return null;
+          const { booking, statement } = confirmedBookingWrite(request(seen.startsAt), keyOf, now);
+          const range = instantsAroundInstant(seen.startsAt, input.duration);
+          const fresh = await lockedCalendar(c, ['BEGIN', statement], input.coachId, range, booking.sessionId!);
+          const decision = fresh ? decideSlot(fresh, policyAt(now), slot) : null;
+          if (!decision?.bookable || decision.startsAt !== seen.startsAt) throw new StaleRead();
+          await c.query('COMMIT');
+          return { booking };
+        }).catch((error: unknown) => {
+          if (error instanceof StaleRead) return null;
+          throw error;
+        });
         // The slot looked full, or changed between the unlocked read and the write: decide under the lock first.
-        outcome ??= await db.$transaction(async (tx): Promise<NonNullable<Outcome>> => {
-          await lockCoachCalendar(tx, input.coachId);
-          const calendar = await loadCoachCalendar(tx, input.coachId, range);
+        outcome ??= await withPgConnection(db, async (c): Promise<NonNullable<Outcome>> => {
+          const calendar = await lockedCalendar(c, ['BEGIN'], input.coachId, range);
           if (!calendar) throw new NotFoundError('Coach', input.coachId);
           const decision = decideSlot(calendar, policyAt(now), slot);
-          if (decision.bookable) return { booking: await writeConfirmedBooking(tx, request(decision.startsAt), keyOf, now) };
-          const rejection = REJECTIONS[decision.reason];
-          if (!rejection) throw refusal(decision.reason);
-          const error = rejection();
-          const booking = await writeRejectedBooking(tx, request(decision.startsAt!), keyOf, error.code, error.message, now);
-          return { booking, refusal: error };
-        }, TX_OPTIONS);
+          let write;
+          let error: ConflictError | undefined;
+          if (decision.bookable) write = confirmedBookingWrite(request(decision.startsAt), keyOf, now);
+          else {
+            const rejection = REJECTIONS[decision.reason];
+            if (!rejection) throw refusal(decision.reason);
+            error = rejection();
+            write = rejectedBookingWrite(request(decision.startsAt!), keyOf, error.code, error.message, now);
+          }
+          // The write and the commit travel together: a failed write skips the COMMIT behind it.
+          await c.query(`${inlineSql(write.statement)};\nCOMMIT`);
+          return { booking: write.booking, refusal: error };
+        });
       } catch (error) {
         // A concurrent request with the same key committed first: answer what it answered.
-        if (isUniqueViolation(error)) {
+        if (isUniqueViolation(error) || isPgUniqueViolation(error)) {
           const record = await findIdempotencyRecord(db, actor.userId, key);
           if (record) return replay(record, hash);
         }

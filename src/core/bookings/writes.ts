@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Prisma, type DbTx, type SessionBookingModel, type SessionType } from '../../db/client.ts';
+import { Prisma, type SessionBookingModel, type SessionType } from '../../db/client.ts';
 import { idempotencyCte, type IdempotencyRecord } from '../idempotency.ts';
 import { notificationsCte, sessionInsertCtes } from '../sessions/records.ts';
 
 // A booking's outcome is written in ONE statement (data-modifying CTEs): every statement is a round
-// trip, and a booking's round trips are what its coach's other bookings queue behind.
+// trip, and a booking's round trips are what its coach's other bookings queue behind. Built here, run
+// by the booking transaction (bookings/service.ts), which may send one together with other statements.
 
 export const BOOKING_OPERATION = 'bookings.create';
 
@@ -57,11 +58,17 @@ function keyRecord(k: KeyOf, resourceId: string): IdempotencyRecord {
   return { userId: k.actorId, key: k.key, operation: BOOKING_OPERATION, requestHash: k.requestHash, resourceId };
 }
 
+/** A booking as written, and the one statement that writes it. */
+export interface BookingWrite {
+  booking: SessionBookingModel;
+  statement: Prisma.Sql;
+}
+
 /**
  * A confirmed booking with its session, calendar event, notifications to both parties
  * (Properties 26, 28, 47) and its idempotency key.
  */
-export async function writeConfirmedBooking(tx: DbTx, r: BookingRequest, k: KeyOf, at: Date): Promise<SessionBookingModel> {
+export function confirmedBookingWrite(r: BookingRequest, k: KeyOf, at: Date): BookingWrite {
   const bookingId = randomUUID();
   const { session, ctes } = sessionInsertCtes(
     {
@@ -78,23 +85,16 @@ export async function writeConfirmedBooking(tx: DbTx, r: BookingRequest, k: KeyO
     at,
   );
   const booking = { ...bookingRow(r, 'confirmed', at, { sessionId: session.id }), id: bookingId };
-  await tx.$executeRaw`WITH ${Prisma.join([
+  const statement = Prisma.sql`WITH ${Prisma.join([
     ...ctes,
     bookingCte(booking, r.requestedDate),
     idempotencyCte('booking_key', keyRecord(k, booking.id), at),
   ], ', ')} SELECT 1`;
-  return booking;
+  return { booking, statement };
 }
 
 /** A refused attempt, kept with its reason, and the member told (Property 48). */
-export async function writeRejectedBooking(
-  tx: DbTx,
-  r: BookingRequest,
-  k: KeyOf,
-  reason: string,
-  message: string,
-  at: Date,
-): Promise<SessionBookingModel> {
+export function rejectedBookingWrite(r: BookingRequest, k: KeyOf, reason: string, message: string, at: Date): BookingWrite {
   const booking = bookingRow(r, 'rejected', at, { rejectionReason: reason });
   const notification = {
     userId: r.memberUserId,
@@ -111,10 +111,10 @@ export async function writeRejectedBooking(
     },
     dedupeKey: `booking.rejected:${booking.id}:${r.memberUserId}`,
   };
-  await tx.$executeRaw`WITH ${Prisma.join([
+  const statement = Prisma.sql`WITH ${Prisma.join([
     bookingCte(booking, r.requestedDate),
     notificationsCte('booking_notification', [notification], at),
     idempotencyCte('booking_key', keyRecord(k, booking.id), at),
   ], ', ')} SELECT 1`;
-  return booking;
+  return { booking, statement };
 }
