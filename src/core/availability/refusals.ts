@@ -7,6 +7,8 @@ import type { UnbookableReason } from './rules.ts';
 
 export const SLOT_UNAVAILABLE_MESSAGE = 'This time is no longer available, please choose another';
 
+type SlotRejection = 'slot_full' | 'slot_unavailable';
+
 const REFUSALS: Record<UnbookableReason, () => DomainError> = {
   slot_full: () => new ConflictError('slot_full', SLOT_FULL_MESSAGE),
   slot_unavailable: () => new ConflictError('slot_unavailable', SLOT_UNAVAILABLE_MESSAGE),
@@ -15,11 +17,13 @@ const REFUSALS: Record<UnbookableReason, () => DomainError> = {
   beyond_horizon: () => new UnprocessableError('booking_too_far_ahead', 'This time is too far ahead to book'),
 };
 
+export function unbookableError(reason: SlotRejection): ConflictError;
+export function unbookableError(reason: UnbookableReason): DomainError;
 export function unbookableError(reason: UnbookableReason): DomainError {
   return REFUSALS[reason]();
 }
 
 /** Refusals that are the slot's fault, not the request's: a booking records them as rejected. */
-export function isSlotRejection(reason: UnbookableReason): reason is 'slot_full' | 'slot_unavailable' {
+export function isSlotRejection(reason: UnbookableReason): reason is SlotRejection {
   return reason === 'slot_full' || reason === 'slot_unavailable';
 }

@@ -6,13 +6,15 @@ import {
   decideSlot,
   instantsAroundInstant,
   instantsAroundSlot,
+  isSlotRejection,
   toCoachCalendar,
+  unbookableError,
   type BookingPolicy,
   type CalendarRow,
   type CoachCalendar,
   type UnbookableReason,
 } from '../availability/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError, SLOT_FULL_MESSAGE, UnprocessableError, type DomainError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { findIdempotencyRecord, isUniqueViolation, parseIdempotencyKey, replayedResource, requestHash, type IdempotencyRecord } from '../idempotency.ts';
 import type { CoreDeps } from '../index.ts';
 import { pageArgs, toPage, type Page } from '../pagination.ts';
@@ -37,27 +39,6 @@ export interface BookingView extends Omit<SessionBookingModel, 'requestedDate'> 
 
 export function toBookingView(b: SessionBookingModel): BookingView {
   return { ...b, requestedDate: b.requestedDate.toISOString().slice(0, 10) };
-}
-
-const SLOT_UNAVAILABLE_MESSAGE = 'This time is no longer available, please choose another';
-
-/** Refusals that are the slot's fault, not the request's: recorded as a rejected booking and replayed as such. */
-const REJECTIONS: Partial<Record<UnbookableReason, () => ConflictError>> = {
-  slot_full: () => new ConflictError('slot_full', SLOT_FULL_MESSAGE),
-  slot_unavailable: () => new ConflictError('slot_unavailable', SLOT_UNAVAILABLE_MESSAGE),
-};
-
-function refusal(reason: UnbookableReason): DomainError {
-  switch (reason) {
-    case 'outside_availability':
-      return new UnprocessableError('outside_availability', "The requested time is not within the coach's availability");
-    case 'too_soon':
-      return new UnprocessableError('booking_too_soon', 'This time is in the past or too close to book');
-    case 'beyond_horizon':
-      return new UnprocessableError('booking_too_far_ahead', 'This time is too far ahead to book');
-    default:
-      return REJECTIONS[reason]!();
-  }
 }
 
 interface BookingContext {
@@ -119,7 +100,8 @@ export function createBookingsService(deps: CoreDeps) {
     const booking = await db.sessionBooking.findUnique({ where: { id: bookingId } });
     if (!booking) throw new NotFoundError('Booking', bookingId);
     if (booking.status === 'rejected') {
-      const error = REJECTIONS[booking.rejectionReason as UnbookableReason]?.() ?? REJECTIONS.slot_full!();
+      const reason = booking.rejectionReason as UnbookableReason;
+      const error = unbookableError(isSlotRejection(reason) ? reason : 'slot_full');
       throw withBooking(error, booking.id);
     }
     return toBookingView(booking);
@@ -202,7 +184,7 @@ export function createBookingsService(deps: CoreDeps) {
           member = ctx.member!;
           if (!ctx.calendar) throw new NotFoundError('Coach', input.coachId);
           const seen = decideSlot(ctx.calendar, policyAt(now), slot);
-          if (!seen.bookable && !REJECTIONS[seen.reason]) throw refusal(seen.reason);
+          if (!seen.bookable && !isSlotRejection(seen.reason)) throw unbookableError(seen.reason);
           if (!seen.bookable) return null;
           const { booking, statement } = confirmedBookingWrite(request(seen.startsAt), keyOf, now);
           const range = instantsAroundInstant(seen.startsAt, input.duration);
@@ -224,9 +206,8 @@ export function createBookingsService(deps: CoreDeps) {
           let error: ConflictError | undefined;
           if (decision.bookable) write = confirmedBookingWrite(request(decision.startsAt), keyOf, now);
           else {
-            const rejection = REJECTIONS[decision.reason];
-            if (!rejection) throw refusal(decision.reason);
-            error = rejection();
+            if (!isSlotRejection(decision.reason)) throw unbookableError(decision.reason);
+            error = unbookableError(decision.reason);
             write = rejectedBookingWrite(request(decision.startsAt!), keyOf, error.code, error.message, now);
           }
           // The write and the commit travel together: a failed write skips the COMMIT behind it.
