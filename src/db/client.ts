@@ -23,7 +23,8 @@ const pools = new WeakMap<PrismaClient, pg.Pool>();
 
 /** One client per composition root: there is no global client (STYLE §11). */
 export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaClient {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10 });
+  // A bounded wait for a connection: an exhausted pool answers an error instead of hanging a request.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10, connectionTimeoutMillis: 10_000 });
   // An idle connection the server closes (restart, dropped database) is an 'error' on the pool, which
   // pg-pool has already discarded; without a listener it would crash the process. The next query
   // connects afresh and reports any real failure. (The adapter listened the same way for its own pool.)
