@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import ical, { type VEvent } from 'node-ical';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FEED_MAX_EVENTS } from '../../src/core/calendar/feed.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/core/index.ts';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
 import { clearCoach, setWindows } from './bookings.fixtures.ts';
@@ -144,5 +145,40 @@ describe('calendar feed content', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('calendar feed size', () => {
+  it(`keeps every upcoming session when the history alone would fill the ${FEED_MAX_EVENTS}-event budget`, async () => {
+    const { randomUUID } = await import('node:crypto');
+    const past = Array.from({ length: FEED_MAX_EVENTS }, (_, i) => at(-2 * (i + 1)));
+    const starts = [...past, at(48)];
+    const events_ = starts.map((startsAt) => ({ id: randomUUID(), startsAt }));
+    await db.calendarEvent.createMany({
+      data: events_.map((e) => ({
+        id: e.id,
+        title: 'Coaching Session',
+        startsAt: e.startsAt,
+        endsAt: new Date(e.startsAt.getTime() + HOUR),
+        category: 'Coaching Session',
+        creatorId: w.coach.user.id,
+        icalUid: `${e.id}@coachbot`,
+      })),
+    });
+    await db.session.createMany({
+      data: events_.map((e) => ({
+        calendarEventId: e.id,
+        memberId: w.member.user.memberId as string,
+        coachId: w.coach.user.id,
+        type: 'regular' as const,
+        duration: 60,
+        scheduledAt: e.startsAt,
+      })),
+    });
+    const { token } = await core.calendar.createFeed(w.coach.actor, w.coach.user.id);
+    const feed = events(await core.calendar.renderFeed(token));
+    expect(feed).toHaveLength(FEED_MAX_EVENTS);
+    expect(feed.some((e) => e.start?.getTime() === at(48).getTime())).toBe(true);
+    expect(feed.some((e) => e.start?.getTime() === past.at(-1)!.getTime())).toBe(false);
   });
 });

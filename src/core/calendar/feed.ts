@@ -71,28 +71,39 @@ export function createCalendarFeedService({ db, clock }: Pick<CoreDeps, 'db' | '
       });
       if (!feed || feed.revokedAt || !feed.user.isActive) throw new NotFoundError('Calendar feed');
       const userId = feed.user.id;
-      const since = new Date(clock.now().getTime() - FEED_HISTORY_DAYS * 86_400_000);
-      const rows = await db.calendarEvent.findMany({
-        where: {
-          category: COACHING_SESSION_CATEGORY,
-          session: { isNot: null },
-          OR: [{ creatorId: userId }, { attendees: { some: { userId } } }],
-          endsAt: { gte: since },
-        },
-        select: {
-          icalUid: true,
-          sequence: true,
-          status: true,
-          startsAt: true,
-          endsAt: true,
-          createdAt: true,
-          updatedAt: true,
-          creatorId: true,
-          session: { select: { type: true, duration: true, coach: { select: { name: true } }, member: { select: { user: { select: { name: true } } } } } },
-        },
+      const now = clock.now();
+      const since = new Date(now.getTime() - FEED_HISTORY_DAYS * 86_400_000);
+      const mine = {
+        category: COACHING_SESSION_CATEGORY,
+        session: { isNot: null },
+        OR: [{ creatorId: userId }, { attendees: { some: { userId } } }],
+      };
+      const select = {
+        icalUid: true,
+        sequence: true,
+        status: true,
+        startsAt: true,
+        endsAt: true,
+        createdAt: true,
+        updatedAt: true,
+        creatorId: true,
+        session: { select: { type: true, duration: true, coach: { select: { name: true } }, member: { select: { user: { select: { name: true } } } } } },
+      } as const;
+      // What is still to come always fits first (it is what subscribers act on); history fills the
+      // rest of the budget, newest first.
+      const upcoming = await db.calendarEvent.findMany({
+        where: { ...mine, endsAt: { gte: now } },
+        select,
         orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
         take: FEED_MAX_EVENTS,
       });
+      const past = await db.calendarEvent.findMany({
+        where: { ...mine, endsAt: { gte: since, lt: now } },
+        select,
+        orderBy: [{ startsAt: 'desc' }, { id: 'desc' }],
+        take: FEED_MAX_EVENTS - upcoming.length,
+      });
+      const rows = [...past.reverse(), ...upcoming];
       const events: FeedEvent[] = rows.map((r) => {
         const other = r.creatorId === userId ? r.session?.member.user.name : r.session?.coach.name;
         return {
