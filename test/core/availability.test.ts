@@ -232,6 +232,31 @@ describe('changing and deleting availability with bookings', () => {
     expect(await failure(core.availability.update(w.coach.actor, window.id, { isActive: false }))).toMatchObject({ code: 'availability_strands_bookings' });
     expect(await core.availability.update(w.coach.actor, window.id, { bufferMinutes: 30 })).toMatchObject({ bufferMinutes: 30 });
   });
+
+  it('protects sessions created without a booking, placed in the coach\'s zone', async () => {
+    const { window } = await arrange([9]);
+    const booking = await db.sessionBooking.findFirstOrThrow({ where: { coachId: coachId(), status: 'confirmed' } });
+    // POST /sessions makes booked time with no booking row: Tuesday 11:00 in the coach's zone (UTC).
+    const session = await core.sessions.create(w.coach.actor, {
+      memberId: w.members[1]!.user.memberId!,
+      coachId: coachId(),
+      scheduledAt: `${TUESDAY}T11:00:00.000Z`,
+      duration: 60,
+      type: 'regular',
+    });
+    const shrink = await failure(core.availability.update(w.coach.actor, window.id, { startTime: '08:00', endTime: '10:00' }));
+    expect(shrink).toBeInstanceOf(ConflictError);
+    expect(shrink).toMatchObject({ code: 'availability_strands_bookings', status: 409, details: { sessionIds: [session.id], bookingIds: [] } });
+    const removal = await failure(core.availability.delete(w.coach.actor, window.id));
+    expect(removal).toMatchObject({ code: 'availability_has_bookings', status: 422 });
+    const details = removal.details as { sessionIds: string[]; bookingIds: string[] };
+    expect(details.sessionIds.sort()).toEqual([booking.sessionId!, session.id].sort());
+    expect(details.bookingIds).toEqual([booking.id]);
+    expect(await db.coachAvailability.findUniqueOrThrow({ where: { id: window.id } })).toMatchObject({ startTime: '08:00', endTime: '14:00' });
+    // Once cancelled it holds nothing.
+    await core.sessions.cancel(w.coach.actor, session.id, { reason: 'moved' });
+    expect(await core.availability.update(w.coach.actor, window.id, { startTime: '08:00', endTime: '10:00' })).toMatchObject({ endTime: '10:00' });
+  });
 });
 
 describe('invalid input to availability entry points', () => {

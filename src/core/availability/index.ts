@@ -5,3 +5,4 @@ export { localDate, slotDuration, windowEnd, MAX_SEATS_PER_SLOT, MAX_BUFFER_MINU
 export type { CreateAvailabilityInput, UpdateAvailabilityInput, SlotsInput, SlotCheckInput } from './inputs.ts';
 export { ZoneClock, clockToMinutes, minutesToClock, dayNumber, dateOfDay, weekdayOfDay } from './time.ts';
 export { unbookableError, isSlotRejection, SLOT_UNAVAILABLE_MESSAGE } from './refusals.ts';
+export { futureScheduledSessions, localise, affected, type BookedSession } from './booked.ts';

@@ -16,7 +16,8 @@ import {
   type SlotsInput,
   type UpdateAvailabilityInput,
 } from './inputs.ts';
-import { bookingInWindow, decideSlot, listSlots, strandedBookings, windowsOverlap, type BookedSlot, type BookingPolicy, type Slot } from './rules.ts';
+import { affected, futureScheduledSessions, type BookedSession } from './booked.ts';
+import { bookingInWindow, decideSlot, listSlots, strandedBookings, windowsOverlap, type BookingPolicy, type Slot } from './rules.ts';
 import { clockToMinutes } from './time.ts';
 
 export type AvailabilityWindowRecord = CoachAvailabilityModel;
@@ -59,14 +60,9 @@ export function createAvailabilityService(deps: CoreDeps) {
     }
   }
 
-  /** Confirmed bookings of the coach that have not started yet, as the schedule sees them. */
-  async function futureBookings(tx: DbTx, coachId: string): Promise<BookedSlot[]> {
-    const rows = await tx.sessionBooking.findMany({
-      where: { coachId, status: 'confirmed', slotStartsAt: { gte: clock.now() } },
-      select: { id: true, requestedDate: true, requestedTime: true, duration: true },
-      orderBy: { slotStartsAt: 'asc' },
-    });
-    return rows.map((b) => ({ id: b.id, date: b.requestedDate.toISOString().slice(0, 10), time: b.requestedTime, duration: b.duration }));
+  /** The coach's future scheduled sessions (booked or created directly), placed in the coach's zone. */
+  async function futureSessions(tx: DbTx, coachId: string): Promise<BookedSession[]> {
+    return futureScheduledSessions(tx, coachId, clock.now(), await coachTimezone(tx, coachId));
   }
 
   return {
@@ -94,7 +90,7 @@ export function createAvailabilityService(deps: CoreDeps) {
 
     /**
      * Changes a window. Refused when it would overlap another window (Property 12) or leave a future
-     * confirmed booking of this window outside every window or over its slot's seats (Property 13).
+     * scheduled session of this window outside every window or over its slot's seats (Property 13).
      */
     async update(actor: Actor, id: string, raw: UpdateAvailabilityInput): Promise<AvailabilityWindowRecord> {
       const windowId = parseId(id);
@@ -109,18 +105,19 @@ export function createAvailabilityService(deps: CoreDeps) {
           throw ValidationError.field('endTime', 'must be after startTime');
         }
         if (next.isActive) await assertNoOverlap(tx, next, current.id);
-        const inWindow = current.isActive ? (await futureBookings(tx, current.coachId)).filter((b) => bookingInWindow(current, b)) : [];
+        const inWindow = current.isActive ? (await futureSessions(tx, current.coachId)).filter((b) => bookingInWindow(current, b)) : [];
         if (inWindow.length > 0) {
           const others = await tx.coachAvailability.findMany({ where: { coachId: current.coachId, isActive: true, id: { not: current.id } } });
-          const stranded = strandedBookings(
+          const strandedIds = new Set(strandedBookings(
             { timezone: await coachTimezone(tx, current.coachId), windows: next.isActive ? [...others, next] : others },
             inWindow,
-          );
+          ));
+          const stranded = inWindow.filter((b) => strandedIds.has(b.id));
           if (stranded.length > 0) {
             throw new ConflictError(
               'availability_strands_bookings',
               'This change would leave booked sessions outside your availability or over capacity; cancel or move them first',
-              { bookingIds: stranded },
+              affected(stranded),
             );
           }
         }
@@ -128,7 +125,7 @@ export function createAvailabilityService(deps: CoreDeps) {
       });
     },
 
-    /** Deletes a window unless future confirmed bookings lie in it (Property 14). */
+    /** Deletes a window unless future scheduled sessions lie in it (Property 14). */
     async delete(actor: Actor, id: string): Promise<void> {
       const windowId = parseId(id);
       const before = await windowOf(db, windowId);
@@ -137,11 +134,9 @@ export function createAvailabilityService(deps: CoreDeps) {
         await lockCoachCalendar(tx, before.coachId);
         const current = await windowOf(tx, windowId);
         if (current.isActive) {
-          const booked = (await futureBookings(tx, current.coachId)).filter((b) => bookingInWindow(current, b));
+          const booked = (await futureSessions(tx, current.coachId)).filter((b) => bookingInWindow(current, b));
           if (booked.length > 0) {
-            throw new UnprocessableError('availability_has_bookings', 'This availability has upcoming bookings; cancel them first', {
-              bookingIds: booked.map((b) => b.id),
-            });
+            throw new UnprocessableError('availability_has_bookings', 'This availability has upcoming sessions; cancel or move them first', affected(booked));
           }
         }
         await tx.coachAvailability.delete({ where: { id: current.id } });
