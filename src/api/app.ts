@@ -67,6 +67,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes({ db: deps.db, redis: deps.redis }));
   await app.register(publicRoutes(deps));
   await app.register(async (scope) => {
+    // The limiter runs before authentication, so guessed tokens (each a database lookup) are
+    // throttled too; the per-route limiter then sees it has already run for this request.
+    scope.addHook('onRequest', app.rateLimit());
     scope.addHook('onRequest', authenticate(deps.core));
     await scope.register(protectedRoutes(deps));
   });

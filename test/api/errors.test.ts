@@ -110,6 +110,18 @@ describe('one error format for every error', () => {
     await limited.close();
   });
 
+  it('429 for repeated bad tokens too: the limiter runs before authentication', async () => {
+    const config = { ...TEST_API_CONFIG, API_RATE_LIMIT_PER_MINUTE: 2 };
+    const limited = await buildApp({ core: api.core, db: api.db, config, logger: createApiLogger(config) });
+    const guess = (headers: Record<string, string>) => limited.inject({ method: 'GET', url: '/me', headers });
+    for (let i = 0; i < 2; i++) expect((await guess({ authorization: 'Bearer cb_guess' })).statusCode).toBe(401);
+    expectError(await guess({ authorization: 'Bearer cb_guess' }), 429, 'rate_limited');
+    // Without a usable token the key is the IP, shared by every such request from it.
+    for (let i = 0; i < 2; i++) expect((await guess({})).statusCode).toBe(401);
+    expectError(await guess({ authorization: 'Basic eDp5' }), 429, 'rate_limited');
+    await limited.close();
+  });
+
   it('500 with a sanitized message and the request id, the error logged in full', async () => {
     const lines: string[] = [];
     const sink = new Writable({
