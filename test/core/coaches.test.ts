@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ForbiddenError, NotFoundError } from '../../src/core/index.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../src/core/index.ts';
 import type { CoachView } from '../../src/core/coaches/index.ts';
 import type { Page } from '../../src/core/pagination.ts';
 import { insertSession } from '../../src/core/sessions/records.ts';
@@ -171,5 +172,49 @@ describe('coach listings and figures', () => {
     const found = await core.coaches.list(admin.actor, { search: 'dormant' });
     expect(found.items.map((c) => c.id)).toEqual([coach.user.id]);
     expect(await failure(() => core.coaches.list(member.actor))).toBeInstanceOf(ForbiddenError);
+  });
+});
+
+describe('changing a coach\'s time zone', () => {
+  it('refuses a zone that puts upcoming sessions outside the windows, and otherwise moves the bookings\' local times with it', async () => {
+    const coach = await person(db, 'Coach');
+    const member = await person(db, 'Member', { coachId: coach.user.id });
+    const coachId = coach.user.id;
+    // Tuesday 08:00-14:00 in the coach's zone (UTC to begin with), two seats.
+    await core.availability.create(coach.actor, { dayOfWeek: 2, startTime: '08:00', endTime: '14:00', maxSessionsPerSlot: 2 });
+    const booking = await core.bookings.create(
+      member.actor,
+      { memberId: member.user.memberId as string, coachId, requestedDate: '2030-01-08', requestedTime: '09:00', duration: 60 },
+      randomUUID(),
+    );
+    // A session made directly, without a booking row.
+    const direct = await core.sessions.create(coach.actor, {
+      memberId: member.user.memberId as string,
+      coachId,
+      scheduledAt: '2030-01-08T11:00:00.000Z',
+      duration: 60,
+      type: 'regular',
+    });
+
+    // New York is UTC-5 in January: 04:00 and 06:00 local, before the window opens.
+    const refused = await failure(() => core.coaches.updateProfile(coach.actor, coachId, { timezone: 'America/New_York', bio: 'moved' }));
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect(refused).toMatchObject({ code: 'timezone_strands_sessions', status: 409 });
+    const details = refused.details as { sessionIds: string[]; bookingIds: string[] };
+    expect(details.sessionIds.sort()).toEqual([booking.sessionId as string, direct.id].sort());
+    expect(details.bookingIds).toEqual([booking.id]);
+    expect(await db.coachProfile.findUniqueOrThrow({ where: { userId: coachId } })).toMatchObject({ timezone: 'UTC', bio: null });
+
+    // Berlin is UTC+1: 10:00 and 12:00 local, still on the window's hourly grid.
+    expect(await core.coaches.updateProfile(coach.actor, coachId, { timezone: 'Europe/Berlin' })).toMatchObject({ timezone: 'Europe/Berlin' });
+    const moved = await db.sessionBooking.findUniqueOrThrow({ where: { id: booking.id } });
+    expect(moved.requestedDate.toISOString().slice(0, 10)).toBe('2030-01-08');
+    expect(moved.requestedTime).toBe('10:00');
+    expect(moved.slotStartsAt.toISOString()).toBe('2030-01-08T09:00:00.000Z');
+
+    // With no upcoming sessions left, any zone goes.
+    await core.sessions.cancel(coach.actor, direct.id);
+    await core.bookings.cancelBooking(admin.actor, booking.id);
+    expect(await core.coaches.updateProfile(coach.actor, coachId, { timezone: 'America/New_York' })).toMatchObject({ timezone: 'America/New_York' });
   });
 });

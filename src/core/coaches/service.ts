@@ -1,14 +1,16 @@
 import { z } from 'zod';
-import { Prisma } from '../../db/client.ts';
+import { Prisma, type DbTx } from '../../db/client.ts';
 import type { CoreDeps } from '../index.ts';
 import { hasPermission, isAdmin, requireAdmin, type Actor } from '../access/index.ts';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { affected, futureScheduledSessions, strandedBookings } from '../availability/index.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { lockCoachCalendar } from '../scheduling/lock.ts';
 import { pageInput, toPage, type Page } from '../pagination.ts';
 import { id, parseInput } from '../validation.ts';
 import { queryCoaches, type CoachView } from './queries.ts';
 import { listCoachesInput, updateCoachInput, type ListCoachesInput, type UpdateCoachInput } from './schemas.ts';
 
-export function createCoachesService({ db }: CoreDeps) {
+export function createCoachesService({ db, clock }: CoreDeps) {
   async function view(coachId: string): Promise<CoachView | null> {
     const [coach] = await queryCoaches(db, Prisma.sql`u."id" = ${coachId}`, { limit: 1 });
     return coach ?? null;
@@ -53,7 +55,9 @@ export function createCoachesService({ db }: CoreDeps) {
     /**
      * Coaches edit their own profile; admins and coaches:write holders edit anyone's. Lowering
      * maxMembers below the current count keeps the members already assigned: the coach is full
-     * until enough leave.
+     * until enough leave. A new time zone is refused while it would put a future scheduled session
+     * outside the windows (which keep their wall-clock times); otherwise the confirmed future
+     * bookings' coach-local date and time are rewritten to it.
      */
     async updateProfile(actor: Actor, coachId: string, input: UpdateCoachInput): Promise<CoachView> {
       const target = parseCoachId(coachId);
@@ -62,13 +66,48 @@ export function createCoachesService({ db }: CoreDeps) {
       if (!own && !hasPermission(actor, 'coaches:write')) {
         throw new ForbiddenError('You can only edit your own coach profile', 'not_your_profile');
       }
-      const { count } = await db.coachProfile.updateMany({ where: { userId: target, user: { role: 'Coach' } }, data: changes });
-      if (count === 0) throw new NotFoundError('Coach', target);
+      await db.$transaction(async (tx) => {
+        // The zone decides where every session falls in the weekly windows, so a change is checked
+        // and written under the same lock as bookings and availability edits.
+        await lockCoachCalendar(tx, target);
+        const profile = await tx.coachProfile.findFirst({ where: { userId: target, user: { role: 'Coach' } }, select: { timezone: true } });
+        if (!profile) throw new NotFoundError('Coach', target);
+        if (changes.timezone !== undefined && changes.timezone !== profile.timezone) {
+          await moveToZone(tx, target, changes.timezone, clock.now());
+        }
+        await tx.coachProfile.update({ where: { userId: target }, data: changes });
+      });
       const coach = await view(target);
       if (!coach) throw new NotFoundError('Coach', target);
       return coach;
     },
   };
+}
+
+/**
+ * Checks a coach's future scheduled sessions against their windows read in `timezone` and rewrites
+ * the confirmed future bookings' local date and time to it. The caller holds the coach lock.
+ */
+async function moveToZone(tx: DbTx, coachId: string, timezone: string, now: Date): Promise<void> {
+  const sessions = await futureScheduledSessions(tx, coachId, now, timezone);
+  if (sessions.length === 0) return;
+  const windows = await tx.coachAvailability.findMany({ where: { coachId, isActive: true } });
+  const strandedIds = new Set(strandedBookings({ timezone, windows }, sessions));
+  const stranded = sessions.filter((s) => strandedIds.has(s.id));
+  if (stranded.length > 0) {
+    throw new ConflictError(
+      'timezone_strands_sessions',
+      'In the new time zone some upcoming sessions would fall outside your availability; move or cancel them first',
+      affected(stranded),
+    );
+  }
+  for (const s of sessions) {
+    if (!s.bookingId) continue;
+    await tx.sessionBooking.updateMany({
+      where: { id: s.bookingId, status: 'confirmed' },
+      data: { requestedDate: new Date(`${s.date}T00:00:00.000Z`), requestedTime: s.time },
+    });
+  }
 }
 
 /** Makes a search term match literally inside ILIKE. */
