@@ -118,6 +118,41 @@ describe('reading and updating users', () => {
     expect(await permissionKeys(user.user.id)).toEqual([...ROLE_DEFAULT_PERMISSIONS.Member, 'coaches:write'].sort());
   });
 
+  it('refuses to demote or deactivate a coach while members are assigned or sessions are ahead, with 409 coach_has_members_or_sessions', async () => {
+    clock.set(TEST_EPOCH);
+    const coach = await person(db, 'Coach');
+    const member = await person(db, 'Member', { coachId: coach.user.id });
+    const coachZone = (await db.coachProfile.findUniqueOrThrow({ where: { userId: coach.user.id } })).timezone;
+    expect(coachZone).toBe('UTC');
+    // Wednesday 2030-01-09 09:00Z, inside this window.
+    await core.availability.create(admin, { coachId: coach.user.id, dayOfWeek: 3, startTime: '08:00', endTime: '12:00' });
+    const session = await core.sessions.create(admin, {
+      memberId: member.user.memberId as string,
+      coachId: coach.user.id,
+      scheduledAt: new Date(TEST_EPOCH.getTime() + 2 * 86_400_000).toISOString(),
+      duration: 60,
+      type: 'regular',
+    });
+    const { name } = await db.user.findUniqueOrThrow({ where: { id: coach.user.id } });
+    const refusals = async (activeMembers: number, upcomingSessions: number) => {
+      for (const change of [{ role: 'Member' }, { role: 'Admin' }, { isActive: false }, { isActive: false, name: 'Gone' }] as const) {
+        const error = await failure(() => core.users.update(admin, coach.user.id, change));
+        expect(error).toBeInstanceOf(ConflictError);
+        expect(error).toMatchObject({ code: 'coach_has_members_or_sessions', status: 409, details: { activeMembers, upcomingSessions } });
+      }
+      expect(await db.user.findUniqueOrThrow({ where: { id: coach.user.id } })).toMatchObject({ role: 'Coach', isActive: true, name });
+    };
+    await refusals(1, 1);
+    // Other edits of the coach still go through.
+    expect((await core.users.update(admin, coach.user.id, { locale: 'fr-FR' })).locale).toBe('fr-FR');
+    await db.memberProfile.update({ where: { id: member.user.memberId as string }, data: { coachId: null } });
+    await refusals(0, 1);
+    await core.sessions.cancel(admin, session.id);
+    const deactivated = await core.users.update(admin, coach.user.id, { isActive: false });
+    expect(deactivated.isActive).toBe(false);
+    expect((await core.users.update(admin, coach.user.id, { role: 'Member' })).role).toBe('Member');
+  });
+
   it('lists users for admins only, paged and filtered', async () => {
     const seen: string[] = [];
     let cursor: string | undefined;

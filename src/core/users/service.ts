@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { Prisma } from '../../db/client.ts';
+import type { DbTx, Prisma } from '../../db/client.ts';
 import type { CoreDeps } from '../index.ts';
 import { isAdmin, requireAdmin, type Actor } from '../access/index.ts';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { lockCoachCalendar } from '../scheduling/lock.ts';
 import { pageArgs, toPage } from '../pagination.ts';
 import { id, parseInput } from '../validation.ts';
 import { changeRole, insertUser } from './records.ts';
@@ -61,7 +62,8 @@ export function createUsersService({ db, clock }: CoreDeps) {
 
     /**
      * People change their own name, time zone and locale; only admins change someone else's, a
-     * role, or whether an account is active. A new role gets its profile and default grants.
+     * role, or whether an account is active. A new role gets its profile and default grants. A coach
+     * is neither demoted nor deactivated while members are assigned to them or sessions are ahead.
      */
     async update(actor: Actor, userId: string, input: UpdateUserInput) {
       const target = parseUserId(userId);
@@ -73,6 +75,12 @@ export function createUsersService({ db, clock }: CoreDeps) {
       await db.$transaction(async (tx) => {
         const user = await tx.user.findUnique({ where: { id: target } });
         if (!user) throw new NotFoundError('User', target);
+        const leavesCoaching = (changes.role !== undefined && changes.role !== 'Coach') || (changes.isActive === false && user.isActive);
+        if (user.role === 'Coach' && leavesCoaching) {
+          // Under the coach lock, so no session is scheduled with them between the check and the write.
+          await lockCoachCalendar(tx, target);
+          await assertNothingAssigned(tx, target, clock.now());
+        }
         await tx.user.update({
           where: { id: target },
           data: { name: changes.name, timezone: changes.timezone, locale: changes.locale, isActive: changes.isActive, role: changes.role },
@@ -82,6 +90,19 @@ export function createUsersService({ db, clock }: CoreDeps) {
       return load(target);
     },
   };
+}
+
+/** Refuses to take a coach out of coaching while active members are assigned or sessions are scheduled ahead. */
+async function assertNothingAssigned(tx: DbTx, coachId: string, now: Date): Promise<void> {
+  const members = await tx.memberProfile.count({ where: { coachId, membershipStatus: 'active' } });
+  const sessions = await tx.session.count({ where: { coachId, status: 'scheduled', scheduledAt: { gte: now } } });
+  if (members > 0 || sessions > 0) {
+    throw new ConflictError(
+      'coach_has_members_or_sessions',
+      'This coach still has assigned members or upcoming sessions; reassign the members and cancel the sessions first',
+      { activeMembers: members, upcomingSessions: sessions },
+    );
+  }
 }
 
 export type UsersService = ReturnType<typeof createUsersService>;
