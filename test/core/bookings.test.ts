@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { minutesToClock } from '../../src/core/availability/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError, SLOT_FULL_MESSAGE, UnprocessableError, ValidationError } from '../../src/core/index.ts';
 import { COACHING_SESSION_CATEGORY } from '../../src/core/calendar/index.ts';
+import { pgPool } from '../../src/db/client.ts';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
 import { makeCoach, makeMember } from '../helpers/factories.ts';
 import { clearCoach, coachWorld, counts, failure, key, person, resetCoach, type CoachWorld, type Person } from './bookings.fixtures.ts';
@@ -376,5 +377,39 @@ describe('invalid input to booking entry points', () => {
     }
     expect(await counts(db)).toEqual(before);
     expect((await db.sessionBooking.findUniqueOrThrow({ where: { id: existing.id } })).status).toBe('confirmed');
+  });
+});
+
+describe('same-key requests that deadlock', () => {
+  it('runs a booking again when PostgreSQL aborts it to break a deadlock, instead of failing with it', async () => {
+    await arrange(1);
+    const m = member(0);
+    const k = key();
+    // Plays the other same-key request on the slow path: it holds the coach lock, then writes the key.
+    const other = await pgPool(db).connect();
+    let pending: Promise<unknown> | undefined;
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`coach:${coachId()}`]);
+      pending = book(m, '10:00', {}, k).then(
+        (b) => b,
+        (e: unknown) => e,
+      );
+      // The fast path has written its key and waits for the coach lock.
+      for (let waited = 0; ; waited += 20) {
+        const [row] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+        if (row!.n > 0) break;
+        if (waited > 10_000) throw new Error('the booking never waited for the coach lock');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // The cycle (booking waits for the lock, this for the booking's key) aborts the booking, which waited first.
+      await other
+        .query(`INSERT INTO "idempotency_keys" ("userId", "key", "operation", "requestHash", "resourceId") VALUES ($1, $2, 'x', 'x', 'x')`, [m.user.id, k])
+        .catch(() => undefined);
+      await other.query('ROLLBACK');
+    } finally {
+      other.release();
+    }
+    expect(await pending).toMatchObject({ status: 'confirmed', requestedTime: '10:00' });
   });
 });

@@ -136,6 +136,88 @@ export function createBookingsService(deps: CoreDeps) {
     return booking;
   }
 
+  /** One attempt at create, from the unlocked read to the commit. */
+  async function createOnce(actor: Actor, input: ParsedBookingInput, key: string): Promise<BookingView> {
+    const hash = requestHash(input);
+    const slot = { date: input.requestedDate, time: input.requestedTime, duration: input.duration };
+    const range = instantsAroundSlot(input.requestedDate, input.requestedTime, input.duration);
+    const keyOf = { actorId: actor.userId, key, requestHash: hash };
+    const now = clock.now();
+    let member: NonNullable<BookingContext['member']> | undefined;
+    const request = (startsAt: number): BookingRequest => ({
+      memberProfileId: member!.id,
+      memberUserId: member!.userId,
+      coachUserId: input.coachId,
+      requestedDate: input.requestedDate,
+      requestedTime: input.requestedTime,
+      slotStartsAt: new Date(startsAt),
+      duration: input.duration,
+      memberNotes: input.memberNotes ?? null,
+      type: input.type,
+    });
+
+    type Outcome = { booking: SessionBookingModel; refusal?: ConflictError } | { replay: NonNullable<BookingContext['replay']> } | null;
+    let outcome: Outcome;
+    try {
+      // Fast path, three round trips: the unlocked read; then BEGIN, the write, the lock and the
+      // locked read as one multi-statement query; then COMMIT. The rows are written BEFORE the lock
+      // is taken, so the lock is held only for the locked read, the decision and the commit. The
+      // shared rule re-decides on the locked read (which leaves out the session just written);
+      // anything but the same bookable slot rolls everything back.
+      // Why a raw connection and not an interactive $transaction: while the lock is held, the
+      // holder's next step waits its turn on this process's event loop (and, with PostgreSQL on the
+      // same cores, for a CPU), so every statement, socket write and Prisma call that any booking
+      // spends lengthens every lock hold (bench/booking.ts measures it).
+      outcome = await withPgConnection(db, async (c): Promise<Outcome> => {
+        const ctx = await bookingContext(c, input, actor.userId, key);
+        if (ctx.replay) return { replay: ctx.replay };
+        assertMayBook(actor, ctx, input);
+        member = ctx.member!;
+        if (!ctx.calendar) throw new NotFoundError('Coach', input.coachId);
+        const seen = decideSlot(ctx.calendar, policyAt(now), slot);
+        if (!seen.bookable && !isSlotRejection(seen.reason)) throw unbookableError(seen.reason);
+        if (!seen.bookable) return null;
+        const { booking, statement } = confirmedBookingWrite(request(seen.startsAt), keyOf, now);
+        const range = instantsAroundInstant(seen.startsAt, input.duration);
+        const fresh = await lockedCalendar(c, ['BEGIN', statement], input.coachId, range, booking.sessionId!);
+        const decision = fresh ? decideSlot(fresh, policyAt(now), slot) : null;
+        if (!decision?.bookable || decision.startsAt !== seen.startsAt) throw new StaleRead();
+        await c.query('COMMIT');
+        return { booking };
+      }).catch((error: unknown) => {
+        if (error instanceof StaleRead) return null;
+        throw error;
+      });
+      // The slot looked full, or changed between the unlocked read and the write: decide under the lock first.
+      outcome ??= await withPgConnection(db, async (c): Promise<NonNullable<Outcome>> => {
+        const calendar = await lockedCalendar(c, ['BEGIN'], input.coachId, range);
+        if (!calendar) throw new NotFoundError('Coach', input.coachId);
+        const decision = decideSlot(calendar, policyAt(now), slot);
+        let write;
+        let error: ConflictError | undefined;
+        if (decision.bookable) write = confirmedBookingWrite(request(decision.startsAt), keyOf, now);
+        else {
+          if (!isSlotRejection(decision.reason)) throw unbookableError(decision.reason);
+          error = unbookableError(decision.reason);
+          write = rejectedBookingWrite(request(decision.startsAt!), keyOf, error.code, error.message, now);
+        }
+        // The write and the commit travel together: a failed write skips the COMMIT behind it.
+        await c.query(`${inlineSql(write.statement)};\nCOMMIT`);
+        return { booking: write.booking, refusal: error };
+      });
+    } catch (error) {
+      // A concurrent request with the same key committed first: answer what it answered.
+      if (isUniqueViolation(error) || isPgUniqueViolation(error)) {
+        const record = await findIdempotencyRecord(db, actor.userId, key);
+        if (record) return replay(record, hash);
+      }
+      throw error;
+    }
+    if ('replay' in outcome) return replay(outcome.replay, hash);
+    if (outcome.refusal) throw withBooking(outcome.refusal, outcome.booking.id);
+    return toBookingView(outcome.booking);
+    }
+
   return {
     /**
      * Books a slot. In one short transaction under the coach lock: re-checks the slot with the rule
@@ -147,84 +229,15 @@ export function createBookingsService(deps: CoreDeps) {
       requirePermission(actor, 'bookings:write');
       const input = parseInput(createBookingInput, raw);
       const key = parseIdempotencyKey(idempotencyKey);
-      const hash = requestHash(input);
-      const slot = { date: input.requestedDate, time: input.requestedTime, duration: input.duration };
-      const range = instantsAroundSlot(input.requestedDate, input.requestedTime, input.duration);
-      const keyOf = { actorId: actor.userId, key, requestHash: hash };
-      const now = clock.now();
-      let member: NonNullable<BookingContext['member']> | undefined;
-      const request = (startsAt: number): BookingRequest => ({
-        memberProfileId: member!.id,
-        memberUserId: member!.userId,
-        coachUserId: input.coachId,
-        requestedDate: input.requestedDate,
-        requestedTime: input.requestedTime,
-        slotStartsAt: new Date(startsAt),
-        duration: input.duration,
-        memberNotes: input.memberNotes ?? null,
-        type: input.type,
-      });
-
-      type Outcome = { booking: SessionBookingModel; refusal?: ConflictError } | { replay: NonNullable<BookingContext['replay']> } | null;
-      let outcome: Outcome;
       try {
-        // Fast path, three round trips: the unlocked read; then BEGIN, the write, the lock and the
-        // locked read as one multi-statement query; then COMMIT. The rows are written BEFORE the lock
-        // is taken, so the lock is held only for the locked read, the decision and the commit. The
-        // shared rule re-decides on the locked read (which leaves out the session just written);
-        // anything but the same bookable slot rolls everything back.
-        // Why a raw connection and not an interactive $transaction: while the lock is held, the
-        // holder's next step waits its turn on this process's event loop (and, with PostgreSQL on the
-        // same cores, for a CPU), so every statement, socket write and Prisma call that any booking
-        // spends lengthens every lock hold (bench/booking.ts measures it).
-        outcome = await withPgConnection(db, async (c): Promise<Outcome> => {
-          const ctx = await bookingContext(c, input, actor.userId, key);
-          if (ctx.replay) return { replay: ctx.replay };
-          assertMayBook(actor, ctx, input);
-          member = ctx.member!;
-          if (!ctx.calendar) throw new NotFoundError('Coach', input.coachId);
-          const seen = decideSlot(ctx.calendar, policyAt(now), slot);
-          if (!seen.bookable && !isSlotRejection(seen.reason)) throw unbookableError(seen.reason);
-          if (!seen.bookable) return null;
-          const { booking, statement } = confirmedBookingWrite(request(seen.startsAt), keyOf, now);
-          const range = instantsAroundInstant(seen.startsAt, input.duration);
-          const fresh = await lockedCalendar(c, ['BEGIN', statement], input.coachId, range, booking.sessionId!);
-          const decision = fresh ? decideSlot(fresh, policyAt(now), slot) : null;
-          if (!decision?.bookable || decision.startsAt !== seen.startsAt) throw new StaleRead();
-          await c.query('COMMIT');
-          return { booking };
-        }).catch((error: unknown) => {
-          if (error instanceof StaleRead) return null;
-          throw error;
-        });
-        // The slot looked full, or changed between the unlocked read and the write: decide under the lock first.
-        outcome ??= await withPgConnection(db, async (c): Promise<NonNullable<Outcome>> => {
-          const calendar = await lockedCalendar(c, ['BEGIN'], input.coachId, range);
-          if (!calendar) throw new NotFoundError('Coach', input.coachId);
-          const decision = decideSlot(calendar, policyAt(now), slot);
-          let write;
-          let error: ConflictError | undefined;
-          if (decision.bookable) write = confirmedBookingWrite(request(decision.startsAt), keyOf, now);
-          else {
-            if (!isSlotRejection(decision.reason)) throw unbookableError(decision.reason);
-            error = unbookableError(decision.reason);
-            write = rejectedBookingWrite(request(decision.startsAt!), keyOf, error.code, error.message, now);
-          }
-          // The write and the commit travel together: a failed write skips the COMMIT behind it.
-          await c.query(`${inlineSql(write.statement)};\nCOMMIT`);
-          return { booking: write.booking, refusal: error };
-        });
+        return await createOnce(actor, input, key);
       } catch (error) {
-        // A concurrent request with the same key committed first: answer what it answered.
-        if (isUniqueViolation(error) || isPgUniqueViolation(error)) {
-          const record = await findIdempotencyRecord(db, actor.userId, key);
-          if (record) return replay(record, hash);
-        }
-        throw error;
+        // Two same-key requests on different paths take the key and the coach lock in opposite
+        // orders, so PostgreSQL may abort one (deadlock or serialization failure). Everything it
+        // wrote was rolled back: running it again replays the other's result through the key.
+        if (!isRetryableAbort(error)) throw error;
+        return createOnce(actor, input, key);
       }
-      if ('replay' in outcome) return replay(outcome.replay, hash);
-      if (outcome.refusal) throw withBooking(outcome.refusal, outcome.booking.id);
-      return toBookingView(outcome.booking);
     },
 
     /** Cancels a confirmed booking, its session and calendar event, freeing the seat (Property 29). */
@@ -296,6 +309,13 @@ export function createBookingsService(deps: CoreDeps) {
 }
 
 export type BookingsService = ReturnType<typeof createBookingsService>;
+
+/** PostgreSQL aborted the transaction to break a deadlock (40P01) or a serialization conflict (40001). */
+function isRetryableAbort(error: unknown): boolean {
+  // A raw connection reports PostgreSQL's SQLSTATE as `code`; Prisma reports the same as P2034.
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001' || code === 'P2034';
+}
 
 function withBooking(error: ConflictError, bookingId: string): ConflictError {
   return new ConflictError(error.code, error.message, { bookingId });
