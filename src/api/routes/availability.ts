@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { MAX_BUFFER_MINUTES, MAX_SEATS_PER_SLOT, MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { bearerSecurity, errorResponses, idParams, uuid } from '../schemas.ts';
@@ -35,23 +36,23 @@ const createBody = z.strictObject({
   dayOfWeek,
   startTime: hhmm,
   endTime: z.string().regex(/^\d{2}:\d{2}$/, { message: 'must be a time as HH:mm' }).describe('HH:mm, or 24:00'),
-  maxSessionsPerSlot: z.number().int().min(1).max(100).optional(),
-  bufferMinutes: z.number().int().min(0).max(240).optional(),
+  maxSessionsPerSlot: z.number().int().min(1).max(MAX_SEATS_PER_SLOT).optional(),
+  bufferMinutes: z.number().int().min(0).max(MAX_BUFFER_MINUTES).optional(),
 });
 
 const updateBody = z.strictObject({
   dayOfWeek: dayOfWeek.optional(),
   startTime: hhmm.optional(),
   endTime: hhmm.optional(),
-  maxSessionsPerSlot: z.number().int().min(1).max(100).optional(),
-  bufferMinutes: z.number().int().min(0).max(240).optional(),
+  maxSessionsPerSlot: z.number().int().min(1).max(MAX_SEATS_PER_SLOT).optional(),
+  bufferMinutes: z.number().int().min(0).max(MAX_BUFFER_MINUTES).optional(),
   isActive: z.boolean().optional(),
 });
 
 const slotsQuery = z.object({
   startDate: date.describe("First coach-local date"),
   endDate: date.describe('Last coach-local date, inclusive'),
-  duration: z.coerce.number().int().min(5).max(480).optional().describe('Minutes, default 60'),
+  duration: z.coerce.number().int().min(MIN_SLOT_MINUTES).max(MAX_SLOT_MINUTES).optional().describe('Minutes, default 60'),
 });
 
 export function availabilityRoutes(core: Core): FastifyPluginAsyncZod {

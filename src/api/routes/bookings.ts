@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/index.ts';
 import { BOOKING_STATUSES } from '../../core/bookings/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
@@ -29,7 +30,7 @@ const createBody = z.strictObject({
   coachId: uuid.describe("The coach's user id"),
   requestedDate: date.describe("The coach's local date"),
   requestedTime: z.string().regex(/^\d{2}:\d{2}$/, { message: 'must be a time as HH:mm' }).describe("The coach's wall clock"),
-  duration: z.number().int().min(5).max(480).optional().describe('Minutes, default 60'),
+  duration: z.number().int().min(MIN_SLOT_MINUTES).max(MAX_SLOT_MINUTES).optional().describe('Minutes, default 60'),
   memberNotes: z.string().max(2000).optional(),
   type: z.enum(['initial', 'regular', 'followup']).optional(),
 });

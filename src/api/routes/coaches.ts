@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { MAX_MEMBERS_LIMIT } from '../../core/coaches/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { bearerSecurity, errorResponses, idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
@@ -28,7 +29,7 @@ const updateBody = z.strictObject({
   specialization: z.string().max(100).nullable().optional(),
   bio: z.string().max(2000).nullable().optional(),
   certifications: z.string().max(1000).nullable().optional(),
-  maxMembers: z.number().int().min(1).max(1000).optional(),
+  maxMembers: z.number().int().min(1).max(MAX_MEMBERS_LIMIT).optional(),
   isAcceptingMembers: z.boolean().optional(),
   timezone: z.string().min(1).max(64).optional(),
 });

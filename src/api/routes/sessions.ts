@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/index.ts';
 import { SESSION_STATUSES, SESSION_TYPES } from '../../core/sessions/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
@@ -37,7 +38,7 @@ export const sessionView = z.object({
 });
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
-const duration = z.number().int().min(15).max(480).describe('Minutes');
+const duration = z.number().int().min(MIN_SLOT_MINUTES).max(MAX_SLOT_MINUTES).describe('Minutes');
 const notes = z.string().max(5000);
 
 const createBody = z.strictObject({
