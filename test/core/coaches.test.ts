@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../src/core/index.ts';
-import type { CoachView } from '../../src/core/coaches/index.ts';
+import { queryCoaches, type CoachView } from '../../src/core/coaches/index.ts';
 import type { Page } from '../../src/core/pagination.ts';
 import { insertSession } from '../../src/core/sessions/records.ts';
+import { Prisma } from '../../src/db/client.ts';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
 import { makeCoach } from '../helpers/factories.ts';
 import { expectFieldError, failure, people, person, type Person } from './members.fixtures.ts';
@@ -216,5 +217,24 @@ describe('changing a coach\'s time zone', () => {
     await core.sessions.cancel(coach.actor, direct.id);
     await core.bookings.cancelBooking(admin.actor, booking.id);
     expect(await core.coaches.updateProfile(coach.actor, coachId, { timezone: 'America/New_York' })).toMatchObject({ timezone: 'America/New_York' });
+  });
+});
+
+describe("a coach's email", () => {
+  it('is shown to an admin and the coach themself only; the public listing leaves it out', async () => {
+    const email = `coach.${randomUUID()}@example.com`;
+    const coach = await person(db, 'Coach', { email });
+    const otherCoach = await person(db, 'Coach');
+    const member = await person(db, 'Member');
+    const seenBy = async (viewer?: Person) => (await queryCoaches(db, Prisma.sql`u."id" = ${coach.user.id}`, { limit: 1 }, viewer?.actor))[0]!;
+    expect((await seenBy(admin)).email).toBe(email);
+    expect((await seenBy(coach)).email).toBe(email);
+    expect(await seenBy(member)).not.toHaveProperty('email');
+    expect(await seenBy(otherCoach)).not.toHaveProperty('email');
+    expect(await seenBy()).not.toHaveProperty('email');
+    const listed = await core.coaches.listAcceptingCoaches({ limit: 100 });
+    expect(listed.items.length).toBeGreaterThan(0);
+    for (const c of listed.items) expect(c).not.toHaveProperty('email');
+    expect(await core.coaches.get(member.actor, coach.user.id)).not.toHaveProperty('email');
   });
 });

@@ -9,7 +9,7 @@ const coach = z.object({
   id: uuid.describe("The coach's user id: what every coachId refers to"),
   profileId: uuid,
   name: z.string(),
-  email: z.string().nullable(),
+  email: z.string().nullable().optional().describe('Only for admins and the coach themself'),
   isActive: z.boolean(),
   specialization: z.string().nullable(),
   bio: z.string().nullable(),

@@ -1,4 +1,5 @@
 import { Prisma, type DbTx } from '../../db/client.ts';
+import { isAdmin, type Actor } from '../access/index.ts';
 
 /** A coach as shown to people: profile, account, and the figures computed from members and sessions. */
 export interface CoachView {
@@ -6,7 +7,8 @@ export interface CoachView {
   id: string;
   profileId: string;
   name: string;
-  email: string | null;
+  /** Only for an admin or the coach themself: left out of the view anyone else gets. */
+  email?: string | null;
   isActive: boolean;
   specialization: string | null;
   bio: string | null;
@@ -26,16 +28,18 @@ export interface CoachView {
   updatedAt: Date;
 }
 
-type CoachRow = Omit<CoachView, 'hasCapacity'>;
+type CoachRow = Omit<CoachView, 'hasCapacity' | 'email'> & { email: string | null };
 
 /**
  * Coaches with their member count and rating in one statement, whatever the number of coaches
- * (one lateral aggregate per coach row, each served by the coachId indexes).
+ * (one lateral aggregate per coach row, each served by the coachId indexes). A coach's email is
+ * shown only to `viewer` when an admin or that coach; without a viewer (the public listing) to no one.
  */
 export async function queryCoaches(
   db: DbTx,
   where: Prisma.Sql,
   page: { limit: number; cursor?: string | undefined },
+  viewer?: Actor,
 ): Promise<CoachView[]> {
   const after = page.cursor
     ? Prisma.sql`AND (u."name", u."id") > (SELECT "name", "id" FROM "users" WHERE "id" = ${page.cursor})`
@@ -57,5 +61,9 @@ export async function queryCoaches(
     WHERE u."role" = 'Coach' AND ${where} ${after}
     ORDER BY u."name", u."id"
     LIMIT ${page.limit}`;
-  return rows.map((row) => ({ ...row, hasCapacity: row.currentMemberCount < row.maxMembers }));
+  return rows.map(({ email, ...row }) => ({
+    ...row,
+    ...(viewer && (isAdmin(viewer) || viewer.userId === row.id) ? { email } : {}),
+    hasCapacity: row.currentMemberCount < row.maxMembers,
+  }));
 }
