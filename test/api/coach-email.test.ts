@@ -17,4 +17,13 @@ describe("coaches' emails over the API", () => {
     expect(one.statusCode).toBe(200);
     expect(one.json()).not.toHaveProperty('email');
   });
+
+  it('are shown to admins (single coach and the admin list) and to the coach themself', async () => {
+    const email = `c.${randomUUID()}@example.com`;
+    const coach = await api.userWithToken('Coach', { email });
+    const admin = await api.userWithToken('Admin');
+    expect((await api.call(admin.token, { method: 'GET', url: `/coaches/${coach.id}` })).json().email).toBe(email);
+    expect((await api.call(admin.token, { method: 'GET', url: '/coaches?limit=100' })).body).toContain(email);
+    expect((await api.call(coach.token, { method: 'GET', url: `/coaches/${coach.id}` })).json().email).toBe(email);
+  });
 });

@@ -11,8 +11,9 @@ import { queryCoaches, type CoachView } from './queries.ts';
 import { listCoachesInput, updateCoachInput, type ListCoachesInput, type UpdateCoachInput } from './schemas.ts';
 
 export function createCoachesService({ db, clock }: CoreDeps) {
-  async function view(coachId: string): Promise<CoachView | null> {
-    const [coach] = await queryCoaches(db, Prisma.sql`u."id" = ${coachId}`, { limit: 1 });
+  /** The coach's email is shown to admins and the coach themself only (queryCoaches decides). */
+  async function view(coachId: string, viewer: Actor): Promise<CoachView | null> {
+    const [coach] = await queryCoaches(db, Prisma.sql`u."id" = ${coachId}`, { limit: 1 }, viewer);
     return coach ?? null;
   }
 
@@ -24,7 +25,7 @@ export function createCoachesService({ db, clock }: CoreDeps) {
     /** A coach's profile with currentMemberCount and averageRating; deactivated coaches only for admins. */
     async get(actor: Actor, coachId: string): Promise<CoachView> {
       const target = parseCoachId(coachId);
-      const coach = await view(target);
+      const coach = await view(target, actor);
       if (!coach || (!coach.isActive && !isAdmin(actor))) throw new NotFoundError('Coach', target);
       return coach;
     },
@@ -48,7 +49,7 @@ export function createCoachesService({ db, clock }: CoreDeps) {
       const conditions = [Prisma.sql`TRUE`];
       if (q.isAcceptingMembers !== undefined) conditions.push(Prisma.sql`cp."isAcceptingMembers" = ${q.isAcceptingMembers}`);
       if (q.search) conditions.push(Prisma.sql`u."name" ILIKE ${`%${escapeLike(q.search)}%`}`);
-      const rows = await queryCoaches(db, Prisma.join(conditions, ' AND '), { ...q, limit: q.limit + 1 });
+      const rows = await queryCoaches(db, Prisma.join(conditions, ' AND '), { ...q, limit: q.limit + 1 }, actor);
       return toPage(rows, q);
     },
 
@@ -77,7 +78,7 @@ export function createCoachesService({ db, clock }: CoreDeps) {
         }
         await tx.coachProfile.update({ where: { userId: target }, data: changes });
       });
-      const coach = await view(target);
+      const coach = await view(target, actor);
       if (!coach) throw new NotFoundError('Coach', target);
       return coach;
     },
