@@ -321,6 +321,21 @@ describe('who may book, cancel and read', () => {
     expect(await failure(core.bookings.cancelBooking(w.admin.actor, rejectedId))).toMatchObject({ code: 'booking_not_cancellable', status: 409 });
   });
 
+  it('refuses a member cancelling a booking whose session has started, and lets the coach', async () => {
+    await arrange(2);
+    const b = await book(member(0), '10:00');
+    const startedAt = (await db.session.findUniqueOrThrow({ where: { id: b.sessionId! } })).scheduledAt;
+    const now = clock.now();
+    try {
+      clock.set(startedAt.getTime() + 5 * 60_000);
+      expect(await failure(core.bookings.cancelBooking(member(0).actor, b.id))).toMatchObject({ code: 'session_started', status: 400 });
+      expect((await db.sessionBooking.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('confirmed');
+      expect((await core.bookings.cancelBooking(w.coach.actor, b.id)).status).toBe('cancelled');
+    } finally {
+      clock.set(now);
+    }
+  });
+
   it('lists a member their own bookings, a coach theirs, an admin all, page by page', async () => {
     await arrange(5);
     for (let i = 0; i < 4; i++) await book(member(i % 2), minutesToClock((9 + i) * 60));

@@ -82,6 +82,7 @@ function bookability(m: Model, startsAt: number, except?: string): Expected {
 
 const invalidState: Expected = { error: ValidationError, code: 'invalid_state' };
 const notStarted: Expected = { error: ValidationError, code: 'session_not_started' };
+const alreadyStarted: Expected = { error: ValidationError, code: 'session_started' };
 
 /** Every invariant, read back from the database after each command. */
 async function checkInvariants(m: Model) {
@@ -192,7 +193,7 @@ class Cancel extends OnSession {
   }
   async run(m: Model) {
     const s = this.session(m);
-    const expected = s.status !== 'scheduled' ? invalidState : { ok: true as const };
+    const expected = s.status !== 'scheduled' ? invalidState : this.byMember && m.now >= s.startsAt ? alreadyStarted : { ok: true as const };
     const actor = this.byMember ? (members[s.member] as Party).actor : coach.actor;
     expectOutcome(await outcome(() => core.sessions.cancel(actor, s.id, { reason: 'model' })), expected, this.toString());
     if ('ok' in expected) {

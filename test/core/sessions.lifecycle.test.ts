@@ -112,7 +112,8 @@ describe('cancelling a session', () => {
         fc.constantFrom('coach', 'member', 'admin'),
         fc.option(fc.string({ maxLength: 60 }), { nil: undefined }),
         async (minutesAgo, who, reason) => {
-          const session = await startedSession(minutesAgo);
+          // A member cancels only before the start (tested below); coaches and admins at any time.
+          const session = await startedSession(who === 'member' ? -Math.abs(minutesAgo) - 1 : minutesAgo);
           const by = who === 'coach' ? w.coach : who === 'member' ? w.member : w.admin;
           const eventBefore = await db.calendarEvent.findUniqueOrThrow({ where: { id: session.calendarEventId } });
           const cancelled = await core.sessions.cancel(by.actor, session.id, { reason });
@@ -195,5 +196,23 @@ describe('notes', () => {
     const session = await startedSession(10, 'completed');
     const error = await failure(() => core.sessions.cancel(w.coach.actor, session.id));
     expect(error).not.toBeInstanceOf(ConflictError);
+  });
+});
+
+describe('cancelling after the start', () => {
+  it('for any session that has started, its member can no longer cancel it, while its coach still can', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 3 * 24 * 60 }), async (minutesAgo) => {
+        const session = await startedSession(minutesAgo);
+        const before = await snapshot(db, session.id);
+        const error = await failure(() => core.sessions.cancel(w.member.actor, session.id, { reason: 'late' }));
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).code).toBe('session_started');
+        expect(await snapshot(db, session.id)).toEqual(before);
+        const byCoach = await core.sessions.cancel(w.coach.actor, session.id, { reason: 'member absent' });
+        expect(byCoach.status).toBe('cancelled');
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -20,6 +20,7 @@ import type { CoreDeps } from '../index.ts';
 import { pageArgs, toPage, type Page } from '../pagination.ts';
 import { lockCoachCalendar, lockCoachCalendarAndRead } from '../scheduling/lock.ts';
 import { cancelSessionRecords } from '../sessions/records.ts';
+import { assertCanCancel } from '../sessions/rules.ts';
 import { id as uuid, parseInput } from '../validation.ts';
 import {
   cancelBookingInput,
@@ -253,9 +254,8 @@ export function createBookingsService(deps: CoreDeps) {
         if (current.status !== 'confirmed') return current;
         const at = clock.now();
         if (current.session) {
-          if (current.session.status === 'completed' || current.session.status === 'no_show') {
-            throw new ConflictError('session_already_finished', 'This session has already taken place');
-          }
+          // The session's own cancellation rule: nothing finished, and a member only before the start.
+          assertCanCancel(current.session, at, actor.userId === booking.member.userId && !isAdmin(actor));
           await cancelSessionRecords(
             tx,
             { id: current.session.id, calendarEventId: current.session.calendarEventId, memberUserId: booking.member.userId, coachUserId: booking.coachId },

@@ -36,9 +36,13 @@ export function assertCanComplete(s: LifecycleFacts, now: Date): void {
   }
 }
 
-export function assertCanCancel(s: LifecycleFacts): void {
+/** A member cancels only before the start; the coach or an admin may still call it off later. */
+export function assertCanCancel(s: LifecycleFacts, now: Date, byMember: boolean): void {
   if (s.status === 'completed') throw invalidState('A completed session cannot be cancelled');
   if (s.status !== 'scheduled') throw invalidState(`Only a scheduled session can be cancelled; this one is ${s.status}`);
+  if (byMember && started(s, now)) {
+    throw new ValidationError('A session that has started can no longer be cancelled by its member', [{ field: 'scheduledAt', message: 'is in the past' }], 'session_started');
+  }
 }
 
 export function assertCanMarkNoShow(s: LifecycleFacts, now: Date): void {

@@ -332,7 +332,7 @@ export function createSessionsService(deps: CoreDeps) {
       requireSessionParty(actor, s);
       await db.$transaction(async (tx) => {
         const current = await lockedSession(tx, s);
-        assertCanCancel(current);
+        assertCanCancel(current, clock.now(), isSessionMember(actor, current) && !isAdmin(actor));
         await cancelSessionRecords(tx, parties(current), { userId: actor.userId, reason: input.reason ?? null, at: clock.now() });
       }, TX_OPTIONS);
       return view(actor, sessionId);
