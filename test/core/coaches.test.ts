@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../src/core/index.ts';
-import { queryCoaches, type CoachView } from '../../src/core/coaches/index.ts';
-import type { Page } from '../../src/core/pagination.ts';
+import { queryCoaches } from '../../src/core/coaches/index.ts';
 import { insertSession } from '../../src/core/sessions/records.ts';
 import { Prisma } from '../../src/db/client.ts';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
+import { allPages } from '../helpers/pages.ts';
 import { makeCoach } from '../helpers/factories.ts';
 import { expectFieldError, failure, people, person, type Person } from './members.fixtures.ts';
 
@@ -17,17 +17,6 @@ beforeAll(async () => {
   admin = await person(db, 'Admin');
 });
 
-async function allPages(fetch: (cursor: string | undefined) => Promise<Page<CoachView>>): Promise<CoachView[]> {
-  const seen: CoachView[] = [];
-  let cursor: string | undefined;
-  for (let guard = 0; guard < 1000; guard++) {
-    const page = await fetch(cursor);
-    seen.push(...page.items);
-    if (!page.nextCursor) return seen;
-    cursor = page.nextCursor;
-  }
-  throw new Error('pagination did not end');
-}
 
 describe('coach profile validation', () => {
   /** The documented rule, restated independently of the implementation's regular expression. */

@@ -2,9 +2,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError, type Actor } from '../../src/core/index.ts';
 import { directKey } from '../../src/core/conversations/index.ts';
-import type { MemberView } from '../../src/core/members/index.ts';
-import type { Page } from '../../src/core/pagination.ts';
 import { setupCore } from '../helpers/core.ts';
+import { allPages } from '../helpers/pages.ts';
 import { expectFieldError, failure, people, person, type Person } from './members.fixtures.ts';
 
 const { db, core } = await setupCore();
@@ -21,18 +20,6 @@ beforeAll(async () => {
 
 const statusArb = fc.constantFrom('active', 'inactive', 'paused') as fc.Arbitrary<'active' | 'inactive' | 'paused'>;
 
-/** Every page of a listing, following nextCursor to the end. */
-async function allPages(fetch: (cursor: string | undefined) => Promise<Page<MemberView>>): Promise<MemberView[]> {
-  const seen: MemberView[] = [];
-  let cursor: string | undefined;
-  for (let guard = 0; guard < 1000; guard++) {
-    const page = await fetch(cursor);
-    seen.push(...page.items);
-    if (!page.nextCursor) return seen;
-    cursor = page.nextCursor;
-  }
-  throw new Error('pagination did not end');
-}
 
 /** Puts the fixture members with the coaches given by index (3 = no coach) and the statuses given, in one statement. */
 async function arrange(assignment: number[], statuses: ('active' | 'inactive' | 'paused')[]) {
