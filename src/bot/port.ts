@@ -1,0 +1,38 @@
+import type { ChatUser, MessageRef, Platform } from './inbound.ts';
+import type { View } from './view.ts';
+
+// Outbound messages that are not replies to an input: notifications, reminders, prompts and live
+// edits of slot pickers and session cards. Each adapter implements one ChatPort; the jobs and the
+// bot reach users only through it.
+
+/** Where a direct message goes: a linked chat identity of the recipient. */
+export type Recipient = Pick<ChatUser, 'platform' | 'scope' | 'platformUserId' | 'dmChannelId'>;
+
+export interface ChatPort {
+  readonly platform: Platform;
+  /** Send a direct message; resolves with where it landed (to edit it later). */
+  send(to: Recipient, view: View): Promise<MessageRef>;
+  /** Replace an earlier message's content in place. */
+  edit(message: MessageRef, view: View): Promise<void>;
+}
+
+/**
+ * Why a platform refused or failed a call. `retryAfterMs` is the platform's own wait (429 with
+ * Retry-After / retry_after); `permanent` means trying again cannot help (user blocked the bot,
+ * channel gone, message too old to edit).
+ */
+export class ChatDeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly options: { permanent: boolean; retryAfterMs?: number; cause?: unknown } = { permanent: false },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ChatDeliveryError';
+  }
+  get permanent(): boolean {
+    return this.options.permanent;
+  }
+  get retryAfterMs(): number | undefined {
+    return this.options.retryAfterMs;
+  }
+}
