@@ -36,3 +36,24 @@ export class ChatDeliveryError extends Error {
     return this.options.retryAfterMs;
   }
 }
+
+/**
+ * Something to tell one user outside a conversation: an outbox notification (`type` is core's
+ * NotificationType, `payload` its JSON) or a reminder/prompt the jobs derive from the sessions
+ * table (`session.reminder` with payload.minutesBefore, `session.complete_prompt`,
+ * `session.rate_prompt`, payload.sessionId). The jobs deliver it; the bot decides how it reads.
+ */
+export interface Notice {
+  /** Stable id of this notice (outbox row id or the derived delivery's key). */
+  id: string;
+  userId: string;
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Turns a notice into the message its recipient sees, with the buttons that answer it (Confirm,
+ * Reschedule, Can't make it on reminders; Complete / No-show on a coach's prompt; 1–5 on a rating
+ * prompt), each action signed for that recipient. Implemented by the bot (src/bot), used by jobs.
+ */
+export type Presenter = (notice: Notice, recipient: Recipient) => Promise<View>;
