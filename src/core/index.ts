@@ -12,6 +12,7 @@ import { createUsersService } from './users/index.ts';
 import { createMembersService, createSignupService } from './members/index.ts';
 import { createCoachesService } from './coaches/index.ts';
 import { createConversationsService } from './conversations/index.ts';
+import { createChatService } from './chat/index.ts';
 
 export interface CoreConfig {
   /** Minimum notice before a slot can be booked, in minutes. */
@@ -45,6 +46,7 @@ export function createCore(deps: CoreDeps) {
     tokens: createTokenService(deps, createAccessService(deps.db)),
     notifications: createNotificationService(deps),
     operator: createOperatorService(deps),
+    chat: createChatService(deps),
   };
 }
 

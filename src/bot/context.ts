@@ -1,0 +1,82 @@
+import type { Actor, Core, Clock } from '../core/index.ts';
+import type { ChatAccount } from '../core/chat/index.ts';
+import type { ActionSigner } from './actions.ts';
+import type { ChatUser, MessageRef, Platform } from './inbound.ts';
+import type { ChatPort } from './port.ts';
+import type { ActionToken } from './view.ts';
+import type { LiveDrawer } from './feature.ts';
+import type { LiveSpan } from './live.ts';
+
+export interface BotLogger {
+  error(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+}
+
+export interface BotDeps {
+  core: Core;
+  clock: Clock;
+  /** Signs action tokens; config BOT_ACTION_SECRET. */
+  actionSecret: string;
+  /** The adapters' ports, for editing messages kept current (slot pickers, session cards). */
+  ports?: Partial<Record<Platform, ChatPort>>;
+  logger?: BotLogger;
+}
+
+export interface BotRuntime extends BotDeps {
+  signer: ActionSigner;
+  drawers: Record<string, LiveDrawer>;
+  /** Redraws the messages kept current that a change touches (see live.ts). */
+  refresh(change: LiveSpan, except?: MessageRef): Promise<void>;
+}
+
+/** Who a screen is drawn for: their account, actor and zone, and signing for them. */
+export interface Viewer {
+  rt: BotRuntime;
+  core: Core;
+  now: Date;
+  account: ChatAccount | null;
+  actor: Actor | null;
+  /** The IANA zone times are shown in. */
+  zone: string;
+  /** A signed action for this viewer. */
+  act(verb: string, ...args: string[]): ActionToken;
+}
+
+/** A viewer talking to the bot through one chat identity. */
+export interface Ctx extends Viewer {
+  user: ChatUser;
+  deliveryId: string;
+  /** The message an action came from, when the platform says. */
+  message?: MessageRef;
+}
+
+/** An answer the bot gives instead of doing something: no change was made. */
+export class Refusal extends Error {
+  constructor(readonly sentence: string) {
+    super(sentence);
+    this.name = 'Refusal';
+  }
+}
+
+export function subjectOfUser(userId: string): string {
+  return `u:${userId}`;
+}
+
+export function subjectOfChatUser(user: Pick<ChatUser, 'platform' | 'scope' | 'platformUserId'>): string {
+  return `c:${user.platform}:${user.scope}:${user.platformUserId}`;
+}
+
+export async function viewerFor(rt: BotRuntime, account: ChatAccount | null, fallbackSubject: string, fallbackZone = 'UTC'): Promise<Viewer> {
+  const now = rt.clock.now();
+  const actor = account?.isActive ? await rt.core.access.actorFor(account.userId) : null;
+  const subject = account ? subjectOfUser(account.userId) : fallbackSubject;
+  return {
+    rt,
+    core: rt.core,
+    now,
+    account,
+    actor,
+    zone: account?.timezone ?? fallbackZone,
+    act: (verb, ...args) => rt.signer.sign(subject, verb, args, now),
+  };
+}

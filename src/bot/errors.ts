@@ -1,0 +1,73 @@
+import { isDomainError, SLOT_FULL_MESSAGE, ValidationError, type DomainError } from '../core/index.ts';
+
+// Domain errors as chat sentences, in this one place, keyed by the error's stable code. A code
+// missing here falls back on its kind; an error that is not a domain error is a bug, logged by the
+// router and answered with an apology that gives nothing away.
+
+const SENTENCES: Record<string, string | ((e: DomainError) => string)> = {
+  slot_full: SLOT_FULL_MESSAGE,
+  slot_unavailable: 'This time is no longer available, please choose another',
+  outside_availability: "That time is outside your coach's availability. Please pick one of the listed times.",
+  booking_too_soon: 'That time is in the past or too close to book. Please pick a later one.',
+  booking_too_far_ahead: 'That time is too far ahead to book yet.',
+  not_your_coach: 'You can only book sessions with your own coach.',
+  coach_full: 'This coach has no room for new members. Please choose another coach.',
+  coach_not_accepting: 'This coach is not taking new members right now. Please choose another coach.',
+  coach_inactive: 'This coach is not active at the moment.',
+  member_inactive: 'Your membership is not active, so you cannot book. Ask your coach to reactivate it.',
+  already_signed_up: 'You are already signed up. Try /book or /next.',
+  already_rated: 'You have already rated this session. Thank you!',
+  session_started: 'This session has already started, so it can no longer be cancelled here. Please talk to your coach.',
+  session_not_started: 'This session has not started yet. You can do that once it has begun.',
+  invalid_state: (e) => `${e.message}.`,
+  booking_not_cancellable: 'This booking cannot be cancelled any more.',
+  availability_overlap: (e) => `${e.message}.`,
+  availability_has_bookings: 'This availability has upcoming sessions. Cancel or move them first.',
+  availability_strands_bookings: 'That change would leave booked sessions outside your availability. Cancel or move them first.',
+  idempotency_key_reused: 'That request was already handled differently. Please start again.',
+  email_taken: 'That email is already used by another account.',
+  missing_permission: 'You are not allowed to do that.',
+  not_your_session: 'That session is not yours.',
+  not_session_coach: 'Only the coach of this session can do that.',
+  not_session_member: 'Only the member of this session can do that.',
+  not_your_member: 'That member is not assigned to you.',
+  not_your_booking: 'That booking is not yours.',
+  not_your_availability: 'You can only change your own availability.',
+  unauthorized: 'Your account is not active.',
+};
+
+const BY_KIND: Record<DomainError['kind'], string> = {
+  validation: 'That input was not valid.',
+  unauthorized: 'Your account is not active.',
+  forbidden: 'You are not allowed to do that.',
+  not_found: 'That no longer exists. It may have been removed.',
+  conflict: 'That clashes with something that changed meanwhile. Please try again.',
+  unprocessable: 'That cannot be done right now.',
+};
+
+export const UNEXPECTED_SENTENCE = 'Sorry, something went wrong on our side. Please try again in a moment.';
+
+/** The sentence a chat user reads for an error. */
+export function sentenceFor(error: unknown): string {
+  if (!isDomainError(error)) return UNEXPECTED_SENTENCE;
+  const known = SENTENCES[error.code];
+  if (typeof known === 'function') return known(error);
+  if (known) return known;
+  if (error instanceof ValidationError && error.issues.length) {
+    return `Please check: ${error.issues.map((i) => `${i.field} ${i.message}`).join('; ')}.`;
+  }
+  if (error.kind === 'not_found') return `${error.message.replace(/ [0-9a-f-]{36}/, '')}. It may have been removed.`;
+  return BY_KIND[error.kind];
+}
+
+/** Answers to actions the bot cannot trust or use. */
+export const ACTION_SENTENCES = {
+  malformed: 'That button was not understood. Please start again from the command.',
+  forged: 'That button is not valid for you. It belongs to someone else or was altered, so nothing was changed.',
+  expired: 'That button has expired. Please run the command again for a fresh one.',
+  unknown: 'That button no longer does anything. Please run the command again.',
+  signUpFirst: 'Please sign up first with /signup.',
+  membersOnly: 'That is for members. Coaches use /today, /members and /availability.',
+  coachesOnly: 'That is for coaches.',
+  inProgress: 'Still working on that one…',
+} as const;

@@ -1,0 +1,234 @@
+import { SLOT_FULL_MESSAGE, isDomainError } from '../../core/index.ts';
+import { bookSlot, BOOKING_MINUTES } from '../booking-request.ts';
+import { packId, packInstant, packInt, unpackId, unpackInstant, unpackInt } from '../compact.ts';
+import { Refusal, type Ctx, type Viewer } from '../context.ts';
+import { ACTION_SENTENCES, sentenceFor } from '../errors.ts';
+import { show, reply, type Feature } from '../feature.ts';
+import { clockLabel, dayLabel, localDayNumber, localDaySpan, spanLabel } from '../format.ts';
+import { requireMember, type MemberViewer } from '../guards.ts';
+import { forgetLive, rememberLive } from '../live.ts';
+import { openSlotAt, openSlots } from '../slots.ts';
+import { button, buttonRows, fields, header, option, row, screen, select, text } from '../ui.ts';
+import type { View } from '../view.ts';
+
+// Booking (the seed's booking page): day → slots with seats left → confirm → confirmation. The
+// same pickers serve a reschedule, carrying the session being moved. Slot pickers and the confirm
+// screen are kept current: a seat taken elsewhere redraws them in place.
+
+const DAYS_AHEAD = 14;
+const SLOTS_PER_PAGE = 20;
+
+/** A booking, or the move of an existing session to another slot. */
+interface Pick {
+  sessionId?: string;
+}
+
+const verbs = (p: Pick) => (p.sessionId ? { day: 'rd', slot: 'rs', confirm: 'rx', days: 'rb' } : { day: 'bd', slot: 'bs', confirm: 'bc', days: 'bk' });
+const lead = (p: Pick) => (p.sessionId ? [packId(p.sessionId)] : []);
+
+export interface Coach {
+  id: string;
+  name: string;
+  timezone: string;
+}
+
+export async function coachOf(v: MemberViewer): Promise<Coach> {
+  if (!v.account.coachId) throw new Refusal("You don't have a coach yet. Ask an admin to assign one, then try /book again.");
+  const coach = await v.core.coaches.get(v.actor, v.account.coachId);
+  return { id: coach.id, name: coach.name, timezone: coach.timezone };
+}
+
+export async function dayPicker(v: MemberViewer, p: Pick, note?: string): Promise<View> {
+  const coach = await coachOf(v);
+  const today = localDayNumber(v.now, v.zone);
+  const from = localDaySpan(today, v.zone).start;
+  const to = localDaySpan(today + DAYS_AHEAD, v.zone).end;
+  const slots = await openSlots(v, coach.id, from, to);
+  const perDay = new Map<number, number>();
+  for (const s of slots) perDay.set(localDayNumber(s.startsAt, v.zone), (perDay.get(localDayNumber(s.startsAt, v.zone)) ?? 0) + 1);
+  const days = [...perDay.entries()].sort(([a], [b]) => a - b);
+  const title = p.sessionId ? 'Move your session' : `Book a session with ${coach.name}`;
+  return screen(title, [
+    header(title),
+    note ? text(note) : null,
+    text(days.length ? `Choose a day. Times are in ${v.zone}.` : `No free times in the next ${DAYS_AHEAD} days. Please check again later.`),
+    days.length > 0 &&
+      row(
+        select(
+          'Choose a day',
+          days.map(([day, count]) =>
+            option(`${dayLabel(localDaySpan(day, v.zone).start, v.zone)} · ${count} time${count === 1 ? '' : 's'}`, v.act(verbs(p).day, ...lead(p), packInt(day), '0')),
+          ),
+        ),
+      ),
+  ]);
+}
+
+export async function slotPicker(v: MemberViewer, p: Pick, day: number, page: number, note?: string): Promise<View> {
+  const coach = await coachOf(v);
+  const span = localDaySpan(day, v.zone);
+  const slots = await openSlots(v, coach.id, span.start, span.end);
+  const pages = Math.max(1, Math.ceil(slots.length / SLOTS_PER_PAGE));
+  const at = Math.min(page, pages - 1);
+  const shown = slots.slice(at * SLOTS_PER_PAGE, (at + 1) * SLOTS_PER_PAGE);
+  const vb = verbs(p);
+  const nav = [button('← Days', v.act(vb.days, ...lead(p)))];
+  if (at > 0) nav.push(button('Earlier', v.act(vb.day, ...lead(p), packInt(day), packInt(at - 1))));
+  if (at < pages - 1) nav.push(button('Later', v.act(vb.day, ...lead(p), packInt(day), packInt(at + 1))));
+  const title = `${dayLabel(span.start, v.zone)} with ${coach.name}`;
+  return screen(title, [
+    header(title),
+    note ? text(note) : null,
+    text(shown.length ? `Times in ${v.zone}, ${BOOKING_MINUTES} minutes each. Pick one:` : 'No free times left on this day. Please choose another day.'),
+    ...buttonRows(
+      shown.map((s) => button(`${clockLabel(s.startsAt, v.zone)} · ${s.availableCapacity} left`, v.act(vb.slot, ...lead(p), packInstant(s.startsAt)))),
+      4,
+    ),
+    row(...nav),
+  ]);
+}
+
+export async function confirmScreen(v: MemberViewer, p: Pick, startsAt: Date): Promise<View> {
+  const coach = await coachOf(v);
+  const slot = await openSlotAt(v, coach.id, startsAt);
+  if (!slot) return slotPicker(v, p, localDayNumber(startsAt, v.zone), 0, SLOT_FULL_MESSAGE);
+  const vb = verbs(p);
+  const title = p.sessionId ? 'Move your session here?' : 'Confirm your booking';
+  return screen(title, [
+    header(title),
+    fields([
+      ['When', spanLabel(startsAt, BOOKING_MINUTES, v.zone)],
+      ['Coach', coach.name],
+      ['Seats left', String(slot.availableCapacity)],
+    ]),
+    row(
+      button(p.sessionId ? 'Move it here' : 'Confirm booking', v.act(vb.confirm, ...lead(p), packInstant(startsAt)), 'primary'),
+      button('Back', v.act(vb.day, ...lead(p), packInt(localDayNumber(startsAt, v.zone)), '0')),
+    ),
+  ]);
+}
+
+function parsePick(args: string[], withSession: boolean): { pick: Pick; rest: string[] } {
+  if (!withSession) return { pick: {}, rest: args };
+  const sessionId = unpackId(args[0] ?? '');
+  if (!sessionId) throw new Refusal(ACTION_SENTENCES.malformed);
+  return { pick: { sessionId }, rest: args.slice(1) };
+}
+
+function dayArgs(rest: string[]): { day: number; page: number } {
+  const day = unpackInt(rest[0] ?? '', 200_000);
+  const page = unpackInt(rest[1] ?? '0', 100);
+  if (day === null || page === null) throw new Refusal(ACTION_SENTENCES.malformed);
+  return { day, page };
+}
+
+function instantArg(rest: string[]): Date {
+  const at = unpackInstant(rest[0] ?? '');
+  if (!at) throw new Refusal(ACTION_SENTENCES.malformed);
+  return at;
+}
+
+/** Live drawers get the args remembered by the handlers below. */
+const liveArgs = {
+  slots: (p: Pick, day: number, page: number, note?: string) => ({ ...p, day, page, ...(note ? { note } : {}) }),
+};
+
+async function showSlots(ctx: Ctx, p: Pick, day: number, page: number, note?: string) {
+  const v = requireMember(ctx);
+  const view = await slotPicker(v, p, day, page, note);
+  const span = localDaySpan(day, v.zone);
+  await rememberLive(ctx, 'slots', liveArgs.slots(p, day, page), { coachId: v.account.coachId!, startsAt: span.start, endsAt: span.end });
+  return [show(ctx, view)];
+}
+
+async function showConfirm(ctx: Ctx, p: Pick, startsAt: Date) {
+  const v = requireMember(ctx);
+  const view = await confirmScreen(v, p, startsAt);
+  await rememberLive(ctx, 'confirm', { ...p, startsAt: startsAt.toISOString() }, {
+    coachId: v.account.coachId!,
+    startsAt,
+    endsAt: new Date(startsAt.getTime() + BOOKING_MINUTES * 60_000),
+  });
+  return [show(ctx, view)];
+}
+
+/** The booked or moved-to slot refused (full, taken): redraw the day with the reason. */
+async function refusedSlot(ctx: Ctx, p: Pick, startsAt: Date, error: unknown) {
+  if (!isDomainError(error) || !['slot_full', 'slot_unavailable', 'booking_too_soon'].includes(error.code)) throw error;
+  const v = requireMember(ctx);
+  return showSlots(ctx, p, localDayNumber(startsAt, v.zone), 0, sentenceFor(error));
+}
+
+export function bookedView(v: Viewer, startsAt: Date | string, coachName: string, moved = false): View {
+  const title = moved ? 'Session moved ✓' : 'Booked ✓';
+  return screen(`${title} ${spanLabel(startsAt, BOOKING_MINUTES, v.zone)}`, [
+    header(title),
+    text(`Your session with ${coachName} is on ${spanLabel(startsAt, BOOKING_MINUTES, v.zone)}.`, 'You will get a reminder before it starts.'),
+    row(button('My sessions', v.act('ms')), button('Book another', v.act('bk'))),
+  ]);
+}
+
+async function book(ctx: Ctx, startsAt: Date) {
+  const v = requireMember(ctx);
+  const coach = await coachOf(v);
+  try {
+    await bookSlot(v.core, v.actor, { memberId: v.account.memberId, coachId: coach.id, coachTimezone: coach.timezone, startsAt }, `chat:${ctx.user.platform}:${ctx.user.scope}:${ctx.deliveryId}`);
+  } catch (error) {
+    return refusedSlot(ctx, {}, startsAt, error);
+  }
+  await forgetLive(ctx);
+  await ctx.rt.refresh({ coachId: coach.id, startsAt, endsAt: new Date(startsAt.getTime() + BOOKING_MINUTES * 60_000) }, ctx.message);
+  return [show(ctx, bookedView(v, startsAt, coach.name))];
+}
+
+async function move(ctx: Ctx, sessionId: string, startsAt: Date) {
+  const v = requireMember(ctx);
+  const before = await v.core.sessions.findOne(v.actor, sessionId);
+  try {
+    await v.core.sessions.reschedule(v.actor, sessionId, { scheduledAt: startsAt });
+  } catch (error) {
+    return refusedSlot(ctx, { sessionId }, startsAt, error);
+  }
+  await forgetLive(ctx);
+  const old = new Date(before.scheduledAt);
+  await ctx.rt.refresh({ coachId: before.coachId, startsAt: old, endsAt: new Date(old.getTime() + before.duration * 60_000), sessionId }, ctx.message);
+  await ctx.rt.refresh({ coachId: before.coachId, startsAt, endsAt: new Date(startsAt.getTime() + before.duration * 60_000) }, ctx.message);
+  return [show(ctx, bookedView(v, startsAt, before.coachName ?? 'your coach', true))];
+}
+
+export const booking: Feature = {
+  commands: {
+    book: async (ctx) => [reply(await dayPicker(requireMember(ctx), {}))],
+  },
+  actions: {
+    bk: async (ctx) => [show(ctx, await dayPicker(requireMember(ctx), {}))],
+    bd: async (ctx, args) => {
+      const { day, page } = dayArgs(args);
+      return showSlots(ctx, {}, day, page);
+    },
+    bs: async (ctx, args) => showConfirm(ctx, {}, instantArg(args)),
+    bc: async (ctx, args) => book(ctx, instantArg(args)),
+    // The same steps when moving a session (from /sessions or a reminder's Reschedule button).
+    sr: async (ctx, args) => [show(ctx, await dayPicker(requireMember(ctx), parsePick(args, true).pick))],
+    rb: async (ctx, args) => [show(ctx, await dayPicker(requireMember(ctx), parsePick(args, true).pick))],
+    rd: async (ctx, args) => {
+      const { pick, rest } = parsePick(args, true);
+      const { day, page } = dayArgs(rest);
+      return showSlots(ctx, pick, day, page);
+    },
+    rs: async (ctx, args) => {
+      const { pick, rest } = parsePick(args, true);
+      return showConfirm(ctx, pick, instantArg(rest));
+    },
+    rx: async (ctx, args) => {
+      const { pick, rest } = parsePick(args, true);
+      return move(ctx, pick.sessionId!, instantArg(rest));
+    },
+  },
+  live: {
+    slots: async (viewer, args) =>
+      slotPicker(requireMember(viewer), { ...(typeof args.sessionId === 'string' ? { sessionId: args.sessionId } : {}) }, Number(args.day), Number(args.page)),
+    confirm: async (viewer, args) =>
+      confirmScreen(requireMember(viewer), { ...(typeof args.sessionId === 'string' ? { sessionId: args.sessionId } : {}) }, new Date(String(args.startsAt))),
+  },
+};

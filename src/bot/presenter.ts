@@ -1,0 +1,109 @@
+import type { SessionView } from '../core/sessions/index.ts';
+import { packId, packInt } from './compact.ts';
+import { viewerFor, type BotRuntime, type Viewer } from './context.ts';
+import { spanLabel, whenLabel } from './format.ts';
+import type { Notice, Presenter } from './port.ts';
+import { button, header, row, screen, text } from './ui.ts';
+import type { View } from './view.ts';
+
+// Notices (outbox notifications, reminders, prompts) as the recipient reads them, with buttons
+// signed for that recipient. The jobs deliver what this draws; nothing here sends anything.
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+function rateRow(v: Viewer, sessionId: string) {
+  return row(...[1, 2, 3, 4, 5].map((n) => button('★'.repeat(n), v.act('rt', packId(sessionId), packInt(n)))));
+}
+
+/** The buttons that answer a reminder: Confirm, Reschedule, Can't make it (cancels, freeing the seat). */
+export function reminderRow(v: Viewer, sessionId: string) {
+  const id = packId(sessionId);
+  return row(button('Confirm', v.act('rc', id), 'primary'), button('Reschedule', v.act('sr', id)), button("Can't make it", v.act('sy', id), 'danger'));
+}
+
+function sessionLine(v: Viewer, s: SessionView, forCoach: boolean): string {
+  return `${forCoach ? `With ${s.memberName}` : `With ${s.coachName}`}, ${spanLabel(s.scheduledAt, s.duration, v.zone)}.`;
+}
+
+function draw(v: Viewer, notice: Notice, s: SessionView | null): View {
+  const p = notice.payload;
+  const forCoach = v.account?.role === 'Coach';
+  const sessionId = s?.id;
+  const line = s ? sessionLine(v, s, forCoach) : '';
+  const card = (title: string, ...lines: string[]) => screen(title, [header(title), text(...lines)]);
+  switch (notice.type) {
+    case 'booking.confirmed':
+    case 'session.created': {
+      const title = forCoach ? 'New session booked' : 'Session booked ✓';
+      return screen(title, [
+        header(title),
+        text(line || 'A session was booked.'),
+        sessionId && forCoach ? row(button('Open session card', v.act('cv', packId(sessionId)))) : null,
+        sessionId && !forCoach ? row(button('My sessions', v.act('ms'))) : null,
+      ]);
+    }
+    case 'booking.rejected': {
+      const when = str(p.slotStartsAt) ? whenLabel(str(p.slotStartsAt)!, v.zone) : 'the time you chose';
+      return screen('Booking not made', [
+        header('Booking not made'),
+        text(`Your booking for ${when} could not be made: ${str(p.message) ?? 'the slot is no longer available'}.`),
+        row(button('Choose another time', v.act('bk'))),
+      ]);
+    }
+    case 'booking.cancelled':
+    case 'session.cancelled': {
+      const reason = str(p.reason);
+      return card('Session cancelled', line || 'A session was cancelled.', reason ? `Reason: ${reason}` : '');
+    }
+    case 'session.rescheduled':
+      return card('Session moved', s ? `Now: ${line}` : 'A session was moved.');
+    case 'session.completed':
+      return screen('Session completed', [
+        header('Session completed'),
+        text(line || 'A session was completed.', !forCoach && s?.rating === null ? 'How was it? Rate it:' : ''),
+        sessionId && !forCoach && s?.rating === null ? rateRow(v, sessionId) : null,
+      ]);
+    case 'session.no_show':
+      return card('Missed session recorded', line, `Recorded as a no-show (${str(p.party) ?? 'member'}).`);
+    case 'session.reminder': {
+      const minutes = Number(p.minutesBefore);
+      const soon = minutes >= 120 ? `in ${Math.round(minutes / 60)} hours` : `in ${minutes} minutes`;
+      return screen(`Reminder: session ${soon}`, [
+        header(`Reminder: your session is ${soon}`),
+        text(line || 'You have a session soon.'),
+        sessionId && s?.status === 'scheduled' && !forCoach ? reminderRow(v, sessionId) : null,
+        sessionId && forCoach ? row(button('Open session card', v.act('cv', packId(sessionId)))) : null,
+      ]);
+    }
+    case 'session.complete_prompt': {
+      const open = s?.status === 'scheduled';
+      return screen('How did the session go?', [
+        header('How did the session go?'),
+        text(line, open ? 'Complete it with your notes, or record a no-show.' : `It is ${s?.status ?? 'closed'} already.`),
+        sessionId && open ? row(button('Complete', v.act('cc', packId(sessionId)), 'primary'), button('No-show', v.act('cs', packId(sessionId)), 'danger')) : null,
+      ]);
+    }
+    case 'session.rate_prompt': {
+      const rateable = s?.status === 'completed' && s.rating === null;
+      return screen('Rate your session', [
+        header('Rate your session'),
+        text(line, rateable ? 'How was it? 1 to 5 stars:' : 'Thank you!'),
+        sessionId && rateable ? rateRow(v, sessionId) : null,
+      ]);
+    }
+    case 'member.assigned':
+      return card('New member', `${str(p.memberName) ?? 'A member'} is now your member. Use /members to see them.`);
+    default:
+      return card('Update', 'Something changed in your sessions. Use /next or /today to see it.');
+  }
+}
+
+export function createPresenter(rt: BotRuntime): Presenter {
+  return async (notice: Notice) => {
+    const account = await rt.core.chat.accountOf(notice.userId);
+    const v = await viewerFor(rt, account?.isActive ? account : null, `u:${notice.userId}`);
+    const sessionId = str(notice.payload.sessionId);
+    const session = sessionId && v.actor ? await v.core.sessions.findOne(v.actor, sessionId).catch(() => null) : null;
+    return draw(v, notice, session);
+  };
+}
