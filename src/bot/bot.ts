@@ -24,9 +24,13 @@ export function createBot(deps: BotDeps): Bot {
   const actions: Record<string, ActionHandler> = {};
   const drawers: Record<string, LiveDrawer> = {};
   for (const f of FEATURES as Feature[]) {
-    Object.assign(commands, f.commands);
-    Object.assign(actions, f.actions);
-    Object.assign(drawers, f.live);
+    for (const [table, entries] of [[commands, f.commands], [actions, f.actions], [drawers, f.live]] as const) {
+      for (const [name, handler] of Object.entries(entries ?? {})) {
+        // Two features answering one verb would be a silent bug: refuse to start instead.
+        if (name in table) throw new Error(`bot: "${name}" is defined twice`);
+        (table as Record<string, unknown>)[name] = handler;
+      }
+    }
   }
   const rt: BotRuntime = {
     ...deps,

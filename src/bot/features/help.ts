@@ -14,4 +14,4 @@ async function help(ctx: Ctx) {
   return [reply(screen('Commands', [header(`Hello ${ctx.account.name}`), text('What you can do:', ...lines)]))];
 }
 
-export const helpFeature: Feature = { commands: { help, start: help } };
+export const helpFeature: Feature = { commands: { help, start: help }, actions: { hp: (ctx) => help(ctx) } };

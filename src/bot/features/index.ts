@@ -1,6 +1,11 @@
 import type { Feature } from '../feature.ts';
+import { availability } from './availability.ts';
 import { booking } from './book.ts';
+import { coach } from './coach.ts';
 import { helpFeature } from './help.ts';
+import { member } from './member.ts';
+import { members } from './members.ts';
+import { signup } from './signup.ts';
 
 /** Every area of the bot; the router merges their commands, actions and live screens. */
-export const FEATURES: Feature[] = [helpFeature, booking];
+export const FEATURES: Feature[] = [helpFeature, signup, booking, member, coach, members, availability];

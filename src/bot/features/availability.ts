@@ -1,0 +1,141 @@
+import { packId, unpackId } from '../compact.ts';
+import { Refusal } from '../context.ts';
+import { ACTION_SENTENCES } from '../errors.ts';
+import { notice, reply, show, type Feature } from '../feature.ts';
+import { requireCoach, type CoachViewer } from '../guards.ts';
+import { button, form, header, input, option, row, screen, select, text } from '../ui.ts';
+import type { View } from '../view.ts';
+
+// The coach's weekly availability grid: windows are wall-clock times in the coach's own zone;
+// add, edit and delete go through core, which refuses overlaps and changes that strand bookings.
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+interface WindowRow {
+  id: string;
+  dayOfWeek: number;
+  startTime: string;
+  endTime: string;
+  maxSessionsPerSlot: number;
+  bufferMinutes: number;
+  isActive: boolean;
+}
+
+const describe = (w: WindowRow) =>
+  `${DAYS[w.dayOfWeek]} ${w.startTime}–${w.endTime} · ${w.maxSessionsPerSlot} seat${w.maxSessionsPerSlot === 1 ? '' : 's'} · ${w.bufferMinutes} min buffer${w.isActive ? '' : ' · off'}`;
+
+async function coachZone(v: CoachViewer): Promise<string> {
+  return (await v.core.coaches.get(v.actor, v.account.userId)).timezone;
+}
+
+async function grid(v: CoachViewer, note?: string): Promise<View> {
+  const windows = (await v.core.availability.findByCoach(v.actor, v.account.userId)) as WindowRow[];
+  const zone = await coachZone(v);
+  const lines = DAYS.map((day, i) => {
+    const mine = windows.filter((w) => w.dayOfWeek === i);
+    return `${day}: ${mine.length ? mine.map((w) => `${w.startTime}–${w.endTime}${w.isActive ? '' : ' (off)'}`).join(', ') : '—'}`;
+  });
+  return screen('Your weekly availability', [
+    header('Your weekly availability'),
+    note ? text(note) : null,
+    text(`Wall-clock times in ${zone}:`, ...lines),
+    windows.length > 0 && row(select('Edit or delete a window', windows.slice(0, 25).map((w) => option(describe(w), v.act('aw', packId(w.id)))))),
+    row(button('Add a window', v.act('aa'), 'primary')),
+  ]);
+}
+
+function windowForm(v: CoachViewer, title: string, submit: string, w?: WindowRow) {
+  return form(title, submit, 'Save', [
+    input('day', 'Day (Mon, Tue, … Sun)', { required: true, maxLength: 9, initial: w ? DAYS[w.dayOfWeek] : 'Mon' }),
+    input('start', 'Start (HH:mm)', { required: true, maxLength: 5, initial: w?.startTime ?? '09:00' }),
+    input('end', 'End (HH:mm, 24:00 for midnight)', { required: true, maxLength: 5, initial: w?.endTime ?? '17:00' }),
+    input('seats', 'Seats per slot', { required: true, maxLength: 3, initial: String(w?.maxSessionsPerSlot ?? 1) }),
+    input('buffer', 'Buffer minutes between sessions', { required: true, maxLength: 3, initial: String(w?.bufferMinutes ?? 15) }),
+  ]);
+}
+
+/** The form's text as core's input; core validates it and names any bad field. */
+function parseWindow(values: Record<string, string>) {
+  const dayText = (values.day ?? '').trim().slice(0, 3).toLowerCase();
+  const dayOfWeek = DAYS.findIndex((d) => d.toLowerCase() === dayText);
+  if (dayOfWeek < 0) throw new Refusal('Day must be one of Mon, Tue, Wed, Thu, Fri, Sat, Sun.');
+  const num = (key: string, label: string) => {
+    const n = Number((values[key] ?? '').trim());
+    if (!Number.isInteger(n)) throw new Refusal(`${label} must be a whole number.`);
+    return n;
+  };
+  return {
+    dayOfWeek,
+    startTime: (values.start ?? '').trim(),
+    endTime: (values.end ?? '').trim(),
+    maxSessionsPerSlot: num('seats', 'Seats per slot'),
+    bufferMinutes: num('buffer', 'Buffer minutes'),
+  };
+}
+
+function idArg(args: string[]): string {
+  const id = unpackId(args[0] ?? '');
+  if (!id) throw new Refusal(ACTION_SENTENCES.malformed);
+  return id;
+}
+
+async function windowOf(v: CoachViewer, id: string): Promise<WindowRow> {
+  const windows = (await v.core.availability.findByCoach(v.actor, v.account.userId)) as WindowRow[];
+  const w = windows.find((x) => x.id === id);
+  if (!w) throw new Refusal('That window no longer exists.');
+  return w;
+}
+
+export const availability: Feature = {
+  commands: {
+    availability: async (ctx) => [reply(await grid(requireCoach(ctx)))],
+  },
+  actions: {
+    av: async (ctx) => [show(ctx, await grid(requireCoach(ctx)))],
+    aw: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      const w = await windowOf(v, idArg(args));
+      return [
+        show(
+          ctx,
+          screen('Availability window', [
+            header('Availability window'),
+            text(describe(w)),
+            row(button('Edit', v.act('ae', packId(w.id))), button('Delete', v.act('ax', packId(w.id)), 'danger'), button('Back', v.act('av'))),
+          ]),
+        ),
+      ];
+    },
+    aa: async (ctx) => {
+      const v = requireCoach(ctx);
+      return [{ type: 'form', form: windowForm(v, 'Add availability', v.act('aA')) }];
+    },
+    aA: async (ctx, _args, values) => {
+      const v = requireCoach(ctx);
+      await v.core.availability.create(v.actor, parseWindow(values));
+      return [reply(await grid(v, 'Window added.'))];
+    },
+    ae: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      const w = await windowOf(v, idArg(args));
+      return [{ type: 'form', form: windowForm(v, 'Edit availability', v.act('aE', packId(w.id)), w) }];
+    },
+    aE: async (ctx, args, values) => {
+      const v = requireCoach(ctx);
+      await v.core.availability.update(v.actor, idArg(args), parseWindow(values));
+      return [reply(await grid(v, 'Window saved.'))];
+    },
+    ax: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      const w = await windowOf(v, idArg(args));
+      return [
+        show(ctx, screen('Delete window?', [header('Delete this window?'), text(describe(w)), row(button('Delete', v.act('aX', packId(w.id)), 'danger'), button('Back', v.act('av')))])),
+      ];
+    },
+    aX: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      await v.core.availability.delete(v.actor, idArg(args));
+      return ctx.message ? [show(ctx, await grid(v, 'Window deleted.'))] : [notice('Window deleted.')];
+    },
+  },
+};

@@ -1,0 +1,111 @@
+import type { SessionView } from '../../core/sessions/index.ts';
+import { packId } from '../compact.ts';
+import type { Ctx, Viewer } from '../context.ts';
+import { show, reply, type Feature } from '../feature.ts';
+import { clockLabel, dayLabel, spanLabel } from '../format.ts';
+import { requireAccount, requireCoach, type CoachViewer } from '../guards.ts';
+import { rememberLive } from '../live.ts';
+import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
+import type { View } from '../view.ts';
+import { sessionIdArg, spanOf } from './member.ts';
+
+// The coach's day (the seed's coach dashboard) and session cards: Complete (notes, outcomes),
+// Cancel, Notes, No-show. Cards drawn onto a message are kept current as the session changes.
+
+function sessionLine(v: Viewer, s: SessionView): string {
+  return `${dayLabel(s.scheduledAt, v.zone)} ${clockLabel(s.scheduledAt, v.zone)} · ${s.memberName} · ${s.status}`;
+}
+
+async function today(v: CoachViewer): Promise<View> {
+  const d = await v.core.dashboards.coach(v.actor);
+  const week = d.weekSessions;
+  const todayIds = new Set(d.todaysSessions.map((s) => s.id));
+  const later = week.filter((s) => !todayIds.has(s.id));
+  const options = [...d.todaysSessions, ...later, ...d.upcomingSessions.filter((s) => !week.some((w) => w.id === s.id))].slice(0, 25);
+  return screen('Your day', [
+    header('Today and this week'),
+    text(`Times in ${v.zone}. ${d.activeMemberCount} active member${d.activeMemberCount === 1 ? '' : 's'}${d.averageRating !== null ? `, rating ${d.averageRating.toFixed(1)} (${d.ratingCount})` : ''}.`),
+    text('Today:', ...(d.todaysSessions.length ? d.todaysSessions.map((s) => `• ${sessionLine(v, s)}`) : ['• nothing booked'])),
+    text('Rest of this week:', ...(later.length ? later.slice(0, 20).map((s) => `• ${sessionLine(v, s)}`) : ['• nothing booked'])),
+    options.length > 0 && row(select('Open a session card', options.map((s) => option(sessionLine(v, s), v.act('cv', packId(s.id)))))),
+    row(button('Members', v.act('ml')), button('Availability', v.act('av'))),
+  ]);
+}
+
+export async function sessionCard(v: CoachViewer, sessionId: string): Promise<View> {
+  const s = await v.core.sessions.findOne(v.actor, sessionId);
+  const id = packId(s.id);
+  const open = s.status === 'scheduled';
+  const title = `Session with ${s.memberName}`;
+  return screen(title, [
+    header(title),
+    fields([
+      ['When', spanLabel(s.scheduledAt, s.duration, v.zone)],
+      ['Status', s.status === 'no_show' ? `no-show (${s.noShowParty ?? 'member'})` : s.status],
+      ['Type', s.type],
+      ['Coach notes', s.coachNotes],
+      ['Outcomes', s.outcomes],
+      ['Member notes', s.memberNotes],
+      ...(s.rating !== null ? ([['Rating', `${'★'.repeat(s.rating)}${s.ratingFeedback ? ` — ${s.ratingFeedback}` : ''}`]] as [string, string][]) : []),
+      ...(s.cancellationReason ? ([['Cancel reason', s.cancellationReason]] as [string, string][]) : []),
+    ]),
+    open
+      ? row(button('Complete', v.act('cc', id), 'primary'), button('No-show', v.act('cs', id)), button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger'))
+      : row(button('Notes', v.act('cn', id)), button('Back to today', v.act('td'))),
+  ]);
+}
+
+async function showCard(ctx: Ctx, sessionId: string, change?: SessionView) {
+  const v = requireAccount(ctx);
+  const view = await sessionCard(v, sessionId);
+  const s = change ?? (await v.core.sessions.findOne(v.actor, sessionId));
+  await rememberLive(ctx, 'card', { sessionId }, spanOf(s));
+  if (change) await ctx.rt.refresh(spanOf(change), ctx.message);
+  return [show(ctx, view)];
+}
+
+function textForm(v: Viewer, title: string, verb: string, sessionId: string, submitLabel: string, inputs: ReturnType<typeof input>[]) {
+  return [{ type: 'form' as const, form: form(title, v.act(verb, packId(sessionId)), submitLabel, inputs) }];
+}
+
+export const coach: Feature = {
+  commands: {
+    today: async (ctx) => [reply(await today(requireCoach(ctx)))],
+  },
+  actions: {
+    td: async (ctx) => [show(ctx, await today(requireCoach(ctx)))],
+    cv: async (ctx, args) => showCard(ctx, sessionIdArg(args)),
+    cc: async (ctx, args) =>
+      textForm(requireCoach(ctx), 'Complete session', 'cC', sessionIdArg(args), 'Complete', [
+        input('notes', 'Session notes', { style: 'paragraph', required: true, maxLength: 4000 }),
+        input('outcomes', 'Outcomes', { style: 'paragraph', maxLength: 4000 }),
+      ]),
+    cC: async (ctx, args, values) => {
+      const v = requireCoach(ctx);
+      const s = await v.core.sessions.complete(v.actor, sessionIdArg(args), { coachNotes: values.notes ?? '', ...(values.outcomes?.trim() ? { outcomes: values.outcomes } : {}) });
+      return showCard(ctx, s.id, s);
+    },
+    cs: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      const s = await v.core.sessions.markNoShow(v.actor, sessionIdArg(args), { party: 'member' });
+      return showCard(ctx, s.id, s);
+    },
+    cn: async (ctx, args) =>
+      textForm(requireCoach(ctx), 'Session notes', 'cN', sessionIdArg(args), 'Save notes', [input('notes', 'Notes', { style: 'paragraph', required: true, maxLength: 4000 })]),
+    cN: async (ctx, args, values) => {
+      const v = requireCoach(ctx);
+      const s = await v.core.sessions.addCoachNotes(v.actor, sessionIdArg(args), { notes: values.notes ?? '' });
+      return showCard(ctx, s.id, s);
+    },
+    cx: async (ctx, args) =>
+      textForm(requireCoach(ctx), 'Cancel session', 'cX', sessionIdArg(args), 'Cancel session', [input('reason', 'Reason (optional)', { style: 'paragraph', maxLength: 500 })]),
+    cX: async (ctx, args, values) => {
+      const v = requireCoach(ctx);
+      const s = await v.core.sessions.cancel(v.actor, sessionIdArg(args), values.reason?.trim() ? { reason: values.reason.trim() } : {});
+      return showCard(ctx, s.id, s);
+    },
+  },
+  live: {
+    card: async (viewer, args) => sessionCard(requireAccount(viewer), String(args.sessionId)),
+  },
+};

@@ -1,0 +1,165 @@
+import type { SessionView } from '../../core/sessions/index.ts';
+import { packId, packInt, unpackId, unpackInt } from '../compact.ts';
+import { Refusal, type Ctx, type Viewer } from '../context.ts';
+import { ACTION_SENTENCES } from '../errors.ts';
+import { notice, reply, show, type Feature } from '../feature.ts';
+import { countdown, spanLabel } from '../format.ts';
+import { requireMember, type MemberViewer } from '../guards.ts';
+import { button, divider, fields, form, header, input, row, screen, text } from '../ui.ts';
+import type { View } from '../view.ts';
+
+// The member's own pages: upcoming sessions (cancel with a reason, reschedule), the next session
+// with a countdown, the profile, and rating finished sessions.
+
+const LISTED = 4;
+
+export function sessionIdArg(args: string[]): string {
+  const id = unpackId(args[0] ?? '');
+  if (!id) throw new Refusal(ACTION_SENTENCES.malformed);
+  return id;
+}
+
+export function spanOf(s: Pick<SessionView, 'coachId' | 'scheduledAt' | 'duration' | 'id'>) {
+  const startsAt = new Date(s.scheduledAt);
+  return { coachId: s.coachId, startsAt, endsAt: new Date(startsAt.getTime() + s.duration * 60_000), sessionId: s.id };
+}
+
+async function mySessions(v: MemberViewer, note?: string): Promise<View> {
+  const upcoming = await v.core.sessions.getUpcomingSessions(v.actor, { limit: LISTED });
+  return screen('Your upcoming sessions', [
+    header('Your upcoming sessions'),
+    note ? text(note) : null,
+    text(upcoming.length ? `Times in ${v.zone}.` : 'No sessions booked. Use /book to book one.'),
+    ...upcoming.map((s) =>
+      row(
+        button(`Cancel ${spanLabel(s.scheduledAt, s.duration, v.zone).replace(/ \(.*\)$/, '')}`, v.act('sc', packId(s.id)), 'danger'),
+        button('Reschedule', v.act('sr', packId(s.id))),
+      ),
+    ),
+    upcoming.length === 0 ? row(button('Book a session', v.act('bk'), 'primary')) : null,
+  ]);
+}
+
+async function next(v: MemberViewer): Promise<View> {
+  const dash = await v.core.dashboards.member(v.actor);
+  const s = dash.nextSession;
+  return screen(s ? `Next session ${countdown(v.now, s.scheduledAt)}` : 'No upcoming session', [
+    header(s ? `Your next session is ${countdown(v.now, s.scheduledAt)}` : 'No upcoming session'),
+    s ? text(`With ${s.coachName}, ${spanLabel(s.scheduledAt, s.duration, v.zone)}.`) : text('Use /book to book one.'),
+    dash.upcomingSessions.length > 1 ? divider() : null,
+    dash.upcomingSessions.length > 1 ? fields(dash.upcomingSessions.map((u, i) => [`#${i + 1}`, `${spanLabel(u.scheduledAt, u.duration, v.zone)} with ${u.coachName}`])) : null,
+    row(button('Book', v.act('bk'), 'primary'), button('My sessions', v.act('ms'))),
+  ]);
+}
+
+async function profile(v: MemberViewer): Promise<View> {
+  const m = await v.core.members.findOne(v.actor, v.account.memberId);
+  return screen('Your profile', [
+    header('Your profile'),
+    fields([
+      ['Name', m.user.name],
+      ['Time zone', m.user.timezone],
+      ['Coach', m.coach?.name ?? 'none yet'],
+      ['Membership', m.membershipStatus],
+      ['Goals', m.goals],
+    ]),
+    row(button('Edit', v.act('pe'))),
+  ]);
+}
+
+async function rateList(v: MemberViewer): Promise<View> {
+  const page = await v.core.sessions.findAll(v.actor, { memberId: v.account.memberId, status: 'completed', from: new Date(v.now.getTime() - 60 * 86_400_000), limit: 50 });
+  const unrated = page.items.filter((s) => s.rating === null).slice(-LISTED);
+  return screen('Rate your sessions', [
+    header('Rate your sessions'),
+    text(unrated.length ? `Pick 1 to 5 stars. Times in ${v.zone}.` : 'Nothing to rate right now. Thank you!'),
+    ...unrated.flatMap((s) => [
+      text(`With ${s.coachName}, ${spanLabel(s.scheduledAt, s.duration, v.zone)}`),
+      row(...[1, 2, 3, 4, 5].map((n) => button('★'.repeat(n), v.act('rt', packId(s.id), packInt(n))))),
+    ]),
+  ]);
+}
+
+function rateForm(v: Viewer, sessionId: string, rating: number) {
+  return form(`Rate: ${'★'.repeat(rating)}`, v.act('rf', packId(sessionId), packInt(rating)), 'Send rating', [
+    input('feedback', 'Feedback (optional)', { style: 'paragraph', maxLength: 2000 }),
+  ]);
+}
+
+async function cancelSession(ctx: Ctx, sessionId: string, reason: string | undefined, answer: (v: MemberViewer, s: SessionView) => Promise<View> | View) {
+  const v = requireMember(ctx);
+  const s = await v.core.sessions.cancel(v.actor, sessionId, reason ? { reason } : {});
+  await ctx.rt.refresh(spanOf(s), ctx.message);
+  return [show(ctx, await answer(v, s))];
+}
+
+const cancelled = (v: Viewer, s: SessionView) =>
+  screen('Session cancelled', [header('Session cancelled'), text(`Your session on ${spanLabel(s.scheduledAt, s.duration, v.zone)} is cancelled and its seat freed.`), row(button('Book another', v.act('bk')))]);
+
+export const member: Feature = {
+  commands: {
+    sessions: async (ctx) => [reply(await mySessions(requireMember(ctx)))],
+    next: async (ctx) => [reply(await next(requireMember(ctx)))],
+    profile: async (ctx) => [reply(await profile(requireMember(ctx)))],
+    rate: async (ctx) => [reply(await rateList(requireMember(ctx)))],
+  },
+  actions: {
+    ms: async (ctx) => [show(ctx, await mySessions(requireMember(ctx)))],
+    nx: async (ctx) => [show(ctx, await next(requireMember(ctx)))],
+    // Cancel with a reason: the form, then the cancel.
+    sc: async (ctx, args) => {
+      const v = requireMember(ctx);
+      const id = sessionIdArg(args);
+      return [{ type: 'form', form: form('Cancel session', v.act('sC', packId(id)), 'Cancel session', [input('reason', 'Reason (optional)', { style: 'paragraph', maxLength: 500 })]) }];
+    },
+    sC: async (ctx, args, values) => cancelSession(ctx, sessionIdArg(args), values.reason?.trim() || undefined, cancelled),
+    // A reminder's answers.
+    rc: async (ctx, args) => {
+      const v = requireMember(ctx);
+      const s = await v.core.sessions.findOne(v.actor, sessionIdArg(args));
+      if (s.status !== 'scheduled') return [notice(`This session is ${s.status}.`)];
+      return [notice(`See you ${countdown(v.now, s.scheduledAt)}!`)];
+    },
+    sy: async (ctx, args) => cancelSession(ctx, sessionIdArg(args), "Member can't make it", cancelled),
+    // Profile edits.
+    pe: async (ctx) => {
+      const v = requireMember(ctx);
+      const m = await v.core.members.findOne(v.actor, v.account.memberId);
+      return [
+        {
+          type: 'form',
+          form: form('Your profile', v.act('pE'), 'Save', [
+            input('name', 'Name', { required: true, maxLength: 100, initial: m.user.name }),
+            input('timezone', 'Time zone', { required: true, maxLength: 64, initial: m.user.timezone }),
+            input('goals', 'Goals', { style: 'paragraph', maxLength: 2000, initial: m.goals ?? undefined }),
+          ]),
+        },
+      ];
+    },
+    pE: async (ctx, _args, values) => {
+      const v = requireMember(ctx);
+      await v.core.users.update(v.actor, v.account.userId, { name: values.name?.trim(), timezone: values.timezone?.trim() });
+      if (values.goals !== undefined) await v.core.members.update(v.actor, v.account.memberId, { goals: values.goals.trim() });
+      const fresh = await ctx.core.chat.accountOf(v.account.userId);
+      return [reply(await profile({ ...v, zone: fresh?.timezone ?? v.zone }))];
+    },
+    // Rating: the stars, then optional feedback, then the rating itself (once).
+    rt: async (ctx, args) => {
+      const v = requireMember(ctx);
+      const id = sessionIdArg(args);
+      const rating = unpackInt(args[1] ?? '', 5);
+      if (!rating) throw new Refusal(ACTION_SENTENCES.malformed);
+      const s = await v.core.sessions.findOne(v.actor, id);
+      if (s.rating !== null) return [notice('You have already rated this session. Thank you!')];
+      return [{ type: 'form', form: rateForm(v, id, rating) }];
+    },
+    rf: async (ctx, args, values) => {
+      const v = requireMember(ctx);
+      const rating = unpackInt(args[1] ?? '', 5);
+      if (!rating) throw new Refusal(ACTION_SENTENCES.malformed);
+      const feedback = values.feedback?.trim();
+      const s = await v.core.sessions.rate(v.actor, sessionIdArg(args), { rating, ...(feedback ? { feedback } : {}) });
+      return [reply(screen('Thanks for rating', [header('Thank you!'), text(`You rated your session with ${s.coachName} ${'★'.repeat(rating)}.`)]))];
+    },
+  },
+};

@@ -1,0 +1,102 @@
+import { packId, unpackId } from '../compact.ts';
+import { Refusal, type Ctx } from '../context.ts';
+import { ACTION_SENTENCES } from '../errors.ts';
+import { reply, show, type Feature } from '../feature.ts';
+import { spanLabel } from '../format.ts';
+import { requireCoach, type CoachViewer } from '../guards.ts';
+import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
+import type { View } from '../view.ts';
+
+// A coach's members (paged, searchable) and one member's detail with history and notes. The
+// search typed with /members is conversation state (PostgreSQL), so "Next page" keeps it.
+
+const PAGE = 10;
+const SEARCH_KEY = 'members.search';
+const SEARCH_TTL_MS = 60 * 60_000;
+const HISTORY_DAYS = 180;
+
+async function memberList(v: CoachViewer, search: string | undefined, cursor?: string): Promise<View> {
+  const page = await v.core.members.findAll(v.actor, { coachId: v.account.userId, limit: PAGE, ...(search ? { search } : {}), ...(cursor ? { cursor } : {}) });
+  const title = search ? `Members matching "${search}"` : 'Your members';
+  return screen(title, [
+    header(title),
+    text(page.items.length ? page.items.map((m) => `• ${m.user.name} (${m.membershipStatus})`).join('\n') : 'No members found.'),
+    page.items.length > 0 && row(select('Open a member', page.items.map((m) => option(m.user.name, v.act('md', packId(m.id)), m.membershipStatus)))),
+    page.nextCursor ? row(button('Next page', v.act('mp', packId(page.nextCursor)))) : null,
+  ]);
+}
+
+async function memberDetail(v: CoachViewer, memberId: string): Promise<View> {
+  const m = await v.core.members.findOne(v.actor, memberId);
+  const history = await v.core.sessions.findAll(v.actor, { memberId, from: new Date(v.now.getTime() - HISTORY_DAYS * 86_400_000), limit: 50 });
+  const past = history.items.filter((s) => new Date(s.scheduledAt).getTime() < v.now.getTime()).slice(-5);
+  const upcoming = history.items.filter((s) => new Date(s.scheduledAt).getTime() >= v.now.getTime() && s.status === 'scheduled').slice(0, 3);
+  const line = (s: (typeof history.items)[number]) => `• ${spanLabel(s.scheduledAt, s.duration, v.zone)} · ${s.status}${s.rating ? ` · ${'★'.repeat(s.rating)}` : ''}`;
+  return screen(m.user.name, [
+    header(m.user.name),
+    fields([
+      ['Membership', m.membershipStatus],
+      ['Onboarding', m.onboardingStatus],
+      ['Time zone', m.user.timezone],
+      ['Goals', m.goals],
+      ['Coach notes', m.coachNotes],
+    ]),
+    text('Upcoming:', ...(upcoming.length ? upcoming.map(line) : ['• none'])),
+    text('History:', ...(past.length ? past.map(line) : ['• none yet'])),
+    row(button('Edit notes', v.act('mn', packId(m.id))), button('Members', v.act('ml'))),
+  ]);
+}
+
+function idArg(args: string[]): string {
+  const id = unpackId(args[0] ?? '');
+  if (!id) throw new Refusal(ACTION_SENTENCES.malformed);
+  return id;
+}
+
+async function search(ctx: Ctx, query: string) {
+  const v = requireCoach(ctx);
+  const q = query.trim().slice(0, 100);
+  if (q) await ctx.core.chat.writeState(ctx.user, SEARCH_KEY, q, SEARCH_TTL_MS);
+  else await ctx.core.chat.clearState(ctx.user, SEARCH_KEY);
+  return memberList(v, q || undefined);
+}
+
+export const members: Feature = {
+  commands: {
+    members: async (ctx, args) => [reply(await search(ctx, args))],
+    member: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      if (!args.trim()) return [reply(await search(ctx, ''))];
+      const found = await v.core.members.findAll(v.actor, { coachId: v.account.userId, search: args.trim().slice(0, 100), limit: 2 });
+      if (found.items.length === 1) return [reply(await memberDetail(v, found.items[0]!.id))];
+      return [reply(await search(ctx, args))];
+    },
+  },
+  actions: {
+    ml: async (ctx) => [show(ctx, await search(ctx, ''))],
+    mp: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      const q = await ctx.core.chat.readState<string>(ctx.user, SEARCH_KEY);
+      return [show(ctx, await memberList(v, q ?? undefined, idArg(args)))];
+    },
+    md: async (ctx, args) => [show(ctx, await memberDetail(requireCoach(ctx), idArg(args)))],
+    mn: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      const m = await v.core.members.findOne(v.actor, idArg(args));
+      return [
+        {
+          type: 'form',
+          form: form('Notes on member', v.act('mN', packId(m.id)), 'Save', [
+            input('notes', 'Coach notes', { style: 'paragraph', maxLength: 4000, initial: m.coachNotes ?? undefined }),
+          ]),
+        },
+      ];
+    },
+    mN: async (ctx, args, values) => {
+      const v = requireCoach(ctx);
+      const id = idArg(args);
+      await v.core.members.update(v.actor, id, { coachNotes: values.notes ?? '' });
+      return [reply(await memberDetail(v, id))];
+    },
+  },
+};

@@ -1,0 +1,84 @@
+import { packId, unpackId } from '../compact.ts';
+import { Refusal, type Ctx } from '../context.ts';
+import { ACTION_SENTENCES } from '../errors.ts';
+import { reply, show, type Feature } from '../feature.ts';
+import { button, form, header, input, option, row, screen, select, text } from '../ui.ts';
+
+// Signup (the seed's registration page): pick a coach open for members, then name, goals and time
+// zone; the first /signup of a chat identity creates the member and links the identity.
+
+const NO_COACH = '-';
+
+async function coachPicker(ctx: Ctx) {
+  if (ctx.account) throw new Refusal('You are already signed up. Try /book or /next.');
+  const coaches = await ctx.core.coaches.listAcceptingCoaches({ limit: 24 });
+  const open = coaches.items.filter((c) => c.hasCapacity);
+  return screen('Choose your coach', [
+    header('Welcome! Choose your coach'),
+    text(open.length ? 'These coaches are taking new members:' : 'No coach is taking new members right now. You can sign up and get a coach later.'),
+    open.length > 0 &&
+      row(
+        select(
+          'Choose a coach',
+          open.map((c) => option(c.name, ctx.act('sk', packId(c.id)), [c.specialization, c.timezone].filter(Boolean).join(' · '))),
+        ),
+      ),
+    row(button('Sign up without a coach', ctx.act('sk', NO_COACH))),
+  ]);
+}
+
+function signupForm(ctx: Ctx, coach: string) {
+  return form('Sign up', ctx.act('sf', coach), 'Sign up', [
+    input('name', 'Your name', { required: true, maxLength: 100, initial: ctx.user.displayName }),
+    input('goals', 'Your goals', { style: 'paragraph', maxLength: 2000, placeholder: 'What would you like to work on?' }),
+    input('timezone', 'Your time zone', { required: true, maxLength: 64, initial: ctx.user.timezone ?? 'UTC', placeholder: 'e.g. Europe/Berlin' }),
+  ]);
+}
+
+function coachArg(args: string[]): string | null {
+  if (args[0] === NO_COACH) return null;
+  const id = unpackId(args[0] ?? '');
+  if (!id) throw new Refusal(ACTION_SENTENCES.malformed);
+  return id;
+}
+
+export const signup: Feature = {
+  commands: {
+    signup: async (ctx) => [reply(await coachPicker(ctx))],
+  },
+  actions: {
+    su: async (ctx) => [show(ctx, await coachPicker(ctx))],
+    sk: async (ctx, args) => {
+      if (ctx.account) throw new Refusal('You are already signed up. Try /book or /next.');
+      return [{ type: 'form', form: signupForm(ctx, args[0] === NO_COACH ? NO_COACH : packId(coachArg(args)!)) }];
+    },
+    sf: async (ctx, args, values) => {
+      const coachId = coachArg(args);
+      const result = await ctx.core.signup.signupMember({
+        name: values.name?.trim() ?? '',
+        timezone: values.timezone?.trim() || 'UTC',
+        coachId,
+        ...(values.goals?.trim() ? { goals: values.goals.trim() } : {}),
+        chatIdentity: {
+          platform: ctx.user.platform,
+          scope: ctx.user.scope,
+          platformUserId: ctx.user.platformUserId,
+          dmChannelId: ctx.user.dmChannelId ?? null,
+        },
+      });
+      const m = result.member;
+      // Actions from here on are signed for the new account.
+      const act = (verb: string) => ctx.rt.signer.sign(`u:${m.user.id}`, verb, [], ctx.now);
+      const title = `Welcome, ${m.user.name}!`;
+      return [
+        reply(
+          screen(title, [
+            header(title),
+            text(m.coach ? `Your coach is ${m.coach.name}.` : 'You have no coach yet; an admin will assign one.', `Times are shown in ${m.user.timezone}.`),
+            m.coach ? row(button('Book a session', act('bk'), 'primary'), button('Help', act('hp'))) : row(button('Help', act('hp'))),
+          ]),
+        ),
+      ];
+    },
+  },
+};
