@@ -1,32 +1,72 @@
 import { z } from 'zod';
 
 // The environment is read once, here. Every default works on a developer machine as set up in README.
+// A bad value stops the process with one line naming the variable, the value given and what it takes.
+
+const whole = (min: number, max?: number) => {
+  const error = max === undefined ? `expected a whole number of at least ${min}` : `expected a whole number from ${min} to ${max}`;
+  const number = z.coerce.number({ error }).int({ error }).min(min, { error });
+  return max === undefined ? number : number.max(max, { error });
+};
+
+const url = (...protocols: string[]) =>
+  z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`), error: `expected a ${protocols.join(' or ')} URL` });
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/coachbot'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  DATABASE_URL: url('postgres', 'postgresql').default('postgresql://postgres@127.0.0.1:5432/coachbot'),
+  REDIS_URL: url('redis', 'rediss').default('redis://127.0.0.1:6379'),
   HOST: z.string().default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: whole(0, 65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Minimum notice before a slot can be booked, in minutes. */
-  BOOKING_MIN_NOTICE_MINUTES: z.coerce.number().int().min(0).default(60),
+  BOOKING_MIN_NOTICE_MINUTES: whole(0).default(60),
   /** How far ahead slots can be booked, in days. */
-  BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(730).default(90),
+  BOOKING_HORIZON_DAYS: whole(1, 730).default(90),
   /** Migrate the database when the service starts (the local default). */
-  MIGRATE_ON_START: z.stringbool().default(true),
+  MIGRATE_ON_START: z.stringbool({ error: 'expected true or false' }).default(true),
   /** Public base URL used in links the service hands out (ICS feeds). */
-  PUBLIC_URL: z.string().url().optional(),
-  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
-  API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  PUBLIC_URL: url('http', 'https').optional(),
+  API_RATE_LIMIT_PER_MINUTE: whole(1).default(300),
+  API_BODY_LIMIT_BYTES: whole(1024).default(64 * 1024),
 });
 
 export type Config = z.infer<typeof schema>;
 
+/** A configuration the process cannot start with; its message is one line, fit for a terminal. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Variables whose values are never repeated back, even when wrong. */
+const SECRET_NAME = /SECRET|TOKEN|PASSWORD|KEY/i;
+
+/** A value as it may be shown: secrets hidden, a URL's password masked. */
+function shown(name: string, value: unknown): string {
+  if (typeof value !== 'string') return String(value);
+  if (SECRET_NAME.test(name)) return '(hidden)';
+  try {
+    const parsed = new URL(value);
+    if (parsed.password) {
+      parsed.password = '***';
+      return JSON.stringify(parsed.toString());
+    }
+  } catch {
+    // Not a URL: shown as given.
+  }
+  return JSON.stringify(value);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // An empty variable means "not set" (so `PORT= npm start` keeps the default, not port 0).
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = schema.safeParse(given);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name} is ${shown(name, given[name])}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   return parsed.data;
 }

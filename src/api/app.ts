@@ -11,7 +11,7 @@ import { authenticate, decorateActor, rateLimitKey } from './auth.ts';
 import { registerDocs } from './docs.ts';
 import { installErrorHandling, notFound, toErrorBody } from './errors.ts';
 import { createApiLogger } from './logger.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthRoutes, type Readiness } from './routes/health.ts';
 import { protectedRoutes, publicRoutes } from './routes/index.ts';
 
 export type ApiConfig = Pick<Config, 'API_RATE_LIMIT_PER_MINUTE' | 'API_BODY_LIMIT_BYTES' | 'LOG_LEVEL'> & Partial<Pick<Config, 'PUBLIC_URL'>>;
@@ -23,6 +23,10 @@ export interface AppDeps {
   redis?: Redis;
   config: ApiConfig;
   logger?: Logger;
+  /** What /readyz reports about the process itself; ready at once when not given. */
+  readiness?: Readiness;
+  /** How long /readyz waits for PostgreSQL and Redis (CHECK_TIMEOUT_MS when not given). */
+  readinessCheckTimeoutMs?: number;
 }
 
 export const API_VERSION = '1.0.0';
@@ -64,7 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.redis ? { redis: deps.redis, nameSpace: 'coachbot:api:ratelimit:', skipOnError: true } : {}),
   });
   await registerDocs(app, API_VERSION);
-  await app.register(healthRoutes({ db: deps.db, redis: deps.redis }));
+  await app.register(healthRoutes({ db: deps.db, redis: deps.redis, readiness: deps.readiness, checkTimeoutMs: deps.readinessCheckTimeoutMs }));
   await app.register(publicRoutes(deps));
   await app.register(async (scope) => {
     // The limiter runs before authentication, so guessed tokens (each a database lookup) are

@@ -15,6 +15,8 @@ export type PgConnection = pg.PoolClient;
 export interface DbOptions {
   /** Connections in this process's pool. */
   max?: number;
+  /** Connections kept open while idle, so that a quiet spell does not make the next request connect. */
+  min?: number;
 }
 
 // The pool under each client. Kept beside the client rather than on its type, so that `Db` stays
@@ -24,7 +26,7 @@ const pools = new WeakMap<PrismaClient, pg.Pool>();
 /** One client per composition root: there is no global client (STYLE §11). */
 export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaClient {
   // A bounded wait for a connection: an exhausted pool answers an error instead of hanging a request.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10, min: options.min ?? 0, connectionTimeoutMillis: 10_000 });
   // An idle connection the server closes (restart, dropped database) is an 'error' on the pool, which
   // pg-pool has already discarded; without a listener it would crash the process. The next query
   // connects afresh and reports any real failure. (The adapter listened the same way for its own pool.)
@@ -44,6 +46,19 @@ export function pgPool(db: Db): pg.Pool {
   const pool = pools.get(db);
   if (!pool) throw new Error('This client was not made by createDb: it has no pg pool to share');
   return pool;
+}
+
+/**
+ * Opens `connections` of the pool at once and loads Prisma's query compiler with one model read, so
+ * that the first requests of a process neither connect nor compile. Fails as connecting fails.
+ */
+export async function warmUpDb(db: Db, connections: number): Promise<void> {
+  const pool = pgPool(db);
+  const opened = await Promise.allSettled(Array.from({ length: connections }, () => pool.connect()));
+  for (const o of opened) if (o.status === 'fulfilled') o.value.release();
+  const failed = opened.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  await db.user.findFirst({ select: { id: true } });
 }
 
 /**

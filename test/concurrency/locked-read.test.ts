@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lockCoachCalendarAndRead } from '../../src/core/scheduling/lock.ts';
 import { pgPool, Prisma } from '../../src/db/client.ts';
 import { setupCore } from '../helpers/core.ts';
+import { advisoryLockWaiters } from '../helpers/locks.ts';
 
 // lockCoachCalendarAndRead sends the lock and the read as one multi-statement query. It is only
 // correct if the read takes its snapshot AFTER the lock wait, so that it sees what the previous
@@ -10,18 +11,6 @@ import { setupCore } from '../helpers/core.ts';
 const { db } = await setupCore();
 const COACH = '00000000-0000-4000-8000-000000000001';
 const count = Prisma.sql`SELECT count(*)::int AS "n" FROM "locked_read_probe"`;
-
-/** Waits until `n` sessions of this database are queued on an advisory lock. */
-async function lockWaiters(n: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const { rows } = await pgPool(db).query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-    );
-    if (rows[0]!.n >= n) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`fewer than ${n} lock waiters after 5 s`);
-}
 
 describe('the coach lock taken with its read in one round trip', () => {
   it('reads what the previous holder of the lock committed while it waited', async () => {
@@ -34,11 +23,11 @@ describe('the coach lock taken with its read in one round trip', () => {
       // Both wait for the holder's lock, the waiter first (the lock is granted in queue order, and the
       // test commits the waiter before the single statement); the holder commits its row meanwhile.
       const multi = lockCoachCalendarAndRead<{ n: number }>(waiter, COACH, count, ['BEGIN']);
-      await lockWaiters(1);
+      await advisoryLockWaiters(pgPool(db), 1);
       const one = single.query<{ n: number }>(
         `BEGIN; SELECT (SELECT count(*)::int FROM "locked_read_probe") AS "n" FROM (SELECT pg_advisory_xact_lock(hashtextextended('coach:${COACH}', 0))) l`,
       ) as unknown as Promise<{ rows: { n: number }[] }[]>;
-      await lockWaiters(2);
+      await advisoryLockWaiters(pgPool(db), 2);
       await holder.query('COMMIT');
       expect((await multi)[0]!.n).toBe(1);
       // The waiter still holds the lock; release it so the single statement gets its turn.

@@ -6,6 +6,7 @@ import { COACHING_SESSION_CATEGORY } from '../../src/core/calendar/index.ts';
 import { pgPool } from '../../src/db/client.ts';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
 import { makeCoach, makeMember } from '../helpers/factories.ts';
+import { advisoryLockWaiters } from '../helpers/locks.ts';
 import { clearCoach, coachWorld, counts, failure, key, person, resetCoach, type CoachWorld, type Person } from './bookings.fixtures.ts';
 
 const { db, core, clock } = await setupCore();
@@ -411,12 +412,7 @@ describe('same-key requests that deadlock', () => {
         (e: unknown) => e,
       );
       // The fast path has written its key and waits for the coach lock.
-      for (let waited = 0; ; waited += 20) {
-        const [row] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
-        if (row!.n > 0) break;
-        if (waited > 10_000) throw new Error('the booking never waited for the coach lock');
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await advisoryLockWaiters(pgPool(db));
       // The cycle (booking waits for the lock, this for the booking's key) aborts the booking, which waited first.
       await other
         .query(`INSERT INTO "idempotency_keys" ("userId", "key", "operation", "requestHash", "resourceId") VALUES ($1, $2, 'x', 'x', 'x')`, [m.user.id, k])

@@ -47,15 +47,13 @@ export async function cloneTemplate(): Promise<{ name: string; url: string }> {
   const name = testDatabaseName();
   const template = templateName(inject('testRunId'));
   await withAdmin(async (client) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
-        return;
-      } catch (error) {
-        // Two clones starting at the same instant briefly see each other on the template.
-        if ((error as { code?: string }).code !== '55006' || attempt > 50) throw error;
-        await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
-      }
+    // PostgreSQL refuses to copy a template another CREATE DATABASE is copying at the same moment
+    // (55006), so this run's clones take turns: a lock wait rather than retries paced by the clock.
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [template]);
+    try {
+      await client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [template]);
     }
   });
   return { name, url: databaseUrl(name) };

@@ -5,14 +5,27 @@ import type { Db } from '../../db/client.ts';
 
 // Probes for load balancers and orchestrators: no token, no rate limit.
 
-const CHECK_TIMEOUT_MS = 2_000;
+/**
+ * Whether this process should receive traffic: false until start-up has warmed it up (chat
+ * platforms give a request 3 seconds, a cold first request can take longer) and again once it
+ * is shutting down.
+ */
+export interface Readiness {
+  readonly state: 'starting' | 'ready' | 'stopping';
+}
+
+/** The readiness of an app built without a start-up sequence (tests): ready at once. */
+export const ALWAYS_READY: Readiness = { state: 'ready' };
+
+/** How long /readyz waits for each dependency before calling it down: a probe must answer in time. */
+export const CHECK_TIMEOUT_MS = 2_000;
 
 type CheckState = 'up' | 'down' | 'not_configured';
 
-async function probe(check: () => Promise<unknown>): Promise<CheckState> {
+async function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<CheckState> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
   });
   try {
     await Promise.race([check(), timeout]);
@@ -25,9 +38,22 @@ async function probe(check: () => Promise<unknown>): Promise<CheckState> {
 }
 
 const state = z.enum(['up', 'down', 'not_configured']);
-const readiness = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.object({ postgres: state, redis: state }) });
+const readiness = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  process: z.enum(['starting', 'ready', 'stopping']).describe('not ready while warming up or shutting down'),
+  checks: z.object({ postgres: state, redis: state }),
+});
 
-export function healthRoutes(deps: { db: Db; redis?: Redis | undefined }): FastifyPluginAsyncZod {
+export interface HealthDeps {
+  db: Db;
+  redis?: Redis | undefined;
+  readiness?: Readiness | undefined;
+  checkTimeoutMs?: number | undefined;
+}
+
+export function healthRoutes(deps: HealthDeps): FastifyPluginAsyncZod {
+  const lifecycle = deps.readiness ?? ALWAYS_READY;
+  const timeoutMs = deps.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
   return async (app) => {
     app.get(
       '/healthz',
@@ -44,19 +70,22 @@ export function healthRoutes(deps: { db: Db; redis?: Redis | undefined }): Fasti
         config: { rateLimit: false },
         schema: {
           tags: ['health'],
-          summary: 'PostgreSQL answers SELECT 1 and Redis answers PING; 503 otherwise',
+          summary: 'The process has warmed up and is not stopping, PostgreSQL answers SELECT 1 and Redis answers PING; 503 otherwise',
           response: { 200: readiness, 503: readiness },
         },
       },
       async (request, reply) => {
         const redis = deps.redis;
         const [postgres, redisState] = await Promise.all([
-          probe(() => deps.db.$queryRaw`SELECT 1`),
-          redis ? probe(() => redis.ping()) : Promise.resolve<CheckState>('not_configured'),
+          probe(() => deps.db.$queryRaw`SELECT 1`, timeoutMs),
+          redis ? probe(() => redis.ping(), timeoutMs) : Promise.resolve<CheckState>('not_configured'),
         ]);
-        const ready = postgres === 'up' && redisState !== 'down';
-        if (!ready) request.log.warn({ postgres, redis: redisState }, 'not ready');
-        return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis: redisState } });
+        const process = lifecycle.state;
+        const ready = process === 'ready' && postgres === 'up' && redisState !== 'down';
+        if (!ready) request.log.warn({ process, postgres, redis: redisState }, 'not ready');
+        return reply
+          .code(ready ? 200 : 503)
+          .send({ status: ready ? 'ready' : 'not_ready', process, checks: { postgres, redis: redisState } });
       },
     );
   };

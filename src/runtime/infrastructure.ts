@@ -1,0 +1,70 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { createCore, DEFAULT_CORE_CONFIG, systemClock, type Core } from '../core/index.ts';
+import { createDb, warmUpDb, type Db } from '../db/client.ts';
+import { ensureDatabase } from '../db/database.ts';
+import { migrate } from '../db/migrate.ts';
+import { describeDatabaseUrl, step } from './failure.ts';
+
+// What every role of the process shares: the database (checked, migrated, connected), Redis and core.
+
+/** Pool connections opened at start and kept while idle: a request never waits for a connect. */
+const WARM_CONNECTIONS = 2;
+
+export interface Infrastructure {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  redis: Redis;
+  core: Core;
+  /** Closes the database pool and the Redis connection. */
+  close(): Promise<void>;
+}
+
+export async function openInfrastructure(config: Config, logger: Logger): Promise<Infrastructure> {
+  const postgres = `PostgreSQL at ${describeDatabaseUrl(config.DATABASE_URL)}`;
+  if (config.MIGRATE_ON_START) {
+    const { applied } = await step(postgres, async () => {
+      await ensureDatabase(config.DATABASE_URL);
+      return migrate(config.DATABASE_URL);
+    });
+    if (applied.length) logger.info({ applied }, 'applied migrations');
+  }
+
+  const db = createDb(config.DATABASE_URL, { min: WARM_CONNECTIONS });
+  await step(postgres, () => warmUpDb(db, WARM_CONNECTIONS)).catch(async (error: unknown) => {
+    await db.$disconnect().catch(() => undefined);
+    throw error;
+  });
+
+  const core = createCore({
+    db,
+    clock: systemClock,
+    config: { ...DEFAULT_CORE_CONFIG, bookingMinNoticeMinutes: config.BOOKING_MIN_NOTICE_MINUTES, bookingHorizonDays: config.BOOKING_HORIZON_DAYS },
+  });
+
+  // Fail fast rather than queue while Redis is away: /readyz then reports it, rate limiting skips it.
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 });
+  let redisDown = false;
+  redis.on('error', (error: Error) => {
+    if (!redisDown) logger.warn({ err: error }, 'redis unavailable');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) logger.info('redis available again');
+    redisDown = false;
+  });
+
+  return {
+    config,
+    logger,
+    db,
+    redis,
+    core,
+    async close() {
+      await db.$disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import { createApiLogger } from '../api/index.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { isExplained, reasonOf } from './failure.ts';
+
+// The life of the process: configuration, start-up with a one-line failure, and a graceful stop
+// on SIGTERM (what a supervisor sends) or SIGINT (Ctrl-C). Roles are started by composition roots.
+
+/** Something the process runs (the API, later the bot and workers); stopped in reverse start order. */
+export interface Role {
+  name: string;
+  /** Finishes work in flight and releases what the role holds. */
+  stop(): Promise<void>;
+}
+
+/** How long a stop may take before the process exits anyway, with status 1. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export type Start = (config: Config, logger: Logger) => Promise<Role[]>;
+
+export async function runProcess(start: Start): Promise<void> {
+  let roles: Role[];
+  let logger: Logger | undefined;
+  try {
+    const config = loadConfig();
+    logger = createApiLogger(config);
+    logger.info({ node: process.version, pid: process.pid }, `starting coachbot on Node ${process.version}`);
+    roles = await start(config, logger);
+  } catch (error) {
+    // Only a failure we did not foresee (a bug) is worth its stack, and in the logs rather than the terminal.
+    if (logger && !isExplained(error)) logger.fatal({ err: error }, 'start-up failed');
+    console.error(`coachbot cannot start: ${reasonOf(error)}`);
+    process.exit(1);
+  }
+  const log = logger;
+
+  let stopping = false;
+  async function stop(signal: NodeJS.Signals): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    try {
+      for (const role of [...roles].reverse()) await role.stop();
+      log.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  }
+  process.on('SIGINT', (signal) => void stop(signal));
+  process.on('SIGTERM', (signal) => void stop(signal));
+}

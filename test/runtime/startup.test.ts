@@ -1,0 +1,63 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { cloneTemplate, dropDatabase, withAdmin } from '../helpers/postgres.ts';
+import { FROM_SOURCE, serviceEnv, startService, type LogLine } from './process.ts';
+
+// A fresh process warms up before its port opens: its first requests answer like any later one,
+// and /readyz says ready as soon as anything can ask. The real entry point on a fresh database.
+
+const { name, url } = await cloneTemplate();
+const service = startService(FROM_SOURCE, serviceEnv({ DATABASE_URL: url }));
+afterAll(async () => {
+  if (service.child.exitCode === null) {
+    service.child.kill('SIGTERM');
+    await service.exited;
+  }
+  await withAdmin((client) => dropDatabase(client, name));
+});
+
+const port = await service.ready;
+const base = `http://127.0.0.1:${port}`;
+// The first start on a database without an admin prints the local admin's token, once.
+const token = /export TOKEN=(\S+)/.exec(service.stderr())?.[1];
+
+const index = (lines: LogLine[], match: (l: LogLine) => boolean) => lines.findIndex(match);
+
+describe('a fresh process', () => {
+  it('logs the Node version it runs on, which is Node 24', async () => {
+    const starting = await service.logged((l) => l.msg.startsWith('starting coachbot'));
+    expect(starting.node).toBe(process.version);
+    expect(starting.node).toMatch(/^v24\./);
+  });
+
+  it('warms up before the port opens: the warm-up requests are logged before the server listens', () => {
+    const lines = service
+      .stdout()
+      .split('\n')
+      .filter((t) => t.startsWith('{'))
+      .map((t) => JSON.parse(t) as LogLine);
+    const warmedDocs = index(lines, (l) => (l.req as { url?: string } | undefined)?.url === '/openapi.json');
+    const warmedAuth = index(lines, (l) => (l.req as { url?: string } | undefined)?.url === '/me');
+    const listening = index(lines, (l) => /Server listening/.test(l.msg));
+    expect(warmedDocs).toBeGreaterThan(-1);
+    expect(warmedAuth).toBeGreaterThan(-1);
+    expect(listening).toBeGreaterThan(Math.max(warmedDocs, warmedAuth));
+    expect(index(lines, (l) => l.msg === 'warmed up')).toBeLessThan(listening);
+  });
+
+  it('says ready on its first /readyz, and its first requests answer correctly', async () => {
+    expect(token).toBeDefined();
+    const auth = { authorization: `Bearer ${token}` };
+    const ready = await fetch(`${base}/readyz`);
+    expect(await ready.json()).toEqual({ status: 'ready', process: 'ready', checks: { postgres: 'up', redis: 'up' } });
+    expect(ready.status).toBe(200);
+
+    const me = await fetch(`${base}/me`, { headers: auth });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ role: 'Admin' });
+    const coaches = await fetch(`${base}/coaches`, { headers: auth });
+    expect(coaches.status).toBe(200);
+    expect(await coaches.json()).toEqual({ items: [], nextCursor: null });
+    const docs = await fetch(`${base}/openapi.json`);
+    expect(docs.status).toBe(200);
+  });
+});
