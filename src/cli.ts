@@ -4,6 +4,7 @@ import { createCore, DEFAULT_CORE_CONFIG, systemClock, type Core } from './core/
 import { createDb } from './db/client.ts';
 import { ensureDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+import { describeDatabaseUrl, reasonOf, step } from './runtime/failure.ts';
 
 // Operator commands. They act with the database's own authority (no actor): whoever can run them
 // can already read and write the database.
@@ -12,13 +13,18 @@ const USAGE = `Usage: npm run cli -- <command>
 
   migrate                                   apply pending migrations
   user create --name <name> --role <Member|Coach|Admin> [--email <email>] [--timezone <IANA zone>]
+                                            prints "<user id> <profile id>" (members and coaches
+                                            have a profile; the API names members by profile id,
+                                            coaches by user id)
   token create --user <email or id> [--name <label>] [--expires-at <ISO date-time>]
                                             prints a new API token once; only its hash is stored
   token revoke <token id>                   revokes an API token`;
 
 async function prepare(config: Config): Promise<void> {
-  await ensureDatabase(config.DATABASE_URL);
-  await migrate(config.DATABASE_URL);
+  await step(`PostgreSQL at ${describeDatabaseUrl(config.DATABASE_URL)}`, async () => {
+    await ensureDatabase(config.DATABASE_URL);
+    await migrate(config.DATABASE_URL);
+  });
 }
 
 async function withCore<T>(config: Config, run: (core: Core) => Promise<T>): Promise<T> {
@@ -36,6 +42,20 @@ async function withCore<T>(config: Config, run: (core: Core) => Promise<T>): Pro
   }
 }
 
+/** Which id is which, and which endpoints take it: the API names members by profile, coaches by user. */
+function describeCreatedUser(user: { id: string; name: string; email: string | null; role: string; memberProfileId: string | null; coachProfileId: string | null }): string {
+  const lines = [
+    `Created ${user.role} ${user.name}${user.email ? ` <${user.email}>` : ''}`,
+    `  user id:           ${user.id}  (token create --user, /users/:id${user.role === 'Coach' ? ', and coachId wherever the API names a coach, e.g. PATCH /members/:id/assign-coach {"coachId"}' : ''})`,
+  ];
+  if (user.memberProfileId) {
+    lines.push(`  member profile id: ${user.memberProfileId}  (memberId: /members/:id, e.g. PATCH /members/${user.memberProfileId}/assign-coach, and POST /bookings {"memberId"})`);
+  }
+  if (user.coachProfileId) lines.push(`  coach profile id:  ${user.coachProfileId}  (internal: the API names a coach by the user id)`);
+  lines.push(`stdout: the user id${user.memberProfileId ? ', then the member profile id' : user.coachProfileId ? ', then the coach profile id' : ''}`);
+  return lines.join('\n');
+}
+
 function flags(args: string[], options: Record<string, { type: 'string' }>) {
   return parseArgs({ args, options, allowPositionals: true, strict: true });
 }
@@ -45,16 +65,19 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   switch (`${command ?? ''} ${command === 'migrate' ? '' : (sub ?? '')}`.trim()) {
     case 'migrate': {
-      await ensureDatabase(config.DATABASE_URL);
-      const { applied } = await migrate(config.DATABASE_URL);
+      const { applied } = await step(`PostgreSQL at ${describeDatabaseUrl(config.DATABASE_URL)}`, async () => {
+        await ensureDatabase(config.DATABASE_URL);
+        return migrate(config.DATABASE_URL);
+      });
       console.warn(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'No pending migrations.');
       return 0;
     }
     case 'user create': {
       const { values } = flags(rest, { name: { type: 'string' }, role: { type: 'string' }, email: { type: 'string' }, timezone: { type: 'string' } });
       const user = await withCore(config, (core) => core.operator.createUser(values));
-      console.warn(`Created ${user.role} ${user.name}${user.email ? ` <${user.email}>` : ''}`);
-      process.stdout.write(`${user.id}\n`);
+      console.warn(describeCreatedUser(user));
+      // The ids alone on stdout, user id first, so `| cut -d' ' -f1` (or -f2 for the profile) captures one.
+      process.stdout.write(`${[user.id, user.memberProfileId ?? user.coachProfileId].filter(Boolean).join(' ')}\n`);
       return 0;
     }
     case 'token create': {
@@ -91,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(reasonOf(error));
     process.exit(1);
   },
 );

@@ -10,8 +10,11 @@ import { writeToken, type IssuedToken } from './service.ts';
 export const LOCAL_ADMIN_EMAIL = 'admin@localhost';
 
 export interface OperatorService {
-  /** An account of any role, as an admin would create it through the users service. */
-  createUser(input: unknown): Promise<{ id: string; name: string; email: string | null; role: string }>;
+  /**
+   * An account of any role, as an admin would create it through the users service. Members and
+   * coaches also get a profile, whose id the API names members by (coaches go by their user id).
+   */
+  createUser(input: unknown): Promise<{ id: string; name: string; email: string | null; role: string; memberProfileId: string | null; coachProfileId: string | null }>;
   /**
    * On a database without any admin, creates the local admin `admin@localhost` and one token for
    * it, so a newcomer can use the API at once; on any later call, returns null. Serialised across
@@ -25,8 +28,15 @@ export function createOperatorService(deps: { db: Db; clock: Clock }): OperatorS
   return {
     async createUser(raw) {
       const data = parseInput(createUserInput, raw);
-      const { user } = await db.$transaction((tx) => insertUser(tx, data, clock.now()));
-      return { id: user.id, name: user.name, email: user.email, role: user.role };
+      const { user, memberProfile, coachProfile } = await db.$transaction((tx) => insertUser(tx, data, clock.now()));
+      return {
+        id: user.id,
+        name: user.name,
+        email: user.email,
+        role: user.role,
+        memberProfileId: memberProfile?.id ?? null,
+        coachProfileId: coachProfile?.id ?? null,
+      };
     },
 
     async bootstrapLocalAdmin() {

@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/index.ts';
+import { createApiLogger } from '../../src/api/logger.ts';
+import { setupApi, TEST_API_CONFIG } from '../api/harness.ts';
+import { ROOT } from './process.ts';
+
+// README's walk from an empty database to a member with a coach, through the real CLI: `user create`
+// prints the user id and the profile id, and the API takes the member's profile id in the path and
+// the coach's user id as coachId.
+
+const api = await setupApi();
+const app = await buildApp({ core: api.core, db: api.db, redis: api.redis, config: TEST_API_CONFIG, logger: createApiLogger(TEST_API_CONFIG) });
+await app.listen({ host: '127.0.0.1', port: 0 });
+afterAll(() => app.close());
+const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: api.databaseUrl },
+  });
+}
+
+describe('user create, then assign, as README shows', () => {
+  it('prints "<user id> <profile id>" and says which endpoint takes which', async () => {
+    const coach = await cli('user', 'create', '--name', 'Cora Coach', '--role', 'Coach', '--email', 'cora@example.com');
+    const [coachUserId, coachProfileId] = coach.stdout.trim().split(' ');
+    expect(await api.db.coachProfile.findUnique({ where: { id: coachProfileId! } })).toMatchObject({ userId: coachUserId });
+    expect(coach.stderr).toContain(`user id:           ${coachUserId}`);
+    expect(coach.stderr).toMatch(/coachId/);
+
+    const member = await cli('user', 'create', '--name', 'Max Member', '--role', 'Member', '--email', 'max@example.com');
+    const [memberUserId, memberProfileId] = member.stdout.trim().split(' ');
+    expect(await api.db.memberProfile.findUnique({ where: { id: memberProfileId! } })).toMatchObject({ userId: memberUserId });
+    expect(member.stderr).toContain(`PATCH /members/${memberProfileId}/assign-coach`);
+
+    const admin = await cli('user', 'create', '--name', 'Ada Admin', '--role', 'Admin', '--email', 'ada@example.com');
+    expect(admin.stdout.trim()).toMatch(/^[0-9a-f-]{36}$/);
+    const token = (await cli('token', 'create', '--user', 'ada@example.com')).stdout.trim();
+
+    const assigned = await fetch(`${base}/members/${memberProfileId}/assign-coach`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ coachId: coachUserId }),
+    });
+    expect(assigned.status).toBe(200);
+    expect(await assigned.json()).toMatchObject({ id: memberProfileId, userId: memberUserId, coachId: coachUserId });
+  });
+});
