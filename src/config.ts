@@ -29,6 +29,8 @@ const schema = z.object({
   PUBLIC_URL: url('http', 'https').optional(),
   API_RATE_LIMIT_PER_MINUTE: whole(1).default(300),
   API_BODY_LIMIT_BYTES: whole(1024).default(64 * 1024),
+  /** After SIGTERM, how long requests in flight may take before the process exits anyway (status 1). */
+  SHUTDOWN_GRACE_SECONDS: whole(1).default(10),
 });
 
 export type Config = z.infer<typeof schema>;

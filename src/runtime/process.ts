@@ -13,16 +13,14 @@ export interface Role {
   stop(): Promise<void>;
 }
 
-/** How long a stop may take before the process exits anyway, with status 1. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
 export type Start = (config: Config, logger: Logger) => Promise<Role[]>;
 
 export async function runProcess(start: Start): Promise<void> {
   let roles: Role[];
   let logger: Logger | undefined;
+  let config: Config;
   try {
-    const config = loadConfig();
+    config = loadConfig();
     logger = createApiLogger(config);
     logger.info({ node: process.version, pid: process.pid }, `starting coachbot on Node ${process.version}`);
     roles = await start(config, logger);
@@ -33,6 +31,7 @@ export async function runProcess(start: Start): Promise<void> {
     process.exit(1);
   }
   const log = logger;
+  const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
 
   let stopping = false;
   async function stop(signal: NodeJS.Signals): Promise<void> {
@@ -42,7 +41,7 @@ export async function runProcess(start: Start): Promise<void> {
     setTimeout(() => {
       log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
+    }, graceMs).unref();
     try {
       for (const role of [...roles].reverse()) await role.stop();
       log.info('stopped');

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/index.ts';
 import { createApiLogger } from '../../src/api/logger.ts';
 import { setupApi, TEST_API_CONFIG } from '../api/harness.ts';
-import { ROOT } from './process.ts';
+import { ROOT, SPAWNING } from './process.ts';
 
 // README's walk from an empty database to a member with a coach, through the real CLI: `user create`
 // prints the user id and the profile id, and the API takes the member's profile id in the path and
@@ -24,7 +24,7 @@ async function cli(...args: string[]): Promise<{ stdout: string; stderr: string 
   });
 }
 
-describe('user create, then assign, as README shows', () => {
+describe('user create, then assign, as README shows', SPAWNING, () => {
   it('prints "<user id> <profile id>" and says which endpoint takes which', async () => {
     const coach = await cli('user', 'create', '--name', 'Cora Coach', '--role', 'Coach', '--email', 'cora@example.com');
     const [coachUserId, coachProfileId] = coach.stdout.trim().split(' ');

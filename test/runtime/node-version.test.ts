@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { SPAWNING } from './process.ts';
 
 // The project runs on Node 24 LTS, provided by the npm package `node` to every npm script (npm puts
 // node_modules/.bin first on PATH), whatever Node the machine has. These fail on the machine's Node 20.
@@ -13,7 +14,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 };
 const major = (version: string): number => Number(/(\d+)/.exec(version)?.[1]);
 
-describe('Node 24', () => {
+describe('Node 24', SPAWNING, () => {
   it('runs the tests', () => {
     expect(major(process.version)).toBe(24);
   });

@@ -16,6 +16,12 @@ export const FROM_SOURCE = [process.execPath, '--import', 'tsx', 'src/main.ts'];
 /** The production command README documents, on the Node that runs the tests (npm's Node 24). */
 export const FROM_BUILD = [process.execPath, 'dist/src/main.js'];
 
+/**
+ * For tests that spawn processes: each spawn loads the whole service, which on a loaded machine can
+ * take a minute. The tests wait for events; this only stops a test that would wait forever.
+ */
+export const SPAWNING = { timeout: 900_000 };
+
 export interface LogLine {
   level: number;
   msg: string;

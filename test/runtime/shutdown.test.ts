@@ -6,7 +6,7 @@ import { pgPool } from '../../src/db/client.ts';
 import { setupCore } from '../helpers/core.ts';
 import { makeCoach, makeMember } from '../helpers/factories.ts';
 import { advisoryLockWaiters } from '../helpers/locks.ts';
-import { FROM_BUILD, ROOT, serviceEnv, startService, portClosed, type ServiceProcess } from './process.ts';
+import { FROM_BUILD, ROOT, serviceEnv, startService, portClosed, type ServiceProcess, SPAWNING } from './process.ts';
 
 // SIGTERM, as a supervisor sends it, to exactly the process the documented production command
 // starts: requests in flight finish, the port closes, the process exits 0. The request is held in
@@ -28,7 +28,7 @@ afterAll(async () => {
       await s.exited;
     }
   }
-});
+}, SPAWNING.timeout);
 
 beforeAll(async () => {
   // The production build, as README says to make it. tsc on a loaded machine is slow: no short bound.
@@ -36,7 +36,9 @@ beforeAll(async () => {
 }, 900_000);
 
 function start(command: readonly string[]): ServiceProcess {
-  const s = startService(command, serviceEnv({ DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'false', NODE_ENV: 'production' }));
+  // The grace period bounds the whole stop; on a loaded machine the stop alone may take seconds.
+  const env = { DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'false', NODE_ENV: 'production', SHUTDOWN_GRACE_SECONDS: '900' };
+  const s = startService(command, serviceEnv(env));
   started.push(s);
   return s;
 }
@@ -72,7 +74,7 @@ async function bookWhileLocked(service: ServiceProcess, requestedTime: string, s
   }
 }
 
-describe('SIGTERM to the production process', () => {
+describe('SIGTERM to the production process', SPAWNING, () => {
   it('node dist/src/main.js: finishes the request in flight, closes the port, exits 0', async () => {
     const service = start(FROM_BUILD);
     const booking = await bookWhileLocked(service, '12:00', () => service.child.kill('SIGTERM'));

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cloneTemplate, dropDatabase, withAdmin } from '../helpers/postgres.ts';
-import { FROM_SOURCE, serviceEnv, startService } from './process.ts';
+import { FROM_SOURCE, serviceEnv, startService, SPAWNING } from './process.ts';
 
 // A process that cannot start says why in ONE line on stderr and exits non-zero, never with a
 // stack trace: the real entry point, spawned with a bad environment.
@@ -26,7 +26,7 @@ async function unusedPort(): Promise<number> {
   return port;
 }
 
-describe('start-up with a bad configuration', () => {
+describe('start-up with a bad configuration', SPAWNING, () => {
   it('names an invalid variable and the value given', async () => {
     const { code, line } = await failure({ PORT: 'abc' });
     expect(code).toBe(1);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cloneTemplate, dropDatabase, withAdmin } from '../helpers/postgres.ts';
-import { FROM_SOURCE, serviceEnv, startService, type LogLine } from './process.ts';
+import { FROM_SOURCE, serviceEnv, startService, type LogLine, SPAWNING } from './process.ts';
 
 // A fresh process warms up before its port opens: its first requests answer like any later one,
 // and /readyz says ready as soon as anything can ask. The real entry point on a fresh database.
@@ -13,7 +13,7 @@ afterAll(async () => {
     await service.exited;
   }
   await withAdmin((client) => dropDatabase(client, name));
-});
+}, SPAWNING.timeout);
 
 const port = await service.ready;
 const base = `http://127.0.0.1:${port}`;
@@ -22,7 +22,7 @@ const token = /export TOKEN=(\S+)/.exec(service.stderr())?.[1];
 
 const index = (lines: LogLine[], match: (l: LogLine) => boolean) => lines.findIndex(match);
 
-describe('a fresh process', () => {
+describe('a fresh process', SPAWNING, () => {
   it('logs the Node version it runs on, which is Node 24', async () => {
     const starting = await service.logged((l) => l.msg.startsWith('starting coachbot'));
     expect(starting.node).toBe(process.version);
