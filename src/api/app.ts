@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import type { Core } from '../core/index.ts';
 import type { Db } from '../db/client.ts';
 import { authenticate, decorateActor, rateLimitKey } from './auth.ts';
-import { registerDocs } from './docs.ts';
+import { documentRoutes, registerDocs } from './docs.ts';
 import { installErrorHandling, notFound, toErrorBody } from './errors.ts';
 import { createApiLogger } from './logger.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
@@ -67,10 +67,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keyGenerator: rateLimitKey,
     ...(deps.redis ? { redis: deps.redis, nameSpace: 'coachbot:api:ratelimit:', skipOnError: true } : {}),
   });
-  await registerDocs(app, API_VERSION);
-  await app.register(healthRoutes({ db: deps.db, redis: deps.redis, readiness: deps.readiness, checkTimeoutMs: deps.readinessCheckTimeoutMs }));
-  await app.register(publicRoutes(deps));
+  await registerDocs(app, { version: API_VERSION, publicUrl: deps.config.PUBLIC_URL });
   await app.register(async (scope) => {
+    scope.addHook('onRoute', documentRoutes('probe'));
+    await scope.register(healthRoutes({ db: deps.db, redis: deps.redis, readiness: deps.readiness, checkTimeoutMs: deps.readinessCheckTimeoutMs }));
+  });
+  await app.register(async (scope) => {
+    scope.addHook('onRoute', documentRoutes('public'));
+    await scope.register(publicRoutes(deps));
+  });
+  await app.register(async (scope) => {
+    scope.addHook('onRoute', documentRoutes('bearer'));
     // The limiter runs before authentication, so guessed tokens (each a database lookup) are
     // throttled too; the per-route limiter then sees it has already run for this request.
     scope.addHook('onRequest', app.rateLimit());

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 // Building blocks of the route schemas: one zod schema is the validation, the serialisation and the
-// OpenAPI description of a route (STYLE, Fastify anchor).
+// OpenAPI description of a route (STYLE, Fastify anchor). A shape the API answers in more than one
+// place gets an id with `.meta({ id })`: the document then defines it once, as a named component
+// every use refers to, and generated clients get a named type for it.
 
 export const uuid = z.uuid({ message: 'must be a UUID' });
 
@@ -10,20 +12,9 @@ export const errorBody = z
     statusCode: z.number().int(),
     message: z.string(),
     error: z.string().describe('Stable snake_case code, e.g. validation_failed, missing_permission, slot_full'),
-    details: z.unknown().optional(),
+    details: z.unknown().optional().describe('validation_failed: { in, issues: [{ field, message }] }; internal_error: { requestId }'),
   })
-  .describe('Every error answers with this shape');
-
-/** The error statuses a protected route can answer, documented once. */
-export const errorResponses = {
-  400: errorBody,
-  401: errorBody,
-  403: errorBody,
-  404: errorBody,
-  409: errorBody,
-  422: errorBody,
-  429: errorBody,
-} as const;
+  .meta({ id: 'Error', description: 'Every error answers with this shape' });
 
 export const idParams = z.object({ id: uuid });
 
@@ -33,11 +24,17 @@ export const pageQuery = z.object({
   cursor: uuid.optional().describe('nextCursor of the previous page'),
 });
 
-export function page<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+/** A page of a cursor-paginated list, named `<Item>Page` in the document. */
+export function page<T extends z.ZodType>(item: T, id: string) {
+  return z
+    .object({ items: z.array(item), nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null on the last') })
+    .meta({ id, description: 'One page of a list; follow nextCursor until it is null' });
+}
+
+/** A whole (short) list, without pages, named `<Item>List` in the document. */
+export function list<T extends z.ZodType>(item: T, id: string) {
+  return z.object({ items: z.array(item) }).meta({ id });
 }
 
 /** Query-string booleans arrive as text. */
 export const queryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
-
-export const bearerSecurity = [{ bearerAuth: [] }];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MAX_BUFFER_MINUTES, MAX_SEATS_PER_SLOT, MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { bearerSecurity, errorResponses, idParams, uuid } from '../schemas.ts';
+import { idParams, list, uuid } from '../schemas.ts';
 
 const hhmm = z.string().regex(/^\d{2}:\d{2}$/, { message: 'must be a time as HH:mm' });
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD' });
@@ -20,7 +20,9 @@ const window = z.object({
   isActive: z.boolean(),
   createdAt: z.date(),
   updatedAt: z.date(),
-});
+}).meta({ id: 'AvailabilityWindow', description: "A weekly window of bookable time, in the coach's zone" });
+
+const windowList = list(window, 'AvailabilityWindowList');
 
 const slot = z.object({
   startsAt: z.string().describe('UTC instant, ISO 8601'),
@@ -29,7 +31,9 @@ const slot = z.object({
   duration: z.number().int(),
   maxCapacity: z.number().int(),
   availableCapacity: z.number().int(),
-});
+}).meta({ id: 'Slot', description: 'A bookable start time with seats left' });
+
+const slotList = list(slot, 'SlotList');
 
 const createBody = z.strictObject({
   coachId: uuid.optional().describe('Defaults to you'),
@@ -57,12 +61,12 @@ const slotsQuery = z.object({
 
 export function availabilityRoutes(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
-    const common = { tags: ['availability'], security: bearerSecurity };
+    const common = { tags: ['availability'] };
     const coachParams = z.object({ coachId: uuid });
 
     app.get(
       '/coach-availability',
-      { schema: { ...common, summary: 'Your weekly availability windows', response: { 200: z.object({ items: z.array(window) }), ...errorResponses } } },
+      { schema: { ...common, operationId: 'listMyAvailability', summary: 'Your weekly availability windows', response: { 200: windowList } } },
       async (request) => {
         const actor = actorOf(request);
         return { items: await core.availability.findByCoach(actor, actor.userId) };
@@ -74,9 +78,10 @@ export function availabilityRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'listCoachAvailability',
           summary: "A coach's weekly availability windows",
           params: coachParams,
-          response: { 200: z.object({ items: z.array(window) }), ...errorResponses },
+          response: { 200: windowList },
         },
       },
       async (request) => ({ items: await core.availability.findByCoach(actorOf(request), request.params.coachId) }),
@@ -87,10 +92,11 @@ export function availabilityRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'listSlots',
           summary: 'Bookable slots with seats left between two coach-local dates',
           params: coachParams,
           querystring: slotsQuery,
-          response: { 200: z.object({ items: z.array(slot) }), ...errorResponses },
+          response: { 200: slotList },
         },
       },
       async (request) => ({
@@ -100,14 +106,14 @@ export function availabilityRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.post(
       '/coach-availability',
-      { schema: { ...common, summary: 'Add a weekly availability window', body: createBody, response: { 201: window, ...errorResponses } } },
+      { schema: { ...common, operationId: 'createAvailabilityWindow', summary: 'Add a weekly availability window', body: createBody, response: { 201: window } } },
       async (request, reply) => reply.code(201).send(await core.availability.create(actorOf(request), request.body)),
     );
 
     app.patch(
       '/coach-availability/:id',
       {
-        schema: { ...common, summary: 'Change an availability window', params: idParams, body: updateBody, response: { 200: window, ...errorResponses } },
+        schema: { ...common, operationId: 'updateAvailabilityWindow', summary: 'Change an availability window', params: idParams, body: updateBody, response: { 200: window } },
       },
       async (request) => core.availability.update(actorOf(request), request.params.id, request.body),
     );
@@ -117,9 +123,10 @@ export function availabilityRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'deleteAvailabilityWindow',
           summary: 'Delete an availability window without upcoming bookings',
           params: idParams,
-          response: { 204: z.undefined().describe('Deleted'), ...errorResponses },
+          response: { 204: z.undefined().describe('Deleted') },
         },
       },
       async (request, reply) => {

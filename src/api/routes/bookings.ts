@@ -4,7 +4,7 @@ import { MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/inde
 import { BOOKING_STATUSES } from '../../core/bookings/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { bearerSecurity, errorResponses, idParams, page, pageQuery, uuid } from '../schemas.ts';
+import { idParams, list, page, pageQuery, uuid } from '../schemas.ts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD' });
 
@@ -23,7 +23,10 @@ const booking = z.object({
   cancelledAt: z.date().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
-});
+}).meta({ id: 'Booking', description: "A member's request for a slot; confirmed bookings have a session" });
+
+const bookingPage = page(booking, 'BookingPage');
+const bookingList = list(booking, 'BookingList');
 
 const createBody = z.strictObject({
   memberId: uuid.describe('Member profile id'),
@@ -53,11 +56,11 @@ const listQuery = pageQuery.extend({
 
 export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
-    const common = { tags: ['bookings'], security: bearerSecurity };
+    const common = { tags: ['bookings'] };
 
     app.get(
       '/bookings',
-      { schema: { ...common, summary: 'Bookings you may see, newest first', querystring: listQuery, response: { 200: page(booking), ...errorResponses } } },
+      { schema: { ...common, operationId: 'listBookings', summary: 'Bookings you may see, newest first', querystring: listQuery, response: { 200: bookingPage } } },
       async (request) => core.bookings.findAll(actorOf(request), request.query),
     );
 
@@ -66,9 +69,10 @@ export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'listPendingBookings',
           summary: "A coach's pending bookings (yours by default)",
           querystring: z.object({ coachId: uuid.optional() }),
-          response: { 200: z.object({ items: z.array(booking) }), ...errorResponses },
+          response: { 200: bookingList },
         },
       },
       async (request) => {
@@ -79,7 +83,7 @@ export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.get(
       '/bookings/:id',
-      { schema: { ...common, summary: 'A booking', params: idParams, response: { 200: booking, ...errorResponses } } },
+      { schema: { ...common, operationId: 'getBooking', summary: 'A booking', params: idParams, response: { 200: booking } } },
       async (request) => core.bookings.findOne(actorOf(request), request.params.id),
     );
 
@@ -88,10 +92,11 @@ export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'createBooking',
           summary: 'Book a slot; confirmed at once when it has a seat. A retry with the same Idempotency-Key answers the first result.',
           headers: idempotencyHeaders(true),
           body: createBody,
-          response: { 201: booking, ...errorResponses },
+          response: { 201: booking },
         },
       },
       async (request, reply) =>
@@ -103,10 +108,11 @@ export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'cancelBooking',
           summary: 'Cancel a booking and its session, freeing the seat',
           params: idParams,
           body: z.strictObject({ reason: z.string().max(500).optional() }).optional(),
-          response: { 200: booking, ...errorResponses },
+          response: { 200: booking },
         },
       },
       async (request) => core.bookings.cancelBooking(actorOf(request), request.params.id, request.body ?? {}),

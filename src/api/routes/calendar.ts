@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { bearerSecurity, errorBody, errorResponses, idParams, uuid } from '../schemas.ts';
+import { idParams, uuid } from '../schemas.ts';
 
 // Calendar subscriptions: a secret URL per user that calendar apps poll. The URL is the credential,
 // so it is shown once, revocable, and masked in the logs.
@@ -12,9 +12,9 @@ const createdFeed = z.object({
   feedId: uuid,
   url: z.string().describe('Secret subscription URL, shown once; creating a new one revokes the old one'),
   createdAt: z.date(),
-});
+}).meta({ id: 'CalendarFeed' });
 
-const revoked = z.object({ revoked: z.number().int().describe('Live feeds revoked (0 or 1)') });
+const revoked = z.object({ revoked: z.number().int().describe('Live feeds revoked (0 or 1)') }).meta({ id: 'CalendarFeedRevocation' });
 
 export function feedUrl(request: FastifyRequest, publicUrl: string | undefined, token: string): string {
   const base = publicUrl ?? `${request.protocol}://${request.host}`;
@@ -24,7 +24,7 @@ export function feedUrl(request: FastifyRequest, publicUrl: string | undefined, 
 /** Creating and revoking feeds: behind a token. */
 export function calendarFeedRoutes(core: Core, publicUrl: string | undefined): FastifyPluginAsyncZod {
   return async (app) => {
-    const common = { tags: ['calendar'], security: bearerSecurity };
+    const common = { tags: ['calendar'] };
 
     const create = async (request: FastifyRequest, userId: string) => {
       const feed = await core.calendar.createFeed(actorOf(request), userId);
@@ -33,27 +33,27 @@ export function calendarFeedRoutes(core: Core, publicUrl: string | undefined): F
 
     app.post(
       '/me/calendar-feed',
-      { schema: { ...common, summary: 'Create your ICS subscription URL', response: { 201: createdFeed, ...errorResponses } } },
+      { schema: { ...common, operationId: 'createMyCalendarFeed', summary: 'Create your ICS subscription URL', response: { 201: createdFeed } } },
       async (request, reply) => reply.code(201).send(await create(request, actorOf(request).userId)),
     );
 
     app.delete(
       '/me/calendar-feed',
-      { schema: { ...common, summary: 'Revoke your ICS subscription URL', response: { 200: revoked, ...errorResponses } } },
+      { schema: { ...common, operationId: 'revokeMyCalendarFeed', summary: 'Revoke your ICS subscription URL', response: { 200: revoked } } },
       async (request) => core.calendar.revokeFeed(actorOf(request), actorOf(request).userId),
     );
 
     app.post(
       '/users/:id/calendar-feed',
       {
-        schema: { ...common, summary: "Create a user's ICS subscription URL (admin)", params: idParams, response: { 201: createdFeed, ...errorResponses } },
+        schema: { ...common, operationId: 'createUserCalendarFeed', summary: "Create a user's ICS subscription URL (admin)", params: idParams, response: { 201: createdFeed } },
       },
       async (request, reply) => reply.code(201).send(await create(request, request.params.id)),
     );
 
     app.delete(
       '/users/:id/calendar-feed',
-      { schema: { ...common, summary: "Revoke a user's ICS subscription URL (admin)", params: idParams, response: { 200: revoked, ...errorResponses } } },
+      { schema: { ...common, operationId: 'revokeUserCalendarFeed', summary: "Revoke a user's ICS subscription URL (admin)", params: idParams, response: { 200: revoked } } },
       async (request) => core.calendar.revokeFeed(actorOf(request), request.params.id),
     );
   };
@@ -67,13 +67,11 @@ export function calendarIcsRoute(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['calendar'],
+          operationId: 'getCalendarFeed',
           summary: 'ICS feed of a user\'s coaching sessions (no bearer token: the URL is secret)',
           params: z.object({ token: z.string().min(1).max(128) }),
           response: {
             200: { description: 'iCalendar text', content: { 'text/calendar': { schema: z.string() } } },
-            400: errorBody,
-            404: errorBody,
-            429: errorBody,
           },
         },
       },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MAX_MEMBERS_LIMIT } from '../../core/coaches/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { bearerSecurity, errorResponses, idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
+import { idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
 
 const coach = z.object({
   id: uuid.describe("The coach's user id: what every coachId refers to"),
@@ -23,7 +23,9 @@ const coach = z.object({
   ratingCount: z.number().int(),
   createdAt: z.date(),
   updatedAt: z.date(),
-});
+}).meta({ id: 'Coach' });
+
+const coachPage = page(coach, 'CoachPage');
 
 const updateBody = z.strictObject({
   specialization: z.string().max(100).nullable().optional(),
@@ -41,11 +43,11 @@ const listQuery = pageQuery.extend({
 
 export function coachRoutes(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
-    const common = { tags: ['coaches'], security: bearerSecurity };
+    const common = { tags: ['coaches'] };
 
     app.get(
       '/coaches',
-      { schema: { ...common, summary: 'Every coach (admin)', querystring: listQuery, response: { 200: page(coach), ...errorResponses } } },
+      { schema: { ...common, operationId: 'listCoaches', summary: 'Every coach (admin)', querystring: listQuery, response: { 200: coachPage } } },
       async (request) => core.coaches.list(actorOf(request), request.query),
     );
 
@@ -54,9 +56,10 @@ export function coachRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'listAcceptingCoaches',
           summary: 'Coaches accepting members (full ones listed with hasCapacity=false)',
           querystring: pageQuery,
-          response: { 200: page(coach), ...errorResponses },
+          response: { 200: coachPage },
         },
       },
       async (request) => core.coaches.listAcceptingCoaches(request.query),
@@ -64,7 +67,7 @@ export function coachRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.get(
       '/coaches/:id',
-      { schema: { ...common, summary: 'A coach with member count and average rating', params: idParams, response: { 200: coach, ...errorResponses } } },
+      { schema: { ...common, operationId: 'getCoach', summary: 'A coach with member count and average rating', params: idParams, response: { 200: coach } } },
       async (request) => core.coaches.get(actorOf(request), request.params.id),
     );
 
@@ -73,10 +76,11 @@ export function coachRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'updateCoach',
           summary: 'Update a coach profile (the coach, or coaches:write)',
           params: idParams,
           body: updateBody,
-          response: { 200: coach, ...errorResponses },
+          response: { 200: coach },
         },
       },
       async (request) => core.coaches.updateProfile(actorOf(request), request.params.id, request.body),

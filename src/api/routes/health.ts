@@ -42,7 +42,7 @@ const readiness = z.object({
   status: z.enum(['ready', 'not_ready']),
   process: z.enum(['starting', 'ready', 'stopping']).describe('not ready while warming up or shutting down'),
   checks: z.object({ postgres: state, redis: state }),
-});
+}).meta({ id: 'Readiness' });
 
 export interface HealthDeps {
   db: Db;
@@ -59,7 +59,7 @@ export function healthRoutes(deps: HealthDeps): FastifyPluginAsyncZod {
       '/healthz',
       {
         config: { rateLimit: false },
-        schema: { tags: ['health'], summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } },
+        schema: { tags: ['health'], operationId: 'checkLiveness', summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } },
       },
       async () => ({ status: 'ok' as const }),
     );
@@ -70,6 +70,7 @@ export function healthRoutes(deps: HealthDeps): FastifyPluginAsyncZod {
         config: { rateLimit: false },
         schema: {
           tags: ['health'],
+          operationId: 'checkReadiness',
           summary: 'The process has warmed up and is not stopping, PostgreSQL answers SELECT 1 and Redis answers PING; 503 otherwise',
           response: { 200: readiness, 503: readiness },
         },

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { PERMISSIONS } from '../../core/access/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { bearerSecurity, errorResponses, uuid } from '../schemas.ts';
+import { uuid } from '../schemas.ts';
 
 const whoami = z.object({
   userId: uuid,
   role: z.enum(['Member', 'Coach', 'Admin']),
   permissions: z.array(z.enum(PERMISSIONS)),
-});
+}).meta({ id: 'Me' });
 
 export function meRoutes(_core: Core): FastifyPluginAsyncZod {
   return async (app) => {
@@ -18,9 +18,9 @@ export function meRoutes(_core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['me'],
+          operationId: 'getMe',
           summary: 'Who this token acts as',
-          security: bearerSecurity,
-          response: { 200: whoami, ...errorResponses },
+          response: { 200: whoami },
         },
       },
       async (request) => {

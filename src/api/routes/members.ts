@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MEMBERSHIP_STATUSES, ONBOARDING_STATUSES } from '../../core/members/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { bearerSecurity, errorResponses, idParams, page, pageQuery, uuid } from '../schemas.ts';
+import { idParams, page, pageQuery, uuid } from '../schemas.ts';
 
 const member = z.object({
   id: uuid.describe('Member profile id: what sessions.memberId and bookings.memberId refer to'),
@@ -19,7 +19,9 @@ const member = z.object({
   updatedAt: z.date(),
   user: z.object({ id: uuid, name: z.string(), email: z.string().nullable(), timezone: z.string(), locale: z.string(), isActive: z.boolean() }),
   coach: z.object({ id: uuid, name: z.string() }).nullable(),
-});
+}).meta({ id: 'Member', description: 'A member profile with its user and coach' });
+
+const memberPage = page(member, 'MemberPage');
 
 const text = (max: number) => z.string().max(max).nullable().optional();
 
@@ -47,16 +49,17 @@ const listQuery = pageQuery.extend({
 export function memberRoutes(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['members'];
-    const common = { tags, security: bearerSecurity };
+    const common = { tags };
 
     app.get(
       '/members',
       {
         schema: {
           ...common,
+          operationId: 'listMembers',
           summary: 'Members you may see: a coach\'s own, everyone for an admin, yourself for a member',
           querystring: listQuery,
-          response: { 200: page(member), ...errorResponses },
+          response: { 200: memberPage },
         },
       },
       async (request) => core.members.findAll(actorOf(request), request.query),
@@ -67,10 +70,11 @@ export function memberRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'listCoachMembers',
           summary: 'A coach\'s members (that coach, or an admin)',
           params: z.object({ coachId: uuid }),
           querystring: pageQuery,
-          response: { 200: page(member), ...errorResponses },
+          response: { 200: memberPage },
         },
       },
       async (request) => core.members.getMembersByCoach(actorOf(request), request.params.coachId, request.query),
@@ -78,14 +82,14 @@ export function memberRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.get(
       '/members/:id',
-      { schema: { ...common, summary: 'A member profile', params: idParams, response: { 200: member, ...errorResponses } } },
+      { schema: { ...common, operationId: 'getMember', summary: 'A member profile', params: idParams, response: { 200: member } } },
       async (request) => core.members.findOne(actorOf(request), request.params.id),
     );
 
     app.post(
       '/members',
       {
-        schema: { ...common, summary: 'Create the profile of a Member account that has none', body: createBody, response: { 201: member, ...errorResponses } },
+        schema: { ...common, operationId: 'createMember', summary: 'Create the profile of a Member account that has none', body: createBody, response: { 201: member } },
       },
       async (request, reply) => reply.code(201).send(await core.members.create(actorOf(request), request.body)),
     );
@@ -93,7 +97,7 @@ export function memberRoutes(core: Core): FastifyPluginAsyncZod {
     app.patch(
       '/members/:id',
       {
-        schema: { ...common, summary: 'Update a member profile', params: idParams, body: updateBody, response: { 200: member, ...errorResponses } },
+        schema: { ...common, operationId: 'updateMember', summary: 'Update a member profile', params: idParams, body: updateBody, response: { 200: member } },
       },
       async (request) => core.members.update(actorOf(request), request.params.id, request.body),
     );
@@ -103,10 +107,11 @@ export function memberRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'assignCoach',
           summary: 'Assign or move a member to a coach (coaches:write); opens their direct conversation',
           params: idParams,
           body: z.strictObject({ coachId: uuid.describe("The coach's user id") }),
-          response: { 200: member, ...errorResponses },
+          response: { 200: member },
         },
       },
       async (request) => core.members.assignCoach(actorOf(request), request.params.id, request.body.coachId),
@@ -117,10 +122,11 @@ export function memberRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'updateOnboardingStatus',
           summary: 'Update onboarding status',
           params: idParams,
           body: z.strictObject({ onboardingStatus: z.enum(ONBOARDING_STATUSES) }),
-          response: { 200: member, ...errorResponses },
+          response: { 200: member },
         },
       },
       async (request) => core.members.updateOnboardingStatus(actorOf(request), request.params.id, request.body.onboardingStatus),

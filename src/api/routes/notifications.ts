@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NOTIFICATION_STATUSES } from '../../core/notifications/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { bearerSecurity, errorResponses, page, pageQuery, queryBool, uuid } from '../schemas.ts';
+import { page, pageQuery, queryBool, uuid } from '../schemas.ts';
 
 const notification = z.object({
   id: uuid,
@@ -15,7 +15,7 @@ const notification = z.object({
   deliverAfter: z.date(),
   sentAt: z.date().nullable(),
   createdAt: z.date(),
-});
+}).meta({ id: 'Notification' });
 
 const listQuery = pageQuery.extend({
   userId: uuid.optional().describe('Admin only: whose notifications; omitted, an admin sees everyone\'s'),
@@ -31,10 +31,10 @@ export function notificationRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['notifications'],
+          operationId: 'listNotifications',
           summary: 'Your notifications, newest first (an admin may list anyone\'s)',
-          security: bearerSecurity,
           querystring: listQuery,
-          response: { 200: page(notification), ...errorResponses },
+          response: { 200: page(notification, 'NotificationPage') },
         },
       },
       async (request) => core.notifications.list(actorOf(request), request.query),

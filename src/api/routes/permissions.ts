@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { PERMISSIONS } from '../../core/access/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { bearerSecurity, errorResponses, idParams, uuid } from '../schemas.ts';
+import { idParams, uuid } from '../schemas.ts';
 
 const permission = z.enum(PERMISSIONS);
-const granted = z.object({ userId: uuid, permissions: z.array(permission) });
+const granted = z.object({ userId: uuid, permissions: z.array(permission) }).meta({ id: 'UserPermissions' });
 
 export function permissionRoutes(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
@@ -16,10 +16,10 @@ export function permissionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
+          operationId: 'listUserPermissions',
           summary: 'A user\'s permissions (your own, or anyone\'s for an admin)',
-          security: bearerSecurity,
           params: idParams,
-          response: { 200: granted, ...errorResponses },
+          response: { 200: granted },
         },
       },
       async (request) => ({
@@ -33,11 +33,11 @@ export function permissionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
+          operationId: 'grantPermission',
           summary: 'Grant a permission (admin)',
-          security: bearerSecurity,
           params: idParams,
           body: z.strictObject({ permission }),
-          response: { 200: granted, ...errorResponses },
+          response: { 200: granted },
         },
       },
       async (request) => ({
@@ -51,10 +51,10 @@ export function permissionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
+          operationId: 'revokePermission',
           summary: 'Revoke a permission (admin)',
-          security: bearerSecurity,
           params: z.object({ id: uuid, permission }),
-          response: { 200: granted, ...errorResponses },
+          response: { 200: granted },
         },
       },
       async (request) => ({

@@ -4,7 +4,7 @@ import { MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/inde
 import { SESSION_STATUSES, SESSION_TYPES } from '../../core/sessions/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { bearerSecurity, errorResponses, idParams, page, pageQuery, uuid } from '../schemas.ts';
+import { idParams, list, page, pageQuery, uuid } from '../schemas.ts';
 import { idempotencyHeaders } from './bookings.ts';
 
 export const sessionView = z.object({
@@ -35,7 +35,10 @@ export const sessionView = z.object({
   groupConversationId: uuid.nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
-});
+}).meta({ id: 'Session', description: 'A coaching session as the viewer may see it' });
+
+const sessionPage = page(sessionView, 'SessionPage');
+const sessionList = list(sessionView, 'SessionList');
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
 const duration = z.number().int().min(MIN_SLOT_MINUTES).max(MAX_SLOT_MINUTES).describe('Minutes');
@@ -68,13 +71,13 @@ const listQuery = pageQuery.extend({
 
 export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
-    const common = { tags: ['sessions'], security: bearerSecurity };
-    const one = { 200: sessionView, ...errorResponses };
+    const common = { tags: ['sessions'] };
+    const one = { 200: sessionView };
 
     app.get(
       '/sessions',
       {
-        schema: { ...common, summary: 'Sessions you may see, by start time', querystring: listQuery, response: { 200: page(sessionView), ...errorResponses } },
+        schema: { ...common, operationId: 'listSessions', summary: 'Sessions you may see, by start time', querystring: listQuery, response: { 200: sessionPage } },
       },
       async (request) => core.sessions.findAll(actorOf(request), request.query),
     );
@@ -84,9 +87,10 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'listUpcomingSessions',
           summary: 'Your scheduled sessions from now on, soonest first',
           querystring: z.object({ limit: z.coerce.number().int().min(1).max(50).optional() }),
-          response: { 200: z.object({ items: z.array(sessionView) }), ...errorResponses },
+          response: { 200: sessionList },
         },
       },
       async (request) => ({ items: await core.sessions.getUpcomingSessions(actorOf(request), request.query) }),
@@ -97,10 +101,11 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'listMemberSessions',
           summary: "A member's sessions",
           params: z.object({ memberId: uuid }),
           querystring: pageQuery,
-          response: { 200: page(sessionView), ...errorResponses },
+          response: { 200: sessionPage },
         },
       },
       async (request) => core.sessions.getSessionsByMember(actorOf(request), request.params.memberId, request.query),
@@ -111,10 +116,11 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'listCoachSessions',
           summary: "A coach's sessions",
           params: z.object({ coachId: uuid }),
           querystring: pageQuery,
-          response: { 200: page(sessionView), ...errorResponses },
+          response: { 200: sessionPage },
         },
       },
       async (request) => core.sessions.getSessionsByCoach(actorOf(request), request.params.coachId, request.query),
@@ -122,7 +128,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.get(
       '/sessions/:id',
-      { schema: { ...common, summary: 'A session', params: idParams, response: one } },
+      { schema: { ...common, operationId: 'getSession', summary: 'A session', params: idParams, response: one } },
       async (request) => core.sessions.findOne(actorOf(request), request.params.id),
     );
 
@@ -131,10 +137,11 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'createSession',
           summary: 'Schedule a session at a bookable time (optional Idempotency-Key)',
           headers: idempotencyHeaders(false),
           body: createBody,
-          response: { 201: sessionView, ...errorResponses },
+          response: { 201: sessionView },
         },
       },
       async (request, reply) =>
@@ -143,7 +150,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.patch(
       '/sessions/:id',
-      { schema: { ...common, summary: 'Change type, duration, coach notes or outcomes', params: idParams, body: updateBody, response: one } },
+      { schema: { ...common, operationId: 'updateSession', summary: 'Change type, duration, coach notes or outcomes', params: idParams, body: updateBody, response: one } },
       async (request) => core.sessions.update(actorOf(request), request.params.id, request.body),
     );
 
@@ -152,6 +159,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'completeSession',
           summary: 'Complete a scheduled session',
           params: idParams,
           body: z.strictObject({ coachNotes: notes.min(1), outcomes: notes.optional() }),
@@ -166,6 +174,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'cancelSession',
           summary: 'Cancel a session (not a completed one)',
           params: idParams,
           body: z.strictObject({ reason: z.string().max(1000).optional() }).optional(),
@@ -180,6 +189,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'recordNoShow',
           summary: 'Record that the member or the coach did not show up',
           params: idParams,
           body: z.strictObject({ party: z.enum(['member', 'coach']) }),
@@ -194,6 +204,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'rescheduleSession',
           summary: 'Move a scheduled session to another bookable time',
           params: idParams,
           body: z.strictObject({ scheduledAt: instant, duration: duration.optional() }),
@@ -206,7 +217,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
     app.post(
       '/sessions/:id/coach-notes',
       {
-        schema: { ...common, summary: 'Add coach notes', params: idParams, body: z.strictObject({ notes: notes.min(1) }), response: one },
+        schema: { ...common, operationId: 'addCoachNotes', summary: 'Add coach notes', params: idParams, body: z.strictObject({ notes: notes.min(1) }), response: one },
       },
       async (request) => core.sessions.addCoachNotes(actorOf(request), request.params.id, request.body),
     );
@@ -214,7 +225,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
     app.post(
       '/sessions/:id/member-notes',
       {
-        schema: { ...common, summary: 'Add member notes', params: idParams, body: z.strictObject({ notes: notes.min(1) }), response: one },
+        schema: { ...common, operationId: 'addMemberNotes', summary: 'Add member notes', params: idParams, body: z.strictObject({ notes: notes.min(1) }), response: one },
       },
       async (request) => core.sessions.addMemberNotes(actorOf(request), request.params.id, request.body),
     );
@@ -224,6 +235,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           ...common,
+          operationId: 'rateSession',
           summary: 'Rate a completed session, once (1-5)',
           params: idParams,
           body: z.strictObject({ rating: z.number().int().min(1).max(5), feedback: z.string().max(2000).optional() }),

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { bearerSecurity, errorResponses, idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
+import { idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
 
 const tokenView = z.object({
   id: uuid,
@@ -13,9 +13,11 @@ const tokenView = z.object({
   expiresAt: z.date().nullable(),
   revokedAt: z.date().nullable(),
   createdAt: z.date(),
-});
+}).meta({ id: 'Token', description: 'An API token, without its secret' });
 
-const issuedToken = tokenView.extend({ token: z.string().describe('The secret: shown this once, stored only as a hash') });
+const issuedToken = tokenView
+  .extend({ token: z.string().describe('The secret: shown this once, stored only as a hash') })
+  .meta({ id: 'IssuedToken', description: 'A new API token with its secret' });
 
 const createBody = z.strictObject({
   userId: uuid.optional().describe('Whose token (admin only); defaults to the caller'),
@@ -36,10 +38,10 @@ export function tokenRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
+          operationId: 'createToken',
           summary: 'Create an API token for yourself, or (admin) for another user',
-          security: bearerSecurity,
           body: createBody,
-          response: { 201: issuedToken, ...errorResponses },
+          response: { 201: issuedToken },
         },
       },
       async (request, reply) => reply.code(201).send(await core.tokens.create(actorOf(request), request.body)),
@@ -50,10 +52,10 @@ export function tokenRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
+          operationId: 'listTokens',
           summary: 'List API tokens (your own; an admin sees all)',
-          security: bearerSecurity,
           querystring: listQuery,
-          response: { 200: page(tokenView), ...errorResponses },
+          response: { 200: page(tokenView, 'TokenPage') },
         },
       },
       async (request) => core.tokens.list(actorOf(request), request.query),
@@ -64,10 +66,10 @@ export function tokenRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
+          operationId: 'revokeToken',
           summary: 'Revoke an API token',
-          security: bearerSecurity,
           params: idParams,
-          response: { 200: tokenView, ...errorResponses },
+          response: { 200: tokenView },
         },
       },
       async (request) => core.tokens.revoke(actorOf(request), request.params.id),

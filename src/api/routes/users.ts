@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { bearerSecurity, errorResponses, idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
+import { idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
 
 export const ROLE = z.enum(['Member', 'Coach', 'Admin']);
 
@@ -18,7 +18,7 @@ const user = z.object({
   coachProfile: z.object({ id: uuid }).nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
-});
+}).meta({ id: 'User' });
 
 const createBody = z.strictObject({
   name: z.string().min(1).max(100),
@@ -48,7 +48,7 @@ export function userRoutes(core: Core): FastifyPluginAsyncZod {
     app.get(
       '/users',
       {
-        schema: { tags, summary: 'List users (admin)', security: bearerSecurity, querystring: listQuery, response: { 200: page(user), ...errorResponses } },
+        schema: { tags, operationId: 'listUsers', summary: 'List users (admin)', querystring: listQuery, response: { 200: page(user, 'UserPage') } },
       },
       async (request) => core.users.list(actorOf(request), request.query),
     );
@@ -58,10 +58,10 @@ export function userRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
+          operationId: 'createUser',
           summary: 'Create a user of any role (admin); members and coaches get their profile',
-          security: bearerSecurity,
           body: createBody,
-          response: { 201: user, ...errorResponses },
+          response: { 201: user },
         },
       },
       async (request, reply) => reply.code(201).send(await core.users.create(actorOf(request), request.body)),
@@ -70,7 +70,7 @@ export function userRoutes(core: Core): FastifyPluginAsyncZod {
     app.get(
       '/users/:id',
       {
-        schema: { tags, summary: 'A user (yourself, or anyone for an admin)', security: bearerSecurity, params: idParams, response: { 200: user, ...errorResponses } },
+        schema: { tags, operationId: 'getUser', summary: 'A user (yourself, or anyone for an admin)', params: idParams, response: { 200: user } },
       },
       async (request) => core.users.get(actorOf(request), request.params.id),
     );
@@ -80,11 +80,11 @@ export function userRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
+          operationId: 'updateUser',
           summary: 'Change your name, time zone or locale; admins also change roles and deactivate accounts',
-          security: bearerSecurity,
           params: idParams,
           body: updateBody,
-          response: { 200: user, ...errorResponses },
+          response: { 200: user },
         },
       },
       async (request) => core.users.update(actorOf(request), request.params.id, request.body),
