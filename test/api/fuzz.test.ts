@@ -86,6 +86,9 @@ function enumValues(schema: JsonSchema | undefined): unknown[] {
 function plausibleArb(schema: JsonSchema): fc.Arbitrary<unknown> {
   const known = enumValues(schema);
   if (known.length) return fc.constantFrom(...known);
+  // OpenAPI 3.1 writes a nullable value as anyOf [its schema, null]: fit the schema.
+  const nonNull = schema.anyOf?.find((branch) => branch.type !== 'null');
+  if (nonNull) return plausibleArb(nonNull);
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   if (type === 'boolean') return fc.boolean();
   if (type === 'integer' || type === 'number') {

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
+import { publicBaseUrl } from '../public-url.ts';
 import { idParams, uuid } from '../schemas.ts';
 
 // Calendar subscriptions: a secret URL per user that calendar apps poll. The URL is the credential,
@@ -17,8 +18,7 @@ const createdFeed = z.object({
 const revoked = z.object({ revoked: z.number().int().describe('Live feeds revoked (0 or 1)') }).meta({ id: 'CalendarFeedRevocation' });
 
 export function feedUrl(request: FastifyRequest, publicUrl: string | undefined, token: string): string {
-  const base = publicUrl ?? `${request.protocol}://${request.host}`;
-  return `${base.replace(/\/+$/, '')}/calendar/${token}.ics`;
+  return `${publicBaseUrl(request, publicUrl)}/calendar/${token}.ics`;
 }
 
 /** Creating and revoking feeds: behind a token. */

@@ -37,6 +37,7 @@ async function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<
   }
 }
 
+const liveness = z.object({ status: z.literal('ok') }).meta({ id: 'Liveness' });
 const state = z.enum(['up', 'down', 'not_configured']);
 const readiness = z.object({
   status: z.enum(['ready', 'not_ready']),
@@ -59,7 +60,7 @@ export function healthRoutes(deps: HealthDeps): FastifyPluginAsyncZod {
       '/healthz',
       {
         config: { rateLimit: false },
-        schema: { tags: ['health'], operationId: 'checkLiveness', summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } },
+        schema: { tags: ['health'], operationId: 'checkLiveness', summary: 'The process is up', response: { 200: liveness } },
       },
       async () => ({ status: 'ok' as const }),
     );
