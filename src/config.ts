@@ -31,6 +31,20 @@ const schema = z.object({
   API_BODY_LIMIT_BYTES: whole(1024).default(64 * 1024),
   /** After SIGTERM, how long requests in flight may take before the process exits anyway (status 1). */
   SHUTDOWN_GRACE_SECONDS: whole(1).default(10),
+  /** Telegram bot token from @BotFather; the Telegram adapter starts only when it is set. */
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected <bot id>:<secret> as @BotFather gives it').optional(),
+  /** `webhook` in production; `polling` for a local run without a public URL. */
+  TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
+  /** Public HTTPS URL Telegram posts updates to; its path is where the receiver listens. */
+  TELEGRAM_WEBHOOK_URL: url('https').optional(),
+  /** Sent by Telegram in X-Telegram-Bot-Api-Secret-Token. */
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{16,256}$/, 'expected 16-256 characters of A-Z, a-z, 0-9, _ and -').optional(),
+  TELEGRAM_WEBHOOK_HOST: z.string().default('127.0.0.1'),
+  TELEGRAM_WEBHOOK_PORT: whole(0, 65535).default(8443),
+  /** Bot API root; only tests and self-hosted Bot API servers change it. */
+  TELEGRAM_API_ROOT: url('http', 'https').default('https://api.telegram.org'),
+  /** Signs coach invite deep links; defaults to a key derived from the bot token. */
+  TELEGRAM_INVITE_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -70,5 +84,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
-  return parsed.data;
+  const config = parsed.data;
+  if (config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_MODE === 'webhook' && (!config.TELEGRAM_WEBHOOK_URL || !config.TELEGRAM_WEBHOOK_SECRET)) {
+    throw new ConfigError('Invalid configuration: TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET are required when TELEGRAM_MODE is webhook');
+  }
+  return config;
 }
