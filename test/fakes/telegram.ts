@@ -124,7 +124,7 @@ export async function startFakeTelegram(token = FAKE_TOKEN): Promise<FakeTelegra
           nextUpdateOffset = offset;
           while (updates.length && Number(updates[0]!.update_id) < offset) updates.shift();
         }
-        if (updates.length) return ok(res, updates.splice(0));
+        if (updates.length || !Number(payload.timeout)) return ok(res, updates.splice(0));
         // Long polling: hold the request until an update arrives or the client gives up.
         const wake = () => ok(res, updates.splice(0));
         pollers.push(wake);
