@@ -37,6 +37,8 @@ export interface FakeTelegram {
   failNext(method: string, fault: Fault, times?: number): void;
   /** Resolves when `method` has been called `count` times in all. */
   waitFor(method: string, count?: number): Promise<RecordedCall[]>;
+  /** Chats whose user blocked the bot: sending there answers 403 as Telegram does. */
+  blockedChats: Set<string>;
   /** Queues an update for getUpdates (long polling). */
   pushUpdate(update: Record<string, unknown>): void;
   close(): Promise<void>;
@@ -52,6 +54,7 @@ export async function startFakeTelegram(token = FAKE_TOKEN): Promise<FakeTelegra
   const waiters: { method: string; count: number; resolve: () => void }[] = [];
   const updates: Record<string, unknown>[] = [];
   const pollers: (() => void)[] = [];
+  const blockedChats = new Set<string>();
   let nextMessageId = 1;
   let nextUpdateOffset = 0;
 
@@ -87,6 +90,7 @@ export async function startFakeTelegram(token = FAKE_TOKEN): Promise<FakeTelegra
       case 'getMe':
         return ok(res, { id: botId, is_bot: true, first_name: 'Coachbot', username: 'coachbot_test_bot', can_join_groups: false });
       case 'sendMessage': {
+        if (blockedChats.has(String(payload.chat_id))) return fail(res, 403, 'Forbidden: bot was blocked by the user');
         const message: SentMessage = {
           chatId: String(payload.chat_id),
           messageId: nextMessageId++,
@@ -179,6 +183,7 @@ export async function startFakeTelegram(token = FAKE_TOKEN): Promise<FakeTelegra
     botId,
     calls,
     messages,
+    blockedChats,
     callsOf,
     failNext(method, fault, times = 1) {
       faults.set(method, [...(faults.get(method) ?? []), ...Array.from({ length: times }, () => fault)]);
