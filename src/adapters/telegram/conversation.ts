@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { ChatUser, Effect, Inbound, MessageRef } from '../../bot/inbound.ts';
+import type { Effect, Inbound, MessageRef } from '../../bot/inbound.ts';
+import type { Form } from '../../bot/view.ts';
 import type { BotApi, SentRef } from './bot-api.ts';
-import type { FormPrompts } from './form-prompts.ts';
 import type { Invites } from './invites.ts';
-import { ADAPTER_PREFIX, callbackAnswerText, FORM_CANCEL, FORM_SKIP, renderView } from './render.ts';
+import { ADAPTER_PREFIX, callbackAnswerText, renderFormStart, renderView } from './render.ts';
 import { parseUpdate, type ParsedUpdate } from './updates.ts';
 
 // One Telegram update, after the receiver verified and acknowledged it and it was claimed as new:
@@ -18,7 +18,8 @@ export interface ChatBot {
 export interface ConversationDeps {
   bot: ChatBot;
   api: BotApi;
-  forms: FormPrompts;
+  /** The bot's question for one input of a form (the bot asks the later ones itself). */
+  promptFor: (form: Form, index: number) => string;
   invites: Invites;
   logger: Logger;
   /** The bot's user id: the scope of its users' chat identities. */
@@ -36,9 +37,9 @@ function plain(text: string) {
 
 type Where = { chatId: string; message?: SentRef };
 
-export function createConversation({ bot, api, forms, invites, logger, scope, botUsername }: ConversationDeps) {
+export function createConversation({ bot, api, promptFor, invites, logger, scope, botUsername }: ConversationDeps) {
   /** Carries out the bot's effects in `where`; returns the notices, which the caller shows. */
-  async function apply(user: ChatUser, effects: Effect[], where: Where): Promise<string[]> {
+  async function apply(effects: Effect[], where: Where): Promise<string[]> {
     const notices: string[] = [];
     for (const effect of effects) {
       switch (effect.type) {
@@ -50,7 +51,7 @@ export function createConversation({ bot, api, forms, invites, logger, scope, bo
           else await api.sendMessage(where.chatId, renderView(effect.view));
           break;
         case 'form':
-          await forms.start(user, where.chatId, effect.form);
+          await api.sendMessage(where.chatId, renderFormStart(effect.form, promptFor(effect.form, 0)));
           break;
         case 'notice':
           notices.push(effect.text);
@@ -62,18 +63,11 @@ export function createConversation({ bot, api, forms, invites, logger, scope, bo
 
   async function run(inbound: Inbound, where: Where): Promise<void> {
     const effects = await bot.handle(inbound);
-    const notices = await apply(inbound.user, effects, where);
+    const notices = await apply(effects, where);
     for (const text of notices) await api.sendMessage(where.chatId, plain(text));
   }
 
   async function onCommand(p: Extract<ParsedUpdate, { kind: 'command' }>): Promise<void> {
-    const where = { chatId: p.chatId };
-    const pending = await forms.pending(p.user);
-    if (pending) {
-      // A command leaves the form being filled in; /cancel does only that.
-      await forms.cancel(p.user, pending, p.name === 'cancel');
-      if (p.name === 'cancel') return;
-    }
     let { name, args } = p;
     if (name === 'start' && args) {
       const coachUserId = invites.verify(args);
@@ -85,16 +79,12 @@ export function createConversation({ bot, api, forms, invites, logger, scope, bo
         args = '';
       }
     }
-    await run({ type: 'command', name, args, user: p.user, deliveryId: String(p.updateId) }, where);
+    await run({ type: 'command', name, args, user: p.user, deliveryId: String(p.updateId) }, { chatId: p.chatId });
   }
 
-  async function onText(p: Extract<ParsedUpdate, { kind: 'text' }>): Promise<void> {
-    const pending = await forms.pending(p.user);
-    if (!pending) return run({ type: 'text', text: p.text, user: p.user, deliveryId: String(p.updateId) }, { chatId: p.chatId });
-    const answer = await forms.answer(p.user, pending, p.text);
-    if (answer.done) {
-      await run({ type: 'submit', action: answer.form.submit, values: answer.values, user: p.user, deliveryId: String(p.updateId) }, { chatId: pending.chatId });
-    }
+  /** Free text: the answer to a form's question, or a message for the coach or member (the bot knows which). */
+  function onText(p: Extract<ParsedUpdate, { kind: 'text' }>): Promise<void> {
+    return run({ type: 'text', text: p.text, user: p.user, deliveryId: String(p.updateId) }, { chatId: p.chatId });
   }
 
   async function onCallback(p: Extract<ParsedUpdate, { kind: 'callback' }>): Promise<void> {
@@ -108,24 +98,13 @@ export function createConversation({ bot, api, forms, invites, logger, scope, bo
     const chatId = p.chatId ?? p.user.platformUserId;
     const message = p.messageId === undefined ? undefined : { chatId, messageId: p.messageId };
     try {
-      if (p.data === FORM_SKIP || p.data === FORM_CANCEL) {
-        const pending = await forms.pending(p.user);
-        if (!pending || pending.promptMessageId !== p.messageId) return await answer('This question is closed.');
-        await answer();
-        if (p.data === FORM_CANCEL) return await forms.cancel(p.user, pending);
-        const result = await forms.answer(p.user, pending, null);
-        if (result.done) {
-          await run({ type: 'submit', action: result.form.submit, values: result.values, user: p.user, deliveryId: String(p.updateId) }, { chatId: pending.chatId });
-        }
-        return;
-      }
       if (!p.data || p.data.startsWith(ADAPTER_PREFIX)) return await answer('This button no longer works.');
       const ref: MessageRef | undefined = message && { platform: 'telegram', channelId: message.chatId, messageId: String(message.messageId) };
       const effects = await bot.handle({ type: 'action', action: p.data, user: p.user, deliveryId: String(p.updateId), ...(ref ? { message: ref } : {}) });
       // Answer before the edits, so the button stops spinning as soon as the bot has decided.
       const notices = effects.flatMap((e) => (e.type === 'notice' ? [e.text] : []));
       await answer(callbackAnswerText(notices));
-      await apply(p.user, effects.filter((e) => e.type !== 'notice'), { chatId, ...(message ? { message } : {}) });
+      await apply(effects.filter((e) => e.type !== 'notice'), { chatId, ...(message ? { message } : {}) });
     } catch (error) {
       await answer(SORRY).catch((e: unknown) => logger.warn({ err: e }, 'telegram: could not answer a callback query'));
       throw error;

@@ -7,8 +7,6 @@ import { createBotApi } from './bot-api.ts';
 import { createTelegramChatPort } from './chat-port.ts';
 import { TELEGRAM_COMMANDS } from './commands.ts';
 import { createConversation, type ChatBot } from './conversation.ts';
-import { createFormPrompts } from './form-prompts.ts';
-import { createFormState } from './form-state.ts';
 import { createInvites, inviteKeyFromToken } from './invites.ts';
 import { createPacing, type PacingOptions } from './pacing.ts';
 import { createUpdatesSeen } from './updates-seen.ts';
@@ -90,7 +88,10 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   const handleUpdate = createConversation({
     bot: deps.bot,
     api,
-    forms: createFormPrompts(api, createFormState(redis, keyPrefix)),
+    promptFor: (form, index) => {
+      const input = form.inputs[index]!;
+      return `${form.title}: ${input.label}${input.required ? '' : ' (optional, send - to skip)'}${input.initial ? `\nNow: ${input.initial}` : ''}`;
+    },
     invites,
     logger,
     scope: botId,

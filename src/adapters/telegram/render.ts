@@ -1,4 +1,4 @@
-import type { Block, Button, Form, FormInput, Select, View } from '../../bot/view.ts';
+import type { Block, Button, Form, Select, View } from '../../bot/view.ts';
 
 // The bot's neutral views as Telegram messages: plain text with bold/italic entities (no HTML or
 // Markdown, so nothing needs escaping and lengths are what the user sees) and an inline keyboard.
@@ -33,7 +33,7 @@ export class TelegramRenderError extends Error {
   override name = 'TelegramRenderError';
 }
 
-/** Callback data of the adapter's own buttons (form Skip/Cancel, time zone) starts with this. */
+/** Callback data of the adapter's own buttons starts with this; the bot's tokens start with a verb. */
 export const ADAPTER_PREFIX = '~';
 
 /** Callback data Telegram accepts: 1-64 bytes. */
@@ -131,24 +131,15 @@ export function renderView(view: View): TelegramMessage {
   return { ...out.build(TELEGRAM_LIMITS.messageText, view.summary), reply_markup: { inline_keyboard: keyboardRows(view.blocks) } };
 }
 
-export const FORM_SKIP = `${ADAPTER_PREFIX}skip`;
-export const FORM_CANCEL = `${ADAPTER_PREFIX}cancel`;
-
-/** One input of a form, asked as a message of its own (Telegram has no modals). */
-export function renderFormPrompt(form: Form, index: number, problem?: string): TelegramMessage {
-  const input: FormInput = form.inputs[index]!;
+/**
+ * A form opened on Telegram: no modals, so the bot asks one input at a time in the chat and keeps
+ * the answers so far (src/bot/forms.ts). The adapter shows the first question; the bot asks the rest.
+ */
+export function renderFormStart(form: Form, prompt: string): TelegramMessage {
   const out = new TextBuilder();
-  out.line(form.title, 'bold').append(form.inputs.length > 1 ? ` (${index + 1}/${form.inputs.length})` : '');
-  if (problem) out.line(problem, 'italic');
-  out.line(input.label);
-  if (input.initial) out.line(`Now: ${input.initial}`);
-  if (input.placeholder) out.line(`For example: ${input.placeholder}`, 'italic');
-  out.line(input.style === 'paragraph' ? 'Reply with your answer (several lines are fine).' : 'Reply with your answer.');
-  const keep = input.initial ? 'Keep as it is' : 'Skip';
-  const buttons: InlineButton[] = [];
-  if (!input.required || input.initial) buttons.push({ text: keep, callback_data: FORM_SKIP });
-  buttons.push({ text: 'Cancel', callback_data: FORM_CANCEL });
-  return { ...out.build(TELEGRAM_LIMITS.messageText, input.label), reply_markup: { inline_keyboard: [buttons] } };
+  if (!prompt.startsWith(form.title)) out.line(form.title, 'bold');
+  out.line(prompt);
+  return { ...out.build(TELEGRAM_LIMITS.messageText, form.title), reply_markup: { inline_keyboard: [] } };
 }
 
 /** A callback answer's text: Telegram shows at most 200 characters. */

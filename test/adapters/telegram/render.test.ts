@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LIMITS, type Block, type Form, type View } from '../../../src/bot/view.ts';
-import { renderFormPrompt, renderView, TELEGRAM_LIMITS, TelegramRenderError } from '../../../src/adapters/telegram/render.ts';
+import { renderFormStart, renderView, TELEGRAM_LIMITS, TelegramRenderError } from '../../../src/adapters/telegram/render.ts';
 
 // Any view the bot may build (within LIMITS) renders to a message Telegram accepts: text of
 // 1-4096 characters with entities inside it, and callback_data of 1-64 bytes that is exactly the
@@ -90,18 +90,9 @@ describe('Telegram renderer', () => {
     expect(renderView({ summary: 'Nothing here', blocks: [] }).text).toBe('Nothing here');
   });
 
-  it('a form prompt offers Skip only for an optional input and fits the limits', () => {
-    const form: Form = {
-      title: 'Sign up',
-      submit: 'sub',
-      submitLabel: 'Send',
-      inputs: [
-        { id: 'goals', label: 'Your goals', style: 'paragraph', required: true, maxLength: 500 },
-        { id: 'note', label: 'Anything else?', style: 'text', required: false, maxLength: 100 },
-      ],
-    };
-    expect(renderFormPrompt(form, 0).reply_markup.inline_keyboard).toEqual([[{ text: 'Cancel', callback_data: '~cancel' }]]);
-    expect(renderFormPrompt(form, 1).reply_markup.inline_keyboard[0]!.map((b) => b.text)).toEqual(['Skip', 'Cancel']);
-    expect(renderFormPrompt(form, 1, 'One line, please.').text).toContain('One line, please.');
+  it('a form opens with its first question under its title', () => {
+    const form: Form = { title: 'Sign up', submit: 'sub', submitLabel: 'Send', inputs: [{ id: 'goals', label: 'Your goals', style: 'paragraph', required: true, maxLength: 500 }] };
+    expect(renderFormStart(form, 'What are your goals?')).toEqual({ text: 'Sign up\nWhat are your goals?', entities: [{ type: 'bold', offset: 0, length: 7 }], reply_markup: { inline_keyboard: [] } });
+    expect(renderFormStart(form, 'Sign up: Your goals').text).toBe('Sign up: Your goals');
   });
 });
