@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type { Effect, Inbound, MessageRef } from '../../bot/inbound.ts';
-import type { Form } from '../../bot/view.ts';
+import type { Bot, Effect, Form, Inbound, MessageRef } from '../../bot/index.ts';
 import type { BotApi, SentRef } from './bot-api.ts';
 import type { Invites } from './invites.ts';
 import { ADAPTER_PREFIX, callbackAnswerText, renderFormStart, renderView } from './render.ts';
@@ -10,10 +9,8 @@ import { parseUpdate, type ParsedUpdate } from './updates.ts';
 // translated into the bot's Inbound, the bot's Effects carried out as Bot API calls. Every
 // callback query is answered exactly once, whatever happens.
 
-/** What the adapter needs of the bot (src/bot's createBot). */
-export interface ChatBot {
-  handle(inbound: Inbound): Promise<Effect[]>;
-}
+/** What the adapter needs of the bot. */
+export type ChatBot = Pick<Bot, 'handle'>;
 
 export interface ConversationDeps {
   bot: ChatBot;

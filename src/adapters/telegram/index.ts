@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Telegraf } from 'telegraf';
 import type { Config } from '../../config.ts';
-import type { ChatPort } from '../../bot/port.ts';
+import { promptFor, type ChatPort } from '../../bot/index.ts';
 import { createBotApi } from './bot-api.ts';
 import { createTelegramChatPort } from './chat-port.ts';
 import { TELEGRAM_COMMANDS } from './commands.ts';
@@ -88,10 +88,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   const handleUpdate = createConversation({
     bot: deps.bot,
     api,
-    promptFor: (form, index) => {
-      const input = form.inputs[index]!;
-      return `${form.title}: ${input.label}${input.required ? '' : ' (optional, send - to skip)'}${input.initial ? `\nNow: ${input.initial}` : ''}`;
-    },
+    promptFor,
     invites,
     logger,
     scope: botId,
