@@ -85,7 +85,24 @@ export async function startFakeTelegram(token = FAKE_TOKEN): Promise<FakeTelegra
 
   const chatOf = (chatId: unknown) => ({ id: Number(chatId), type: 'private', first_name: 'Test' });
 
+  /** What Telegram refuses in a message: the limits the adapter's renderer must keep. */
+  function refusalOf(payload: Record<string, unknown>): string | undefined {
+    const text = String(payload.text ?? '');
+    if (!text.trim()) return 'Bad Request: message text is empty';
+    if (text.length > 4096) return 'Bad Request: message is too long';
+    const rows = (payload.reply_markup as { inline_keyboard?: { callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [];
+    for (const button of rows.flat()) {
+      const bytes = Buffer.byteLength(button.callback_data ?? '');
+      if (bytes < 1 || bytes > 64) return 'Bad Request: BUTTON_DATA_INVALID';
+    }
+    return undefined;
+  }
+
   function answer(method: string, payload: Record<string, unknown>, res: ServerResponse): void {
+    if (method === 'sendMessage' || method === 'editMessageText') {
+      const refusal = refusalOf(payload);
+      if (refusal) return fail(res, 400, refusal);
+    }
     switch (method) {
       case 'getMe':
         return ok(res, { id: botId, is_bot: true, first_name: 'Coachbot', username: 'coachbot_test_bot', can_join_groups: false });
