@@ -149,4 +149,26 @@ describe('Telegram end to end', () => {
     }
     expect(queries.size).toBe(callbackQueriesSent);
   });
+
+  it('a coach invite deep link signs the member up with that coach; a forged one is refused and changes nothing', async () => {
+    const dana = await makeCoach(t.db, { name: 'Coach Dana', coachTimezone: 'America/New_York', timezone: 'America/New_York' });
+    const link = new URL(h.adapter.inviteLink(dana.id));
+    const noah = new TelegramUser({ id: 7002, first_name: 'Noah' });
+    await noah.say(`/start ${link.searchParams.get('start')}`);
+    expect(noah.text()).toMatch(/^Sign up: Your name/);
+    await noah.say('Noah New');
+    await noah.say('-');
+    await noah.say('America/Chicago');
+    expect(noah.text()).toContain('Your coach is Coach Dana');
+    const member = await t.db.chatIdentity.findFirstOrThrow({ where: { platform: 'telegram', platformUserId: '7002' }, include: { user: { include: { memberProfile: true } } } });
+    expect(member.user.memberProfile?.coachId).toBe(dana.id);
+    expect(member.user.timezone).toBe('America/Chicago');
+
+    const olga = new TelegramUser({ id: 7003, first_name: 'Olga' });
+    const forged = `${link.searchParams.get('start')!.slice(0, -2)}xx`;
+    await olga.say(`/start ${forged}`);
+    expect(h.fake.callsOf('sendMessage').at(-2)!.payload.text).toMatch(/invite link is not valid/);
+    expect(olga.text()).toContain('Welcome to Coachbot');
+    expect(await t.db.chatIdentity.count({ where: { platform: 'telegram', platformUserId: '7003' } })).toBe(0);
+  });
 });
