@@ -216,6 +216,7 @@ export async function startFakeTelegram(token = FAKE_TOKEN): Promise<FakeTelegra
       for (const wake of pollers.splice(0)) wake();
     },
     async close() {
+      if (!server.listening) return;
       for (const wake of pollers.splice(0)) wake();
       server.closeAllConnections();
       server.close();

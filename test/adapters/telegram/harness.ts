@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createTelegramAdapter, type ChatBot, type TelegramAdapter, type TelegramConfig } from '../../../src/adapters/telegram/index.ts';
 import type { PacingOptions } from '../../../src/adapters/telegram/pacing.ts';
 import { startFakeTelegram, type FakeTelegram } from '../../fakes/telegram.ts';
@@ -29,9 +29,10 @@ export interface HarnessOptions {
   mode?: TelegramConfig['TELEGRAM_MODE'];
   pacing?: PacingOptions;
   now?: () => number;
+  logger?: Logger;
 }
 
-export async function startTelegramHarness({ bot, mode = 'webhook', pacing = { perChatMs: 0, overallMs: 0 }, now }: HarnessOptions): Promise<TelegramHarness> {
+export async function startTelegramHarness({ bot, mode = 'webhook', pacing = { perChatMs: 0, overallMs: 0 }, now, logger }: HarnessOptions): Promise<TelegramHarness> {
   const fake = await startFakeTelegram();
   const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
   const keyPrefix = `test:telegram:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -49,7 +50,7 @@ export async function startTelegramHarness({ bot, mode = 'webhook', pacing = { p
     },
     bot,
     redis,
-    logger: pino({ level: 'silent' }),
+    logger: logger ?? pino({ level: 'silent' }),
     keyPrefix,
     pacing,
     sleep: async (ms) => void waits.push(ms),
