@@ -14,6 +14,11 @@ export interface ChatPort {
   send(to: Recipient, view: View): Promise<MessageRef>;
   /** Replace an earlier message's content in place. */
   edit(message: MessageRef, view: View): Promise<void>;
+  /**
+   * A link that opens a chat with the bot and signs its user up with this coach, on platforms
+   * that have such links (Telegram deep links); undefined elsewhere.
+   */
+  inviteLink?(coachUserId: string): string | undefined;
 }
 
 /**

@@ -7,9 +7,10 @@ import { renderView } from './render.ts';
 // here: the caller (a job) gets the wait in ChatDeliveryError.retryAfterMs and retries later,
 // instead of holding a worker.
 
-export function createTelegramChatPort(api: BotApi, botId: string): ChatPort {
+export function createTelegramChatPort(api: BotApi, botId: string, inviteLink: (coachUserId: string) => string | undefined): ChatPort {
   return {
     platform: 'telegram',
+    inviteLink,
 
     async send(to, view) {
       if (to.platform !== 'telegram' || to.scope !== botId) {

@@ -12,5 +12,5 @@ export const TELEGRAM_COMMANDS: { command: string; description: string }[] = [
   { command: 'today', description: 'Coaches: today and this week' },
   { command: 'members', description: 'Coaches: your members' },
   { command: 'availability', description: 'Coaches: your weekly availability' },
-  { command: 'cancel', description: 'Stop filling in a form' },
+  { command: 'invite', description: 'Coaches: a link that signs a new member up with you' },
 ];

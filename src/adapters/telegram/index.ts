@@ -53,8 +53,8 @@ export interface TelegramAdapter {
   webhookAddress(): { host: string; port: number } | undefined;
   /** Resolves when every update received so far has been handled. */
   idle(): Promise<void>;
-  /** A deep link that invites a member to sign up with this coach. */
-  inviteLink(coachUserId: string): string;
+  /** A deep link that invites a member to sign up with this coach (once started). */
+  inviteLink(coachUserId: string): string | undefined;
 }
 
 /** Telegram's recommended pace: about one message a second per chat, thirty a second overall. */
@@ -105,12 +105,17 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   // Without it one throwing handler takes the process down (Telegraf rethrows by default).
   telegraf.catch((error, ctx) => logger.error({ err: error, updateId: ctx.update.update_id }, 'telegram: update failed'));
 
+  function inviteLink(coachUserId: string): string | undefined {
+    const username = telegraf.botInfo?.username;
+    return username ? `https://t.me/${username}?start=${invites.payloadFor(coachUserId)}` : undefined;
+  }
+
   let receiver: WebhookReceiver | undefined;
   let address: { host: string; port: number } | undefined;
   let polling: Promise<void> | undefined;
 
   return {
-    port: createTelegramChatPort(api, botId),
+    port: createTelegramChatPort(api, botId, inviteLink),
 
     async start() {
       telegraf.botInfo ??= await telegraf.telegram.getMe();
@@ -156,10 +161,6 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       await receiver?.idle();
     },
 
-    inviteLink(coachUserId) {
-      const username = telegraf.botInfo?.username;
-      if (!username) throw new Error('the Telegram adapter is not started yet');
-      return `https://t.me/${username}?start=${invites.payloadFor(coachUserId)}`;
-    },
+    inviteLink,
   };
 }

@@ -181,7 +181,7 @@ describe('Telegram adapter: coach invite deep links', () => {
   const coachId = '0b6f3c8e-6a0e-4c39-9d53-0f9c2b7a11aa';
 
   it('/start with a genuine invite is the signup command for that coach', async () => {
-    const link = h.adapter.inviteLink(coachId);
+    const link = h.adapter.inviteLink(coachId)!;
     expect(link).toMatch(/^https:\/\/t\.me\/coachbot_test_bot\?start=[\w-]{1,64}$/);
     await h.deliver(messageUpdate(ada, `/start ${new URL(link).searchParams.get('start')}`));
     expect(inbounds).toEqual([expect.objectContaining({ type: 'command', name: 'signup', args: coachId })]);
@@ -189,7 +189,7 @@ describe('Telegram adapter: coach invite deep links', () => {
 
   it('a forged or damaged invite is refused with a sentence and treated as a plain /start', async () => {
     const otherKey = createInvites(inviteKeyFromToken('999:another-bot-token')).payloadFor(coachId);
-    const genuine = new URL(h.adapter.inviteLink(coachId)).searchParams.get('start')!;
+    const genuine = new URL(h.adapter.inviteLink(coachId)!).searchParams.get('start')!;
     for (const payload of [otherKey, genuine.slice(0, -1), `${genuine.slice(0, -1)}${genuine.endsWith('A') ? 'B' : 'A'}`, 'hello']) {
       await h.deliver(messageUpdate(ada, `/start ${payload}`));
     }

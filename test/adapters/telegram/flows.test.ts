@@ -150,9 +150,14 @@ describe('Telegram end to end', () => {
     expect(queries.size).toBe(callbackQueriesSent);
   });
 
-  it('a coach invite deep link signs the member up with that coach; a forged one is refused and changes nothing', async () => {
+  it('a coach\'s /invite deep link signs the member up with that coach; a forged one is refused and changes nothing', async () => {
     const dana = await makeCoach(t.db, { name: 'Coach Dana', coachTimezone: 'America/New_York', timezone: 'America/New_York' });
-    const link = new URL(h.adapter.inviteLink(dana.id));
+    await t.core.chat.ensureLink(dana.id, { platform: 'telegram', scope, platformUserId: '8002', dmChannelId: '8002' });
+    const coach = new TelegramUser({ id: 8002, first_name: 'Dana' });
+    await coach.say('/invite');
+    const shared = /https:\/\/t\.me\/\S+/.exec(coach.text())?.[0];
+    expect(shared).toBeDefined();
+    const link = new URL(shared!);
     const noah = new TelegramUser({ id: 7002, first_name: 'Noah' });
     await noah.say(`/start ${link.searchParams.get('start')}`);
     expect(noah.text()).toMatch(/^Sign up: Your name/);
