@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Bot, Effect, Form, Inbound, MessageRef } from '../../bot/index.ts';
 import type { BotApi, SentRef } from './bot-api.ts';
 import type { Invites } from './invites.ts';
-import { ADAPTER_PREFIX, callbackAnswerText, renderFormStart, renderView } from './render.ts';
+import { toDeliveryError } from './errors.ts';
+import { ADAPTER_PREFIX, callbackAnswerText, renderFormStart, renderView, type TelegramMessage } from './render.ts';
 import { parseUpdate, type ParsedUpdate } from './updates.ts';
 
 // One Telegram update, after the receiver verified and acknowledged it and it was claimed as new:
@@ -35,6 +36,21 @@ function plain(text: string) {
 type Where = { chatId: string; message?: SentRef };
 
 export function createConversation({ bot, api, promptFor, invites, logger, scope, botUsername }: ConversationDeps) {
+  /**
+   * Edits the message in place; one that can no longer be edited (over 48 hours old, deleted) gets
+   * its new content as a new message instead, so the answer is never lost.
+   */
+  async function replace(where: Where, message: TelegramMessage): Promise<void> {
+    if (!where.message) return void (await api.sendMessage(where.chatId, message));
+    try {
+      await api.editMessageText(where.message, message);
+    } catch (error) {
+      if (!toDeliveryError(error).permanent) throw error;
+      logger.info({ err: error }, 'telegram: message not editable, sent anew');
+      await api.sendMessage(where.chatId, message);
+    }
+  }
+
   /** Carries out the bot's effects in `where`; returns the notices, which the caller shows. */
   async function apply(effects: Effect[], where: Where): Promise<string[]> {
     const notices: string[] = [];
@@ -44,8 +60,7 @@ export function createConversation({ bot, api, promptFor, invites, logger, scope
           await api.sendMessage(where.chatId, renderView(effect.view));
           break;
         case 'update':
-          if (where.message) await api.editMessageText(where.message, renderView(effect.view));
-          else await api.sendMessage(where.chatId, renderView(effect.view));
+          await replace(where, renderView(effect.view));
           break;
         case 'form':
           await api.sendMessage(where.chatId, renderFormStart(effect.form, promptFor(effect.form, 0)));

@@ -156,6 +156,13 @@ describe('Telegram adapter: updates to the bot and back', () => {
     expect(h.fake.callsOf('sendMessage').map((c) => c.payload.text)).toEqual(['Same']);
   });
 
+  it('a message that can no longer be edited gets its new content as a new message', async () => {
+    answer = () => [{ type: 'update', view: view('Fresh content') }];
+    await h.deliver(callbackUpdate(ada, 'old-button', 987654));
+    expect(methods()).toEqual(['answerCallbackQuery', 'editMessageText', 'sendMessage']);
+    expect(h.fake.callsOf('sendMessage')[0]!.payload.text).toBe('Fresh content');
+  });
+
   it('a 429 is waited out for retry_after seconds, then the call is made again', async () => {
     answer = () => [{ type: 'reply', view: view('After the wait') }];
     h.fake.failNext('sendMessage', { status: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 });
