@@ -48,6 +48,7 @@ import {
   assertCanComplete,
   assertCanMarkNoShow,
   assertCanRate,
+  assertCanReschedule,
   canReadSession,
   isSessionCoachOrAdmin,
   isSessionMember,
@@ -203,7 +204,7 @@ export function createSessionsService(deps: CoreDeps) {
       try {
         sessionId = await db.$transaction(async (tx) => {
           await lockCoachCalendar(tx, coach.id);
-          await assertBookableTime(tx, policy(), { coachId: coach.id, scheduledAt: input.scheduledAt, duration: input.duration });
+          await assertBookableTime(tx, policy(), { coachId: coach.id, scheduledAt: input.scheduledAt, duration: input.duration, memberId: member.id });
           const now = clock.now();
           const { session, ctes } = sessionInsertCtes(
             {
@@ -258,6 +259,7 @@ export function createSessionsService(deps: CoreDeps) {
             coachId: current.coachId,
             scheduledAt: current.scheduledAt,
             duration: input.duration,
+            memberId: current.memberId,
             exceptSessionId: current.id,
           });
           await moveSession(tx, parties(current), current.scheduledAt, input.duration);
@@ -284,11 +286,17 @@ export function createSessionsService(deps: CoreDeps) {
       requireSessionParty(actor, s);
       await db.$transaction(async (tx) => {
         const current = await lockedSession(tx, s);
-        assertCanChangeTime(current);
+        assertCanReschedule(current, clock.now(), isSessionMember(actor, current) && !isAdmin(actor));
         const duration = input.duration ?? current.duration;
         // The same time again (a double click) changes nothing and tells nobody.
         if (input.scheduledAt.getTime() === current.scheduledAt.getTime() && duration === current.duration) return;
-        const local = await assertBookableTime(tx, policy(), { coachId: current.coachId, scheduledAt: input.scheduledAt, duration, exceptSessionId: current.id });
+        const local = await assertBookableTime(tx, policy(), {
+          coachId: current.coachId,
+          scheduledAt: input.scheduledAt,
+          duration,
+          memberId: current.memberId,
+          exceptSessionId: current.id,
+        });
         await moveSession(tx, parties(current), input.scheduledAt, duration);
         await moveBooking(tx, current.id, input.scheduledAt, duration, local);
       }, TX_OPTIONS);
