@@ -212,8 +212,9 @@ export function createBookingsService(deps: CoreDeps) {
         return { booking: write.booking, refusal: error };
       });
     } catch (error) {
-      // A concurrent request with the same key committed first: answer what it answered.
-      if (isUniqueViolation(error) || isPgUniqueViolation(error)) {
+      // A concurrent request with the same key committed first: answer what it answered. Its seat
+      // may be what refused this one (a member holds one seat of a slot), before the key could.
+      if (isUniqueViolation(error) || isPgUniqueViolation(error) || (error instanceof ConflictError && error.code === 'already_booked')) {
         const record = await findIdempotencyRecord(db, actor.userId, key);
         if (record) return replay(record, hash);
       }

@@ -3,7 +3,7 @@ import { Prisma, type DbTx } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import type { BookingPolicy } from '../availability/index.ts';
 import { createSessionGroupConversation } from '../conversations/index.ts';
-import { ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
 import {
   findIdempotencyRecord,
   idempotencyCte,
@@ -235,8 +235,9 @@ export function createSessionsService(deps: CoreDeps) {
           return session.id;
         }, TX_OPTIONS);
       } catch (error) {
-        // A concurrent request with the same key committed first: answer what it answered.
-        if (key !== undefined && isUniqueViolation(error)) {
+        // A concurrent request with the same key committed first: answer what it answered. Its seat
+        // may be what refused this one (a member holds one seat of a slot), before the key could.
+        if (key !== undefined && (isUniqueViolation(error) || (error instanceof ConflictError && error.code === 'already_booked'))) {
           const again = await replay();
           if (again) return again;
         }
