@@ -221,11 +221,12 @@ describe('cancelling after the start', () => {
 describe('rescheduling after the start', () => {
   it('for any session that has started, its member can no longer reschedule it (as with cancelling), while its coach still can', async () => {
     await setWindows(db, w.coach.user.id, [0, 1, 2, 3, 4, 5, 6].map((dayOfWeek) => ({ dayOfWeek, startTime: '00:00', endTime: '24:00', maxSessionsPerSlot: 100 })));
+    let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 3 * 24 * 60 }), async (minutesAgo) => {
         const session = await startedSession(minutesAgo);
-        // A time the booking rule accepts: on the hour, past the minimum notice.
-        const later = new Date(Math.ceil((clock.now().getTime() + 2 * HOUR) / HOUR) * HOUR);
+        // A time the booking rule accepts (on the hour, past the minimum notice) that no other session of the member holds.
+        const later = new Date(Math.ceil((clock.now().getTime() + 10 * DAY) / HOUR) * HOUR + run++ * HOUR);
         const before = await snapshot(db, session.id);
         const error = await failure(() => core.sessions.reschedule(w.member.actor, session.id, { scheduledAt: later }));
         expect(error).toBeInstanceOf(ValidationError);
