@@ -1,4 +1,4 @@
-import { clockToMinutes, dateOfDay, dayNumber, formatOffset, minutesToClock, weekdayOfDay, ZoneClock, type Interval } from './time.ts';
+import { clockToMinutes, dateOfDay, dayNumber, minutesToClock, weekdayOfDay, ZoneClock, type Interval } from './time.ts';
 
 // The one definition of "bookable". Listing slots and booking one both call decideSlot over the same
 // plain data, so a slot that is listed can be booked and a booking that succeeds was listable.
@@ -106,11 +106,14 @@ const DAY_MS = 86_400_000;
 
 interface Prepared {
   zone: ZoneClock;
-  /** Active windows by weekday, sorted by start. */
-  byWeekday: AvailabilityWindow[][];
+  /** Active windows by weekday, sorted by start, with their bounds in minutes. */
+  byWeekday: { window: AvailabilityWindow; from: number; to: number }[][];
   /** Busy times sorted by start. */
   busy: BusyTime[];
   longestBusy: number;
+  /** Memoised per window and local day: listing decides every candidate, each needing its window's pieces. */
+  pieces: Map<AvailabilityWindow, Map<number, Interval[]>>;
+  dates: Map<number, string>;
 }
 
 // Preparing is a pure function of the calendar object; memoising it keeps listing a long range cheap.
@@ -119,19 +122,38 @@ const prepared = new WeakMap<CoachCalendar, Prepared>();
 function prepare(calendar: CoachCalendar): Prepared {
   let p = prepared.get(calendar);
   if (!p) {
-    const byWeekday: AvailabilityWindow[][] = [[], [], [], [], [], [], []];
-    for (const w of calendar.windows) if (w.isActive) byWeekday[w.dayOfWeek]?.push(w);
-    for (const list of byWeekday) list.sort((a, b) => clockToMinutes(a.startTime) - clockToMinutes(b.startTime));
+    const byWeekday: Prepared['byWeekday'] = [[], [], [], [], [], [], []];
+    for (const w of calendar.windows) {
+      if (w.isActive) byWeekday[w.dayOfWeek]?.push({ window: w, from: clockToMinutes(w.startTime), to: clockToMinutes(w.endTime) });
+    }
+    for (const list of byWeekday) list.sort((a, b) => a.from - b.from);
     const busy = [...calendar.busy].sort((a, b) => a.startsAt - b.startsAt);
-    p = { zone: new ZoneClock(calendar.timezone), byWeekday, busy, longestBusy: Math.max(0, ...busy.map((b) => b.duration)) };
+    p = {
+      zone: new ZoneClock(calendar.timezone),
+      byWeekday,
+      busy,
+      longestBusy: Math.max(0, ...busy.map((b) => b.duration)),
+      pieces: new Map(),
+      dates: new Map(),
+    };
     prepared.set(calendar, p);
   }
   return p;
 }
 
 /** The real time a window covers on local `day` (see the top of this file). */
-function windowPieces(zone: ZoneClock, window: AvailabilityWindow, day: number): Interval[] {
-  return zone.localSpan(day, clockToMinutes(window.startTime), clockToMinutes(window.endTime));
+function windowPieces(p: Prepared, w: Prepared['byWeekday'][number][number], day: number): Interval[] {
+  let byDay = p.pieces.get(w.window);
+  if (!byDay) p.pieces.set(w.window, (byDay = new Map()));
+  let pieces = byDay.get(day);
+  if (!pieces) byDay.set(day, (pieces = p.zone.localSpan(day, w.from, w.to)));
+  return pieces;
+}
+
+function dateOf(p: Prepared, day: number): string {
+  let date = p.dates.get(day);
+  if (date === undefined) p.dates.set(day, (date = dateOfDay(day)));
+  return date;
 }
 
 /** The instant a slot request names, or null when it names a local time clocks skip. */
@@ -146,15 +168,15 @@ export function slotInstant(calendar: CoachCalendar, request: SlotRequest): numb
  * start, stepping by `duration` in elapsed time) has it as a start and holds the whole slot.
  */
 export function placeSlot(calendar: CoachCalendar, slot: { startsAt: number; duration: number }): PlacedSlot | null {
-  const { zone, byWeekday } = prepare(calendar);
+  const p = prepare(calendar);
   const { startsAt } = slot;
   const step = slot.duration * MINUTE_MS;
-  const local = zone.localOf(startsAt);
-  for (const window of byWeekday[weekdayOfDay(local.day)] ?? []) {
-    if (local.minutes < clockToMinutes(window.startTime) || local.minutes >= clockToMinutes(window.endTime)) continue;
-    const piece = windowPieces(zone, window, local.day).find((p) => p.start <= startsAt && startsAt < p.end);
+  const local = p.zone.localOf(startsAt);
+  for (const w of p.byWeekday[weekdayOfDay(local.day)] ?? []) {
+    if (local.minutes < w.from || local.minutes >= w.to) continue;
+    const piece = windowPieces(p, w, local.day).find((x) => x.start <= startsAt && startsAt < x.end);
     if (piece && (startsAt - piece.start) % step === 0 && startsAt + step <= piece.end) {
-      return { window, startsAt, date: dateOfDay(local.day), time: minutesToClock(local.minutes) };
+      return { window: w.window, startsAt, date: dateOf(p, local.day), time: minutesToClock(local.minutes) };
     }
   }
   return null;
@@ -213,7 +235,8 @@ export function listSlots(
   policy: BookingPolicy,
   range: { startDate: string; endDate: string; duration: number },
 ): Slot[] {
-  const { zone, byWeekday } = prepare(calendar);
+  const p = prepare(calendar);
+  const { zone } = p;
   const slots: Slot[] = [];
   const step = range.duration * MINUTE_MS;
   const first = dayNumber(range.startDate);
@@ -224,8 +247,8 @@ export function listSlots(
   const earliest = policy.now + policy.minNoticeMinutes * MINUTE_MS;
   for (let day = from; day <= to; day++) {
     const starts: number[] = [];
-    for (const window of byWeekday[weekdayOfDay(day)] ?? []) {
-      for (const piece of windowPieces(zone, window, day)) {
+    for (const w of p.byWeekday[weekdayOfDay(day)] ?? []) {
+      for (const piece of windowPieces(p, w, day)) {
         for (let at = piece.start; at + step <= piece.end; at += step) if (at >= earliest) starts.push(at);
       }
     }
@@ -234,12 +257,11 @@ export function listSlots(
     for (const startsAt of unique) {
       const decision = decideSlot(calendar, policy, { startsAt, duration: range.duration });
       if (!decision.bookable) continue;
-      const offset = zone.offsetAt(startsAt);
       slots.push({
         startsAt: new Date(startsAt).toISOString(),
         date: decision.date,
         time: decision.time,
-        offset: formatOffset(offset),
+        offset: zone.offsetTextAt(startsAt),
         abbreviation: zone.abbreviationAt(startsAt),
         duration: range.duration,
         maxCapacity: decision.maxCapacity,

@@ -75,6 +75,7 @@ export class ZoneClock {
   readonly #samples = new Map<number, number>();
   readonly #changes = new Map<number, number>();
   readonly #abbreviations = new Map<number, string>();
+  readonly #offsetTexts = new Map<number, string>();
 
   constructor(readonly name: string) {
     this.#zone = IANAZone.create(name);
@@ -115,6 +116,14 @@ export class ZoneClock {
     const after = this.#sample(k + 1);
     if (before === after) return before;
     return ms < this.#change(k) ? before : after;
+  }
+
+  /** The UTC offset at an instant as ISO 8601 text (-04:00), memoised per offset. */
+  offsetTextAt(ms: number): string {
+    const offset = this.offsetAt(ms);
+    let text = this.#offsetTexts.get(offset);
+    if (text === undefined) this.#offsetTexts.set(offset, (text = formatOffset(offset)));
+    return text;
   }
 
   /** The zone's short name at an instant where the runtime has one (EDT, CET), else its offset (GMT+5:45). */
