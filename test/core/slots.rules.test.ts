@@ -130,3 +130,15 @@ describe('window rules', () => {
     expect(strandedBookings({ timezone: 'UTC', windows: [{ ...w, maxSessionsPerSlot: 1 }] }, [b('a', '09:00'), b('c', '09:00')]).sort()).toEqual(['a', 'c']);
   });
 });
+
+describe('the notice and horizon limits are inclusive', () => {
+  it('decides a slot exactly minNotice ahead bookable and one a minute closer too_soon; exactly horizonDays ahead bookable and a minute later beyond_horizon', () => {
+    const calendar: CoachCalendar = { timezone: 'UTC', windows: [0, 1, 2, 3, 4, 5, 6].map((d) => window({ dayOfWeek: d, startTime: '00:00', endTime: '24:00' })), busy: [] };
+    const startsAt = Date.parse('2030-06-04T10:00:00Z');
+    const at = (now: number) => decideSlot(calendar, { now, minNoticeMinutes: 60, horizonDays: 90 }, { startsAt, duration: 60 });
+    expect(at(startsAt - 60 * MINUTE).bookable).toBe(true);
+    expect(at(startsAt - 59 * MINUTE)).toMatchObject({ bookable: false, reason: 'too_soon' });
+    expect(at(startsAt - 90 * DAY).bookable).toBe(true);
+    expect(at(startsAt - 90 * DAY - MINUTE)).toMatchObject({ bookable: false, reason: 'beyond_horizon' });
+  });
+});
