@@ -41,7 +41,7 @@ import {
 } from './inputs.ts';
 import { loadSession, sessionInclude, sessionScope, toRecord } from './load.ts';
 import { assertBookableTime, type BookedTime } from './bookable.ts';
-import { cancelSessionRecords, dropTimedNotifications, moveSession, sessionInsertCtes } from './records.ts';
+import { cancelSessionRecords, moveSession, sessionInsertCtes } from './records.ts';
 import {
   assertCanCancel,
   assertCanChangeTime,
@@ -260,7 +260,7 @@ export function createSessionsService(deps: CoreDeps) {
             duration: input.duration,
             exceptSessionId: current.id,
           });
-          await moveSession(tx, parties(current), current.scheduledAt, input.duration);
+          await moveSession(tx, parties(current), current.scheduledAt, input.duration, clock.now());
           await moveBooking(tx, current.id, current.scheduledAt, input.duration, local);
         }
         if (input.type !== undefined || input.coachNotes !== undefined || input.outcomes !== undefined) {
@@ -289,7 +289,7 @@ export function createSessionsService(deps: CoreDeps) {
         // The same time again (a double click) changes nothing and tells nobody.
         if (input.scheduledAt.getTime() === current.scheduledAt.getTime() && duration === current.duration) return;
         const local = await assertBookableTime(tx, policy(), { coachId: current.coachId, scheduledAt: input.scheduledAt, duration, exceptSessionId: current.id });
-        await moveSession(tx, parties(current), input.scheduledAt, duration);
+        await moveSession(tx, parties(current), input.scheduledAt, duration, clock.now());
         await moveBooking(tx, current.id, input.scheduledAt, duration, local);
       }, TX_OPTIONS);
       return view(actor, sessionId);
@@ -309,8 +309,7 @@ export function createSessionsService(deps: CoreDeps) {
           where: { id: current.id },
           data: { status: 'completed', completedAt: now, coachNotes: input.coachNotes, outcomes: input.outcomes ?? null },
         });
-        await dropTimedNotifications(tx, current.id);
-        // The member's copy invites the rating, since the timed rate prompt was just dropped.
+        // The member's copy says it may be rated; the rating prompt itself is derived by the jobs.
         await writeNotifications(
           tx,
           [current.memberUserId, current.coachId].map((userId) => ({
@@ -348,7 +347,6 @@ export function createSessionsService(deps: CoreDeps) {
         const current = await lockedSession(tx, s);
         assertCanMarkNoShow(current, clock.now());
         await tx.session.update({ where: { id: current.id }, data: { status: 'no_show', noShowParty: input.party } });
-        await dropTimedNotifications(tx, current.id);
         await writeNotifications(
           tx,
           [current.memberUserId, current.coachId].map((userId) => ({
