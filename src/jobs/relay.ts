@@ -35,11 +35,18 @@ export async function enqueueDeliveries(deps: RelayDeps, rows: readonly QueuedNo
  */
 export async function relayOutbox(deps: RelayDeps): Promise<number> {
   let total = 0;
-  for (;;) {
-    const now = deps.clock.now();
-    const rows = await takeUnqueuedNotifications(deps.db, now, new Date(now.getTime() + deps.settings.windowMs), BATCH);
-    await enqueueDeliveries(deps, rows);
-    total += rows.length;
-    if (rows.length < BATCH) return total;
+  // Two stages: the next batch is taken from PostgreSQL while the last one goes to Redis.
+  let adding: Promise<void> = Promise.resolve();
+  try {
+    for (;;) {
+      const now = deps.clock.now();
+      const rows = await takeUnqueuedNotifications(deps.db, now, new Date(now.getTime() + deps.settings.windowMs), BATCH);
+      await adding;
+      adding = enqueueDeliveries(deps, rows);
+      total += rows.length;
+      if (rows.length < BATCH) return total;
+    }
+  } finally {
+    await adding;
   }
 }

@@ -1,7 +1,6 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChatDeliveryError } from '../../src/bot/port.ts';
@@ -9,6 +8,7 @@ import { writeNotifications } from '../../src/core/notifications/index.ts';
 import { openQueues } from '../../src/jobs/index.ts';
 import { relayOutbox } from '../../src/jobs/relay.ts';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
+import { startRedisServer } from '../helpers/redis-server.ts';
 import { actorOf, makeAdmin, makeMember } from '../helpers/factories.ts';
 import { coachWorld, HOUR, setWindows } from '../core/bookings.fixtures.ts';
 import { linkChat, RecordingPort, REDIS_URL, testPrefix, stopWorkers, testSettings, testWorkers, untilSettled, type Delivered } from './harness.ts';
@@ -141,31 +141,7 @@ describe('a worker killed with SIGKILL in the middle of delivering', () => {
   });
 });
 
-/** A redis-server of this test's own on a free loopback port: the only Redis a test may FLUSHALL. */
-async function dedicatedRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-    server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Ready to accept connections') && resolve());
-  });
-  server.stdout!.resume();
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      const exited = once(server, 'exit');
-      server.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-const redisReady = dedicatedRedis();
+const redisReady = startRedisServer();
 afterAll(async () => (await redisReady).stop());
 
 describe('Redis loses all its data (FLUSHALL)', () => {
