@@ -64,7 +64,8 @@ async function lockedCalendar(
   range: { from: Date; to: Date },
   exceptSessionId?: string,
 ): Promise<CoachCalendar | null> {
-  const [row] = await lockCoachCalendarAndRead<CalendarRow>(c, coachUserId, calendarQuery(coachUserId, range, exceptSessionId), before);
+  const name = exceptSessionId ? 'bookings_locked_calendar_except' : 'bookings_locked_calendar';
+  const [row] = await lockCoachCalendarAndRead<CalendarRow>(c, coachUserId, calendarQuery(coachUserId, range, exceptSessionId), before, name);
   return toCoachCalendar(row);
 }
 
