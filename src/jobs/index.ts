@@ -12,7 +12,8 @@ import { checkEvictionPolicy } from './redis-policy.ts';
 import { relayOutbox } from './relay.ts';
 import { tickReminders, type TickResult } from './reminders.ts';
 import { createScheduleWorker, upsertSchedules, watchSchedules } from './schedules.ts';
-import type { JobSettings } from './settings.ts';
+import { jobSettings, type JobSettings } from './settings.ts';
+import type { Config } from '../config.ts';
 
 // The worker role's composition root: queues, the delivery worker, the schedules and the reconciler
 // over one Redis. main.ts starts it for `--role worker`; tests start it with their own prefix.
@@ -102,6 +103,15 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   };
 }
 
-export { jobSettings, type JobSettings } from './settings.ts';
+export { jobSettings, type JobSettings };
 export { DEFAULT_PREFIX, notificationJobId, type JobQueues } from './queues.ts';
 export type { ChatPorts } from './delivery.ts';
+
+/**
+ * The worker process role (`--role worker`) from the parsed configuration: what main.ts calls once
+ * it has the database, the bot's Presenter and the adapters' ChatPorts. Resolves once running; call
+ * `stop()` on SIGTERM (jobs in flight finish first).
+ */
+export function startWorkerRole(deps: Omit<WorkerDeps, 'settings' | 'redisUrl'> & { config: Config }): Promise<RunningWorkers> {
+  return startWorkers({ ...deps, redisUrl: deps.config.REDIS_URL, settings: jobSettings(deps.config) });
+}
