@@ -24,6 +24,16 @@ export interface Delivered {
   userId: string;
   type: string;
   payload: Record<string, unknown>;
+  /** The rendered view's blocks (what the user would see, with its buttons). */
+  blocks: View['blocks'];
+}
+
+/** The bot's real Presenter, with the notice written into the summary so the port can tell what it was. */
+export function recordable(present: Presenter): Presenter {
+  return async (notice, recipient) => {
+    const view = await present(notice, recipient);
+    return { ...view, summary: JSON.stringify({ id: notice.id, userId: notice.userId, type: notice.type, payload: notice.payload }) };
+  };
 }
 
 /** A ChatPort that records every message; `behaviour` may throw (or block) to play a failing platform. */
@@ -38,7 +48,7 @@ export class RecordingPort implements ChatPort {
     this.#events.setMaxListeners(100);
   }
   async send(to: Recipient, view: View) {
-    const message = { to, ...(JSON.parse(view.summary) as Omit<Delivered, 'to'>) };
+    const message = { to, ...(JSON.parse(view.summary) as Omit<Delivered, 'to' | 'blocks'>), blocks: view.blocks };
     this.attempts.push(message);
     this.#events.emit('attempt');
     await this.behaviour(message, this.attempts.filter((a) => a.id === message.id).length);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
 import { coachWorld, HOUR, MINUTE, setWindows, type CoachWorld } from '../core/bookings.fixtures.ts';
-import { linkChat, RecordingPort, testWorkers, untilSettled } from './harness.ts';
+import { createBot } from '../../src/bot/index.ts';
+import { linkChat, recordable, RecordingPort, testWorkers, untilSettled } from './harness.ts';
 
 // Reminders and prompts are derived from the sessions table by the tick: booked for a near time they
 // arrive in order and once; rescheduled they follow the new time; cancelled none is sent.
@@ -181,6 +182,29 @@ describe('reminders and prompts, derived from the sessions table', () => {
     expect(rows.map((r) => [r.status, r.failureReason?.split(':')[0]])).toEqual([['skipped', 'no_chat_identity'], ['skipped', 'no_chat_identity']]);
     const listed = await core.notifications.list(w.admin.actor, { status: 'skipped', failureReason: 'no_chat_identity', userId: m.user.id });
     expect(listed.items).toHaveLength(1);
+  });
+});
+
+describe("through the bot's own Presenter", () => {
+  it('a reminder reaches the member with Confirm, Reschedule and Cannot make it; the coach prompt with Complete and No-show', async () => {
+    const bot = createBot({ core, clock, actionSecret: 'jobs-test-secret-0123456789abcdef' });
+    const realPort = new RecordingPort('telegram');
+    const real = await testWorkers({ db, clock, ports: [realPort], present: recordable(bot.present) });
+    await linkChat(db, w.coach.user.id, 'telegram');
+    await linkChat(db, w.members[0]!.user.id, 'telegram');
+    const sessionId = await book(at(2 * HOUR));
+    clock.set(at(HOUR));
+    await real.tick();
+    const labels = (m: { blocks: { type: string; elements?: { type: string; label?: string }[] }[] }) =>
+      m.blocks.flatMap((b) => (b.type === 'actions' ? (b.elements ?? []).map((e) => e.label) : []));
+    const messages = await realPort.waitFor((m) => about(sessionId)(m), 4);
+    const reminder = messages.find((m) => m.type === 'session.reminder' && m.userId === w.members[0]!.user.id)!;
+    expect(reminder.to.platform).toBe('telegram');
+    expect(labels(reminder)).toEqual(['Confirm', 'Reschedule', "Can't make it"]);
+    clock.set(at(3 * HOUR));
+    await real.tick();
+    const [prompt] = await realPort.waitFor((m) => about(sessionId)(m) && m.type === 'session.complete_prompt', 1);
+    expect(labels(prompt!)).toEqual(['Complete', 'No-show']);
   });
 });
 
