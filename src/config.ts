@@ -45,6 +45,28 @@ const schema = z.object({
   TELEGRAM_API_ROOT: url('http', 'https').default('https://api.telegram.org'),
   /** Signs coach invite deep links; defaults to a key derived from the bot token. */
   TELEGRAM_INVITE_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** Minutes before a session its reminders go out, comma-separated (empty: no reminders). */
+  REMINDER_OFFSETS: z
+    .string()
+    .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, 'must be minutes separated by commas, e.g. "1440,60"')
+    .default('1440,60')
+    .transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean).map(Number).filter((m) => m > 0)),
+  /** How often the scheduler derives due reminders and prompts from the sessions table. */
+  JOBS_TICK_MS: whole(1000).default(60_000),
+  /** How often the relay moves new outbox rows to the delivery queue. */
+  JOBS_RELAY_MS: whole(100).default(1_000),
+  /** How often the reconciler puts back into Redis whatever PostgreSQL says is missing there. */
+  JOBS_RECONCILE_MS: whole(1000).default(300_000),
+  /** Notifications delivered at once per worker process. */
+  DELIVERY_CONCURRENCY: whole(1, 500).default(32),
+  /** Attempts before a notification is recorded as failed. */
+  DELIVERY_ATTEMPTS: whole(1, 50).default(8),
+  /** First retry delay; doubles each attempt. */
+  DELIVERY_BACKOFF_MS: whole(1).default(5_000),
+  /** How long a worker's claim on a notification holds before another may take it over. */
+  DELIVERY_LEASE_MS: whole(100).default(60_000),
+  /** How late a missed completion or rating prompt is still sent (e.g. workers were down), in hours. */
+  PROMPT_LOOKBACK_HOURS: whole(1).default(24),
 });
 
 export type Config = z.infer<typeof schema>;

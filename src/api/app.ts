@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
@@ -11,6 +12,7 @@ import { authenticate, decorateActor, rateLimitKey } from './auth.ts';
 import { documentRoutes, registerDocs } from './docs.ts';
 import { installErrorHandling, notFound, toErrorBody } from './errors.ts';
 import { createApiLogger } from './logger.ts';
+import { registerQueueBoard } from './queue-board.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
 import { protectedRoutes, publicRoutes } from './routes/index.ts';
 
@@ -27,6 +29,8 @@ export interface AppDeps {
   readiness?: Readiness;
   /** How long /readyz waits for PostgreSQL and Redis (CHECK_TIMEOUT_MS when not given). */
   readinessCheckTimeoutMs?: number;
+  /** The job queues, shown to admins at /admin/queues; no board without them. */
+  queues?: readonly Queue[];
 }
 
 export const API_VERSION = '1.0.0';
@@ -84,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.addHook('onRequest', authenticate(deps.core));
     await scope.register(protectedRoutes(deps));
   });
+  if (deps.queues?.length) await registerQueueBoard(app, { core: deps.core, queues: deps.queues });
   // Unknown routes are rate limited too, so they cannot be probed at will.
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, notFound);
   return app;

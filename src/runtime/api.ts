@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp, warmUpApi, type Readiness } from '../api/index.ts';
+import { openQueues } from '../jobs/index.ts';
 import { listenFailure } from './failure.ts';
 import type { Infrastructure } from './infrastructure.ts';
 import type { Role } from './process.ts';
@@ -9,7 +10,9 @@ import type { Role } from './process.ts';
 export async function startApi(infra: Infrastructure): Promise<Role> {
   const { config, logger, core, db, redis } = infra;
   const readiness: { state: Readiness['state'] } = { state: 'starting' };
-  const app = await buildApp({ core, db, redis, config, logger, readiness });
+  // The queue board for admins at /admin/queues: this process only reads the queues the workers run.
+  const jobQueues = openQueues(config.REDIS_URL);
+  const app = await buildApp({ core, db, redis, config, logger, readiness, queues: [jobQueues.queues.delivery, jobQueues.queues.schedule] });
 
   // On a database without an admin, a local one with a token, so a newcomer can call the API at once.
   const bootstrap = config.NODE_ENV === 'production' ? null : await core.operator.bootstrapLocalAdmin();
@@ -34,6 +37,7 @@ export async function startApi(infra: Infrastructure): Promise<Role> {
       // Load balancers see /readyz fail while requests in flight finish.
       readiness.state = 'stopping';
       await app.close();
+      await jobQueues.close();
     },
   };
 }

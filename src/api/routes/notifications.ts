@@ -14,6 +14,7 @@ const notification = z.object({
   attempts: z.number().int(),
   deliverAfter: z.date(),
   sentAt: z.date().nullable(),
+  failureReason: z.string().nullable().describe('Why the last attempt failed, or why it was skipped (e.g. no_chat_identity)'),
   createdAt: z.date(),
 }).meta({ id: 'Notification' });
 
@@ -21,6 +22,7 @@ const listQuery = pageQuery.extend({
   userId: uuid.optional().describe('Admin only: whose notifications; omitted, an admin sees everyone\'s'),
   status: z.enum(NOTIFICATION_STATUSES).optional(),
   type: z.string().min(1).max(64).optional(),
+  failureReason: z.string().min(1).max(200).optional().describe('Only rows whose failure or skip reason contains this text'),
   includeScheduled: queryBool.optional().describe('Admin only: include reminders not due yet'),
 });
 

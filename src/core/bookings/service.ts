@@ -67,7 +67,9 @@ async function lockedCalendar(
   range: { from: Date; to: Date },
   reader: CalendarReader,
 ): Promise<CoachCalendar | null> {
-  const [row] = await lockCoachCalendarAndRead<CalendarRow>(c, coachUserId, calendarQuery(coachUserId, range, reader), before);
+  // A prepared statement's text must not change under its name: one name per shape of the query.
+  const name = `bookings_locked_calendar${reader.exceptSessionId ? '_except' : ''}${reader.memberId ? '_member' : ''}`;
+  const [row] = await lockCoachCalendarAndRead<CalendarRow>(c, coachUserId, calendarQuery(coachUserId, range, reader), before, name);
   return toCoachCalendar(row);
 }
 

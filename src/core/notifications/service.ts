@@ -5,13 +5,15 @@ import type { Clock } from '../clock.ts';
 import { pageArgs, pageInput, toPage, type Page } from '../pagination.ts';
 import { id, parseInput } from '../validation.ts';
 
-export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const;
+export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'failed', 'skipped'] as const;
 
 export const listNotificationsInput = pageInput.extend({
   /** Whose notifications; defaults to the caller's own. Only an admin names someone else or omits it to see all. */
   userId: id.optional(),
   status: z.enum(NOTIFICATION_STATUSES).optional(),
   type: z.string().min(1).max(64).optional(),
+  /** Rows whose last failure (or skip) reason contains this text, case-insensitive (e.g. `no_chat_identity`). */
+  failureReason: z.string().min(1).max(200).optional(),
   /** Include rows due later (reminders, prompts); admin only, since to a user they do not exist yet. */
   includeScheduled: z.stringbool().or(z.boolean()).default(false),
 });
@@ -25,6 +27,8 @@ export interface NotificationView {
   attempts: number;
   deliverAfter: Date;
   sentAt: Date | null;
+  /** Why the last attempt failed, or why it was skipped; null when none failed. */
+  failureReason: string | null;
   createdAt: Date;
 }
 
@@ -44,6 +48,7 @@ export function createNotificationService(deps: { db: Db; clock: Clock }): Notif
         ...(userId ? { userId } : {}),
         ...(input.status ? { status: input.status } : {}),
         ...(input.type ? { type: input.type } : {}),
+        ...(input.failureReason ? { failureReason: { contains: input.failureReason, mode: 'insensitive' as const } } : {}),
         ...(input.includeScheduled ? {} : { deliverAfter: { lte: deps.clock.now() } }),
       };
       // Annotated so Prisma infers one argument type rather than a union of two.
@@ -60,6 +65,7 @@ export function createNotificationService(deps: { db: Db; clock: Clock }): Notif
           attempts: true,
           deliverAfter: true,
           sentAt: true,
+          failureReason: true,
           createdAt: true,
         },
         ...window,

@@ -18,9 +18,35 @@ export async function lockCoachCalendar(tx: DbTx, coachUserId: string): Promise<
  * the wait). Saves the holder a round trip through the event loop while the coach's other bookings
  * wait. Returns the rows of `read`.
  */
-export async function lockCoachCalendarAndRead<R>(c: PgConnection, coachUserId: string, read: Prisma.Sql, before: readonly (string | Prisma.Sql)[] = []): Promise<R[]> {
+export async function lockCoachCalendarAndRead<R>(
+  c: PgConnection,
+  coachUserId: string,
+  read: Prisma.Sql,
+  before: readonly (string | Prisma.Sql)[] = [],
+  readName?: string,
+): Promise<R[]> {
   const lock = Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`coach:${coachUserId}`}, 0))`;
-  const statements = [...before, lock, read].map((s) => (typeof s === 'string' ? s : inlineSql(s)));
-  const results = (await c.query(statements.join(';\n'))) as unknown as { rows: R[] }[];
+  // Named, the read runs as a prepared statement of the connection: inside a multi-statement query
+  // each statement is planned only when its turn comes, so an unprepared read is planned while the
+  // lock is held, and everyone else waits for the planner.
+  const readText = readName ? await preparedCall(c, readName, read) : inlineSql(read);
+  const statements = [...before, lock].map((s) => (typeof s === 'string' ? s : inlineSql(s)));
+  const results = (await c.query([...statements, readText].join(';\n'))) as unknown as { rows: R[] }[];
   return results.at(-1)!.rows;
+}
+
+const preparedOn = new WeakMap<PgConnection, Set<string>>();
+
+/** `EXECUTE name(values)` of `sql`, prepared on this connection the first time (outside any transaction). */
+async function preparedCall(c: PgConnection, name: string, sql: Prisma.Sql): Promise<string> {
+  let names = preparedOn.get(c);
+  if (!names) preparedOn.set(c, (names = new Set()));
+  if (!names.has(name)) {
+    await c.query(`PREPARE ${name} AS ${sql.text}`);
+    names.add(name);
+  }
+  const values = sql.values;
+  if (values.length === 0) return `EXECUTE ${name}`;
+  const strings = [`EXECUTE ${name}(`, ...values.slice(1).map(() => ', '), ')'];
+  return inlineSql({ strings, values });
 }

@@ -21,53 +21,8 @@ export interface NewSession {
   payload?: Record<string, unknown>;
 }
 
-const HOUR = 3_600_000;
-/** Reminders before the start; each is an outbox row due at that time. */
-export const REMINDER_OFFSETS_MS = [24 * HOUR, HOUR] as const;
-
 export function endOf(scheduledAt: Date, durationMinutes: number): Date {
   return new Date(scheduledAt.getTime() + durationMinutes * 60_000);
-}
-
-/** Outbox rows due later for a scheduled session: reminders before, prompts after it ends. */
-export function timedNotifications(session: {
-  id: string;
-  scheduledAt: Date;
-  duration: number;
-  memberUserId: string;
-  coachUserId: string;
-}): OutboxEntry[] {
-  const at = session.scheduledAt.getTime();
-  const payload = { sessionId: session.id, scheduledAt: session.scheduledAt.toISOString(), duration: session.duration };
-  const key = (kind: string, userId: string) => `${timedPrefix(session.id)}${kind}:${userId}:${at}`;
-  const entries: OutboxEntry[] = [];
-  for (const offset of REMINDER_OFFSETS_MS) {
-    for (const userId of [session.memberUserId, session.coachUserId]) {
-      entries.push({
-        userId,
-        type: 'session.reminder',
-        payload: { ...payload, minutesBefore: offset / 60_000 },
-        dedupeKey: key(`reminder${offset / 60_000}m`, userId),
-        deliverAfter: new Date(at - offset),
-      });
-    }
-  }
-  const end = new Date(endOf(session.scheduledAt, session.duration));
-  entries.push(
-    { userId: session.coachUserId, type: 'session.complete_prompt', payload, dedupeKey: key('complete', session.coachUserId), deliverAfter: end },
-    { userId: session.memberUserId, type: 'session.rate_prompt', payload, dedupeKey: key('rate', session.memberUserId), deliverAfter: end },
-  );
-  return entries;
-}
-
-/** Dedupe-key prefix of the not-yet-due rows of one session, so they can be dropped together. */
-export function timedPrefix(sessionId: string): string {
-  return `timed:${sessionId}:`;
-}
-
-/** Drops a session's pending reminders and prompts (on cancel, reschedule, complete). */
-export async function dropTimedNotifications(tx: DbTx, sessionId: string): Promise<void> {
-  await tx.notification.deleteMany({ where: { status: 'pending', dedupeKey: { startsWith: timedPrefix(sessionId) } } });
 }
 
 /**
@@ -111,19 +66,19 @@ export function sessionInsertCtes(s: NewSession, at: Date) {
     cancellationReason: null,
     cancelledById: null,
     noShowParty: null,
+    rescheduledAt: null,
     createdAt: at,
     updatedAt: at,
   };
   const payload = { sessionId: session.id, scheduledAt: s.scheduledAt.toISOString(), duration: s.duration, ...s.payload };
-  const notifications: OutboxEntry[] = [
-    ...[s.memberUserId, s.coachUserId].map((userId) => ({
-      userId,
-      type: s.notify,
-      payload,
-      dedupeKey: `${s.notify}:${session.id}:${userId}`,
-    })),
-    ...timedNotifications({ ...s, id: session.id }),
-  ];
+  // Reminders and prompts are not written here: the jobs derive them from the sessions table when
+  // they fall due (src/core/notifications/timed.ts), so a booking writes two notifications, not eight.
+  const notifications: OutboxEntry[] = [s.memberUserId, s.coachUserId].map((userId) => ({
+    userId,
+    type: s.notify,
+    payload,
+    dedupeKey: `${s.notify}:${session.id}:${userId}`,
+  }));
   const ctes = [
     Prisma.sql`session_event AS (
       INSERT INTO "calendar_events" ("id", "title", "startsAt", "endsAt", "category", "creatorId", "icalUid", "createdAt", "updatedAt")
@@ -158,31 +113,33 @@ export async function insertSession(tx: DbTx, s: NewSession, at: Date) {
   return { session, event };
 }
 
-/** Moves a session and its calendar event, and re-times its reminders (Property 57). */
+/**
+ * Moves a session and its calendar event (Property 57). Its reminders follow by themselves: they are
+ * derived from the session's current time, and `rescheduledAt` tells which of them are already passed.
+ */
 export async function moveSession(
   tx: DbTx,
   s: { id: string; calendarEventId: string; memberUserId: string; coachUserId: string },
   scheduledAt: Date,
   duration: number,
+  at: Date,
 ) {
-  const session = await tx.session.update({ where: { id: s.id }, data: { scheduledAt, duration } });
+  const session = await tx.session.update({ where: { id: s.id }, data: { scheduledAt, duration, rescheduledAt: at } });
   const event = await moveCalendarEvent(tx, s.calendarEventId, scheduledAt, endOf(scheduledAt, duration));
-  await dropTimedNotifications(tx, s.id);
-  await writeNotifications(tx, [
-    ...[s.memberUserId, s.coachUserId].map((userId) => ({
+  await writeNotifications(
+    tx,
+    [s.memberUserId, s.coachUserId].map((userId) => ({
       userId,
       type: 'session.rescheduled' as const,
       payload: { sessionId: s.id, scheduledAt: scheduledAt.toISOString(), duration, sequence: event.sequence },
       dedupeKey: `session.rescheduled:${s.id}:${event.sequence}:${userId}`,
     })),
-    ...timedNotifications({ ...s, scheduledAt, duration }),
-  ]);
+  );
   return { session, event };
 }
 
 /**
- * Cancels a session: status, calendar event, its booking (which frees the seat), pending reminders,
- * and a notification to both parties (Properties 20, 29).
+ * Cancels a session: status, calendar event, its booking (which frees the seat), and a notification to both parties (Properties 20, 29).
  */
 export async function cancelSessionRecords(
   tx: DbTx,
@@ -198,7 +155,6 @@ export async function cancelSessionRecords(
     where: { sessionId: s.id, status: 'confirmed' },
     data: { status: 'cancelled', cancelledAt: by.at },
   });
-  await dropTimedNotifications(tx, s.id);
   await writeNotifications(
     tx,
     [s.memberUserId, s.coachUserId].map((userId) => ({

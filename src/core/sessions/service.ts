@@ -41,7 +41,7 @@ import {
 } from './inputs.ts';
 import { loadSession, sessionInclude, sessionScope, toRecord } from './load.ts';
 import { assertBookableTime, type BookedTime } from './bookable.ts';
-import { cancelSessionRecords, dropTimedNotifications, moveSession, sessionInsertCtes } from './records.ts';
+import { cancelSessionRecords, moveSession, sessionInsertCtes } from './records.ts';
 import {
   assertCanCancel,
   assertCanChangeTime,
@@ -263,7 +263,7 @@ export function createSessionsService(deps: CoreDeps) {
             memberId: current.memberId,
             exceptSessionId: current.id,
           });
-          await moveSession(tx, parties(current), current.scheduledAt, input.duration);
+          await moveSession(tx, parties(current), current.scheduledAt, input.duration, clock.now());
           await moveBooking(tx, current.id, current.scheduledAt, input.duration, local);
         }
         if (input.type !== undefined || input.coachNotes !== undefined || input.outcomes !== undefined) {
@@ -298,7 +298,7 @@ export function createSessionsService(deps: CoreDeps) {
           memberId: current.memberId,
           exceptSessionId: current.id,
         });
-        await moveSession(tx, parties(current), input.scheduledAt, duration);
+        await moveSession(tx, parties(current), input.scheduledAt, duration, clock.now());
         await moveBooking(tx, current.id, input.scheduledAt, duration, local);
       }, TX_OPTIONS);
       return view(actor, sessionId);
@@ -318,8 +318,7 @@ export function createSessionsService(deps: CoreDeps) {
           where: { id: current.id },
           data: { status: 'completed', completedAt: now, coachNotes: input.coachNotes, outcomes: input.outcomes ?? null },
         });
-        await dropTimedNotifications(tx, current.id);
-        // The member's copy invites the rating, since the timed rate prompt was just dropped.
+        // The member's copy says it may be rated; the rating prompt itself is derived by the jobs.
         await writeNotifications(
           tx,
           [current.memberUserId, current.coachId].map((userId) => ({
@@ -357,7 +356,6 @@ export function createSessionsService(deps: CoreDeps) {
         const current = await lockedSession(tx, s);
         assertCanMarkNoShow(current, clock.now());
         await tx.session.update({ where: { id: current.id }, data: { status: 'no_show', noShowParty: input.party } });
-        await dropTimedNotifications(tx, current.id);
         await writeNotifications(
           tx,
           [current.memberUserId, current.coachId].map((userId) => ({

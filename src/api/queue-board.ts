@@ -1,0 +1,51 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { Queue } from 'bullmq';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireAdmin } from '../core/access/index.ts';
+import { UnauthorizedError, type Core } from '../core/index.ts';
+import { bearerToken } from './auth.ts';
+import { toErrorBody } from './errors.ts';
+
+// The operator's view of the job queues (waiting, delayed, failed jobs; retry, clean), from
+// bull-board, for admins only. A browser cannot send a bearer header when it opens a page, so the
+// board also takes the API token as the password of HTTP Basic auth (any user name): the browser
+// asks for it once. Who may look is decided in core, as for every other route.
+
+export const QUEUE_BOARD_PATH = '/admin/queues';
+
+/** An API token from `Authorization: Bearer <token>` or from Basic auth's password. */
+function boardToken(request: FastifyRequest): string | null {
+  const bearer = bearerToken(request);
+  if (bearer) return bearer;
+  const basic = /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(request.headers.authorization ?? '');
+  if (!basic) return null;
+  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : null;
+}
+
+/** Mounts the board over these queues at /admin/queues, in a scope of its own behind admin auth. */
+export async function registerQueueBoard(app: FastifyInstance, deps: { core: Pick<Core, 'tokens'>; queues: readonly Queue[] }): Promise<void> {
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', app.rateLimit());
+    // Answered here rather than thrown: bull-board's own error handler would turn a refusal into a 500.
+    scope.addHook('onRequest', async (request, reply) => {
+      try {
+        const token = boardToken(request);
+        if (!token) throw new UnauthorizedError('Send an admin API token: Authorization: Bearer <token>, or as the Basic auth password', 'missing_token');
+        const { actor } = await deps.core.tokens.authenticate(token);
+        requireAdmin(actor);
+      } catch (error) {
+        const body = toErrorBody(error, request.id);
+        if (body.statusCode === 401) void reply.header('www-authenticate', 'Basic realm="Coachbot queues (password: an admin API token)", charset="UTF-8"');
+        return reply.code(body.statusCode).send(body);
+      }
+    });
+    const serverAdapter = new FastifyAdapter();
+    serverAdapter.setBasePath(QUEUE_BOARD_PATH);
+    createBullBoard({ queues: deps.queues.map((q) => new BullMQAdapter(q, { readOnlyMode: false })), serverAdapter });
+    await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUE_BOARD_PATH });
+  });
+}

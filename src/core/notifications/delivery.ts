@@ -1,0 +1,169 @@
+import { pgPool, pgQuery, Prisma, type Db } from '../../db/client.ts';
+import type { Clock } from '../clock.ts';
+import { staleTimedReason, TIMED_NOTIFICATION_TYPES, type TimedSessionState } from './timed.ts';
+
+// Exactly-once delivery of an outbox row (ARCHITECTURE §5): a worker CLAIMS the row in one
+// conditional UPDATE before calling the chat platform and MARKS it sent after. A second worker (a
+// stalled job run again, a duplicate job) finds it claimed or sent and does nothing. The claim is a
+// lease: a worker that died holding it (SIGKILL, lost machine) leaves a claim that another takes
+// over once the lease ends. The one window for a duplicate is a crash after the platform accepted the
+// message and before the mark: milliseconds, one UPDATE.
+//
+// Leases run on the database's own clock (real time), not the injected Clock: they bound how long a
+// dead worker blocks a row, an operational matter, whereas sentAt is domain time.
+
+/** Where a notice goes: the recipient's most recently used chat identity. */
+export interface ChatAddress {
+  platform: 'slack' | 'discord' | 'telegram' | 'web';
+  scope: string;
+  platformUserId: string;
+  dmChannelId: string | null;
+}
+
+export interface ClaimedNotification {
+  id: string;
+  userId: string;
+  type: string;
+  payload: Record<string, unknown>;
+  /** Attempts including this one. */
+  attempts: number;
+  /** Null when the user has no linked chat identity. */
+  address: ChatAddress | null;
+  /** Set for a reminder or prompt that must no longer go out (its session moved, ended, ...). */
+  staleReason: string | null;
+}
+
+export type ClaimResult =
+  | { outcome: 'claimed'; notification: ClaimedNotification }
+  /** Sent, failed or skipped already, or no such row: nothing to do. */
+  | { outcome: 'settled' }
+  /** Another worker holds a live claim (or it is not due yet): try again after `retryInMs`. */
+  | { outcome: 'busy'; retryInMs: number };
+
+interface ClaimRow {
+  id: string;
+  userId: string;
+  type: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  address: ChatAddress | null;
+  session: TimedSessionState | null;
+}
+
+const REAL_NOW = Prisma.raw(`(clock_timestamp() AT TIME ZONE 'UTC')`);
+
+export interface NotificationDelivery {
+  /** Claims the rows for delivery, each in the same conditional UPDATE; unclaimable ids are answered too. */
+  claim(ids: readonly string[], leaseMs: number): Promise<Map<string, ClaimResult>>;
+  /** Marks claimed rows sent, once each; returns the ids marked (a missing one had lost its claim). */
+  markSent(ids: readonly string[]): Promise<Set<string>>;
+  /** Records a final failure, or a skip (no chat identity, stale reminder), with its reason. */
+  settle(id: string, status: 'failed' | 'skipped', reason: string): Promise<void>;
+  /** Gives a claim back after a failed attempt that will be retried, keeping the reason. */
+  release(id: string, reason: string): Promise<void>;
+}
+
+export function createNotificationDelivery(deps: { db: Db; clock: Clock }): NotificationDelivery {
+  const pool = () => pgPool(deps.db);
+  const now = () => deps.clock.now();
+  const timedTypes = [...TIMED_NOTIFICATION_TYPES];
+
+  async function run<R>(sql: Prisma.Sql, name: string): Promise<R[]> {
+    const c = await pool().connect();
+    try {
+      return await pgQuery<R>(c, sql, name);
+    } finally {
+      c.release();
+    }
+  }
+
+  return {
+    async claim(ids, leaseMs) {
+      const at = now();
+      // One statement for the whole batch: the claim, the recipient's newest chat identity, and the
+      // session a reminder or prompt is about (to drop it when the session moved or ended).
+      const rows = await run<ClaimRow>(
+        Prisma.sql`
+        WITH claimed AS (
+          UPDATE "notifications" n
+          SET "status" = 'sending', "attempts" = n."attempts" + 1,
+            "claimedUntil" = ${REAL_NOW} + ${leaseMs} * interval '1 millisecond', "updatedAt" = ${at}::timestamp
+          WHERE n."id" = ANY(${[...ids]}::text[]) AND n."deliverAfter" <= ${at}::timestamp
+            AND (n."status" = 'pending' OR (n."status" = 'sending' AND n."claimedUntil" < ${REAL_NOW}))
+          RETURNING n."id", n."userId", n."type", n."payload", n."attempts"
+        )
+        SELECT c."id", c."userId", c."type", c."payload", c."attempts",
+          (SELECT json_build_object('platform', i."platform", 'scope', i."scope", 'platformUserId', i."platformUserId", 'dmChannelId', i."dmChannelId")
+             FROM "chat_identities" i WHERE i."userId" = c."userId" ORDER BY i."updatedAt" DESC, i."createdAt" DESC LIMIT 1) AS "address",
+          (SELECT json_build_object('status', s."status", 'scheduledAtMs', (extract(epoch FROM s."scheduledAt") * 1000)::bigint, 'rated', s."rating" IS NOT NULL)
+             FROM "sessions" s WHERE c."type" = ANY(${timedTypes}::text[]) AND s."id" = c."payload"->>'sessionId') AS "session"
+        FROM claimed c`,
+        'notifications.claim',
+      );
+      const results = new Map<string, ClaimResult>();
+      for (const r of rows) {
+        const session = r.session && { ...r.session, scheduledAtMs: Number(r.session.scheduledAtMs) };
+        const isTimed = (timedTypes as string[]).includes(r.type);
+        results.set(r.id, {
+          outcome: 'claimed',
+          notification: {
+            id: r.id,
+            userId: r.userId,
+            type: r.type,
+            payload: r.payload,
+            attempts: r.attempts,
+            address: r.address,
+            staleReason: isTimed ? staleTimedReason(r.type, r.payload, session, at) : null,
+          },
+        });
+      }
+      const missed = ids.filter((id) => !results.has(id));
+      if (missed.length) {
+        const states = await run<{ id: string; status: string; leaseLeftMs: number | null; dueInMs: number }>(
+          Prisma.sql`
+          SELECT n."id", n."status",
+            (extract(epoch FROM n."claimedUntil" - ${REAL_NOW}) * 1000)::float8 AS "leaseLeftMs",
+            (extract(epoch FROM n."deliverAfter" - ${at}::timestamp) * 1000)::float8 AS "dueInMs"
+          FROM "notifications" n WHERE n."id" = ANY(${missed}::text[])`,
+          'notifications.claim_missed',
+        );
+        const byId = new Map(states.map((s) => [s.id, s]));
+        for (const id of missed) {
+          const s = byId.get(id);
+          if (s?.status === 'sending') results.set(id, { outcome: 'busy', retryInMs: Math.max(1, Math.ceil(s.leaseLeftMs ?? 1)) });
+          else if (s?.status === 'pending') results.set(id, { outcome: 'busy', retryInMs: Math.max(1, Math.ceil(s.dueInMs)) });
+          else results.set(id, { outcome: 'settled' });
+        }
+      }
+      return results;
+    },
+
+    async markSent(ids) {
+      const at = now();
+      const rows = await run<{ id: string }>(
+        Prisma.sql`UPDATE "notifications" SET "status" = 'sent', "sentAt" = ${at}::timestamp, "claimedUntil" = NULL, "updatedAt" = ${at}::timestamp
+          WHERE "id" = ANY(${[...ids]}::text[]) AND "status" = 'sending' RETURNING "id"`,
+        'notifications.mark_sent',
+      );
+      return new Set(rows.map((r) => r.id));
+    },
+
+    async settle(id, status, reason) {
+      await run(
+        Prisma.sql`UPDATE "notifications" SET "status" = ${status}::"NotificationStatus", "failureReason" = ${reason.slice(0, 1000)},
+          "claimedUntil" = NULL, "updatedAt" = ${now()}::timestamp
+          WHERE "id" = ${id} AND "status" IN ('pending', 'sending')`,
+        'notifications.settle',
+      );
+    },
+
+    async release(id, reason) {
+      await run(
+        Prisma.sql`UPDATE "notifications" SET "status" = 'pending', "failureReason" = ${reason.slice(0, 1000)}, "claimedUntil" = NULL,
+          "updatedAt" = ${now()}::timestamp
+          WHERE "id" = ${id} AND "status" = 'sending'`,
+        'notifications.release',
+      );
+    },
+  };
+}

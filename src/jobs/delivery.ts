@@ -1,0 +1,117 @@
+import DataLoader from 'dataloader';
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { ChatDeliveryError, type ChatPort, type Presenter, type Recipient } from '../bot/port.ts';
+import type { Platform } from '../bot/inbound.ts';
+import type { Clock } from '../core/index.ts';
+import { createNotificationDelivery, type ClaimResult, type ClaimedNotification } from '../core/notifications/index.ts';
+import type { Db } from '../db/client.ts';
+import { DELIVERY_QUEUE, type DeliveryJob } from './queues.ts';
+import type { JobSettings } from './settings.ts';
+
+// The delivery worker: one job per outbox row. Claim (one conditional UPDATE), render through the
+// bot's Presenter, send through the recipient's ChatPort, mark sent. Claims and marks of the jobs
+// running at once travel as one statement each (DataLoader batches what is asked in one tick).
+
+export type ChatPorts = (platform: Platform) => ChatPort | undefined;
+
+export interface DeliveryDeps {
+  db: Db;
+  clock: Clock;
+  present: Presenter;
+  ports: ChatPorts;
+  logger: Logger;
+  settings: JobSettings;
+}
+
+export type DeliveryOutcome = 'sent' | 'settled' | 'skipped' | 'failed';
+
+function reasonOf(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+function recipientOf(n: ClaimedNotification): Recipient {
+  const a = n.address!;
+  return { platform: a.platform, scope: a.scope, platformUserId: a.platformUserId, dmChannelId: a.dmChannelId ?? undefined };
+}
+
+/** The function BullMQ runs for each delivery job (exported so a test can run it in a worker of its own). */
+export function deliveryProcessor(deps: DeliveryDeps) {
+  const { settings, logger } = deps;
+  const delivery = createNotificationDelivery(deps);
+  const claims = new DataLoader<string, ClaimResult>(
+    async (ids) => {
+      const results = await delivery.claim(ids, settings.leaseMs);
+      return ids.map((id) => results.get(id)!);
+    },
+    { cache: false, maxBatchSize: 200 },
+  );
+  const marks = new DataLoader<string, boolean>(
+    async (ids) => {
+      const marked = await delivery.markSent(ids);
+      return ids.map((id) => marked.has(id));
+    },
+    { cache: false, maxBatchSize: 200 },
+  );
+
+  /** Puts the job back to wait `ms` without spending one of BullMQ's attempts. */
+  async function delay(job: Job<DeliveryJob>, token: string | undefined, ms: number): Promise<never> {
+    await job.moveToDelayed(Date.now() + ms, token);
+    throw new DelayedError();
+  }
+
+  return async (job: Job<DeliveryJob>, token?: string): Promise<DeliveryOutcome> => {
+    const id = job.data.notificationId;
+    const claim = await claims.load(id);
+    if (claim.outcome === 'settled') return 'settled';
+    if (claim.outcome === 'busy') return delay(job, token, claim.retryInMs);
+    const n = claim.notification;
+    if (n.staleReason) {
+      await delivery.settle(id, 'skipped', n.staleReason);
+      return 'skipped';
+    }
+    if (!n.address) {
+      await delivery.settle(id, 'skipped', 'no_chat_identity: the user has not linked a chat account');
+      return 'skipped';
+    }
+    const port = deps.ports(n.address.platform);
+    if (!port) {
+      await delivery.settle(id, 'failed', `no_chat_port: ${n.address.platform} is not connected in this worker`);
+      return 'failed';
+    }
+    try {
+      const recipient = recipientOf(n);
+      const view = await deps.present({ id: n.id, userId: n.userId, type: n.type, payload: n.payload }, recipient);
+      await port.send(recipient, view);
+    } catch (error) {
+      const reason = reasonOf(error);
+      const permanent = error instanceof ChatDeliveryError && error.permanent;
+      if (permanent || n.attempts >= settings.attempts) {
+        await delivery.settle(id, 'failed', permanent ? reason : `${reason} (after ${n.attempts} attempts)`);
+        logger.warn({ notificationId: id, attempts: n.attempts, reason }, 'notification delivery failed');
+        return 'failed';
+      }
+      await delivery.release(id, reason);
+      // The platform said when to come back (429 Retry-After): wait exactly that, not the backoff.
+      if (error instanceof ChatDeliveryError && error.retryAfterMs !== undefined) return delay(job, token, error.retryAfterMs);
+      throw error;
+    }
+    // The one window for a duplicate: a crash between the platform's answer and this mark.
+    if (!(await marks.load(id))) logger.warn({ notificationId: id }, 'notification was sent after its claim had been taken over: it may arrive twice');
+    return 'sent';
+  };
+}
+
+/** A delivery worker on its own Redis connection (BullMQ blocks one per worker). */
+export function createDeliveryWorker(deps: DeliveryDeps & { connection: Redis; prefix: string; autorun?: boolean }) {
+  return new Worker<DeliveryJob, DeliveryOutcome>(DELIVERY_QUEUE, deliveryProcessor(deps), {
+    connection: deps.connection,
+    prefix: deps.prefix,
+    concurrency: deps.settings.concurrency,
+    stalledInterval: deps.settings.stalledIntervalMs,
+    lockDuration: deps.settings.lockDurationMs,
+    autorun: deps.autorun ?? true,
+  });
+}

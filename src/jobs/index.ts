@@ -1,0 +1,117 @@
+import type { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ChatPort, Presenter } from '../bot/port.ts';
+import type { Platform } from '../bot/inbound.ts';
+import type { Clock } from '../core/index.ts';
+import type { Db } from '../db/client.ts';
+import { createDeliveryWorker, type ChatPorts, type DeliveryOutcome } from './delivery.ts';
+import { createQueues, DEFAULT_PREFIX, type DeliveryJob, type JobQueues } from './queues.ts';
+import { reconcile } from './reconciler.ts';
+import { checkEvictionPolicy } from './redis-policy.ts';
+import { relayOutbox } from './relay.ts';
+import { tickReminders, type TickResult } from './reminders.ts';
+import { createScheduleWorker, upsertSchedules, watchSchedules } from './schedules.ts';
+import { jobSettings, type JobSettings } from './settings.ts';
+import type { Config } from '../config.ts';
+
+// The worker role's composition root: queues, the delivery worker, the schedules and the reconciler
+// over one Redis. main.ts starts it for `--role worker`; tests start it with their own prefix.
+
+export interface WorkerDeps {
+  db: Db;
+  clock: Clock;
+  redisUrl: string;
+  /** The bot's Presenter: turns a notice into the message with its buttons. */
+  present: Presenter;
+  /** The ChatPort of each connected platform. */
+  ports: ReadonlyMap<Platform, ChatPort> | ChatPorts;
+  logger: Logger;
+  settings: JobSettings;
+  /** BullMQ key prefix (default `coachbot`). */
+  prefix?: string;
+  /** Run the periodic schedulers and their watchdog (default true); tests drive ticks by hand instead. */
+  schedules?: boolean;
+}
+
+export interface RunningWorkers {
+  queues: JobQueues;
+  /** The delivery worker, for its events ('completed', 'failed'). */
+  delivery: Worker<DeliveryJob, DeliveryOutcome>;
+  /** Derive due reminders and prompts, and relay the outbox, now. */
+  tick(): Promise<TickResult>;
+  relay(): Promise<number>;
+  reconcile(): Promise<{ requeued: number }>;
+  /** Graceful stop: no new jobs, jobs in flight finish, connections close. */
+  stop(): Promise<void>;
+}
+
+/** Opens the queues alone (for the admin API's queue board, or a producer). */
+export function openQueues(redisUrl: string, prefix = DEFAULT_PREFIX): { queues: JobQueues; close(): Promise<void> } {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queues = createQueues(connection, prefix);
+  return {
+    queues,
+    async close() {
+      await Promise.all([queues.delivery.close(), queues.schedule.close()]);
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  const prefix = deps.prefix ?? DEFAULT_PREFIX;
+  const { settings, logger } = deps;
+  const ports: ChatPorts = typeof deps.ports === 'function' ? deps.ports : (p) => (deps.ports as ReadonlyMap<Platform, ChatPort>).get(p);
+  const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+  await checkEvictionPolicy(connection, logger);
+  const queues = createQueues(connection, prefix);
+  const relayDeps = { db: deps.db, clock: deps.clock, queues, settings };
+  const work = {
+    tick: () => tickReminders(relayDeps),
+    relay: () => relayOutbox(relayDeps),
+    reconcile: () => reconcile(relayDeps),
+  };
+
+  const delivery = createDeliveryWorker({ ...deps, ports, connection, prefix });
+  delivery.on('failed', (job, error) => {
+    if (job && job.attemptsMade < (job.opts.attempts ?? 1)) logger.debug({ jobId: job.id, err: error }, 'delivery attempt failed; will retry');
+  });
+  delivery.on('error', (error) => logger.error({ err: error }, 'delivery worker error'));
+
+  let scheduleWorker: ReturnType<typeof createScheduleWorker> | undefined;
+  let stopWatchdog = () => {};
+  if (deps.schedules ?? true) {
+    await upsertSchedules(queues, settings);
+    scheduleWorker = createScheduleWorker({ connection, prefix, work, settings });
+    scheduleWorker.on('error', (error) => logger.error({ err: error }, 'schedule worker error'));
+    stopWatchdog = watchSchedules({ queues, settings, reconcile: work.reconcile, logger, everyMs: Math.min(settings.tickMs, 10_000) });
+    // A start is a good moment to put back whatever a crash or a Redis restart lost.
+    await work.reconcile();
+  }
+
+  return {
+    queues,
+    delivery,
+    ...work,
+    async stop() {
+      stopWatchdog();
+      await Promise.all([delivery.close(), scheduleWorker?.close()]);
+      await Promise.all([queues.delivery.close(), queues.schedule.close()]);
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+export { jobSettings, type JobSettings };
+export { DEFAULT_PREFIX, notificationJobId, type JobQueues } from './queues.ts';
+export type { ChatPorts } from './delivery.ts';
+
+/**
+ * The worker process role (`--role worker`) from the parsed configuration: what main.ts calls once
+ * it has the database, the bot's Presenter and the adapters' ChatPorts. Resolves once running; call
+ * `stop()` on SIGTERM (jobs in flight finish first).
+ */
+export function startWorkerRole(deps: Omit<WorkerDeps, 'settings' | 'redisUrl'> & { config: Config }): Promise<RunningWorkers> {
+  return startWorkers({ ...deps, redisUrl: deps.config.REDIS_URL, settings: jobSettings(deps.config) });
+}

@@ -1,0 +1,46 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { JobSettings } from './settings.ts';
+
+// The two queues of the jobs: `notifications` carries one job per outbox row due within minutes,
+// `schedules` carries the periodic ticks (reminders, relay, reconcile) as BullMQ job schedulers.
+
+export const DELIVERY_QUEUE = 'notifications';
+export const SCHEDULE_QUEUE = 'schedules';
+
+export interface DeliveryJob {
+  notificationId: string;
+}
+
+export type ScheduleName = 'tick' | 'relay' | 'reconcile';
+
+export interface JobQueues {
+  delivery: Queue<DeliveryJob>;
+  schedule: Queue<Record<string, never>>;
+}
+
+/** BullMQ's key prefix; tests give each run its own. */
+export const DEFAULT_PREFIX = 'coachbot';
+
+/** The deterministic job id of a notification: one job per row. BullMQ custom ids cannot contain ':'. */
+export function notificationJobId(notificationId: string): string {
+  return `n-${notificationId}`;
+}
+
+export function createQueues(connection: Redis, prefix: string): JobQueues {
+  return {
+    delivery: new Queue<DeliveryJob>(DELIVERY_QUEUE, { connection, prefix }),
+    schedule: new Queue<Record<string, never>>(SCHEDULE_QUEUE, { connection, prefix }),
+  };
+}
+
+/** Job options of a delivery: PostgreSQL's attempt count decides failure, so BullMQ allows one more. */
+export function deliveryJobOptions(settings: Pick<JobSettings, 'attempts' | 'backoffMs'>, delayMs: number) {
+  return {
+    delay: Math.max(0, delayMs),
+    attempts: settings.attempts + 1,
+    backoff: { type: 'exponential' as const, delay: settings.backoffMs },
+    removeOnComplete: true,
+    removeOnFail: { count: 1000 },
+  };
+}

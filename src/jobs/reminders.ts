@@ -1,0 +1,26 @@
+import { materializeTimedNotifications } from '../core/notifications/index.ts';
+import { relayOutbox, type RelayDeps } from './relay.ts';
+
+// The scheduler tick: reminders and prompts are derived from the sessions table when they fall due
+// within the window (core/notifications/timed.ts writes their outbox rows), then relayed like any
+// notification. Redis thus holds minutes of work whatever the number of sessions booked ahead, and
+// a reschedule or cancel needs no job surgery: the tick and the worker read the current session.
+
+export interface TickResult {
+  /** Reminder and prompt rows written by this tick. */
+  derived: number;
+  /** Rows handed to the delivery queue. */
+  relayed: number;
+}
+
+export async function tickReminders(deps: RelayDeps): Promise<TickResult> {
+  const now = deps.clock.now();
+  const derived = await materializeTimedNotifications(
+    deps.db,
+    { reminderOffsetsMinutes: deps.settings.reminderOffsetsMinutes, promptLookbackMs: deps.settings.promptLookbackMs },
+    now,
+    new Date(now.getTime() + deps.settings.windowMs),
+  );
+  const relayed = await relayOutbox(deps);
+  return { derived, relayed };
+}

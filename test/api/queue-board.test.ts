@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/index.ts';
+import { openQueues } from '../../src/jobs/index.ts';
+import { setupCore } from '../helpers/core.ts';
+import { makeUser } from '../helpers/factories.ts';
+import { REDIS_URL, TEST_API_CONFIG } from './harness.ts';
+import { testPrefix } from '../jobs/doubles.ts';
+
+// The operator's queue board is mounted on the admin API for admins only: a bearer token, or the
+// token as a browser's Basic auth password; anyone else gets 401 or 403 and sees nothing.
+
+const { core, db } = await setupCore();
+const producer = openQueues(REDIS_URL, testPrefix());
+const app = await buildApp({ core, db, config: TEST_API_CONFIG, queues: [producer.queues.delivery, producer.queues.schedule] });
+await app.ready();
+afterAll(async () => {
+  await app.close();
+  await producer.queues.delivery.obliterate({ force: true });
+  await producer.close();
+});
+
+const tokenOf = async (role: 'Admin' | 'Member') => (await core.tokens.issue({ user: (await makeUser(db, role)).id })).token;
+const basic = (token: string) => `Basic ${Buffer.from(`operator:${token}`).toString('base64')}`;
+
+describe('queue board at /admin/queues', () => {
+  it('asks a browser for credentials, and refuses a member', async () => {
+    const anonymous = await app.inject({ url: '/admin/queues' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toMatch(/^Basic /);
+    const member = await tokenOf('Member');
+    expect((await app.inject({ url: '/admin/queues', headers: { authorization: `Bearer ${member}` } })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/admin/queues/api/queues', headers: { authorization: basic(member) } })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/admin/queues', headers: { authorization: basic('not-a-token') } })).statusCode).toBe(401);
+  });
+
+  it('shows an admin the page and the queues with their jobs', async () => {
+    const admin = await tokenOf('Admin');
+    const page = await app.inject({ url: '/admin/queues', headers: { authorization: basic(admin) } });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    await producer.queues.delivery.add('deliver', { notificationId: 'x' }, { jobId: 'n-x', delay: 60_000 });
+    const api = await app.inject({ url: '/admin/queues/api/queues?activeQueue=notifications&status=delayed', headers: { authorization: `Bearer ${admin}` } });
+    expect(api.statusCode).toBe(200);
+    const body = api.json() as { queues: { name: string; counts: Record<string, number>; jobs: { id: string }[] }[] };
+    expect(body.queues.map((q) => q.name).sort()).toEqual(['notifications', 'schedules']);
+    const notifications = body.queues.find((q) => q.name === 'notifications')!;
+    expect(notifications.counts.delayed).toBe(1);
+    expect(notifications.jobs.map((j) => j.id)).toEqual(['n-x']);
+  });
+
+  it('is left out of the OpenAPI document', async () => {
+    const doc = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/admin/queues'))).toEqual([]);
+  });
+});
