@@ -56,3 +56,5 @@ export * from './errors.ts';
 export type { Clock } from './clock.ts';
 export { systemClock, ManualClock } from './clock.ts';
 export type { Actor, PermissionKey, RoleName } from './access/index.ts';
+// The bounded building blocks every input schema uses; the API builds its request schemas from them.
+export { calendarDate, clockTime, FIRST_DATE, instantText, LAST_DATE, text } from './validation.ts';
