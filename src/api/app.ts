@@ -9,7 +9,7 @@ import type { Core } from '../core/index.ts';
 import type { Db } from '../db/client.ts';
 import { authenticate, decorateActor, rateLimitKey } from './auth.ts';
 import { documentRoutes, registerDocs } from './docs.ts';
-import { installErrorHandling, notFound, toErrorBody } from './errors.ts';
+import { answerClientError, installErrorHandling, notFound, requireHost, toErrorBody } from './errors.ts';
 import { createApiLogger } from './logger.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
 import { protectedRoutes, publicRoutes } from './routes/index.ts';
@@ -39,6 +39,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.API_BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
     return503OnClosing: false,
+    // Requests Node's parser refuses, and those without Host, answer in the error format too.
+    clientErrorHandler: answerClientError,
+    http: { requireHostHeader: false },
     // Malformed URLs and the like answer in the same error shape as everything else.
     frameworkErrors: (error, request, reply) => {
       const body = toErrorBody(error, request.id);
@@ -49,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  app.addHook('onRequest', requireHost);
   decorateActor(app);
   // While closing, answers in flight end their keep-alive connection, so close() does not wait for
   // idle clients' sockets to time out; requests still arriving are served rather than refused.
