@@ -27,7 +27,18 @@ const schema = z.object({
   MIGRATE_ON_START: z.stringbool({ error: 'expected true or false' }).default(true),
   /** Public base URL used in links the service hands out (ICS feeds). */
   PUBLIC_URL: url('http', 'https').optional(),
+  /** Requests per minute of one user (or, without a credential, one IP address). */
   API_RATE_LIMIT_PER_MINUTE: whole(1).default(300),
+  /** Failed authentications (bearer tokens, calendar feed secrets) per minute of one IP address. */
+  API_AUTH_FAILURES_PER_MINUTE: whole(1).default(30),
+  /** Prefix of the rate limiter's Redis keys (processes sharing one Redis share budgets under one prefix). */
+  API_RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('coachbot:api:ratelimit:'),
+  /** PostgreSQL lock_timeout: a wait for a lock (a coach's calendar) longer than this answers 503. 0 turns it off. */
+  DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  /** PostgreSQL statement_timeout: no statement runs longer. 0 turns it off. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  /** PostgreSQL idle_in_transaction_session_timeout: a session that stops mid-transaction (a stopped process) loses it and its locks. 0 turns it off. */
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   API_BODY_LIMIT_BYTES: whole(1024).default(64 * 1024),
   /** After SIGTERM, how long requests in flight may take before the process exits anyway (status 1). */
   SHUTDOWN_GRACE_SECONDS: whole(1).default(10),

@@ -12,9 +12,14 @@ import { documentRoutes, registerDocs } from './docs.ts';
 import { answerClientError, installErrorHandling, notFound, requireHost, toErrorBody } from './errors.ts';
 import { createApiLogger } from './logger.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
+import { createThrottle } from './throttle.ts';
 import { protectedRoutes, publicRoutes } from './routes/index.ts';
 
-export type ApiConfig = Pick<Config, 'API_RATE_LIMIT_PER_MINUTE' | 'API_BODY_LIMIT_BYTES' | 'LOG_LEVEL'> & Partial<Pick<Config, 'PUBLIC_URL'>>;
+export type ApiConfig = Pick<
+  Config,
+  'API_RATE_LIMIT_PER_MINUTE' | 'API_AUTH_FAILURES_PER_MINUTE' | 'API_RATE_LIMIT_KEY_PREFIX' | 'API_BODY_LIMIT_BYTES' | 'LOG_LEVEL'
+> &
+  Partial<Pick<Config, 'PUBLIC_URL'>>;
 
 export interface AppDeps {
   core: Core;
@@ -65,12 +70,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (closing) reply.header('connection', 'close');
   });
 
+  // Every route gets the plugin's limiter keyed on the IP; the throttle (see throttle.ts) counts
+  // requests with a verified credential against their user instead, and failed ones more strictly.
   await app.register(rateLimit, {
     max: deps.config.API_RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
     keyGenerator: rateLimitKey,
-    ...(deps.redis ? { redis: deps.redis, nameSpace: 'coachbot:api:ratelimit:', skipOnError: true } : {}),
+    ...(deps.redis ? { redis: deps.redis, nameSpace: deps.config.API_RATE_LIMIT_KEY_PREFIX, skipOnError: true } : {}),
   });
+  const throttle = createThrottle(app, deps.config);
   await registerDocs(app, { version: API_VERSION, publicUrl: deps.config.PUBLIC_URL });
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('probe'));
@@ -78,14 +86,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('public'));
-    await scope.register(publicRoutes(deps));
+    await scope.register(publicRoutes(deps, throttle));
   });
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('bearer'));
-    // The limiter runs before authentication, so guessed tokens (each a database lookup) are
-    // throttled too; the per-route limiter then sees it has already run for this request.
-    scope.addHook('onRequest', app.rateLimit());
-    scope.addHook('onRequest', authenticate(deps.core));
+    scope.addHook('onRequest', authenticate(deps.core, throttle));
     await scope.register(protectedRoutes(deps));
   });
   // Unknown routes are rate limited too, so they cannot be probed at will.

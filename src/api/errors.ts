@@ -101,6 +101,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       request.log.info({ code: body.error, statusCode: body.statusCode }, body.message);
     }
     if (body.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
+    // Errors that pass (a spent budget, a busy database) say when to come back.
+    const retryAfter = (error as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     return reply.code(body.statusCode).type('application/json; charset=utf-8').send(body);
   });
 }
