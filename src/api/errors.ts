@@ -1,7 +1,7 @@
 import { STATUS_CODES as HTTP_STATUS_TEXT } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isDomainError, type FieldIssue } from '../core/index.ts';
+import { asDomainError, isDomainError, type FieldIssue } from '../core/index.ts';
 import { redactUrl } from './logger.ts';
 
 // Every error leaves the API in one shape, `{ statusCode, message, error, details? }` (ARCHITECTURE
@@ -71,7 +71,8 @@ export function validationBody(error: FastifyError): ErrorBody {
   };
 }
 
-export function toErrorBody(error: unknown, requestId: string): ErrorBody {
+export function toErrorBody(raw: unknown, requestId: string): ErrorBody {
+  const error = asDomainError(raw);
   if (isDomainError(error)) {
     const body: ErrorBody = { statusCode: error.status, message: error.message, error: error.code };
     if (error.details !== undefined) body.details = error.details;
@@ -93,10 +94,13 @@ export function toErrorBody(error: unknown, requestId: string): ErrorBody {
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((raw: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const error = asDomainError(raw);
     const body = toErrorBody(error, request.id);
-    if (body.statusCode >= 500) {
+    if (body.statusCode >= 500 && !isDomainError(error)) {
       request.log.error({ err: error, reqId: request.id }, 'unhandled error');
+    } else if (body.statusCode >= 500) {
+      request.log.warn({ code: body.error }, body.message);
     } else if (!isDomainError(error)) {
       request.log.info({ code: body.error, statusCode: body.statusCode }, body.message);
     }

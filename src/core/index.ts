@@ -53,6 +53,7 @@ export function createCore(deps: CoreDeps) {
 export type Core = ReturnType<typeof createCore>;
 
 export * from './errors.ts';
+export { asDomainError } from './infrastructure.ts';
 export type { Clock } from './clock.ts';
 export { systemClock, ManualClock } from './clock.ts';
 export type { Actor, PermissionKey, RoleName } from './access/index.ts';

@@ -5,6 +5,7 @@ import { afterAll } from 'vitest';
 import { buildApp, type ApiConfig } from '../../src/api/index.ts';
 import { createApiLogger } from '../../src/api/logger.ts';
 import type { CoreConfig } from '../../src/core/index.ts';
+import type { DbTimeouts } from '../../src/db/client.ts';
 import { setupCore, type TestContext } from '../helpers/core.ts';
 import { makeUser, type MadeUser, type UserOverrides } from '../helpers/factories.ts';
 import type { RoleName } from '../../src/core/index.ts';
@@ -39,9 +40,9 @@ export function testRedis(): Redis {
 }
 
 export async function setupApi(
-  options: { api?: Partial<ApiConfig>; core?: Partial<CoreConfig>; redis?: boolean } = {},
+  options: { api?: Partial<ApiConfig>; core?: Partial<CoreConfig>; redis?: boolean; dbTimeouts?: Partial<DbTimeouts> } = {},
 ): Promise<ApiContext> {
-  const ctx = await setupCore(options.core);
+  const ctx = await setupCore(options.core, options.dbTimeouts);
   const redis = testRedis();
   const config = { ...TEST_API_CONFIG, API_RATE_LIMIT_KEY_PREFIX: uniqueRateLimitPrefix(), ...options.api };
   const app = await buildApp({
