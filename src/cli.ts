@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from './config.ts';
+import { dbTimeouts, loadConfig, type Config } from './config.ts';
 import { createCore, DEFAULT_CORE_CONFIG, systemClock, type Core } from './core/index.ts';
 import { createDb } from './db/client.ts';
 import { ensureDatabase } from './db/database.ts';
@@ -29,7 +29,7 @@ async function prepare(config: Config): Promise<void> {
 
 async function withCore<T>(config: Config, run: (core: Core) => Promise<T>): Promise<T> {
   await prepare(config);
-  const db = createDb(config.DATABASE_URL, { max: 2 });
+  const db = createDb(config.DATABASE_URL, { max: 2, timeouts: dbTimeouts(config) });
   const core = createCore({
     db,
     clock: systemClock,

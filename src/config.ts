@@ -12,6 +12,22 @@ const whole = (min: number, max?: number) => {
 const url = (...protocols: string[]) =>
   z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`), error: `expected a ${protocols.join(' or ')} URL` });
 
+/**
+ * PostgreSQL session timeouts of every pool (see createDb): a process that stops while holding a
+ * coach's lock (SIGSTOP, a partition) blocks that coach's bookings on every instance only until its
+ * idle transaction is ended; meanwhile waiters give up after lock_timeout and answer 503.
+ */
+export const DB_TIMEOUT_DEFAULTS = { lockTimeoutMs: 5_000, statementTimeoutMs: 15_000, idleInTransactionTimeoutMs: 30_000 };
+
+/** The timeouts a configuration asks createDb for. */
+export function dbTimeouts(config: Pick<Config, 'DB_LOCK_TIMEOUT_MS' | 'DB_STATEMENT_TIMEOUT_MS' | 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS'>) {
+  return {
+    lockTimeoutMs: config.DB_LOCK_TIMEOUT_MS,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: url('postgres', 'postgresql').default('postgresql://postgres@127.0.0.1:5432/coachbot'),
@@ -27,7 +43,18 @@ const schema = z.object({
   MIGRATE_ON_START: z.stringbool({ error: 'expected true or false' }).default(true),
   /** Public base URL used in links the service hands out (ICS feeds). */
   PUBLIC_URL: url('http', 'https').optional(),
+  /** Requests per minute of one user (or, without a credential, one IP address). */
   API_RATE_LIMIT_PER_MINUTE: whole(1).default(300),
+  /** Failed authentications (bearer tokens, calendar feed secrets) per minute of one IP address. */
+  API_AUTH_FAILURES_PER_MINUTE: whole(1).default(30),
+  /** Prefix of the rate limiter's Redis keys (processes sharing one Redis share budgets under one prefix). */
+  API_RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('coachbot:api:ratelimit:'),
+  /** PostgreSQL lock_timeout: a wait for a lock (a coach's calendar) longer than this answers 503. 0 turns it off. */
+  DB_LOCK_TIMEOUT_MS: whole(0).default(DB_TIMEOUT_DEFAULTS.lockTimeoutMs),
+  /** PostgreSQL statement_timeout: no statement runs longer. 0 turns it off. */
+  DB_STATEMENT_TIMEOUT_MS: whole(0).default(DB_TIMEOUT_DEFAULTS.statementTimeoutMs),
+  /** PostgreSQL idle_in_transaction_session_timeout: a session that stops mid-transaction (a stopped process) loses it and its locks. 0 turns it off. */
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: whole(0).default(DB_TIMEOUT_DEFAULTS.idleInTransactionTimeoutMs),
   API_BODY_LIMIT_BYTES: whole(1024).default(64 * 1024),
   /** After SIGTERM, how long requests in flight may take before the process exits anyway (status 1). */
   SHUTDOWN_GRACE_SECONDS: whole(1).default(10),

@@ -10,13 +10,18 @@ import type { Core } from '../core/index.ts';
 import type { Db } from '../db/client.ts';
 import { authenticate, decorateActor, rateLimitKey } from './auth.ts';
 import { documentRoutes, registerDocs } from './docs.ts';
-import { installErrorHandling, notFound, toErrorBody } from './errors.ts';
+import { answerClientError, installErrorHandling, notFound, requireHost, toErrorBody } from './errors.ts';
 import { createApiLogger } from './logger.ts';
 import { registerQueueBoard } from './queue-board.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
+import { createThrottle } from './throttle.ts';
 import { protectedRoutes, publicRoutes } from './routes/index.ts';
 
-export type ApiConfig = Pick<Config, 'API_RATE_LIMIT_PER_MINUTE' | 'API_BODY_LIMIT_BYTES' | 'LOG_LEVEL'> & Partial<Pick<Config, 'PUBLIC_URL'>>;
+export type ApiConfig = Pick<
+  Config,
+  'API_RATE_LIMIT_PER_MINUTE' | 'API_AUTH_FAILURES_PER_MINUTE' | 'API_RATE_LIMIT_KEY_PREFIX' | 'API_BODY_LIMIT_BYTES' | 'LOG_LEVEL'
+> &
+  Partial<Pick<Config, 'PUBLIC_URL'>>;
 
 export interface AppDeps {
   core: Core;
@@ -43,6 +48,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.API_BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
     return503OnClosing: false,
+    // Requests Node's parser refuses, and those without Host, answer in the error format too.
+    clientErrorHandler: answerClientError,
+    http: { requireHostHeader: false },
     // Malformed URLs and the like answer in the same error shape as everything else.
     frameworkErrors: (error, request, reply) => {
       const body = toErrorBody(error, request.id);
@@ -53,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  app.addHook('onRequest', requireHost);
   decorateActor(app);
   // While closing, answers in flight end their keep-alive connection, so close() does not wait for
   // idle clients' sockets to time out; requests still arriving are served rather than refused.
@@ -65,12 +74,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (closing) reply.header('connection', 'close');
   });
 
+  // Every route gets the plugin's limiter keyed on the IP; the throttle (see throttle.ts) counts
+  // requests with a verified credential against their user instead, and failed ones more strictly.
   await app.register(rateLimit, {
     max: deps.config.API_RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
     keyGenerator: rateLimitKey,
-    ...(deps.redis ? { redis: deps.redis, nameSpace: 'coachbot:api:ratelimit:', skipOnError: true } : {}),
+    ...(deps.redis ? { redis: deps.redis, nameSpace: deps.config.API_RATE_LIMIT_KEY_PREFIX, skipOnError: true } : {}),
   });
+  const throttle = createThrottle(app, deps.config);
   await registerDocs(app, { version: API_VERSION, publicUrl: deps.config.PUBLIC_URL });
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('probe'));
@@ -78,14 +90,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('public'));
-    await scope.register(publicRoutes(deps));
+    await scope.register(publicRoutes(deps, throttle));
   });
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('bearer'));
-    // The limiter runs before authentication, so guessed tokens (each a database lookup) are
-    // throttled too; the per-route limiter then sees it has already run for this request.
-    scope.addHook('onRequest', app.rateLimit());
-    scope.addHook('onRequest', authenticate(deps.core));
+    scope.addHook('onRequest', authenticate(deps.core, throttle));
     await scope.register(protectedRoutes(deps));
   });
   if (deps.queues?.length) await registerQueueBoard(app, { core: deps.core, queues: deps.queues });

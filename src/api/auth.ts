@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UnauthorizedError, type Actor, type Core } from '../core/index.ts';
+import type { Throttle } from './throttle.ts';
 
 // Bearer-token authentication. Who may do what is decided in core with the actor resolved here;
 // this layer only turns a header into an actor (or a 401).
@@ -21,10 +21,12 @@ export function bearerToken(request: Pick<FastifyRequest, 'headers'>): string | 
   return BEARER.exec(header)?.[1] ?? null;
 }
 
-/** Rate-limit key: the token's hash (so the secret never reaches the store) or, without one, the IP. */
+/**
+ * Rate-limit key of a request without a verified credential: its IP. An unverified token is no key:
+ * each random guess would get a budget of its own.
+ */
 export function rateLimitKey(request: FastifyRequest): string {
-  const token = bearerToken(request);
-  return token ? `token:${createHash('sha256').update(token).digest('hex')}` : `ip:${request.ip}`;
+  return `ip:${request.ip}`;
 }
 
 export function decorateActor(app: FastifyInstance): void {
@@ -32,17 +34,25 @@ export function decorateActor(app: FastifyInstance): void {
   app.decorateRequest('tokenId', null);
 }
 
-/** onRequest hook for a scope of protected routes. */
-export function authenticate(core: Pick<Core, 'tokens'>) {
-  return async (request: FastifyRequest): Promise<void> => {
-    const header = request.headers.authorization;
-    if (header === undefined) throw new UnauthorizedError('Send an API token: Authorization: Bearer <token>', 'missing_token');
-    const token = bearerToken(request);
-    if (!token) throw new UnauthorizedError('The Authorization header must be "Bearer <token>"', 'invalid_authorization_header');
-    const { actor, tokenId } = await core.tokens.authenticate(token);
+/**
+ * onRequest hook for a scope of protected routes: any 401 counts against the IP's budget of failed
+ * authentications, a verified request against its user's budget.
+ */
+export function authenticate(core: Pick<Core, 'tokens'>, throttle: Throttle) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const { actor, tokenId } = await throttle.verifyCredential(request, () => verify(core, request), (e) => e instanceof UnauthorizedError);
     request.actor = actor;
     request.tokenId = tokenId;
+    await throttle.countVerified(request, reply, `user:${actor.userId}`);
   };
+}
+
+function verify(core: Pick<Core, 'tokens'>, request: FastifyRequest) {
+  const header = request.headers.authorization;
+  if (header === undefined) throw new UnauthorizedError('Send an API token: Authorization: Bearer <token>', 'missing_token');
+  const token = bearerToken(request);
+  if (!token) throw new UnauthorizedError('The Authorization header must be "Bearer <token>"', 'invalid_authorization_header');
+  return core.tokens.authenticate(token);
 }
 
 /** The authenticated actor of a protected route. */

@@ -1,5 +1,7 @@
+import { STATUS_CODES as HTTP_STATUS_TEXT } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isDomainError, type FieldIssue } from '../core/index.ts';
+import { asDomainError, isDomainError, type FieldIssue } from '../core/index.ts';
 import { redactUrl } from './logger.ts';
 
 // Every error leaves the API in one shape, `{ statusCode, message, error, details? }` (ARCHITECTURE
@@ -21,6 +23,7 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_json_body',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
   FST_ERR_BAD_URL: 'bad_url',
+  FST_MISSING_HOST: 'missing_host',
 };
 
 const STATUS_CODES: Record<number, string> = {
@@ -68,7 +71,8 @@ export function validationBody(error: FastifyError): ErrorBody {
   };
 }
 
-export function toErrorBody(error: unknown, requestId: string): ErrorBody {
+export function toErrorBody(raw: unknown, requestId: string): ErrorBody {
+  const error = asDomainError(raw);
   if (isDomainError(error)) {
     const body: ErrorBody = { statusCode: error.status, message: error.message, error: error.code };
     if (error.details !== undefined) body.details = error.details;
@@ -90,14 +94,20 @@ export function toErrorBody(error: unknown, requestId: string): ErrorBody {
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((raw: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const error = asDomainError(raw);
     const body = toErrorBody(error, request.id);
-    if (body.statusCode >= 500) {
+    if (body.statusCode >= 500 && !isDomainError(error)) {
       request.log.error({ err: error, reqId: request.id }, 'unhandled error');
+    } else if (body.statusCode >= 500) {
+      request.log.warn({ code: body.error }, body.message);
     } else if (!isDomainError(error)) {
       request.log.info({ code: body.error, statusCode: body.statusCode }, body.message);
     }
     if (body.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
+    // Errors that pass (a spent budget, a busy database) say when to come back.
+    const retryAfter = (error as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     return reply.code(body.statusCode).type('application/json; charset=utf-8').send(body);
   });
 }
@@ -109,4 +119,42 @@ export function notFound(request: FastifyRequest, reply: FastifyReply) {
     message: `Route ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')} not found`,
   };
   return reply.code(404).send(body);
+}
+
+/** What Node's HTTP parser refuses before Fastify sees a request: status, code and message by parser error. */
+const CLIENT_ERRORS: Record<string, [status: number, code: string, message: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'Request headers are larger than 16 KB'],
+  HPE_INVALID_CONTENT_LENGTH: [400, 'invalid_content_length', 'Content-Length must be a number of bytes'],
+  HPE_UNEXPECTED_CONTENT_LENGTH: [400, 'invalid_content_length', 'Send one Content-Length'],
+  HPE_INVALID_TRANSFER_ENCODING: [400, 'invalid_content_length', 'Send Content-Length or Transfer-Encoding, not both'],
+  HPE_INVALID_METHOD: [400, 'unknown_method', 'Not an HTTP method'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'The request took too long to arrive'],
+};
+
+/**
+ * Fastify's clientErrorHandler: a request Node's parser refuses (bad Content-Length, headers over
+ * 16 KB, an unknown method, not HTTP at all) is answered in the same error format, then the
+ * connection closed, since the parser cannot tell where the next request would start.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [statusCode, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'malformed_request', 'Malformed HTTP request'];
+  if (socket.writable) {
+    const body = JSON.stringify({ statusCode, message, error: code } satisfies ErrorBody);
+    socket.write(
+      `HTTP/1.1 ${statusCode} ${HTTP_STATUS_TEXT[statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/**
+ * HTTP/1.1 requires Host. Node would refuse a request without one itself, with an empty body; it is
+ * told not to (see buildApp) so that this onRequest hook refuses it in the error format instead.
+ */
+export async function requireHost(request: FastifyRequest): Promise<void> {
+  if (request.raw.httpVersion === '1.1' && !request.headers.host) {
+    throw Object.assign(new Error('HTTP/1.1 requests must send a Host header'), { statusCode: 400, code: 'FST_MISSING_HOST' });
+  }
 }

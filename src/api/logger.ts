@@ -16,11 +16,27 @@ const REDACT = [
   '*.tokenHash',
 ];
 
-/** The secret part of an ICS feed URL, the only URL that carries a secret. */
-const FEED_TOKEN = /(\/calendar\/)[^/?#]+(\.ics)/g;
-
+/**
+ * Masks the secret of an ICS feed URL, the only URL that carries one: everything after a `calendar`
+ * path segment, however it is spelled (any case, percent-encoded, with or without `.ics`, with more
+ * segments), since a mistyped feed URL carries the secret just the same. A `.ics` ending is kept.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(FEED_TOKEN, '$1[redacted]$2');
+  const cut = url.search(/[?#]/);
+  const path = cut < 0 ? url : url.slice(0, cut);
+  const segments = path.split('/');
+  const at = segments.findIndex((segment) => decoded(segment).toLowerCase() === 'calendar');
+  if (at < 0 || at === segments.length - 1) return url;
+  const suffix = /\.ics$/i.exec(path)?.[0] ?? '';
+  return `${[...segments.slice(0, at + 1), `[redacted]${suffix}`].join('/')}${cut < 0 ? '' : url.slice(cut)}`;
+}
+
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 interface LoggedRequest {

@@ -1,4 +1,4 @@
-import { isDomainError, SLOT_FULL_MESSAGE, ValidationError, type DomainError } from '../core/index.ts';
+import { asDomainError, isDomainError, SLOT_FULL_MESSAGE, ValidationError, type DomainError } from '../core/index.ts';
 
 // Domain errors as chat sentences, in this one place, keyed by the error's stable code. A code
 // missing here falls back on its kind; an error that is not a domain error is a bug, logged by the
@@ -43,12 +43,14 @@ const BY_KIND: Record<DomainError['kind'], string> = {
   not_found: 'That no longer exists. It may have been removed.',
   conflict: 'That clashes with something that changed meanwhile. Please try again.',
   unprocessable: 'That cannot be done right now.',
+  unavailable: 'We are busy right now. Please try again in a few seconds.',
 };
 
 export const UNEXPECTED_SENTENCE = 'Sorry, something went wrong on our side. Please try again in a moment.';
 
 /** The sentence a chat user reads for an error. */
-export function sentenceFor(error: unknown): string {
+export function sentenceFor(raw: unknown): string {
+  const error = asDomainError(raw);
   if (!isDomainError(error)) return UNEXPECTED_SENTENCE;
   const known = SENTENCES[error.code];
   if (typeof known === 'function') return known(error);

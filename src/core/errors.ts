@@ -6,7 +6,7 @@ export interface FieldIssue {
   message: string;
 }
 
-export type ErrorKind = 'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable';
+export type ErrorKind = 'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable' | 'unavailable';
 
 export const STATUS_OF: Record<ErrorKind, number> = {
   validation: 400,
@@ -15,6 +15,7 @@ export const STATUS_OF: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   unprocessable: 422,
+  unavailable: 503,
 };
 
 export abstract class DomainError extends Error {
@@ -69,6 +70,14 @@ export class ConflictError extends DomainError {
 
 export class UnprocessableError extends DomainError {
   readonly kind = 'unprocessable';
+}
+
+/** The request was fine but cannot be served now (a lock wait ran out); the same request may succeed after `retryAfterSeconds`. */
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+  constructor(code: string, message: string, readonly retryAfterSeconds: number) {
+    super(code, message);
+  }
 }
 
 export const SLOT_FULL_MESSAGE = 'This slot is now full, please choose another';

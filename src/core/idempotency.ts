@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Prisma, type DbTx } from '../db/client.ts';
 import { UnprocessableError } from './errors.ts';
-import { parseInput } from './validation.ts';
+import { parseInput, storableText } from './validation.ts';
 
 // Idempotency keys (ARCHITECTURE §3): a retried request returns the first result instead of acting
 // twice. The key row is written in the same transaction as the result it points at, so it exists
 // exactly when that result does; a concurrent twin hits the primary key (userId, key) and re-reads.
 
-export const idempotencyKeySchema = z.string().min(1, { message: 'must not be empty' }).max(200, { message: 'must be at most 200 characters' });
+export const idempotencyKeySchema = storableText.min(1, { message: 'must not be empty' }).max(200, { message: 'must be at most 200 characters' });
 
 export interface IdempotencyRecord {
   userId: string;

@@ -53,6 +53,9 @@ export function createCore(deps: CoreDeps) {
 export type Core = ReturnType<typeof createCore>;
 
 export * from './errors.ts';
+export { asDomainError } from './infrastructure.ts';
 export type { Clock } from './clock.ts';
 export { systemClock, ManualClock } from './clock.ts';
 export type { Actor, PermissionKey, RoleName } from './access/index.ts';
+// The bounded building blocks every input schema uses; the API builds its request schemas from them.
+export { calendarDate, clockTime, FIRST_DATE, instantText, LAST_DATE, text } from './validation.ts';

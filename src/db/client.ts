@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { DB_TIMEOUT_DEFAULTS } from '../config.ts';
 import { PrismaClient } from './generated/client.ts';
 
 export { Prisma, PrismaClient } from './generated/client.ts';
@@ -12,11 +13,22 @@ export type DbTx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$tra
 /** A raw connection borrowed from a client's pool, for the few hot paths that run their own transaction. */
 export type PgConnection = pg.PoolClient;
 
+export interface DbTimeouts {
+  /** lock_timeout: the longest wait for a lock (a coach's calendar); 0 waits for ever. */
+  lockTimeoutMs: number;
+  /** statement_timeout; 0 for none. */
+  statementTimeoutMs: number;
+  /** idle_in_transaction_session_timeout: ends the session of a client that stopped mid-transaction, releasing its locks; 0 for none. */
+  idleInTransactionTimeoutMs: number;
+}
+
 export interface DbOptions {
   /** Connections in this process's pool. */
   max?: number;
   /** Connections kept open while idle, so that a quiet spell does not make the next request connect. */
   min?: number;
+  /** Session timeouts of every connection; DB_TIMEOUT_DEFAULTS unless given. */
+  timeouts?: Partial<DbTimeouts>;
 }
 
 // The pool under each client. Kept beside the client rather than on its type, so that `Db` stays
@@ -25,8 +37,18 @@ const pools = new WeakMap<PrismaClient, pg.Pool>();
 
 /** One client per composition root: there is no global client (STYLE §11). */
 export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaClient {
+  const timeouts = { ...DB_TIMEOUT_DEFAULTS, ...options.timeouts };
   // A bounded wait for a connection: an exhausted pool answers an error instead of hanging a request.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10, min: options.min ?? 0, connectionTimeoutMillis: 10_000 });
+  // The timeouts are session settings sent as each connection opens (0 sends nothing: no limit).
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    min: options.min ?? 0,
+    connectionTimeoutMillis: 10_000,
+    lock_timeout: timeouts.lockTimeoutMs,
+    statement_timeout: timeouts.statementTimeoutMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+  });
   // An idle connection the server closes (restart, dropped database) is an 'error' on the pool, which
   // pg-pool has already discarded; without a listener it would crash the process. The next query
   // connects afresh and reports any real failure. (The adapter listened the same way for its own pool.)
@@ -78,6 +100,28 @@ export async function withPgConnection<T>(db: Db, fn: (c: PgConnection) => Promi
   } finally {
     c.release(broken);
   }
+}
+
+/**
+ * The SQLSTATE of a PostgreSQL failure, whether a raw connection reports it (pg's DatabaseError) or
+ * Prisma does, wrapped by its driver adapter (P2010 with meta.driverAdapterError, or the adapter's
+ * error itself).
+ */
+export function sqlState(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+    if (current instanceof pg.DatabaseError) return current.code;
+    const e = current as { originalCode?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    if (typeof e.originalCode === 'string') return e.originalCode;
+    current = e.meta?.driverAdapterError ?? e.cause;
+  }
+  return undefined;
+}
+
+/** PostgreSQL gave up waiting: lock_timeout (55P03) or statement_timeout (57014) ran out. */
+export function isDatabaseTimeout(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === '55P03' || state === '57014';
 }
 
 /** PostgreSQL's unique violation, as a raw connection reports it (Prisma reports P2002/P2010 instead). */

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
+import { dbTimeouts, type Config } from '../config.ts';
 import { createCore, DEFAULT_CORE_CONFIG, systemClock, type Core } from '../core/index.ts';
 import { createDb, warmUpDb, type Db } from '../db/client.ts';
 import { ensureDatabase } from '../db/database.ts';
@@ -32,7 +32,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
 
-  const db = createDb(config.DATABASE_URL, { min: WARM_CONNECTIONS });
+  const db = createDb(config.DATABASE_URL, { min: WARM_CONNECTIONS, timeouts: dbTimeouts(config) });
   await step(postgres, () => warmUpDb(db, WARM_CONNECTIONS)).catch(async (error: unknown) => {
     await db.$disconnect().catch(() => undefined);
     throw error;

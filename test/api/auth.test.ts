@@ -132,4 +132,37 @@ describe('logs', () => {
     expect(log).not.toContain(secret);
     expect(log).not.toContain('cb_wrong');
   });
+
+  it('never carry a calendar feed secret, whatever the /calendar/... path looks like', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const config = { ...TEST_API_CONFIG, LOG_LEVEL: 'trace' as const };
+    const app = await buildApp({ core: api.core, db: api.db, config, logger: createApiLogger(config, sink) });
+    const member = await api.userWithToken('Member');
+    const feed = await app.inject({ method: 'POST', url: '/me/calendar-feed', headers: { authorization: `Bearer ${member.token}` } });
+    const secret = new URL(feed.json<{ url: string }>().url).pathname.split('/').pop()!.replace('.ics', '');
+    const paths = [
+      `/calendar/${secret}.ics`,
+      `/calendar/${secret}`,
+      `/calendar/${secret}.ICS`,
+      `/calendar/${secret}.ics?refresh=1`,
+      `/CALENDAR/${secret}.ics`,
+      `/%63alendar/${secret}.ics`,
+      `//calendar/${secret}.ics`,
+      `/calendar/${secret}/extra`,
+      `/calendar/${secret}%ZZ.ics`,
+    ];
+    for (const url of paths) await app.inject({ method: 'GET', url });
+    await app.close();
+    const log = lines.join('');
+    expect(log).toContain('/calendar/[redacted].ics');
+    expect(log).toContain('/calendar/[redacted].ICS');
+    expect(log).toContain('/calendar/[redacted]"');
+    expect(log).not.toContain(secret);
+  });
 });

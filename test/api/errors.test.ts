@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/index.ts';
 import { createApiLogger } from '../../src/api/logger.ts';
 import { actorOf, makeUser } from '../helpers/factories.ts';
-import { setupApi, TEST_API_CONFIG } from './harness.ts';
+import { setupApi, TEST_API_CONFIG, uniqueRateLimitPrefix } from './harness.ts';
 
 const api = await setupApi();
 const admin = await api.userWithToken('Admin');
@@ -96,29 +96,31 @@ describe('one error format for every error', () => {
     expectError(res, 413, 'payload_too_large');
   });
 
-  it('429 once a token spends API_RATE_LIMIT_PER_MINUTE, counted per token', async () => {
-    const config = { ...TEST_API_CONFIG, API_RATE_LIMIT_PER_MINUTE: 3 };
+  it('429 once a user spends API_RATE_LIMIT_PER_MINUTE, whichever of their tokens they use', async () => {
+    const config = { ...TEST_API_CONFIG, API_RATE_LIMIT_PER_MINUTE: 3, API_RATE_LIMIT_KEY_PREFIX: uniqueRateLimitPrefix() };
     const limited = await buildApp({ core: api.core, db: api.db, redis: api.redis, config, logger: createApiLogger(config) });
     const first = await api.userWithToken('Member');
+    const firstAgain = await api.tokenFor(first);
     const second = await api.userWithToken('Member');
     const me = (token: string) => limited.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${token}` } });
-    for (let i = 0; i < 3; i++) expect((await me(first.token)).statusCode).toBe(200);
-    const over = await me(first.token);
+    for (const token of [first.token, firstAgain, first.token]) expect((await me(token)).statusCode).toBe(200);
+    const over = await me(firstAgain);
     expectError(over, 429, 'rate_limited');
     expect(over.headers['retry-after']).toBeDefined();
     expect((await me(second.token)).statusCode).toBe(200);
     await limited.close();
   });
 
-  it('429 for repeated bad tokens too: the limiter runs before authentication', async () => {
-    const config = { ...TEST_API_CONFIG, API_RATE_LIMIT_PER_MINUTE: 2 };
+  it('429 for repeated failed authentications, counted per IP in API_AUTH_FAILURES_PER_MINUTE', async () => {
+    const config = { ...TEST_API_CONFIG, API_AUTH_FAILURES_PER_MINUTE: 2 };
     const limited = await buildApp({ core: api.core, db: api.db, config, logger: createApiLogger(config) });
     const guess = (headers: Record<string, string>) => limited.inject({ method: 'GET', url: '/me', headers });
-    for (let i = 0; i < 2; i++) expect((await guess({ authorization: 'Bearer cb_guess' })).statusCode).toBe(401);
-    expectError(await guess({ authorization: 'Bearer cb_guess' }), 429, 'rate_limited');
-    // Without a usable token the key is the IP, shared by every such request from it.
-    for (let i = 0; i < 2; i++) expect((await guess({})).statusCode).toBe(401);
-    expectError(await guess({ authorization: 'Basic eDp5' }), 429, 'rate_limited');
+    // A missing header, a malformed one and a wrong token are all failures of the same IP.
+    expect((await guess({})).statusCode).toBe(401);
+    expect((await guess({ authorization: 'Basic eDp5' })).statusCode).toBe(401);
+    const over = await guess({ authorization: 'Bearer cb_guess' });
+    expectError(over, 429, 'rate_limited');
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
     await limited.close();
   });
 

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import { buildApp, type ApiConfig } from '../../src/api/index.ts';
 import { createApiLogger } from '../../src/api/logger.ts';
 import type { CoreConfig } from '../../src/core/index.ts';
+import type { DbTimeouts } from '../../src/db/client.ts';
 import { setupCore, type TestContext } from '../helpers/core.ts';
 import { makeUser, type MadeUser, type UserOverrides } from '../helpers/factories.ts';
 import type { RoleName } from '../../src/core/index.ts';
@@ -12,8 +14,13 @@ import type { RoleName } from '../../src/core/index.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** Rate-limit keys of their own in the Redis that every test run on this machine shares. */
+export const uniqueRateLimitPrefix = () => `coachbot:test:${process.pid}:${randomUUID()}:ratelimit:`;
+
 export const TEST_API_CONFIG: ApiConfig = {
   API_RATE_LIMIT_PER_MINUTE: 1_000_000,
+  API_AUTH_FAILURES_PER_MINUTE: 1_000_000,
+  API_RATE_LIMIT_KEY_PREFIX: uniqueRateLimitPrefix(),
   API_BODY_LIMIT_BYTES: 64 * 1024,
   LOG_LEVEL: 'silent',
 };
@@ -33,11 +40,11 @@ export function testRedis(): Redis {
 }
 
 export async function setupApi(
-  options: { api?: Partial<ApiConfig>; core?: Partial<CoreConfig>; redis?: boolean } = {},
+  options: { api?: Partial<ApiConfig>; core?: Partial<CoreConfig>; redis?: boolean; dbTimeouts?: Partial<DbTimeouts> } = {},
 ): Promise<ApiContext> {
-  const ctx = await setupCore(options.core);
+  const ctx = await setupCore(options.core, options.dbTimeouts);
   const redis = testRedis();
-  const config = { ...TEST_API_CONFIG, ...options.api };
+  const config = { ...TEST_API_CONFIG, API_RATE_LIMIT_KEY_PREFIX: uniqueRateLimitPrefix(), ...options.api };
   const app = await buildApp({
     core: ctx.core,
     db: ctx.db,

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MAX_BUFFER_MINUTES, MAX_SEATS_PER_SLOT, MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/index.ts';
-import type { Core } from '../../core/index.ts';
+import { calendarDate, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { idParams, list, uuid } from '../schemas.ts';
 
 const hhmm = z.string().regex(/^\d{2}:\d{2}$/, { message: 'must be a time as HH:mm' });
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD' });
+const date = calendarDate;
 const dayOfWeek = z.number().int().min(0).max(6).describe('0-6, Sunday-Saturday, in the coach\'s time zone');
 
 const window = z.object({

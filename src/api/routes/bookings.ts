@@ -1,12 +1,13 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/index.ts';
 import { BOOKING_STATUSES } from '../../core/bookings/index.ts';
-import type { Core } from '../../core/index.ts';
+import { calendarDate, clockTime, instantText, text, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
+import { acceptEmptyJsonBody } from '../optional-body.ts';
 import { idParams, list, page, pageQuery, uuid } from '../schemas.ts';
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD' });
+const date = calendarDate;
 
 const booking = z.object({
   id: uuid,
@@ -31,15 +32,13 @@ const bookingList = list(booking, 'BookingList');
 const createBody = z.strictObject({
   memberId: uuid.describe('Member profile id'),
   coachId: uuid.describe("The coach's user id"),
-  startsAt: z.string().optional().describe("The slot's UTC start instant (ISO 8601), as listed; instead of requestedDate + requestedTime"),
+  startsAt: instantText.optional().describe("The slot's UTC start instant (ISO 8601), as listed; instead of requestedDate + requestedTime"),
   requestedDate: date.optional().describe("The coach's local date; with requestedTime, instead of startsAt"),
-  requestedTime: z
-    .string()
-    .regex(/^\d{2}:\d{2}$/, { message: 'must be a time as HH:mm' })
+  requestedTime: clockTime
     .optional()
     .describe("The coach's wall clock; a time shown twice that day means its first occurrence, one the clocks skip is refused (422)"),
   duration: z.number().int().min(MIN_SLOT_MINUTES).max(MAX_SLOT_MINUTES).optional().describe('Minutes, default 60'),
-  memberNotes: z.string().max(2000).optional(),
+  memberNotes: text(2000).optional(),
   type: z.enum(['initial', 'regular', 'followup']).optional(),
 });
 
@@ -108,19 +107,23 @@ export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
         reply.code(201).send(await core.bookings.create(actorOf(request), request.body, request.headers['idempotency-key'] ?? '')),
     );
 
-    app.delete(
-      '/bookings/:id',
-      {
-        schema: {
-          ...common,
-          operationId: 'cancelBooking',
-          summary: 'Cancel a booking and its session, freeing the seat',
-          params: idParams,
-          body: z.strictObject({ reason: z.string().max(500).optional() }).optional(),
-          response: { 200: booking },
+    // The reason is optional, so is the body: none, or an empty one, means no reason.
+    await app.register(async (scope) => {
+      acceptEmptyJsonBody(scope);
+      scope.withTypeProvider<ZodTypeProvider>().delete(
+        '/bookings/:id',
+        {
+          schema: {
+            ...common,
+            operationId: 'cancelBooking',
+            summary: 'Cancel a booking and its session, freeing the seat (the body is optional)',
+            params: idParams,
+            body: z.strictObject({ reason: text(500).optional() }).nullish(),
+            response: { 200: booking },
+          },
         },
-      },
-      async (request) => core.bookings.cancelBooking(actorOf(request), request.params.id, request.body ?? {}),
-    );
+        async (request) => core.bookings.cancelBooking(actorOf(request), request.params.id, request.body ?? {}),
+      );
+    });
   };
 }

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Core } from '../../core/index.ts';
+import { hashFeedToken } from '../../core/calendar/index.ts';
+import { NotFoundError, ValidationError, type Core } from '../../core/index.ts';
+import type { Throttle } from '../throttle.ts';
 import { actorOf } from '../auth.ts';
 import { publicBaseUrl } from '../public-url.ts';
 import { idParams, uuid } from '../schemas.ts';
@@ -60,11 +62,13 @@ export function calendarFeedRoutes(core: Core, publicUrl: string | undefined): F
 }
 
 /** The feed itself: public, the token in the URL is the credential. */
-export function calendarIcsRoute(core: Core): FastifyPluginAsyncZod {
+export function calendarIcsRoute(core: Core, throttle: Throttle): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/calendar/:token.ics',
       {
+        // Throttled in the handler, once the secret is known to be a feed's or not.
+        config: { rateLimit: false },
         schema: {
           tags: ['calendar'],
           operationId: 'getCalendarFeed',
@@ -76,7 +80,14 @@ export function calendarIcsRoute(core: Core): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const ics = await core.calendar.renderFeed(request.params.token);
+        // A secret that is not a live feed's is a failed authentication: guesses are throttled per IP.
+        // A live one counts against its feed, not the IP: calendar services poll many feeds from few IPs.
+        const ics = await throttle.verifyCredential(
+          request,
+          () => core.calendar.renderFeed(request.params.token),
+          (e) => e instanceof NotFoundError || e instanceof ValidationError,
+        );
+        await throttle.countVerified(request, reply, `feed:${hashFeedToken(request.params.token)}`);
         return reply.type('text/calendar; charset=utf-8').header('cache-control', 'private, max-age=300').send(ics);
       },
     );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MAX_MEMBERS_LIMIT } from '../../core/coaches/index.ts';
-import type { Core } from '../../core/index.ts';
+import { text, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
 
@@ -28,9 +28,9 @@ const coach = z.object({
 const coachPage = page(coach, 'CoachPage');
 
 const updateBody = z.strictObject({
-  specialization: z.string().max(100).nullable().optional(),
-  bio: z.string().max(2000).nullable().optional(),
-  certifications: z.string().max(1000).nullable().optional(),
+  specialization: text(100).nullable().optional(),
+  bio: text(2000).nullable().optional(),
+  certifications: text(1000).nullable().optional(),
   maxMembers: z.number().int().min(1).max(MAX_MEMBERS_LIMIT).optional(),
   isAcceptingMembers: z.boolean().optional(),
   timezone: z.string().min(1).max(64).optional(),
@@ -38,7 +38,7 @@ const updateBody = z.strictObject({
 
 const listQuery = pageQuery.extend({
   isAcceptingMembers: queryBool.optional(),
-  search: z.string().min(1).max(100).optional(),
+  search: text(100).min(1).optional(),
 });
 
 export function coachRoutes(core: Core): FastifyPluginAsyncZod {

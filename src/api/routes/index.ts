@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../app.ts';
 import { availabilityRoutes } from './availability.ts';
 import { bookingRoutes } from './bookings.ts';
+import type { Throttle } from '../throttle.ts';
 import { calendarFeedRoutes, calendarIcsRoute } from './calendar.ts';
 import { coachRoutes } from './coaches.ts';
 import { dashboardRoutes } from './dashboards.ts';
@@ -15,9 +16,9 @@ import { userRoutes } from './users.ts';
 
 // One plugin per resource (STYLE, Fastify anchor). Public routes carry their own secret or none.
 
-export function publicRoutes(deps: AppDeps): FastifyPluginAsyncZod {
+export function publicRoutes(deps: AppDeps, throttle: Throttle): FastifyPluginAsyncZod {
   return async (app) => {
-    await app.register(calendarIcsRoute(deps.core));
+    await app.register(calendarIcsRoute(deps.core, throttle));
   };
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MEMBERSHIP_STATUSES, ONBOARDING_STATUSES } from '../../core/members/index.ts';
-import type { Core } from '../../core/index.ts';
+import { text as boundedText, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { idParams, page, pageQuery, uuid } from '../schemas.ts';
 
@@ -23,7 +23,7 @@ const member = z.object({
 
 const memberPage = page(member, 'MemberPage');
 
-const text = (max: number) => z.string().max(max).nullable().optional();
+const text = (max: number) => boundedText(max).nullable().optional();
 
 const createBody = z.strictObject({
   userId: uuid.describe('A Member account without a profile'),
@@ -43,7 +43,7 @@ const listQuery = pageQuery.extend({
   coachId: uuid.optional(),
   membershipStatus: z.enum(MEMBERSHIP_STATUSES).optional(),
   onboardingStatus: z.enum(ONBOARDING_STATUSES).optional(),
-  search: z.string().min(1).max(100).optional().describe('Part of the member\'s name'),
+  search: boundedText(100).min(1).optional().describe('Part of the member\'s name'),
 });
 
 export function memberRoutes(core: Core): FastifyPluginAsyncZod {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NOTIFICATION_STATUSES } from '../../core/notifications/index.ts';
-import type { Core } from '../../core/index.ts';
+import { text, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { page, pageQuery, queryBool, uuid } from '../schemas.ts';
 
@@ -21,8 +21,8 @@ const notification = z.object({
 const listQuery = pageQuery.extend({
   userId: uuid.optional().describe('Admin only: whose notifications; omitted, an admin sees everyone\'s'),
   status: z.enum(NOTIFICATION_STATUSES).optional(),
-  type: z.string().min(1).max(64).optional(),
-  failureReason: z.string().min(1).max(200).optional().describe('Only rows whose failure or skip reason contains this text'),
+  type: text(64).min(1).optional(),
+  failureReason: text(200).min(1).optional().describe('Only rows whose failure or skip reason contains this text'),
   includeScheduled: queryBool.optional().describe('Admin only: include reminders not due yet'),
 });
 

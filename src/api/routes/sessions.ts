@@ -1,9 +1,10 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/index.ts';
 import { SESSION_STATUSES, SESSION_TYPES } from '../../core/sessions/index.ts';
-import type { Core } from '../../core/index.ts';
+import { instantText, text, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
+import { acceptEmptyJsonBody } from '../optional-body.ts';
 import { idParams, list, page, pageQuery, uuid } from '../schemas.ts';
 import { idempotencyHeaders } from './bookings.ts';
 
@@ -40,9 +41,9 @@ export const sessionView = z.object({
 const sessionPage = page(sessionView, 'SessionPage');
 const sessionList = list(sessionView, 'SessionList');
 
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
+const instant = instantText;
 const duration = z.number().int().min(MIN_SLOT_MINUTES).max(MAX_SLOT_MINUTES).describe('Minutes');
-const notes = z.string().max(5000);
+const notes = text(5000);
 
 const createBody = z.strictObject({
   memberId: uuid.describe('Member profile id'),
@@ -169,20 +170,24 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
       async (request) => core.sessions.complete(actorOf(request), request.params.id, request.body),
     );
 
-    app.patch(
-      '/sessions/:id/cancel',
-      {
-        schema: {
-          ...common,
-          operationId: 'cancelSession',
-          summary: 'Cancel a session (not a completed one)',
-          params: idParams,
-          body: z.strictObject({ reason: z.string().max(1000).optional() }).optional(),
-          response: one,
+    // The reason is optional, so is the body: none, or an empty one, means no reason.
+    await app.register(async (scope) => {
+      acceptEmptyJsonBody(scope);
+      scope.withTypeProvider<ZodTypeProvider>().patch(
+        '/sessions/:id/cancel',
+        {
+          schema: {
+            ...common,
+            operationId: 'cancelSession',
+            summary: 'Cancel a session (not a completed one; the body is optional)',
+            params: idParams,
+            body: z.strictObject({ reason: text(1000).optional() }).nullish(),
+            response: one,
+          },
         },
-      },
-      async (request) => core.sessions.cancel(actorOf(request), request.params.id, request.body ?? {}),
-    );
+        async (request) => core.sessions.cancel(actorOf(request), request.params.id, request.body ?? {}),
+      );
+    });
 
     app.patch(
       '/sessions/:id/no-show',
@@ -238,7 +243,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
           operationId: 'rateSession',
           summary: 'Rate a completed session, once (1-5)',
           params: idParams,
-          body: z.strictObject({ rating: z.number().int().min(1).max(5), feedback: z.string().max(2000).optional() }),
+          body: z.strictObject({ rating: z.number().int().min(1).max(5), feedback: text(2000).optional() }),
           response: one,
         },
       },

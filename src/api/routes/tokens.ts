@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/index.ts';
+import { instantText, text, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
 
@@ -21,8 +21,8 @@ const issuedToken = tokenView
 
 const createBody = z.strictObject({
   userId: uuid.optional().describe('Whose token (admin only); defaults to the caller'),
-  name: z.string().min(1).max(100).optional(),
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  name: text(100).min(1).optional(),
+  expiresAt: instantText.optional(),
 });
 
 const listQuery = pageQuery.extend({

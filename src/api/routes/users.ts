@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/index.ts';
+import { text, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
 
@@ -21,7 +21,7 @@ const user = z.object({
 }).meta({ id: 'User' });
 
 const createBody = z.strictObject({
-  name: z.string().min(1).max(100),
+  name: text(100).min(1),
   email: z.string().max(254).nullable().optional(),
   role: ROLE,
   timezone: z.string().min(1).max(64).optional().describe('IANA time zone, default UTC'),
@@ -29,7 +29,7 @@ const createBody = z.strictObject({
 });
 
 const updateBody = z.strictObject({
-  name: z.string().min(1).max(100).optional(),
+  name: text(100).min(1).optional(),
   timezone: z.string().min(1).max(64).optional(),
   locale: z.string().min(2).max(35).optional(),
   isActive: z.boolean().optional().describe('Admin only'),
@@ -39,7 +39,7 @@ const updateBody = z.strictObject({
 const listQuery = pageQuery.extend({
   role: ROLE.optional(),
   isActive: queryBool.optional(),
-  search: z.string().min(1).max(100).optional().describe('Part of the name'),
+  search: text(100).min(1).optional().describe('Part of the name'),
 });
 
 export function userRoutes(core: Core): FastifyPluginAsyncZod {

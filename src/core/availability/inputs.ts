@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clockTime, id } from '../validation.ts';
+import { calendarDate, clockTime, id } from '../validation.ts';
 import { clockToMinutes, dayNumber } from './time.ts';
 
 /** HH:mm, or 24:00 for a window that runs to the end of the day. */
@@ -7,16 +7,8 @@ export const windowEnd = z
   .string()
   .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, { message: 'must be a time as HH:mm (00:01-24:00)' });
 
-/** A calendar date YYYY-MM-DD that exists (no 2030-02-30). */
-export const localDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD' })
-  .refine(isCalendarDate, { message: 'must be a real calendar date' });
-
-function isCalendarDate(date: string): boolean {
-  const at = Date.parse(`${date}T00:00:00Z`);
-  return !Number.isNaN(at) && new Date(at).toISOString().slice(0, 10) === date;
-}
+/** A local date in the coach's calendar: core's one bounded date type. */
+export const localDate = calendarDate;
 
 export const MAX_SEATS_PER_SLOT = 100;
 export const MAX_BUFFER_MINUTES = 240;

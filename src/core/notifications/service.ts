@@ -3,7 +3,7 @@ import type { Db, Prisma } from '../../db/client.ts';
 import { isAdmin, requireAdmin, type Actor } from '../access/index.ts';
 import type { Clock } from '../clock.ts';
 import { pageArgs, pageInput, toPage, type Page } from '../pagination.ts';
-import { id, parseInput } from '../validation.ts';
+import { id, parseInput, singleLine } from '../validation.ts';
 
 export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'failed', 'skipped'] as const;
 
@@ -11,9 +11,9 @@ export const listNotificationsInput = pageInput.extend({
   /** Whose notifications; defaults to the caller's own. Only an admin names someone else or omits it to see all. */
   userId: id.optional(),
   status: z.enum(NOTIFICATION_STATUSES).optional(),
-  type: z.string().min(1).max(64).optional(),
+  type: singleLine(64).optional(),
   /** Rows whose last failure (or skip) reason contains this text, case-insensitive (e.g. `no_chat_identity`). */
-  failureReason: z.string().min(1).max(200).optional(),
+  failureReason: singleLine(200).optional(),
   /** Include rows due later (reminders, prompts); admin only, since to a user they do not exist yet. */
   includeScheduled: z.stringbool().or(z.boolean()).default(false),
 });

@@ -4,7 +4,7 @@ import { isAdmin, requireAdmin, type AccessService, type Actor } from '../access
 import type { Clock } from '../clock.ts';
 import { ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError, ValidationError } from '../errors.ts';
 import { pageArgs, pageInput, toPage, type Page } from '../pagination.ts';
-import { id, instant, parseInput } from '../validation.ts';
+import { id, instant, parseInput, singleLine } from '../validation.ts';
 import { generateToken, hashToken, LAST_USED_RESOLUTION_MS, lastUsedIsStale, TOKEN_MARK, tokenPrefix } from './rules.ts';
 
 /** A token as listings show it: everything but the secret, which is never stored. */
@@ -29,7 +29,7 @@ export interface Authenticated {
   tokenId: string;
 }
 
-const name = z.string().trim().min(1, { message: 'must not be empty' }).max(100, { message: 'must be at most 100 characters' });
+const name = singleLine(100);
 
 export const createTokenInput = z.object({
   /** Whose token; defaults to the caller. Only an admin names someone else. */
@@ -40,7 +40,7 @@ export const createTokenInput = z.object({
 
 export const issueTokenInput = z.object({
   /** The user's email or id. */
-  user: z.string().trim().min(1, { message: 'must be an email or a user id' }).max(320),
+  user: singleLine(320),
   name: name.default('cli'),
   expiresAt: instant.optional(),
 });

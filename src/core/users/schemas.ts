@@ -1,31 +1,11 @@
 import { z } from 'zod';
 import { pageInput } from '../pagination.ts';
-import { timeZone } from '../validation.ts';
+import { note, singleLine, timeZone } from '../validation.ts';
 
 export const ROLES = ['Member', 'Coach', 'Admin'] as const;
 
-const CONTROL = /\p{Cc}/u;
-/** Control characters other than tab and line breaks; U+0000 above all, which PostgreSQL text cannot hold. */
-const CONTROL_IN_TEXT = /(?![\t\n\r])\p{Cc}/u;
-
-/** A one-line label (a name, a search term): trimmed, 1 to `max` characters, no control characters. */
-export const singleLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, { message: 'must not be empty' })
-    .max(max, { message: `must be at most ${max} characters` })
-    .refine((s) => !CONTROL.test(s), { message: 'must not contain control characters' });
-
-/** Free text a person writes, line breaks allowed; an empty answer clears the field. */
-export const note = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, { message: `must be at most ${max} characters` })
-    .refine((s) => !CONTROL_IN_TEXT.test(s), { message: 'must not contain control characters' })
-    .transform((s) => (s === '' ? null : s))
-    .nullable();
+// The text types live with core's other building blocks; users re-exports them for its dependants.
+export { note, singleLine };
 
 export const personName = singleLine(100);
 
