@@ -1,0 +1,69 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { PlaygroundStore, WebChatPort, playgroundPlugin } from './adapters/web/index.ts';
+import { createBot, type Bot, type ChatPort, type Platform } from './bot/index.ts';
+import type { Config } from './config.ts';
+import type { Clock, Core } from './core/index.ts';
+
+// Process roles (ARCHITECTURE §8): `--role api|bot|worker|all` (default all). `api` serves the
+// admin API, `bot` the chat side (the adapters' receivers and, outside production, the web
+// playground), `worker` the BullMQ workers. Each role is stateless, so any number of each can run.
+
+export const ROLES = ['api', 'bot', 'worker', 'all'] as const;
+export type ProcessRole = (typeof ROLES)[number];
+
+export function processRole(argv: string[] = process.argv.slice(2)): ProcessRole {
+  const i = argv.findIndex((a) => a === '--role' || a.startsWith('--role='));
+  if (i < 0) return 'all';
+  const value = argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+  if (!ROLES.includes(value as ProcessRole)) throw new Error(`--role must be one of ${ROLES.join(', ')} (got ${value ?? 'nothing'})`);
+  return value as ProcessRole;
+}
+
+export const runs = (role: ProcessRole, part: Exclude<ProcessRole, 'all'>) => role === 'all' || role === part;
+
+export interface ChatDeps {
+  core: Core;
+  clock: Clock;
+  config: Config;
+  redis: Redis;
+  logger: Logger;
+}
+
+/** A server for a process that does not serve the API: health checks only, the chat side added after. */
+export function bareServer(logger: Logger): FastifyInstance {
+  const app = Fastify({ loggerInstance: logger });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  return app as unknown as FastifyInstance;
+}
+
+/**
+ * The bot and its ChatPorts. The web port is always there (notifications to playground users land
+ * in its history); the Slack, Telegram and Discord adapters add theirs here as they land.
+ */
+export function buildBot(deps: ChatDeps): { bot: Bot; ports: Partial<Record<Platform, ChatPort>>; store: PlaygroundStore } {
+  const store = new PlaygroundStore(deps.redis, deps.config.PLAYGROUND_REDIS_PREFIX);
+  const ports: Partial<Record<Platform, ChatPort>> = { web: new WebChatPort(store) };
+  const bot = createBot({ core: deps.core, clock: deps.clock, actionSecret: deps.config.BOT_ACTION_SECRET, ports, logger: deps.logger });
+  return { bot, ports, store };
+}
+
+/** Registers the chat side on a server; answers the URLs worth printing. */
+export async function attachChat(app: FastifyInstance, deps: ChatDeps): Promise<{ bot: Bot; urls: string[] }> {
+  const { bot, store } = buildBot(deps);
+  const urls: string[] = [];
+  if (deps.config.NODE_ENV !== 'production') {
+    await app.register(playgroundPlugin({ bot, core: deps.core, store, redis: deps.redis }));
+    urls.push(`playground: http://${deps.config.HOST}:${deps.config.PORT}/playground`);
+  }
+  return { bot, urls };
+}
+
+/**
+ * Hook for the jobs (helper `jobs`): start the BullMQ workers here, delivering notices through
+ * `bot.present` and the ports of buildBot, and answer a function that stops them gracefully.
+ */
+export async function startWorkers(_deps: ChatDeps & { bot: Bot }): Promise<() => Promise<void>> {
+  return async () => undefined;
+}
