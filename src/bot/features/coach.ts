@@ -7,6 +7,7 @@ import { requireAccount, requireCoach, type CoachViewer } from '../guards.ts';
 import { rememberLive } from '../live.ts';
 import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
 import type { View } from '../view.ts';
+import type { CoachDashboard } from '../../core/dashboards/service.ts';
 import { sessionIdArg, spanOf } from './member.ts';
 
 // The coach's day (the seed's coach dashboard) and session cards: Complete (notes, outcomes),
@@ -17,7 +18,10 @@ function sessionLine(v: Viewer, s: SessionView): string {
 }
 
 async function today(v: CoachViewer): Promise<View> {
-  const d = await v.core.dashboards.coach(v.actor);
+  return drawToday(v, await v.core.dashboards.coach(v.actor));
+}
+
+export function drawToday(v: Viewer, d: CoachDashboard): View {
   const week = d.weekSessions;
   const todayIds = new Set(d.todaysSessions.map((s) => s.id));
   const later = week.filter((s) => !todayIds.has(s.id));
@@ -33,7 +37,10 @@ async function today(v: CoachViewer): Promise<View> {
 }
 
 export async function sessionCard(v: CoachViewer, sessionId: string): Promise<View> {
-  const s = await v.core.sessions.findOne(v.actor, sessionId);
+  return drawSessionCard(v, await v.core.sessions.findOne(v.actor, sessionId));
+}
+
+export function drawSessionCard(v: Viewer, s: SessionView): View {
   const id = packId(s.id);
   const open = s.status === 'scheduled';
   const title = `Session with ${s.memberName}`;
