@@ -73,6 +73,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the web playground in a browser', () => 
     await member.getByText('Welcome, Pia').waitFor();
     await member.getByRole('button', { name: 'Book a session' }).click();
     await lastMessage(member).locator('select').selectOption({ index: 1 });
+    await member.getByRole('button', { name: /^10:00 · 2 left/ }).waitFor();
+    await member.screenshot({ path: join(SHOTS, '0-member-slots.png'), fullPage: true });
     await member.getByRole('button', { name: /^10:00 · 2 left/ }).click();
     await member.getByRole('button', { name: 'Confirm booking' }).click();
     await member.getByText('Booked ✓').waitFor();
