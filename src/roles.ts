@@ -1,10 +1,12 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { PlaygroundStore, WebChatPort, playgroundPlugin } from './adapters/web/index.ts';
 import { createBot, type Bot, type ChatPort, type Platform } from './bot/index.ts';
 import type { Config } from './config.ts';
-import type { Clock, Core } from './core/index.ts';
+import { DEFAULT_CORE_CONFIG, systemClock, type Clock, type Core } from './core/index.ts';
+import type { Db } from './db/client.ts';
+import { seedDemoIfEmpty } from './demo/seed.ts';
 
 // Process roles (ARCHITECTURE §8): `--role api|bot|worker|all` (default all). `api` serves the
 // admin API, `bot` the chat side (the adapters' receivers and, outside production, the web
@@ -24,6 +26,7 @@ export function processRole(argv: string[] = process.argv.slice(2)): ProcessRole
 export const runs = (role: ProcessRole, part: Exclude<ProcessRole, 'all'>) => role === 'all' || role === part;
 
 export interface ChatDeps {
+  db: Db;
   core: Core;
   clock: Clock;
   config: Config;
@@ -31,18 +34,11 @@ export interface ChatDeps {
   logger: Logger;
 }
 
-/** A server for a process that does not serve the API: health checks only, the chat side added after. */
-export function bareServer(logger: Logger): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger });
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  return app as unknown as FastifyInstance;
-}
-
 /**
  * The bot and its ChatPorts. The web port is always there (notifications to playground users land
  * in its history); the Slack, Telegram and Discord adapters add theirs here as they land.
  */
-export function buildBot(deps: ChatDeps): { bot: Bot; ports: Partial<Record<Platform, ChatPort>>; store: PlaygroundStore } {
+export function buildBot(deps: Omit<ChatDeps, 'db'>): { bot: Bot; ports: Partial<Record<Platform, ChatPort>>; store: PlaygroundStore } {
   const store = new PlaygroundStore(deps.redis, deps.config.PLAYGROUND_REDIS_PREFIX);
   const ports: Partial<Record<Platform, ChatPort>> = { web: new WebChatPort(store) };
   const bot = createBot({ core: deps.core, clock: deps.clock, actionSecret: deps.config.BOT_ACTION_SECRET, ports, logger: deps.logger });
@@ -50,7 +46,7 @@ export function buildBot(deps: ChatDeps): { bot: Bot; ports: Partial<Record<Plat
 }
 
 /** Registers the chat side on a server; answers the URLs worth printing. */
-export async function attachChat(app: FastifyInstance, deps: ChatDeps): Promise<{ bot: Bot; urls: string[] }> {
+export async function attachChat(app: FastifyInstance, deps: Omit<ChatDeps, 'db'>): Promise<{ bot: Bot; urls: string[] }> {
   const { bot, store } = buildBot(deps);
   const urls: string[] = [];
   if (deps.config.NODE_ENV !== 'production') {
@@ -58,6 +54,31 @@ export async function attachChat(app: FastifyInstance, deps: ChatDeps): Promise<
     urls.push(`playground: http://${deps.config.HOST}:${deps.config.PORT}/playground`);
   }
   return { bot, urls };
+}
+
+/** The roles of this process over the shared infrastructure (main.ts calls this). */
+export async function startRoles(infra: Omit<ChatDeps, 'clock'>, role: ProcessRole, startServer: (options: { api: boolean; extend?: (app: FastifyInstance) => Promise<string[]> }) => Promise<{ name: string; stop(): Promise<void> }>) {
+  const deps: ChatDeps = { ...infra, clock: systemClock };
+  if (deps.config.NODE_ENV !== 'production' && (await seedDemoIfEmpty({ db: infra.db, clock: systemClock, config: coreConfigOf(deps.config) }))) {
+    deps.logger.info('seeded the demo: coaches Ada Lovelace (Europe/Berlin) and Grace Hopper (America/New_York), three members, past and upcoming sessions');
+  }
+  let bot: Bot | undefined;
+  const server = runs(role, 'api') || runs(role, 'bot')
+    ? await startServer({
+        api: runs(role, 'api'),
+        ...(runs(role, 'bot') ? { extend: async (app: FastifyInstance) => {
+          const chat = await attachChat(app, deps);
+          bot = chat.bot;
+          return chat.urls;
+        } } : {}),
+      })
+    : null;
+  const stopWorkers = runs(role, 'worker') ? await startWorkers({ ...deps, bot: bot ?? buildBot(deps).bot }) : null;
+  return [...(server ? [server] : []), ...(stopWorkers ? [{ name: 'workers', stop: stopWorkers }] : [])];
+}
+
+function coreConfigOf(config: Config) {
+  return { ...DEFAULT_CORE_CONFIG, bookingMinNoticeMinutes: config.BOOKING_MIN_NOTICE_MINUTES, bookingHorizonDays: config.BOOKING_HORIZON_DAYS };
 }
 
 /**
