@@ -59,7 +59,8 @@ export async function attachChat(app: FastifyInstance, deps: Omit<ChatDeps, 'db'
 /** The roles of this process over the shared infrastructure (main.ts calls this). */
 export async function startRoles(infra: Omit<ChatDeps, 'clock'>, role: ProcessRole, startServer: (options: { api: boolean; extend?: (app: FastifyInstance) => Promise<string[]> }) => Promise<{ name: string; stop(): Promise<void> }>) {
   const deps: ChatDeps = { ...infra, clock: systemClock };
-  if (deps.config.NODE_ENV !== 'production' && (await seedDemoIfEmpty({ db: infra.db, clock: systemClock, config: coreConfigOf(deps.config) }))) {
+  // The demo is for `npm start` on a developer machine (NODE_ENV development), never for tests or production.
+  if (deps.config.NODE_ENV === 'development' && (await seedDemoIfEmpty({ db: infra.db, clock: systemClock, config: coreConfigOf(deps.config) }))) {
     deps.logger.info('seeded the demo: coaches Ada Lovelace (Europe/Berlin) and Grace Hopper (America/New_York), three members, past and upcoming sessions');
   }
   let bot: Bot | undefined;
