@@ -14,10 +14,10 @@ const NO_COACH = '-';
 async function coachPicker(ctx: Ctx, note?: string) {
   if (ctx.account) throw new Refusal('You are already signed up. Try /book or /next.');
   const coaches = await ctx.core.coaches.listAcceptingCoaches({ limit: 24 });
-  return drawCoachPicker(ctx, coaches.items.filter((c) => c.hasCapacity));
+  return drawCoachPicker(ctx, coaches.items.filter((c) => c.hasCapacity), note);
 }
 
-export function drawCoachPicker(v: Viewer, open: Pick<CoachView, 'id' | 'name' | 'specialization' | 'timezone'>[]): View {
+export function drawCoachPicker(v: Viewer, open: Pick<CoachView, 'id' | 'name' | 'specialization' | 'timezone'>[], note?: string): View {
   const ctx = v;
   return screen('Choose your coach', [
     header('Welcome! Choose your coach'),
