@@ -27,6 +27,27 @@ export default tseslint.config(
     },
   },
   {
+    // The bot speaks core only: no Prisma, no HTTP, no platform SDK (ARCHITECTURE §1, §4).
+    files: ['src/bot/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/db/**', '**/api/**', '**/adapters/**', '**/jobs/**'], message: 'the bot depends on core only' },
+          { group: ['fastify*', '@fastify/*', 'bullmq', 'ioredis', '@prisma/*', '@slack/*', 'discord.js', 'telegraf'], message: 'the bot depends on core only' },
+        ],
+      }],
+    },
+  },
+  {
+    // Adapters translate between a platform and the bot; they never touch the database.
+    files: ['src/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/db/**', '**/api/**', '**/jobs/**', '@prisma/*'], message: 'adapters talk to the bot (and core for identities), never to the database' }],
+      }],
+    },
+  },
+  {
     files: ['src/api/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

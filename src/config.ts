@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Signs the bot's buttons on a developer machine; production must set its own (see below). */
+export const LOCAL_DEV_ACTION_SECRET = 'coachbot-local-development-action-secret';
+
 // The environment is read once, here. Every default works on a developer machine as set up in README.
 // A bad value stops the process with one line naming the variable, the value given and what it takes.
 
@@ -94,6 +97,14 @@ const schema = z.object({
   DELIVERY_LEASE_MS: whole(100).default(60_000),
   /** How late a missed completion or rating prompt is still sent (e.g. workers were down), in hours. */
   PROMPT_LOOKBACK_HOURS: whole(1).default(24),
+  /** HMAC key of the bot's action tokens: anyone who knows it can forge buttons. */
+  BOT_ACTION_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }).default(LOCAL_DEV_ACTION_SECRET),
+  /** Redis key prefix of the web playground's messages and events. */
+  PLAYGROUND_REDIS_PREFIX: z.string().min(1).default('coachbot:playground:'),
+}).superRefine((c, issue) => {
+  if (c.NODE_ENV === 'production' && c.BOT_ACTION_SECRET === LOCAL_DEV_ACTION_SECRET) {
+    issue.addIssue({ code: 'custom', path: ['BOT_ACTION_SECRET'], message: 'must be set to a secret of your own in production' });
+  }
 });
 
 export type Config = z.infer<typeof schema>;

@@ -88,9 +88,9 @@ export function createBot(deps: BotDeps): Bot {
       if (claim.state === 'answered') return claim.effects as Effect[];
       if (claim.state === 'in_progress') return [notice(ACTION_SENTENCES.inProgress)];
       claimed = true;
-      const ctx = await context(inbound);
       let effects: Effect[];
       try {
+        const ctx = await context(inbound);
         effects = await rememberForms(ctx, await route(ctx, inbound));
       } catch (error) {
         if (error instanceof Refusal) effects = answerFor(inbound, error.sentence);

@@ -26,7 +26,7 @@ export interface BotRuntime extends BotDeps {
   signer: ActionSigner;
   drawers: Record<string, LiveDrawer>;
   /** Redraws the messages kept current that a change touches (see live.ts). */
-  refresh(change: LiveSpan, except?: MessageRef): Promise<void>;
+  refresh(change: LiveSpan, except?: MessageRef): Promise<(MessageRef & { viewerId: string })[]>;
 }
 
 /** Who a screen is drawn for: their account, actor and zone, and signing for them. */

@@ -37,8 +37,9 @@ export async function forgetLive(ctx: Ctx): Promise<void> {
   if (ctx.message) await ctx.core.chat.forgetLive(ctx.message);
 }
 
-/** Redraws every remembered message a change of seats or of a session touches, except `except`. */
-export async function refreshLive(rt: BotRuntime, change: LiveSpan, except?: MessageRef): Promise<void> {
+/** Redraws every remembered message a change of seats or of a session touches, except `except`; answers those redrawn. */
+export async function refreshLive(rt: BotRuntime, change: LiveSpan, except?: MessageRef): Promise<(MessageRef & { viewerId: string })[]> {
+  const redrawn: (MessageRef & { viewerId: string })[] = [];
   const messages = await rt.core.chat.liveTouching({ coachId: change.coachId, from: change.startsAt, to: change.endsAt, sessionId: change.sessionId });
   for (const m of messages) {
     if (except && m.platform === except.platform && m.channelId === except.channelId && m.messageId === except.messageId) continue;
@@ -53,7 +54,9 @@ export async function refreshLive(rt: BotRuntime, change: LiveSpan, except?: Mes
         continue;
       }
       const viewer = await viewerFor(rt, account, `u:${m.viewerId}`);
-      await port.edit({ platform: m.platform, channelId: m.channelId, messageId: m.messageId }, await draw(viewer, screen.args ?? {}));
+      const ref = { platform: m.platform, channelId: m.channelId, messageId: m.messageId };
+      await port.edit(ref, await draw(viewer, screen.args ?? {}));
+      redrawn.push({ ...ref, viewerId: m.viewerId });
     } catch (error) {
       // A message the platform will never let us edit again is forgotten; anything else is logged
       // and left for the next change to retry: a live edit is a courtesy, not a promise.
@@ -61,4 +64,5 @@ export async function refreshLive(rt: BotRuntime, change: LiveSpan, except?: Mes
       else rt.logger?.warn({ err: error, message: { platform: m.platform, messageId: m.messageId } }, 'live message refresh failed');
     }
   }
+  return redrawn;
 }

@@ -25,7 +25,8 @@ function sessionLine(v: Viewer, s: SessionView, forCoach: boolean): string {
   return `${forCoach ? `With ${s.memberName}` : `With ${s.coachName}`}, ${spanLabel(s.scheduledAt, s.duration, v.zone)}.`;
 }
 
-function draw(v: Viewer, notice: Notice, s: SessionView | null): View {
+/** A notice for its recipient, from the notice and the session it is about (pure, for the property test). */
+export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): View {
   const p = notice.payload;
   const forCoach = v.account?.role === 'Coach';
   const sessionId = s?.id;
@@ -104,6 +105,6 @@ export function createPresenter(rt: BotRuntime): Presenter {
     const v = await viewerFor(rt, account?.isActive ? account : null, `u:${notice.userId}`);
     const sessionId = str(notice.payload.sessionId);
     const session = sessionId && v.actor ? await v.core.sessions.findOne(v.actor, sessionId).catch(() => null) : null;
-    return draw(v, notice, session);
+    return drawNotice(v, notice, session);
   };
 }

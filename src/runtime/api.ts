@@ -4,21 +4,41 @@ import { openQueues } from '../jobs/index.ts';
 import { listenFailure } from './failure.ts';
 import type { Infrastructure } from './infrastructure.ts';
 import type { Role } from './process.ts';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+/** A server for a process without the API role: health only, the chat side added by `extend`. */
+function bareServer(logger: Logger): FastifyInstance {
+  const app = Fastify({ loggerInstance: logger });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  return app as unknown as FastifyInstance;
+}
 
 // The admin API role's composition root: builds the app, warms it up, and only then opens the port.
 
-export async function startApi(infra: Infrastructure): Promise<Role> {
+export interface ServerOptions {
+  /** Serve the admin API's routes (role api); without them the server carries only what `extend` adds. */
+  api?: boolean;
+  /** Adds more to the same server before it opens (the chat side: src/roles.ts); answers URLs to print. */
+  extend?: (app: FastifyInstance) => Promise<string[]>;
+}
+
+export async function startApi(infra: Infrastructure, options: ServerOptions = {}): Promise<Role> {
   const { config, logger, core, db, redis } = infra;
   const readiness: { state: Readiness['state'] } = { state: 'starting' };
+  const api = options.api ?? true;
   // The queue board for admins at /admin/queues: this process only reads the queues the workers run.
-  const jobQueues = openQueues(config.REDIS_URL);
-  const app = await buildApp({ core, db, redis, config, logger, readiness, queues: [jobQueues.queues.delivery, jobQueues.queues.schedule] });
+  const jobQueues = api ? openQueues(config.REDIS_URL) : null;
+  const app = jobQueues
+    ? await buildApp({ core, db, redis, config, logger, readiness, queues: [jobQueues.queues.delivery, jobQueues.queues.schedule] })
+    : bareServer(logger);
+  const extraUrls = options.extend ? await options.extend(app) : [];
 
   // On a database without an admin, a local one with a token, so a newcomer can call the API at once.
   const bootstrap = config.NODE_ENV === 'production' ? null : await core.operator.bootstrapLocalAdmin();
 
   const warming = performance.now();
-  await warmUpApi(app, core);
+  if (api) await warmUpApi(app, core);
   logger.info({ ms: Math.round(performance.now() - warming) }, 'warmed up');
   readiness.state = 'ready';
   try {
@@ -28,7 +48,9 @@ export async function startApi(infra: Infrastructure): Promise<Role> {
   }
   const { port } = app.server.address() as AddressInfo;
   const url = `http://${config.HOST}:${port}`;
-  logger.info({ url, port }, `admin API ready at ${url} (docs at ${url}/docs)`);
+  if (api) logger.info({ url, port }, `admin API ready at ${url} (docs at ${url}/docs)`);
+  for (const extra of extraUrls) logger.info({ url: extra }, `ready: ${extra}`);
+  if (extraUrls.length) console.warn(['', ...extraUrls.map((u) => `  ${u}`), ''].join('\n'));
   if (bootstrap) printLocalAdminToken(bootstrap.token.token, url);
 
   return {
@@ -37,7 +59,7 @@ export async function startApi(infra: Infrastructure): Promise<Role> {
       // Load balancers see /readyz fail while requests in flight finish.
       readiness.state = 'stopping';
       await app.close();
-      await jobQueues.close();
+      await jobQueues?.close();
     },
   };
 }

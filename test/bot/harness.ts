@@ -78,8 +78,13 @@ export class Chatter {
     return this.send({ type: 'command', name, args });
   }
 
+  /** The last message as it is now: live edits through the port land on it too. */
+  current(): { ref: MessageRef; view: View } | undefined {
+    return this.last && { ref: this.last.ref, view: this.h.port.messages.get(this.last.ref.messageId) ?? this.last.view };
+  }
+
   /** Clicks the button or option labelled `label` (a substring) on the last message. */
-  click(label: string | RegExp, on = this.last) {
+  click(label: string | RegExp, on = this.current()) {
     if (!on) throw new Error('no message to click on');
     const token = findAction(on.view, label);
     return this.send({ type: 'action', action: token, message: on.ref });
@@ -95,7 +100,7 @@ export class Chatter {
   }
 
   text(): string {
-    return viewText(this.last?.view);
+    return viewText(this.current()?.view);
   }
 }
 

@@ -42,7 +42,7 @@ export interface ServiceProcess {
 /** A service environment: a free port, the test Redis, logs at info so the ready line is seen. */
 export function serviceEnv(env: Record<string, string>): Record<string, string> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
-  return { ...inherited, HOST: '127.0.0.1', PORT: '0', REDIS_URL, LOG_LEVEL: 'info', NODE_ENV: 'test', ...env };
+  return { ...inherited, HOST: '127.0.0.1', PORT: '0', REDIS_URL, LOG_LEVEL: 'info', NODE_ENV: 'test', BOT_ACTION_SECRET: 'runtime-tests-action-secret', ...env };
 }
 
 export function startService(command: readonly string[], env: Record<string, string>): ServiceProcess {

@@ -5,13 +5,14 @@ import { notice, reply, show, type Feature } from '../feature.ts';
 import { requireCoach, type CoachViewer } from '../guards.ts';
 import { button, form, header, input, option, row, screen, select, text } from '../ui.ts';
 import type { View } from '../view.ts';
+import type { Viewer } from '../context.ts';
 
 // The coach's weekly availability grid: windows are wall-clock times in the coach's own zone;
 // add, edit and delete go through core, which refuses overlaps and changes that strand bookings.
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-interface WindowRow {
+export interface WindowRow {
   id: string;
   dayOfWeek: number;
   startTime: string;
@@ -29,8 +30,11 @@ async function coachZone(v: CoachViewer): Promise<string> {
 }
 
 async function grid(v: CoachViewer, note?: string): Promise<View> {
-  const windows = (await v.core.availability.findByCoach(v.actor, v.account.userId)) as WindowRow[];
-  const zone = await coachZone(v);
+  return drawGrid(v, (await v.core.availability.findByCoach(v.actor, v.account.userId)) as WindowRow[], await coachZone(v), note);
+}
+
+/** The week as lines per day in the coach's zone, with a picker of windows to edit or delete. */
+export function drawGrid(v: Viewer, windows: WindowRow[], zone: string, note?: string): View {
   const lines = DAYS.map((day, i) => {
     const mine = windows.filter((w) => w.dayOfWeek === i);
     return `${day}: ${mine.length ? mine.map((w) => `${w.startTime}–${w.endTime}${w.isActive ? '' : ' (off)'}`).join(', ') : '—'}`;

@@ -10,6 +10,7 @@ import { forgetLive, rememberLive } from '../live.ts';
 import { openSlotAt, openSlots } from '../slots.ts';
 import { button, buttonRows, fields, header, option, row, screen, select, text } from '../ui.ts';
 import type { View } from '../view.ts';
+import type { Slot } from '../../core/availability/index.ts';
 
 // Booking (the seed's booking page): day → slots with seats left → confirm → confirmation. The
 // same pickers serve a reschedule, carrying the session being moved. Slot pickers and the confirm
@@ -19,12 +20,12 @@ const DAYS_AHEAD = 14;
 const SLOTS_PER_PAGE = 20;
 
 /** A booking, or the move of an existing session to another slot. */
-interface Pick {
+export interface PickMode {
   sessionId?: string;
 }
 
-const verbs = (p: Pick) => (p.sessionId ? { day: 'rd', slot: 'rs', confirm: 'rx', days: 'rb' } : { day: 'bd', slot: 'bs', confirm: 'bc', days: 'bk' });
-const lead = (p: Pick) => (p.sessionId ? [packId(p.sessionId)] : []);
+const verbs = (p: PickMode) => (p.sessionId ? { day: 'rd', slot: 'rs', confirm: 'rx', days: 'rb' } : { day: 'bd', slot: 'bs', confirm: 'bc', days: 'bk' });
+const lead = (p: PickMode) => (p.sessionId ? [packId(p.sessionId)] : []);
 
 export interface Coach {
   id: string;
@@ -38,16 +39,18 @@ export async function coachOf(v: MemberViewer): Promise<Coach> {
   return { id: coach.id, name: coach.name, timezone: coach.timezone };
 }
 
-export async function dayPicker(v: MemberViewer, p: Pick, note?: string): Promise<View> {
+export async function dayPicker(v: MemberViewer, p: PickMode, note?: string): Promise<View> {
   const coach = await coachOf(v);
   const today = localDayNumber(v.now, v.zone);
-  const from = localDaySpan(today, v.zone).start;
-  const to = localDaySpan(today + DAYS_AHEAD, v.zone).end;
-  const slots = await openSlots(v, coach.id, from, to);
+  const slots = await openSlots(v, coach.id, localDaySpan(today, v.zone).start, localDaySpan(today + DAYS_AHEAD, v.zone).end);
   const perDay = new Map<number, number>();
   for (const s of slots) perDay.set(localDayNumber(s.startsAt, v.zone), (perDay.get(localDayNumber(s.startsAt, v.zone)) ?? 0) + 1);
-  const days = [...perDay.entries()].sort(([a], [b]) => a - b);
-  const title = p.sessionId ? 'Move your session' : `Book a session with ${coach.name}`;
+  return drawDayPicker(v, p, coach.name, [...perDay.entries()].sort(([a], [b]) => a - b), note);
+}
+
+/** Days (the viewer's local day numbers) with how many free times each. */
+export function drawDayPicker(v: Viewer, p: PickMode, coachName: string, days: [number, number][], note?: string): View {
+  const title = p.sessionId ? 'Move your session' : `Book a session with ${coachName}`;
   return screen(title, [
     header(title),
     note ? text(note) : null,
@@ -56,7 +59,7 @@ export async function dayPicker(v: MemberViewer, p: Pick, note?: string): Promis
       row(
         select(
           'Choose a day',
-          days.map(([day, count]) =>
+          days.slice(0, 25).map(([day, count]) =>
             option(`${dayLabel(localDaySpan(day, v.zone).start, v.zone)} · ${count} time${count === 1 ? '' : 's'}`, v.act(verbs(p).day, ...lead(p), packInt(day), '0')),
           ),
         ),
@@ -64,10 +67,16 @@ export async function dayPicker(v: MemberViewer, p: Pick, note?: string): Promis
   ]);
 }
 
-export async function slotPicker(v: MemberViewer, p: Pick, day: number, page: number, note?: string): Promise<View> {
+export async function slotPicker(v: MemberViewer, p: PickMode, day: number, page: number, note?: string): Promise<View> {
   const coach = await coachOf(v);
   const span = localDaySpan(day, v.zone);
-  const slots = await openSlots(v, coach.id, span.start, span.end);
+  return drawSlotPicker(v, p, { day, page, coachName: coach.name, slots: await openSlots(v, coach.id, span.start, span.end) }, note);
+}
+
+/** One day's free slots as buttons (20 to a page), each carrying its start instant. */
+export function drawSlotPicker(v: Viewer, p: PickMode, d: { day: number; page: number; coachName: string; slots: Pick<Slot, 'startsAt' | 'availableCapacity'>[] }, note?: string): View {
+  const { day, page, slots } = d;
+  const span = localDaySpan(day, v.zone);
   const pages = Math.max(1, Math.ceil(slots.length / SLOTS_PER_PAGE));
   const at = Math.min(page, pages - 1);
   const shown = slots.slice(at * SLOTS_PER_PAGE, (at + 1) * SLOTS_PER_PAGE);
@@ -75,11 +84,11 @@ export async function slotPicker(v: MemberViewer, p: Pick, day: number, page: nu
   const nav = [button('← Days', v.act(vb.days, ...lead(p)))];
   if (at > 0) nav.push(button('Earlier', v.act(vb.day, ...lead(p), packInt(day), packInt(at - 1))));
   if (at < pages - 1) nav.push(button('Later', v.act(vb.day, ...lead(p), packInt(day), packInt(at + 1))));
-  const title = `${dayLabel(span.start, v.zone)} with ${coach.name}`;
+  const title = `${dayLabel(span.start, v.zone)} with ${d.coachName}`;
   return screen(title, [
     header(title),
     note ? text(note) : null,
-    text(shown.length ? `Times in ${v.zone}, ${BOOKING_MINUTES} minutes each. Pick one:` : 'No free times left on this day. Please choose another day.'),
+    text(shown.length ? `Times in ${v.zone}, ${BOOKING_MINUTES} minutes each. PickMode one:` : 'No free times left on this day. Please choose another day.'),
     ...buttonRows(
       shown.map((s) => button(`${clockLabel(s.startsAt, v.zone)} · ${s.availableCapacity} left`, v.act(vb.slot, ...lead(p), packInstant(s.startsAt)))),
       4,
@@ -88,18 +97,22 @@ export async function slotPicker(v: MemberViewer, p: Pick, day: number, page: nu
   ]);
 }
 
-export async function confirmScreen(v: MemberViewer, p: Pick, startsAt: Date): Promise<View> {
+export async function confirmScreen(v: MemberViewer, p: PickMode, startsAt: Date): Promise<View> {
   const coach = await coachOf(v);
   const slot = await openSlotAt(v, coach.id, startsAt);
   if (!slot) return slotPicker(v, p, localDayNumber(startsAt, v.zone), 0, SLOT_FULL_MESSAGE);
+  return drawConfirm(v, p, startsAt, coach.name, slot.availableCapacity);
+}
+
+export function drawConfirm(v: Viewer, p: PickMode, startsAt: Date, coachName: string, seatsLeft: number): View {
   const vb = verbs(p);
   const title = p.sessionId ? 'Move your session here?' : 'Confirm your booking';
   return screen(title, [
     header(title),
     fields([
       ['When', spanLabel(startsAt, BOOKING_MINUTES, v.zone)],
-      ['Coach', coach.name],
-      ['Seats left', String(slot.availableCapacity)],
+      ['Coach', coachName],
+      ['Seats left', String(seatsLeft)],
     ]),
     row(
       button(p.sessionId ? 'Move it here' : 'Confirm booking', v.act(vb.confirm, ...lead(p), packInstant(startsAt)), 'primary'),
@@ -108,7 +121,7 @@ export async function confirmScreen(v: MemberViewer, p: Pick, startsAt: Date): P
   ]);
 }
 
-function parsePick(args: string[], withSession: boolean): { pick: Pick; rest: string[] } {
+function parsePick(args: string[], withSession: boolean): { pick: PickMode; rest: string[] } {
   if (!withSession) return { pick: {}, rest: args };
   const sessionId = unpackId(args[0] ?? '');
   if (!sessionId) throw new Refusal(ACTION_SENTENCES.malformed);
@@ -130,10 +143,10 @@ function instantArg(rest: string[]): Date {
 
 /** Live drawers get the args remembered by the handlers below. */
 const liveArgs = {
-  slots: (p: Pick, day: number, page: number, note?: string) => ({ ...p, day, page, ...(note ? { note } : {}) }),
+  slots: (p: PickMode, day: number, page: number, note?: string) => ({ ...p, day, page, ...(note ? { note } : {}) }),
 };
 
-async function showSlots(ctx: Ctx, p: Pick, day: number, page: number, note?: string) {
+async function showSlots(ctx: Ctx, p: PickMode, day: number, page: number, note?: string) {
   const v = requireMember(ctx);
   const view = await slotPicker(v, p, day, page, note);
   const span = localDaySpan(day, v.zone);
@@ -141,7 +154,7 @@ async function showSlots(ctx: Ctx, p: Pick, day: number, page: number, note?: st
   return [show(ctx, view)];
 }
 
-async function showConfirm(ctx: Ctx, p: Pick, startsAt: Date) {
+async function showConfirm(ctx: Ctx, p: PickMode, startsAt: Date) {
   const v = requireMember(ctx);
   const view = await confirmScreen(v, p, startsAt);
   await rememberLive(ctx, 'confirm', { ...p, startsAt: startsAt.toISOString() }, {
@@ -153,7 +166,7 @@ async function showConfirm(ctx: Ctx, p: Pick, startsAt: Date) {
 }
 
 /** The booked or moved-to slot refused (full, taken): redraw the day with the reason. */
-async function refusedSlot(ctx: Ctx, p: Pick, startsAt: Date, error: unknown) {
+async function refusedSlot(ctx: Ctx, p: PickMode, startsAt: Date, error: unknown) {
   if (!isDomainError(error) || !['slot_full', 'slot_unavailable', 'booking_too_soon'].includes(error.code)) throw error;
   const v = requireMember(ctx);
   return showSlots(ctx, p, localDayNumber(startsAt, v.zone), 0, sentenceFor(error));

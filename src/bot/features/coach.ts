@@ -1,12 +1,13 @@
 import type { SessionView } from '../../core/sessions/index.ts';
 import { packId } from '../compact.ts';
 import type { Ctx, Viewer } from '../context.ts';
-import { show, reply, type Feature } from '../feature.ts';
+import { notice, show, reply, type Feature } from '../feature.ts';
 import { clockLabel, dayLabel, spanLabel } from '../format.ts';
 import { requireAccount, requireCoach, type CoachViewer } from '../guards.ts';
 import { rememberLive } from '../live.ts';
 import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
 import type { View } from '../view.ts';
+import type { CoachDashboard } from '../../core/dashboards/service.ts';
 import { sessionIdArg, spanOf } from './member.ts';
 
 // The coach's day (the seed's coach dashboard) and session cards: Complete (notes, outcomes),
@@ -17,7 +18,10 @@ function sessionLine(v: Viewer, s: SessionView): string {
 }
 
 async function today(v: CoachViewer): Promise<View> {
-  const d = await v.core.dashboards.coach(v.actor);
+  return drawToday(v, await v.core.dashboards.coach(v.actor));
+}
+
+export function drawToday(v: Viewer, d: CoachDashboard): View {
   const week = d.weekSessions;
   const todayIds = new Set(d.todaysSessions.map((s) => s.id));
   const later = week.filter((s) => !todayIds.has(s.id));
@@ -33,7 +37,10 @@ async function today(v: CoachViewer): Promise<View> {
 }
 
 export async function sessionCard(v: CoachViewer, sessionId: string): Promise<View> {
-  const s = await v.core.sessions.findOne(v.actor, sessionId);
+  return drawSessionCard(v, await v.core.sessions.findOne(v.actor, sessionId));
+}
+
+export function drawSessionCard(v: Viewer, s: SessionView): View {
   const id = packId(s.id);
   const open = s.status === 'scheduled';
   const title = `Session with ${s.memberName}`;
@@ -57,11 +64,17 @@ export async function sessionCard(v: CoachViewer, sessionId: string): Promise<Vi
 
 async function showCard(ctx: Ctx, sessionId: string, change?: SessionView) {
   const v = requireAccount(ctx);
-  const view = await sessionCard(v, sessionId);
   const s = change ?? (await v.core.sessions.findOne(v.actor, sessionId));
   await rememberLive(ctx, 'card', { sessionId }, spanOf(s));
-  if (change) await ctx.rt.refresh(spanOf(change), ctx.message);
-  return [show(ctx, view)];
+  if (change) {
+    const redrawn = await ctx.rt.refresh(spanOf(change), ctx.message);
+    // A form's submit has no message to update: when the card it came from was just redrawn in
+    // place, a short notice says so instead of a second copy of the card.
+    if (!ctx.message && redrawn.some((r) => r.viewerId === v.account.userId && r.platform === ctx.user.platform)) {
+      return [notice(`Saved: the session is ${change.status === 'no_show' ? 'a no-show' : change.status}.`)];
+    }
+  }
+  return [show(ctx, await sessionCard(v, sessionId))];
 }
 
 /** How a coach brings in a new member: the platform's invite link, or the signup command itself. */

@@ -7,6 +7,8 @@ import { countdown, spanLabel } from '../format.ts';
 import { requireMember, type MemberViewer } from '../guards.ts';
 import { button, divider, fields, form, header, input, row, screen, text } from '../ui.ts';
 import type { View } from '../view.ts';
+import type { MemberDashboard } from '../../core/dashboards/service.ts';
+import type { MemberView } from '../../core/members/index.ts';
 
 // The member's own pages: upcoming sessions (cancel with a reason, reschedule), the next session
 // with a countdown, the profile, and rating finished sessions.
@@ -25,7 +27,11 @@ export function spanOf(s: Pick<SessionView, 'coachId' | 'scheduledAt' | 'duratio
 }
 
 async function mySessions(v: MemberViewer, note?: string): Promise<View> {
-  const upcoming = await v.core.sessions.getUpcomingSessions(v.actor, { limit: LISTED });
+  return drawMySessions(v, await v.core.sessions.getUpcomingSessions(v.actor, { limit: LISTED }), note);
+}
+
+export function drawMySessions(v: Viewer, all: SessionView[], note?: string): View {
+  const upcoming = all.slice(0, LISTED);
   return screen('Your upcoming sessions', [
     header('Your upcoming sessions'),
     note ? text(note) : null,
@@ -41,7 +47,10 @@ async function mySessions(v: MemberViewer, note?: string): Promise<View> {
 }
 
 async function next(v: MemberViewer): Promise<View> {
-  const dash = await v.core.dashboards.member(v.actor);
+  return drawNext(v, await v.core.dashboards.member(v.actor));
+}
+
+export function drawNext(v: Viewer, dash: MemberDashboard): View {
   const s = dash.nextSession;
   return screen(s ? `Next session ${countdown(v.now, s.scheduledAt)}` : 'No upcoming session', [
     header(s ? `Your next session is ${countdown(v.now, s.scheduledAt)}` : 'No upcoming session'),
@@ -53,7 +62,10 @@ async function next(v: MemberViewer): Promise<View> {
 }
 
 async function profile(v: MemberViewer): Promise<View> {
-  const m = await v.core.members.findOne(v.actor, v.account.memberId);
+  return drawProfile(v, await v.core.members.findOne(v.actor, v.account.memberId));
+}
+
+export function drawProfile(v: Viewer, m: Pick<MemberView, 'membershipStatus' | 'goals'> & { user: { name: string; timezone: string }; coach: { name: string } | null }): View {
   return screen('Your profile', [
     header('Your profile'),
     fields([
@@ -69,7 +81,11 @@ async function profile(v: MemberViewer): Promise<View> {
 
 async function rateList(v: MemberViewer): Promise<View> {
   const page = await v.core.sessions.findAll(v.actor, { memberId: v.account.memberId, status: 'completed', from: new Date(v.now.getTime() - 60 * 86_400_000), limit: 50 });
-  const unrated = page.items.filter((s) => s.rating === null).slice(-LISTED);
+  return drawRateList(v, page.items.filter((s) => s.rating === null));
+}
+
+export function drawRateList(v: Viewer, all: SessionView[]): View {
+  const unrated = all.slice(-LISTED);
   return screen('Rate your sessions', [
     header('Rate your sessions'),
     text(unrated.length ? `Pick 1 to 5 stars. Times in ${v.zone}.` : 'Nothing to rate right now. Thank you!'),

@@ -6,6 +6,10 @@ import { spanLabel } from '../format.ts';
 import { requireCoach, type CoachViewer } from '../guards.ts';
 import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
 import type { View } from '../view.ts';
+import type { Viewer } from '../context.ts';
+import type { MemberView } from '../../core/members/index.ts';
+import type { Page } from '../../core/pagination.ts';
+import type { SessionView } from '../../core/sessions/index.ts';
 
 // A coach's members (paged, searchable) and one member's detail with history and notes. The
 // search typed with /members is conversation state (PostgreSQL), so "Next page" keeps it.
@@ -17,6 +21,10 @@ const HISTORY_DAYS = 180;
 
 async function memberList(v: CoachViewer, search: string | undefined, cursor?: string): Promise<View> {
   const page = await v.core.members.findAll(v.actor, { coachId: v.account.userId, limit: PAGE, ...(search ? { search } : {}), ...(cursor ? { cursor } : {}) });
+  return drawMemberList(v, search, page);
+}
+
+export function drawMemberList(v: Viewer, search: string | undefined, page: Page<Listed>): View {
   const title = search ? `Members matching "${search}"` : 'Your members';
   return screen(title, [
     header(title),
@@ -29,6 +37,17 @@ async function memberList(v: CoachViewer, search: string | undefined, cursor?: s
 async function memberDetail(v: CoachViewer, memberId: string): Promise<View> {
   const m = await v.core.members.findOne(v.actor, memberId);
   const history = await v.core.sessions.findAll(v.actor, { memberId, from: new Date(v.now.getTime() - HISTORY_DAYS * 86_400_000), limit: 50 });
+  return drawMemberDetail(v, m, history.items);
+}
+
+type Listed = Pick<MemberView, 'id' | 'membershipStatus'> & { user: { name: string } };
+
+export function drawMemberDetail(
+  v: Viewer,
+  m: Listed & Pick<MemberView, 'onboardingStatus' | 'goals' | 'coachNotes'> & { user: { timezone: string } },
+  sessions: SessionView[],
+): View {
+  const history = { items: sessions };
   const past = history.items.filter((s) => new Date(s.scheduledAt).getTime() < v.now.getTime()).slice(-5);
   const upcoming = history.items.filter((s) => new Date(s.scheduledAt).getTime() >= v.now.getTime() && s.status === 'scheduled').slice(0, 3);
   const line = (s: (typeof history.items)[number]) => `• ${spanLabel(s.scheduledAt, s.duration, v.zone)} · ${s.status}${s.rating ? ` · ${'★'.repeat(s.rating)}` : ''}`;

@@ -1,5 +1,7 @@
 import { packId, unpackId } from '../compact.ts';
-import { Refusal, type Ctx } from '../context.ts';
+import { Refusal, type Ctx, type Viewer } from '../context.ts';
+import type { CoachView } from '../../core/coaches/queries.ts';
+import type { View } from '../view.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
 import { reply, show, type Feature } from '../feature.ts';
 import { button, form, header, input, option, row, screen, select, text } from '../ui.ts';
@@ -12,7 +14,11 @@ const NO_COACH = '-';
 async function coachPicker(ctx: Ctx, note?: string) {
   if (ctx.account) throw new Refusal('You are already signed up. Try /book or /next.');
   const coaches = await ctx.core.coaches.listAcceptingCoaches({ limit: 24 });
-  const open = coaches.items.filter((c) => c.hasCapacity);
+  return drawCoachPicker(ctx, coaches.items.filter((c) => c.hasCapacity), note);
+}
+
+export function drawCoachPicker(v: Viewer, open: Pick<CoachView, 'id' | 'name' | 'specialization' | 'timezone'>[], note?: string): View {
+  const ctx = v;
   return screen('Choose your coach', [
     header('Welcome! Choose your coach'),
     note ? text(note) : null,

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Bot, ChatUser, Effect, Inbound } from '../../bot/index.ts';
+import type { Core } from '../../core/index.ts';
+import { PlaygroundEvents } from './events.ts';
+import { playgroundPage } from './page.ts';
+import { renderView } from './render.ts';
+import type { PlaygroundStore, PlaygroundEvent, StoredMessage } from './store.ts';
+
+// The web playground (ARCHITECTURE §4): act as any seeded user or a new visitor, type commands,
+// click buttons, fill forms, and watch messages change in place (server-sent events). It is a
+// development tool: the composition root registers it only outside production.
+
+export interface PlaygroundOptions {
+  bot: Bot;
+  core: Core;
+  store: PlaygroundStore;
+  redis: Redis;
+}
+
+const SCOPE = 'local';
+const chatId = z.string().regex(/^[ug]-[A-Za-z0-9-]{1,64}$/, { message: 'must be a playground chat id' });
+const zone = z.string().max(64).optional();
+
+const inputBody = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('say'), deliveryId: z.string().min(1).max(100), text: z.string().min(1).max(4000), timezone: zone }),
+  z.object({ kind: z.literal('action'), deliveryId: z.string().min(1).max(100), action: z.string().min(1).max(100), messageId: z.string().max(100).optional(), timezone: zone }),
+  z.object({ kind: z.literal('submit'), deliveryId: z.string().min(1).max(100), action: z.string().min(1).max(100), values: z.record(z.string(), z.string().max(5000)), timezone: zone }),
+]);
+
+type InputBody = z.infer<typeof inputBody>;
+
+function toInbound(chat: string, body: InputBody, displayName?: string): Inbound {
+  const user: ChatUser = { platform: 'web', scope: SCOPE, platformUserId: chat, ...(displayName ? { displayName } : {}), ...(body.timezone ? { timezone: body.timezone } : {}) };
+  const base = { user, deliveryId: body.deliveryId };
+  if (body.kind === 'action') {
+    return { ...base, type: 'action', action: body.action, ...(body.messageId ? { message: { platform: 'web', channelId: chat, messageId: body.messageId } } : {}) };
+  }
+  if (body.kind === 'submit') return { ...base, type: 'submit', action: body.action, values: body.values };
+  const typed = body.text.trim();
+  const command = /^\/(\S+)\s*([\s\S]*)$/.exec(typed);
+  return command ? { ...base, type: 'command', name: command[1]!, args: command[2] ?? '' } : { ...base, type: 'text', text: typed };
+}
+
+const asJson = (m: StoredMessage) => ({ id: m.id, version: m.version, summary: m.view.summary, html: renderView(m.view) });
+
+export function playgroundPlugin(o: PlaygroundOptions): FastifyPluginAsync {
+  return async (app: FastifyInstance) => {
+    const events = new PlaygroundEvents(o.redis);
+    const streams = new Set<() => void>();
+    // Open event streams would hold the server open: end them before it closes.
+    app.addHook('preClose', async () => {
+      for (const end of [...streams]) end();
+    });
+    app.addHook('onClose', async () => events.close());
+
+    app.get('/playground', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(playgroundPage()));
+
+    app.get('/playground/api/users', async () => o.core.chat.localDirectory());
+
+    app.post('/playground/api/chats', async (req, reply) => {
+      const body = z.object({ userId: z.uuid().optional() }).safeParse(req.body ?? {});
+      if (!body.success) return reply.code(400).send({ error: 'validation_failed', message: 'userId must be a user id' });
+      if (!body.data.userId) return { chatId: `g-${randomUUID()}`, name: 'New visitor', role: 'Guest' };
+      const users = await o.core.chat.localDirectory();
+      const user = users.find((u) => u.id === body.data.userId);
+      if (!user) return reply.code(404).send({ error: 'user_not_found', message: 'No such user' });
+      const chat = `u-${user.id}`;
+      await o.core.chat.ensureLink(user.id, { platform: 'web', scope: SCOPE, platformUserId: chat });
+      return { chatId: chat, name: user.name, role: user.role };
+    });
+
+    app.get('/playground/api/chats/:chatId/messages', async (req, reply) => {
+      const chat = chatId.safeParse((req.params as { chatId: string }).chatId);
+      if (!chat.success) return reply.code(400).send({ error: 'validation_failed', message: chat.error.issues[0]!.message });
+      return (await o.store.list(chat.data)).map(asJson);
+    });
+
+    app.post('/playground/api/chats/:chatId/inputs', async (req, reply) => {
+      const chat = chatId.safeParse((req.params as { chatId: string }).chatId);
+      const body = inputBody.safeParse(req.body);
+      if (!chat.success || !body.success) {
+        const issue = !chat.success ? chat.error.issues[0]! : body.error!.issues[0]!;
+        return reply.code(400).send({ error: 'validation_failed', message: `${issue.path.join('.') || 'chatId'}: ${issue.message}` });
+      }
+      const effects = await o.bot.handle(toInbound(chat.data, body.data, chat.data.startsWith('g-') ? 'New visitor' : undefined));
+      return applyEffects(o.store, chat.data, body.data, effects);
+    });
+
+    app.get('/playground/api/chats/:chatId/events', async (req, reply) => {
+      const chat = chatId.safeParse((req.params as { chatId: string }).chatId);
+      if (!chat.success) return reply.code(400).send({ error: 'validation_failed', message: chat.error.issues[0]!.message });
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      const stop = await events.listen(o.store.channel(chat.data), (payload) => {
+        const event = JSON.parse(payload) as PlaygroundEvent;
+        const data = event.type === 'message' ? { type: 'message', message: asJson(event.message) } : event;
+        res.write(`data: ${JSON.stringify(data)}\n\n`);
+      });
+      res.write(': connected\n\n');
+      // A comment now and then keeps proxies from closing an idle stream.
+      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 20_000);
+      keepAlive.unref();
+      const end = () => {
+        if (!streams.delete(end)) return;
+        clearInterval(keepAlive);
+        void stop();
+        res.end();
+      };
+      streams.add(end);
+      req.raw.on('close', end);
+    });
+  };
+}
+
+/** What the bot asked for, done to the playground's history; forms and notices go back to the page. */
+async function applyEffects(store: PlaygroundStore, chat: string, body: InputBody, effects: Effect[]) {
+  const answer: { form?: unknown; notices: string[] } = { notices: [] };
+  for (const e of effects) {
+    if (e.type === 'reply') await store.append(chat, e.view);
+    else if (e.type === 'update') {
+      const messageId = body.kind === 'action' ? body.messageId : undefined;
+      if (!messageId || !(await store.replace({ platform: 'web', channelId: chat, messageId }, e.view))) await store.append(chat, e.view);
+    } else if (e.type === 'form') answer.form = e.form;
+    else answer.notices.push(e.text);
+  }
+  return answer;
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createActionSigner } from '../../src/bot/actions.ts';
+import { checkForm, checkView } from '../../src/bot/check.ts';
+import type { Viewer } from '../../src/bot/context.ts';
+import { drawGrid } from '../../src/bot/features/availability.ts';
+import { bookedView, drawConfirm, drawDayPicker, drawSlotPicker } from '../../src/bot/features/book.ts';
+import { drawSessionCard, drawToday } from '../../src/bot/features/coach.ts';
+import { drawMySessions, drawNext, drawProfile, drawRateList } from '../../src/bot/features/member.ts';
+import { drawMemberDetail, drawMemberList } from '../../src/bot/features/members.ts';
+import { drawCoachPicker } from '../../src/bot/features/signup.ts';
+import { localDayNumber } from '../../src/bot/format.ts';
+import { drawNotice } from '../../src/bot/presenter.ts';
+import { form, input } from '../../src/bot/ui.ts';
+import type { View } from '../../src/bot/view.ts';
+import type { SessionView } from '../../src/core/sessions/index.ts';
+
+// Every screen, drawn from random data (hostile and huge strings, many slots, many sessions, zones
+// with odd offsets and DST), must fit the limits of Slack, Discord and Telegram at once (LIMITS).
+
+const RUNS = { numRuns: 100 };
+const signer = createActionSigner('property-test-secret');
+
+const hostile = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 80 }),
+  fc.string({ minLength: 1, maxLength: 6000, unit: 'grapheme' }),
+  fc.constantFrom('<img src=x onerror=alert(1)>', '</p><script>alert(1)</script>', '"\'&;--', '\u202eevil', '🙂'.repeat(400), 'a\n'.repeat(900), '​'),
+);
+const optionalText = fc.option(hostile, { nil: null });
+const zone = fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns');
+const instant = fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2034-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => new Date(Math.floor(d.getTime() / 60_000) * 60_000));
+const id = fc.uuid({ version: 4 });
+const status = fc.constantFrom('scheduled', 'completed', 'cancelled', 'no_show') as fc.Arbitrary<SessionView['status']>;
+
+const session: fc.Arbitrary<SessionView> = fc.record({
+  id,
+  at: instant,
+  duration: fc.integer({ min: 5, max: 480 }),
+  status,
+  memberName: hostile,
+  coachName: hostile,
+  coachNotes: optionalText,
+  memberNotes: optionalText,
+  outcomes: optionalText,
+  rating: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
+  ratingFeedback: optionalText,
+  cancellationReason: optionalText,
+}).map((r) => ({
+  id: r.id,
+  calendarEventId: randomUUID(),
+  memberId: randomUUID(),
+  coachId: randomUUID(),
+  memberUserId: randomUUID(),
+  memberCoachId: null,
+  type: 'regular',
+  status: r.status,
+  duration: r.duration,
+  scheduledAt: r.at,
+  endsAt: new Date(r.at.getTime() + r.duration * 60_000),
+  coachNotes: r.coachNotes,
+  memberNotes: r.memberNotes,
+  outcomes: r.outcomes,
+  rating: r.rating,
+  ratingFeedback: r.ratingFeedback,
+  ratedAt: null,
+  completedAt: null,
+  cancelledAt: null,
+  cancellationReason: r.cancellationReason,
+  cancelledById: null,
+  noShowParty: r.status === 'no_show' ? 'member' : null,
+  createdAt: r.at,
+  updatedAt: r.at,
+  memberName: r.memberName,
+  coachName: r.coachName,
+  groupConversationId: null,
+}));
+
+const viewer = fc.record({ zone, now: instant, role: fc.constantFrom('Member', 'Coach', 'Admin') }).map(({ zone, now, role }): Viewer => {
+  const subject = `u:${randomUUID()}`;
+  return {
+    zone,
+    now,
+    account: { userId: randomUUID(), name: 'x', role, isActive: true, timezone: zone, memberId: randomUUID(), coachId: randomUUID() },
+    act: (verb: string, ...args: string[]) => signer.sign(subject, verb, args, now),
+  } as unknown as Viewer;
+});
+
+const pick = fc.option(id, { nil: undefined }).map((sessionId) => (sessionId ? { sessionId } : {}));
+
+function fits(view: View) {
+  expect(checkView(view)).toEqual([]);
+}
+
+describe('every view fits the limits of all three platforms, whatever the data', () => {
+  it('booking: day picker, slot picker (many slots), confirm, confirmation', () => {
+    fc.assert(
+      fc.property(viewer, pick, hostile, fc.uniqueArray(fc.tuple(fc.integer({ min: 19_000, max: 26_000 }), fc.integer({ min: 1, max: 500 })), { maxLength: 40, selector: ([day]) => day }), fc.uniqueArray(fc.record({ at: instant, seats: fc.integer({ min: 1, max: 100 }) }), { maxLength: 120, selector: (s) => s.at.getTime() }), fc.nat(10), fc.option(hostile, { nil: undefined }), (v, p, coachName, days, slots, page, note) => {
+        fits(drawDayPicker(v, p, coachName, days, note));
+        const day = localDayNumber(v.now, v.zone);
+        fits(drawSlotPicker(v, p, { day, page, coachName, slots: slots.map((s) => ({ startsAt: s.at.toISOString(), availableCapacity: s.seats })) }, note));
+        fits(drawConfirm(v, p, slots[0]?.at ?? v.now, coachName, 3));
+        fits(bookedView(v, v.now, coachName, Boolean(p.sessionId)));
+      }),
+      RUNS,
+    );
+  });
+
+  it('member: my sessions, next, profile, rate list', () => {
+    fc.assert(
+      fc.property(viewer, fc.uniqueArray(session, { maxLength: 12, selector: (s) => s.id }), hostile, optionalText, fc.option(hostile, { nil: undefined }), (v, sessions, name, goals, note) => {
+        fits(drawMySessions(v, sessions, note));
+        fits(drawNext(v, { memberId: randomUUID(), nextSession: sessions[0] ?? null, upcomingSessions: sessions.slice(0, 3) }));
+        fits(drawProfile(v, { membershipStatus: 'active', goals, user: { name, timezone: v.zone }, coach: sessions[0] ? { name: sessions[0].coachName } : null }));
+        fits(drawRateList(v, sessions));
+      }),
+      RUNS,
+    );
+  });
+
+  it('coach: today and the week, session cards, members, member detail, availability grid', () => {
+    fc.assert(
+      fc.property(viewer, fc.uniqueArray(session, { maxLength: 40, selector: (s) => s.id }), fc.uniqueArray(fc.record({ id, name: hostile }), { maxLength: 12, selector: (p) => p.id }), optionalText, fc.option(hostile, { nil: undefined }), (v, sessions, people, notes, search) => {
+        fits(drawToday(v, { coachId: randomUUID(), timezone: v.zone, todaysSessions: sessions.slice(0, 8), weekSessions: sessions, upcomingSessions: sessions.slice(0, 5), activeMemberCount: people.length, averageRating: 4.5, ratingCount: 2, }));
+        for (const s of sessions.slice(0, 5)) fits(drawSessionCard(v, s));
+        const listed = people.map((p) => ({ id: p.id, membershipStatus: 'active' as const, user: { name: p.name } }));
+        fits(drawMemberList(v, search, { items: listed.slice(0, 10), nextCursor: listed[0]?.id ?? null }));
+        fits(drawMemberDetail(v, { id: randomUUID(), membershipStatus: 'active', onboardingStatus: 'pending', goals: notes, coachNotes: notes, user: { name: people[0]?.name ?? 'x', timezone: v.zone } }, sessions));
+        const windows = sessions.map((s, i) => ({ id: s.id, dayOfWeek: i % 7, startTime: '09:00', endTime: '17:00', maxSessionsPerSlot: (i % 100) + 1, bufferMinutes: i, isActive: i % 3 !== 0 }));
+        fits(drawGrid(v, windows, v.zone, search));
+      }),
+      RUNS,
+    );
+  });
+
+  it('signup coach picker and every notice the jobs deliver', () => {
+    const types = ['booking.confirmed', 'booking.rejected', 'booking.cancelled', 'session.created', 'session.rescheduled', 'session.completed', 'session.cancelled', 'session.no_show', 'session.reminder', 'session.rate_prompt', 'session.complete_prompt', 'member.assigned', 'something.new'];
+    fc.assert(
+      fc.property(viewer, fc.uniqueArray(fc.record({ id, name: hostile, specialization: optionalText, timezone: zone }), { maxLength: 40, selector: (c) => c.id }), fc.option(session, { nil: null }), hostile, fc.integer({ min: 0, max: 10_000 }), (v, coaches, s, words, minutes) => {
+        fits(drawCoachPicker(v, coaches));
+        for (const type of types) {
+          fits(drawNotice(v, { id: randomUUID(), userId: randomUUID(), type, payload: { sessionId: s?.id, reason: words, message: words, memberName: words, minutesBefore: minutes, slotStartsAt: v.now.toISOString(), party: words } }, s));
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('forms built from hostile initial values fit a modal on every platform', () => {
+    fc.assert(
+      fc.property(hostile, hostile, fc.integer({ min: 1, max: 4000 }), (title, initial, maxLength) => {
+        const f = form(title, signer.sign('u:x', 'sf', [], new Date()), 'Save', [input('a', title, { initial, maxLength, placeholder: initial }), input('b', 'B', { style: 'paragraph' })]);
+        expect(checkForm(f)).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+});
