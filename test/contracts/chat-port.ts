@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatDeliveryError, type ChatPort, type MessageRef, type Recipient } from '../../src/bot/port.ts';
+import type { MessageRef } from '../../src/bot/inbound.ts';
+import { ChatDeliveryError, type ChatPort, type Recipient } from '../../src/bot/port.ts';
 import type { View } from '../../src/bot/view.ts';
 
 // What every ChatPort must do (STYLE.md §12), run against each platform's adapter through its real

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import type { ChatPort, MessageRef, Recipient } from '../../bot/port.ts';
+import type { MessageRef } from '../../bot/inbound.ts';
+import type { ChatPort, Recipient } from '../../bot/port.ts';
 import type { View } from '../../bot/view.ts';
 import { renderMessage } from './blocks.ts';
 import { toChatDeliveryError } from './errors.ts';

@@ -1,4 +1,4 @@
-import type { MessageRef } from '../../bot/port.ts';
+import type { MessageRef } from '../../bot/inbound.ts';
 
 // A Slack message is addressed by workspace, channel and ts. MessageRef has no workspace field, so
 // the team rides in channelId as "<team>/<channel>": with several workspaces installed, an edit must
