@@ -31,6 +31,17 @@ const schema = z.object({
   API_BODY_LIMIT_BYTES: whole(1024).default(64 * 1024),
   /** After SIGTERM, how long requests in flight may take before the process exits anyway (status 1). */
   SHUTDOWN_GRACE_SECONDS: whole(1).default(10),
+  /** Slack: the adapter starts only when a bot token (or the OAuth client) and a signing secret (or app token) are set. */
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-').optional(),
+  SLACK_CLIENT_ID: z.string().min(1).optional(),
+  SLACK_CLIENT_SECRET: z.string().min(1).optional(),
+  SLACK_STATE_SECRET: z.string().min(16).optional(),
+  SLACK_REDIRECT_URI: url('http', 'https').optional(),
+  /** Socket Mode instead of a public HTTP endpoint. */
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-').optional(),
+  SLACK_HOST: z.string().default('127.0.0.1'),
+  SLACK_PORT: whole(0, 65535).default(3001),
 });
 
 export type Config = z.infer<typeof schema>;
