@@ -1,10 +1,12 @@
 import { runBookingBench } from './booking.ts';
+import { runSlackBench } from './slack.ts';
 
 // `npm run bench -- <name>`: each benchmark prints its figures beside a baseline measured in the same
 // run on the same database, so the ratio means something on any machine.
 
 const benchmarks: Record<string, () => Promise<void>> = {
   booking: runBookingBench,
+  slack: runSlackBench,
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

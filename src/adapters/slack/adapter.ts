@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Logger as Pino } from 'pino';
 import type { InstallationRecords } from '../../db/installations.ts';
 import type { Effect, Inbound } from '../../bot/inbound.ts';
+import { AckFirstScheduler } from './ack-first.ts';
 import { createWebClient } from './client.ts';
 import { createDeliveryLedger } from './deliveries.ts';
 import { applyEffects, postResponseUrl } from './effects.ts';
@@ -111,6 +112,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const port = createSlackChatPort((teamId) => workspaceClient(teamId));
   const postResponse = deps.postResponse ?? postResponseUrl;
   const inFlight = new Set<Promise<void>>();
+  const scheduler = new AckFirstScheduler();
 
   async function work(delivery: SlackDelivery): Promise<void> {
     const { origin } = delivery;
@@ -133,7 +135,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   /** Acknowledged: run the work, tracked so stop() and tests can wait for it. */
   function afterAck(delivery: SlackDelivery | null): Promise<void> {
     if (!delivery) return Promise.resolve();
-    const running = work(delivery).catch((error: unknown) => log.error({ err: error }, 'Slack delivery failed'));
+    const running = scheduler.run(() => work(delivery).catch((error: unknown) => log.error({ err: error }, 'Slack delivery failed')));
     inFlight.add(running);
     void running.finally(() => inFlight.delete(running));
     return running;
@@ -186,6 +188,9 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     const d = parsed('view submission', () => parseSubmission(body));
     if (!(d instanceof MalformedPayloadError)) await afterAck(d);
   });
+  // Shortcuts and closed modals are not used by the bot; acknowledged so they never wait on Bolt's timeout.
+  app.shortcut(/.*/, async ({ ack }) => ack());
+  app.view({ type: 'view_closed' }, async ({ ack }) => ack());
   // Our selects are static (their options are in the message), so an options request has none to add.
   app.options(/.*/, async ({ ack }) => ack({ options: [] }));
   app.event(/.*/, async ({ body }) => {
@@ -216,6 +221,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
         installer: installer && settings.oauth ? { provider: installer, scopes: settings.oauth.scopes, redirectUri: settings.oauth.redirectUri } : undefined,
         now,
         log,
+        scheduler,
       });
       return { port: await listen(server, settings.host, settings.port) };
     },

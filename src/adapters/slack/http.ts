@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { HTTPReceiver } from '@slack/bolt';
 import type { InstallProvider } from '@slack/oauth';
 import type { Logger as Pino } from 'pino';
+import type { AckFirstScheduler } from './ack-first.ts';
 import { isFreshTimestamp } from './freshness.ts';
 
 // The adapter's own HTTP server in front of Bolt's HTTPReceiver: it refuses stale or future
@@ -18,6 +19,8 @@ export interface FrontOptions {
   installer?: { provider: InstallProvider; scopes: string[]; redirectUri?: string };
   now: () => number;
   log: Pino;
+  /** Told when a request arrives and when it has been answered, so work yields to pending acks. */
+  scheduler: AckFirstScheduler;
 }
 
 function refuse(res: ServerResponse, status: number): void {
@@ -25,7 +28,7 @@ function refuse(res: ServerResponse, status: number): void {
   res.end();
 }
 
-export function createFrontServer({ receiver, installer, now, log }: FrontOptions): Server {
+export function createFrontServer({ receiver, installer, now, log, scheduler }: FrontOptions): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     try {
@@ -35,6 +38,10 @@ export function createFrontServer({ receiver, installer, now, log }: FrontOption
           req.resume();
           return refuse(res, 401);
         }
+        // 'finish' when the answer is written; 'close' too, for a client that went away first.
+        const answered = scheduler.arrived();
+        res.once('finish', answered);
+        res.once('close', answered);
         receiver.requestListener(req, res);
         return;
       }

@@ -70,7 +70,7 @@ describe('Slack OAuth install (multi-workspace)', () => {
     expect(callback.status).toBe(200);
     expect(fake.callsOf('oauth.v2.access')).toHaveLength(1);
 
-    const stored = await createInstallationStore(createInstallationRecords(db, 'slack')).fetchInstallation({ teamId: 'T0INSTALL', isEnterpriseInstall: false });
+    const stored = await createInstallationStore(createInstallationRecords(db, 'slack')).fetchInstallation({ teamId: 'T0INSTALL', enterpriseId: undefined, isEnterpriseInstall: false });
     expect(stored.bot?.token).toBe('xoxb-installed-abc123');
 
     await h.send(slashCommand({ teamId: 'T0INSTALL', userId: 'U0INSTALL' }, '/next', ''));
