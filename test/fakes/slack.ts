@@ -11,6 +11,8 @@ export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
   token: string | undefined;
+  /** What the fake answered (ok bodies only). */
+  answer?: Record<string, unknown>;
 }
 
 export type SlackFault = { status: 429; retryAfterSeconds: number } | { status: 500 } | { error: string };
@@ -132,7 +134,7 @@ export class FakeSlack {
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
     const fault = this.faults.get(method)?.shift();
-    const call = { method, args, token };
+    const call: SlackCall = { method, args, token };
     this.calls.push(call);
     if (fault && 'status' in fault && fault.status === 429) {
       res.setHeader('Retry-After', String(fault.retryAfterSeconds));
@@ -142,7 +144,8 @@ export class FakeSlack {
     } else if (fault && 'error' in fault) {
       send(res, 200, { ok: false, error: fault.error });
     } else {
-      send(res, 200, this.answer(method, args));
+      call.answer = this.answer(method, args);
+      send(res, 200, call.answer);
     }
     this.events.emit('call', call);
   }
