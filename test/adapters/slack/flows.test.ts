@@ -71,10 +71,9 @@ async function submitForm(actor: SlackActor, values: Record<string, string>, ope
 const recipient = (actor: SlackActor): Recipient => ({ platform: 'slack', scope: actor.teamId, platformUserId: actor.userId });
 
 beforeAll(async () => {
-  let ports: Bot | undefined;
-  app = await startSlackApp({ handle: (inbound) => ports!.handle(inbound) });
+  // The adapter and the bot need each other (inputs one way, live edits the other): bound late.
+  app = await startSlackApp({ handle: (inbound) => bot.handle(inbound) });
   bot = createBot({ core: h.core, clock: h.clock, actionSecret: 'slack-flows-secret', ports: { slack: app.adapter.port } });
-  ports = bot;
   member.teamId = coachUser.teamId = app.teamId;
   app.fake.addUser({ id: member.userId, tz: 'Europe/Berlin', name: 'Mia Member' });
   app.fake.addUser({ id: coachUser.userId, tz: 'UTC', name: 'Carla Coach' });
