@@ -42,6 +42,8 @@ const schema = z.object({
   SLACK_APP_TOKEN: z.string().startsWith('xapp-').optional(),
   SLACK_HOST: z.string().default('127.0.0.1'),
   SLACK_PORT: whole(0, 65535).default(3001),
+  /** Slack deliveries worked on at once after their acks, per process. */
+  SLACK_WORK_CONCURRENCY: whole(1, 64).default(2),
 });
 
 export type Config = z.infer<typeof schema>;

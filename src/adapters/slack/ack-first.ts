@@ -3,9 +3,10 @@
 // burst of clicks it would delay them past Slack's 3 seconds. So during a burst (a request awaits
 // its ack, or one arrived since the last turn of the event loop) no new work starts; once a whole
 // turn passes with no new request, up to maxConcurrent pieces run. Measured with `npm run bench --
-// slack`: letting even one piece run during the burst put the p99 ack at 1.5x a bare Bolt app's,
-// none at about 1.2x. Every unanswered request is answered by Bolt within 3 s at the latest, so
-// work waits at most that long behind one that never is.
+// slack` (the real bot, 200 concurrent clicks, 2 busy cores): one piece running during the burst
+// put the p99 ack at 1.5x a bare Bolt app's; 16 pieces after it, 5.7x (a burst of Prisma work holds
+// the loop while the next clicks arrive); 4, about 2x; 2, about 1.1x. Every unanswered request is
+// answered by Bolt within 3 s at the latest, so work waits at most that long behind one that never is.
 
 /** New work started while acks are pending. */
 const BURST_LIMIT = 0;
@@ -19,7 +20,7 @@ export class AckFirstScheduler {
   private running = 0;
   private readonly queue: (() => Promise<void>)[] = [];
 
-  constructor(private readonly maxConcurrent = 16) {}
+  constructor(private readonly maxConcurrent = 2) {}
 
   /** A request arrived; call the returned function once it has been answered (idempotent). */
   arrived(): () => void {

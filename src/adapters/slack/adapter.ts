@@ -33,6 +33,8 @@ export interface SlackSettings {
   appToken?: string;
   host: string;
   port: number;
+  /** Deliveries worked on at once after their acks (see ack-first.ts); 2 unless configured. */
+  workConcurrency?: number;
 }
 
 /** The part of the bot the adapter drives. */
@@ -112,7 +114,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const port = createSlackChatPort((teamId) => workspaceClient(teamId));
   const postResponse = deps.postResponse ?? postResponseUrl;
   const inFlight = new Set<Promise<void>>();
-  const scheduler = new AckFirstScheduler();
+  const scheduler = new AckFirstScheduler(settings.workConcurrency);
 
   async function work(delivery: SlackDelivery): Promise<void> {
     const { origin } = delivery;

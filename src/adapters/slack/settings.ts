@@ -21,5 +21,6 @@ export function slackSettings(config: Config): SlackSettings | undefined {
     appToken: config.SLACK_APP_TOKEN,
     host: config.SLACK_HOST,
     port: config.SLACK_PORT,
+    workConcurrency: config.SLACK_WORK_CONCURRENCY,
   };
 }
