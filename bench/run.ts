@@ -1,5 +1,6 @@
 import { runBookingBench } from './booking.ts';
 import { runRemindersBench } from './reminders.ts';
+import { runSlackBench } from './slack.ts';
 
 // `npm run bench -- <name>`: each benchmark prints its figures beside a baseline measured in the same
 // run on the same database, so the ratio means something on any machine.
@@ -7,6 +8,7 @@ import { runRemindersBench } from './reminders.ts';
 const benchmarks: Record<string, () => Promise<void>> = {
   booking: runBookingBench,
   reminders: runRemindersBench,
+  slack: runSlackBench,
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

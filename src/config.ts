@@ -101,6 +101,19 @@ const schema = z.object({
   BOT_ACTION_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }).default(LOCAL_DEV_ACTION_SECRET),
   /** Redis key prefix of the web playground's messages and events. */
   PLAYGROUND_REDIS_PREFIX: z.string().min(1).default('coachbot:playground:'),
+  /** Slack: the adapter starts only when a bot token (or the OAuth client) and a signing secret (or app token) are set. */
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-').optional(),
+  SLACK_CLIENT_ID: z.string().min(1).optional(),
+  SLACK_CLIENT_SECRET: z.string().min(1).optional(),
+  SLACK_STATE_SECRET: z.string().min(16).optional(),
+  SLACK_REDIRECT_URI: url('http', 'https').optional(),
+  /** Socket Mode instead of a public HTTP endpoint. */
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-').optional(),
+  SLACK_HOST: z.string().default('127.0.0.1'),
+  SLACK_PORT: whole(0, 65535).default(3001),
+  /** Slack deliveries worked on at once after their acks, per process. */
+  SLACK_WORK_CONCURRENCY: whole(1, 64).default(2),
 }).superRefine((c, issue) => {
   if (c.NODE_ENV === 'production' && c.BOT_ACTION_SECRET === LOCAL_DEV_ACTION_SECRET) {
     issue.addIssue({ code: 'custom', path: ['BOT_ACTION_SECRET'], message: 'must be set to a secret of your own in production' });

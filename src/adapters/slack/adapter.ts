@@ -1,0 +1,243 @@
+import type { Server } from 'node:http';
+import { App, HTTPReceiver, type AllMiddlewareArgs, type AuthorizeResult, type AuthorizeSourceData } from '@slack/bolt';
+import { InstallProvider } from '@slack/oauth';
+import type { WebClient, WebClientOptions } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import type { Logger as Pino } from 'pino';
+import type { InstallationRecords } from '../../db/installations.ts';
+import type { Effect, Inbound } from '../../bot/inbound.ts';
+import { AckFirstScheduler } from './ack-first.ts';
+import { createWebClient } from './client.ts';
+import { createDeliveryLedger } from './deliveries.ts';
+import { applyEffects, postResponseUrl } from './effects.ts';
+import { createFrontServer, listen } from './http.ts';
+import { MalformedPayloadError, parseAction, parseCommand, parseEvent, parseSubmission, type SlackDelivery } from './inbound.ts';
+import { createInstallationStore } from './installations.ts';
+import { boltLogger } from './logger.ts';
+import { createSlackPeople } from './people.ts';
+import { createSlackChatPort, type SlackChatPort } from './port.ts';
+
+// The Slack adapter: Bolt receives (over HTTP behind our timestamp check, or Socket Mode), every
+// listener acknowledges first and only then does the work: de-duplicate in Redis, look the user up,
+// ask the bot, render its effects. Nothing between receipt and ack touches PostgreSQL, Redis or
+// Slack's API, so the ack never waits on them.
+
+/** How the adapter reaches Slack, from src/config.ts. */
+export interface SlackSettings {
+  signingSecret?: string;
+  /** Single-workspace install: the bot token (xoxb-). */
+  botToken?: string;
+  /** Multi-workspace install through OAuth. */
+  oauth?: { clientId: string; clientSecret: string; stateSecret: string; scopes: string[]; redirectUri?: string };
+  /** Socket Mode instead of HTTP: the app-level token (xapp-). */
+  appToken?: string;
+  host: string;
+  port: number;
+  /** Deliveries worked on at once after their acks (see ack-first.ts); 2 unless configured. */
+  workConcurrency?: number;
+}
+
+/** The part of the bot the adapter drives. */
+export interface SlackBot {
+  handle(inbound: Inbound): Promise<Effect[]>;
+}
+
+export interface SlackAdapterDeps {
+  settings: SlackSettings;
+  bot: SlackBot;
+  redis: Redis;
+  /** Required with `settings.oauth`: where installations are kept (PostgreSQL). */
+  installations?: InstallationRecords;
+  logger: Pino;
+  /** Web API client options (tests point slackApiUrl at a local fake and turn retries off). */
+  clientOptions?: WebClientOptions;
+  /** Prefix of the adapter's Redis keys. */
+  keyPrefix?: string;
+  now?: () => number;
+  /** Posts to response_url (tests may record them). */
+  postResponse?: (url: string, body: Record<string, unknown>) => Promise<void>;
+}
+
+export interface SlackAdapter {
+  /** Starts receiving; resolves with the HTTP port (undefined in Socket Mode). */
+  start(): Promise<{ port?: number }>;
+  /** Stops receiving and waits for the work already acknowledged. */
+  stop(): Promise<void>;
+  port: SlackChatPort;
+  /** Resolves when every acknowledged delivery so far has been worked off. */
+  idle(): Promise<void>;
+}
+
+export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'im:write', 'mpim:write', 'users:read', 'im:history'];
+
+export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
+  const { settings, logger } = deps;
+  const log = logger.child({ component: 'slack' });
+  const prefix = deps.keyPrefix ?? 'coachbot:';
+  const now = deps.now ?? Date.now;
+  const socketMode = !!settings.appToken;
+  if (!settings.botToken && !settings.oauth) throw new Error('Slack needs SLACK_BOT_TOKEN or the OAuth client settings');
+  if (settings.oauth && !deps.installations) throw new Error('Slack OAuth needs an installation store');
+  if (!socketMode && !settings.signingSecret) throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET');
+
+  const installer = settings.oauth
+    ? new InstallProvider({
+        clientId: settings.oauth.clientId,
+        clientSecret: settings.oauth.clientSecret,
+        stateSecret: settings.oauth.stateSecret,
+        installationStore: createInstallationStore(deps.installations!),
+        directInstall: true,
+        logger: boltLogger(logger),
+        clientOptions: deps.clientOptions,
+      })
+    : undefined;
+
+  // One client per bot token; the map only saves re-creating clients, it holds no state of record.
+  const clientsByToken = new Map<string, WebClient>();
+  const clientFor = (token: string) => {
+    let client = clientsByToken.get(token);
+    if (!client) {
+      client = createWebClient(token, deps.clientOptions);
+      clientsByToken.set(token, client);
+    }
+    return client;
+  };
+  async function workspaceClient(teamId: string, enterpriseId?: string): Promise<WebClient> {
+    if (settings.botToken) return clientFor(settings.botToken);
+    const auth = await installer!.authorize({ teamId, enterpriseId, isEnterpriseInstall: false });
+    if (!auth.botToken) throw new Error(`the Slack installation of ${teamId} has no bot token`);
+    return clientFor(auth.botToken);
+  }
+
+  const ledger = createDeliveryLedger(deps.redis, prefix);
+  const people = createSlackPeople(deps.redis, prefix, (error) => log.warn({ err: error }, 'users.info failed'));
+  const port = createSlackChatPort((teamId) => workspaceClient(teamId));
+  const postResponse = deps.postResponse ?? postResponseUrl;
+  const inFlight = new Set<Promise<void>>();
+  const scheduler = new AckFirstScheduler(settings.workConcurrency);
+
+  async function work(delivery: SlackDelivery): Promise<void> {
+    const { origin } = delivery;
+    if (!(await ledger.claim(origin.teamId, delivery.key))) {
+      log.debug({ key: delivery.key }, 'dropped a redelivered Slack delivery');
+      return;
+    }
+    const client = await workspaceClient(origin.teamId, origin.enterpriseId);
+    const ctx = { client, origin, people, postResponse };
+    try {
+      const user = await people.describe(client, origin.teamId, origin.userId, origin.channel);
+      const effects = await deps.bot.handle({ ...delivery.inbound, user } as Inbound);
+      await applyEffects(ctx, effects);
+    } catch (error) {
+      log.error({ err: error, key: delivery.key }, 'Slack delivery failed');
+      await applyEffects(ctx, [{ type: 'notice', text: 'Sorry, something went wrong. Please try again.' }]).catch(() => undefined);
+    }
+  }
+
+  /** Acknowledged: run the work, tracked so stop() and tests can wait for it. */
+  function afterAck(delivery: SlackDelivery | null): Promise<void> {
+    if (!delivery) return Promise.resolve();
+    const running = scheduler.run(() => work(delivery).catch((error: unknown) => log.error({ err: error }, 'Slack delivery failed')));
+    inFlight.add(running);
+    void running.finally(() => inFlight.delete(running));
+    return running;
+  }
+
+  function parsed(kind: string, parse: () => SlackDelivery | null): SlackDelivery | null | MalformedPayloadError {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof MalformedPayloadError)) throw error;
+      log.warn({ kind, reason: error.message }, 'malformed Slack payload');
+      return error;
+    }
+  }
+
+  // Answers instantly: the token (single workspace) is known at start; with OAuth the installation
+  // is looked up after the ack, in workspaceClient, so no request waits on PostgreSQL to be acked.
+  let identity: AuthorizeResult = {};
+  const authorize = async (source: AuthorizeSourceData<boolean>): Promise<AuthorizeResult> => ({
+    ...identity,
+    teamId: source.teamId,
+    enterpriseId: source.enterpriseId,
+  });
+
+  const receiver = socketMode
+    ? undefined
+    : new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: '/slack/events', logger: boltLogger(logger) });
+  const app = new App({
+    ...(receiver ? { receiver } : { socketMode: true, appToken: settings.appToken }),
+    authorize,
+    ignoreSelf: false,
+    convoStore: false,
+    logger: boltLogger(logger),
+    clientOptions: deps.clientOptions,
+  });
+
+  app.command(/.*/, async ({ ack, body }) => {
+    const d = parsed('command', () => parseCommand(body));
+    if (d instanceof MalformedPayloadError) return ack('Sorry, that command could not be read.');
+    await ack();
+    await afterAck(d);
+  });
+  app.action({ type: 'block_actions' }, async ({ ack, body }: AllMiddlewareArgs & { ack: () => Promise<void>; body: unknown }) => {
+    await ack();
+    const d = parsed('action', () => parseAction(body));
+    if (!(d instanceof MalformedPayloadError)) await afterAck(d);
+  });
+  app.view({ type: 'view_submission' }, async ({ ack, body }) => {
+    await ack();
+    const d = parsed('view submission', () => parseSubmission(body));
+    if (!(d instanceof MalformedPayloadError)) await afterAck(d);
+  });
+  // Shortcuts and closed modals are not used by the bot; acknowledged so they never wait on Bolt's timeout.
+  app.shortcut(/.*/, async ({ ack }) => ack());
+  app.view({ type: 'view_closed' }, async ({ ack }) => ack());
+  // Our selects are static (their options are in the message), so an options request has none to add.
+  app.options(/.*/, async ({ ack }) => ack({ options: [] }));
+  app.event(/.*/, async ({ body }) => {
+    // The Events API is acknowledged by Bolt itself before listeners run.
+    const d = parsed('event', () => parseEvent(body));
+    if (!(d instanceof MalformedPayloadError)) await afterAck(d);
+  });
+  app.error(async (error) => {
+    log.error({ err: error }, 'Slack listener failed');
+  });
+
+  let server: Server | undefined;
+
+  return {
+    port,
+    async start() {
+      if (settings.botToken) {
+        // Once, before the first request, so no ack waits on auth.test (Bolt would call it lazily).
+        const me = await clientFor(settings.botToken).auth.test();
+        identity = { botToken: settings.botToken, botId: me.bot_id, botUserId: me.user_id };
+      }
+      if (socketMode) {
+        await app.start();
+        return {};
+      }
+      server = createFrontServer({
+        receiver: receiver!,
+        installer: installer && settings.oauth ? { provider: installer, scopes: settings.oauth.scopes, redirectUri: settings.oauth.redirectUri } : undefined,
+        now,
+        log,
+        scheduler,
+      });
+      return { port: await listen(server, settings.host, settings.port) };
+    },
+    async stop() {
+      if (socketMode) await app.stop();
+      if (server) {
+        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await closing;
+      }
+      await Promise.allSettled([...inFlight]);
+    },
+    async idle() {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,206 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- Block Kit as the fake Slack recorded it: untyped JSON */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Recipient } from '../../../src/bot/port.ts';
+import { createBot, type Bot } from '../../../src/bot/index.ts';
+import { parseMessageRef } from '../../../src/adapters/slack/refs.ts';
+import { TEST_EPOCH, setupCore } from '../../helpers/core.ts';
+import { actorOf, makeCoach } from '../../helpers/factories.ts';
+import type { SlackCall } from '../../fakes/slack.ts';
+import { blockAction, slashCommand, viewSubmission, type SlackActor } from '../../fakes/slack-requests.ts';
+import { startSlackApp, type SlackAppHarness } from './harness.ts';
+
+// The whole product inside Slack, end to end: signed requests to the real Bolt receiver on a
+// loopback port, the real bot over real PostgreSQL, and the Web API answered by the local fake.
+// Reminders and prompts are drawn by the bot's Presenter and sent through the Slack ChatPort, as
+// the jobs' workers do (the workers were not on main when this was written).
+
+const h = await setupCore({ bookingMinNoticeMinutes: 0 });
+let bot: Bot;
+let app: SlackAppHarness;
+const member: SlackActor = { teamId: '', userId: 'U0MEMBER01' };
+const coachUser: SlackActor = { teamId: '', userId: 'U0COACH001' };
+let coach: { id: string };
+
+type Message = { channel: string; ts: string };
+
+function blocksOf(m: Message): any[] {
+  return (app.fake.message(m.channel, m.ts)?.blocks as any[]) ?? [];
+}
+
+function textOf(blocks: any[]): string {
+  return JSON.stringify(blocks);
+}
+
+/** The token behind the button or option whose label contains `label`. */
+function tokenFor(blocks: any[], label: string): string {
+  for (const b of blocks) {
+    if (b.type !== 'actions') continue;
+    for (const e of b.elements) {
+      if (e.type === 'button' && e.text.text.includes(label)) return e.value;
+      for (const o of e.options ?? []) if (o.text.text.includes(label)) return o.value;
+    }
+  }
+  throw new Error(`no "${label}" in ${textOf(blocks)}`);
+}
+
+/** The next chat.postMessage to `actor` after `after` calls, as a message reference. */
+async function nextPost(actor: SlackActor, after: number, includes = ''): Promise<Message> {
+  const call = await app.fake.waitForCall('chat.postMessage', (c) => app.fake.calls.indexOf(c) >= after && c.args.channel === `D${actor.userId}` && textOf(c.args.blocks as any[]).includes(includes));
+  return { channel: String(call.args.channel), ts: String(call.answer?.ts) };
+}
+
+async function command(actor: SlackActor, name: string, args = '', includes = ''): Promise<Message> {
+  const after = app.fake.calls.length;
+  expect((await app.send(slashCommand(actor, `/${name}`, args))).status).toBe(200);
+  return nextPost(actor, after, includes);
+}
+
+/** Clicks `label` on `m`; resolves when the adapter has done the bot's work for it. */
+async function click(actor: SlackActor, m: Message, label: string, options: { actionTs?: string } = {}): Promise<void> {
+  const res = await app.send(blockAction(actor, tokenFor(blocksOf(m), label), m, { ...options, responseUrl: app.fake.responseUrl() }));
+  expect(res.status).toBe(200);
+  await app.adapter.idle();
+}
+
+async function submitForm(actor: SlackActor, values: Record<string, string>, opened: SlackCall): Promise<void> {
+  expect((await app.send(viewSubmission(actor, opened.args as { view: Record<string, unknown> }, values))).status).toBe(200);
+  await app.adapter.idle();
+}
+
+const recipient = (actor: SlackActor): Recipient => ({ platform: 'slack', scope: actor.teamId, platformUserId: actor.userId });
+
+beforeAll(async () => {
+  // The adapter and the bot need each other (inputs one way, live edits the other): bound late.
+  app = await startSlackApp({ handle: (inbound) => bot.handle(inbound) });
+  bot = createBot({ core: h.core, clock: h.clock, actionSecret: 'slack-flows-secret', ports: { slack: app.adapter.port } });
+  member.teamId = coachUser.teamId = app.teamId;
+  app.fake.addUser({ id: member.userId, tz: 'Europe/Berlin', name: 'Mia Member' });
+  app.fake.addUser({ id: coachUser.userId, tz: 'UTC', name: 'Carla Coach' });
+  const made = await makeCoach(h.db, { name: 'Coach Carla', coachTimezone: 'UTC', timezone: 'UTC' });
+  coach = made;
+  await h.core.availability.create(await actorOf(h.db, made), { dayOfWeek: 2, startTime: '09:00', endTime: '12:00', maxSessionsPerSlot: 1, bufferMinutes: 0 });
+  await h.core.chat.ensureLink(made.id, { platform: 'slack', scope: app.teamId, platformUserId: coachUser.userId });
+});
+afterAll(() => app?.close());
+
+describe('Slack end to end', () => {
+  it('member: signup, book, confirmation DM, reminder, then (after the coach completes) rate', async () => {
+    // Signup: coach picker in the DM, the form as a modal prefilled with the Slack time zone.
+    const picker = await command(member, 'signup', '', 'Coach Carla');
+    const modalsBefore = app.fake.callsOf('views.open').length;
+    await click(member, picker, 'Coach Carla');
+    const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= modalsBefore);
+    expect(JSON.stringify(opened.args.view)).toContain('Europe/Berlin');
+    let after = app.fake.calls.length;
+    await submitForm(member, { name: 'Mia', goals: 'Run 10k', timezone: 'Europe/Berlin' }, opened);
+    await nextPost(member, after, 'Welcome, Mia!');
+
+    // Book: day -> slot -> confirm, each step edited in place in the same message.
+    const book = await command(member, 'book', '', 'Europe/Berlin');
+    await click(member, book, 'Tue 8 Jan');
+    expect(textOf(blocksOf(book))).toContain('10:00');
+    await click(member, book, '10:00');
+    expect(textOf(blocksOf(book))).toContain('Confirm');
+    await click(member, book, 'Confirm booking');
+    expect(textOf(blocksOf(book))).toContain('Booked');
+    const sessions = await h.db.session.findMany({ where: { coachId: coach.id, status: 'scheduled' } });
+    expect(sessions).toHaveLength(1);
+    const session = sessions[0]!;
+
+    // Confirmation DM: the outbox notification, drawn by the Presenter, sent by the Slack ChatPort.
+    const account = (await h.core.chat.account({ platform: 'slack', scope: app.teamId, platformUserId: member.userId }))!;
+    const confirmation = await h.db.notification.findFirstOrThrow({ where: { userId: account.userId, type: 'booking.confirmed' } });
+    after = app.fake.calls.length;
+    await app.adapter.port.send(recipient(member), await bot.present({ id: confirmation.id, userId: account.userId, type: confirmation.type, payload: confirmation.payload as Record<string, unknown> }, recipient(member)));
+    await nextPost(member, after, 'Session booked');
+
+    // Reminder with its answers; Confirm answers with an ephemeral line.
+    const reminderRef = await app.adapter.port.send(recipient(member), await bot.present({ id: `rem-${session.id}`, userId: account.userId, type: 'session.reminder', payload: { sessionId: session.id, minutesBefore: 60 } }, recipient(member)));
+    const reminder = { channel: parseMessageRef(reminderRef).channel, ts: reminderRef.messageId };
+    expect(textOf(blocksOf(reminder))).toContain("Can't make it");
+    const ephemeralBefore = app.fake.responses.length;
+    await click(member, reminder, 'Confirm');
+    expect(app.fake.responses.slice(ephemeralBefore).map((r) => JSON.stringify(r.body)).join()).toContain('See you');
+
+    // Coach: session card -> Complete (a modal) -> completed.
+    h.clock.set(new Date(session.scheduledAt.getTime() + 30 * 60_000));
+    const today = await command(coachUser, 'today', '', 'Mia');
+    await click(coachUser, today, 'Mia');
+    expect(textOf(blocksOf(today))).toContain('Session with Mia');
+    const modals = app.fake.callsOf('views.open').length;
+    await click(coachUser, today, 'Complete');
+    const completeForm = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= modals);
+    await submitForm(coachUser, { notes: 'Worked on pacing', outcomes: 'Faster 5k' }, completeForm);
+    expect((await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).status).toBe('completed');
+
+    // Rate: the prompt, five stars, then the optional feedback modal.
+    const promptRef = await app.adapter.port.send(recipient(member), await bot.present({ id: `rate-${session.id}`, userId: account.userId, type: 'session.rate_prompt', payload: { sessionId: session.id } }, recipient(member)));
+    const prompt = { channel: parseMessageRef(promptRef).channel, ts: promptRef.messageId };
+    const rateModals = app.fake.callsOf('views.open').length;
+    await click(member, prompt, '★★★★★');
+    const rateForm = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= rateModals);
+    await submitForm(member, { feedback: 'Great session' }, rateForm);
+    const rated = await h.db.session.findUniqueOrThrow({ where: { id: session.id } });
+    expect(rated.rating).toBe(5);
+    expect(rated.ratingFeedback).toBe('Great session');
+    h.clock.set(TEST_EPOCH);
+  });
+
+  it('a double click and a redelivered click on Confirm book once', async () => {
+    const other: SlackActor = { teamId: app.teamId, userId: 'U0DOUBLE01' };
+    app.fake.addUser({ id: other.userId, tz: 'UTC' });
+    const picker = await command(other, 'signup', '', 'Coach Carla');
+    const before = app.fake.callsOf('views.open').length;
+    await click(other, picker, 'Coach Carla');
+    const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+    await submitForm(other, { name: 'Dora', goals: '', timezone: 'UTC' }, opened);
+    const book = await command(other, 'book', '', 'Tue 8 Jan');
+    await click(other, book, 'Tue 8 Jan');
+    await click(other, book, '11:00');
+    const confirm = tokenFor(blocksOf(book), 'Confirm booking');
+    // Two clicks (two action_ts), and the first delivered twice.
+    const first = blockAction(other, confirm, book, { actionTs: '1800000000.000001' });
+    const second = blockAction(other, confirm, book, { actionTs: '1800000000.000002' });
+    const answers = await Promise.all([app.send(first), app.send(second), app.send(first)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    await app.adapter.idle();
+    const account = (await h.core.chat.account({ platform: 'slack', scope: app.teamId, platformUserId: other.userId }))!;
+    const theirs = await h.db.session.count({ where: { member: { userId: account.userId } } });
+    expect(theirs).toBe(1);
+  });
+});
+
+describe('a freshly started process', () => {
+  it('acknowledges its first interaction while the booking it starts waits on a coach lock the test holds', async () => {
+    const fresh: SlackActor = { teamId: app.teamId, userId: 'U0FRESH001' };
+    app.fake.addUser({ id: fresh.userId, tz: 'UTC' });
+    const picker = await command(fresh, 'signup', '', 'Coach Carla');
+    const before = app.fake.callsOf('views.open').length;
+    await click(fresh, picker, 'Coach Carla');
+    const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+    await submitForm(fresh, { name: 'Fred', goals: '', timezone: 'UTC' }, opened);
+    const book = await command(fresh, 'book', '', 'Tue 8 Jan');
+    await click(fresh, book, 'Tue 8 Jan');
+    await click(fresh, book, '10:00');
+    const confirm = tokenFor(blocksOf(book), 'Confirm booking');
+
+    // A second adapter process-state, started now: the click is the first request it ever sees.
+    const second = await startSlackApp({ handle: (inbound) => bot.handle(inbound) }, {}, app.fake);
+    const locker = new pg.Client({ connectionString: h.databaseUrl });
+    await locker.connect();
+    try {
+      await locker.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`coach:${coach.id}`]);
+      const answer = await second.send(blockAction(fresh, confirm, book));
+      // Answered although the booking cannot finish until the lock below is released.
+      expect(answer.status).toBe(200);
+      expect(textOf(blocksOf(book))).not.toContain('Booked');
+      await locker.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`coach:${coach.id}`]);
+      await second.adapter.idle();
+      expect(textOf(blocksOf(book))).toMatch(/Booked|full/);
+    } finally {
+      await locker.end();
+      await second.close();
+    }
+  });
+});
