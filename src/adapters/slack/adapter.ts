@@ -4,7 +4,7 @@ import { InstallProvider } from '@slack/oauth';
 import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Logger as Pino } from 'pino';
-import type { InstallationRecords } from '../../db/installations.ts';
+import type { InstallationRecords } from '../../core/chat/installations.ts';
 import type { Effect, Inbound } from '../../bot/inbound.ts';
 import { AckFirstScheduler } from './ack-first.ts';
 import { createWebClient } from './client.ts';

@@ -1,5 +1,5 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import type { InstallationRecords } from '../../db/installations.ts';
+import type { InstallationRecords } from '../../core/chat/installations.ts';
 
 // Bolt's installation store for multi-workspace installs, over the PostgreSQL records the
 // composition root passes in. An org-wide (Enterprise Grid) install is found by its enterprise id,

@@ -3,7 +3,7 @@ import type { SlackBot } from '../../../src/adapters/slack/index.ts';
 import { createInstallationStore } from '../../../src/adapters/slack/installations.ts';
 import type { Effect, Inbound } from '../../../src/bot/inbound.ts';
 import { createDb, type Db } from '../../../src/db/client.ts';
-import { createInstallationRecords } from '../../../src/db/installations.ts';
+import { createInstallationRecords } from '../../../src/core/chat/installations.ts';
 import { FakeSlack } from '../../fakes/slack.ts';
 import { slashCommand } from '../../fakes/slack-requests.ts';
 import { cloneTemplate } from '../../helpers/postgres.ts';

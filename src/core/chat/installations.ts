@@ -1,5 +1,5 @@
-import type { Db, ChatPlatform } from './client.ts';
-import type { Prisma } from './client.ts';
+import type { Db, ChatPlatform } from '../../db/client.ts';
+import type { Prisma } from '../../db/client.ts';
 
 // Persistence of chat app installations (multi-workspace OAuth). The composition root hands these
 // functions to the adapter, which never touches Prisma itself; the record is the SDK's own JSON.
