@@ -108,8 +108,10 @@ export class FakeDiscord {
   }
 
   /** Sends an INTERACTION_CREATE dispatch to every connected gateway client. */
-  dispatchInteraction(interaction: unknown): void {
-    for (const socket of this.#sockets) socket.send(JSON.stringify({ op: 0, t: 'INTERACTION_CREATE', s: 2, d: interaction }));
+  dispatchInteraction(interaction: Record<string, unknown>): void {
+    // The fields Discord always sends, which discord.js reads while building its own objects.
+    const full = { version: 1, locale: 'en-US', app_permissions: '0', entitlements: [], authorizing_integration_owners: {}, context: 1, attachment_size_limit: 8388608, ...interaction };
+    for (const socket of this.#sockets) socket.send(JSON.stringify({ op: 0, t: 'INTERACTION_CREATE', s: 2, d: full }));
   }
 
   #gateway(socket: WebSocket): void {

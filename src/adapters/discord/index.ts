@@ -44,6 +44,8 @@ export interface DiscordAdapter {
   start(app?: FastifyInstance): Promise<void>;
   /** Disconnects and waits for interactions in progress. */
   stop(): Promise<void>;
+  /** Resolves when no interaction is being worked on (its answer and follow-ups all sent). */
+  idle(): Promise<void>;
 }
 
 export function createDiscordAdapter(deps: DiscordDeps): DiscordAdapter {
@@ -88,7 +90,10 @@ export function createDiscordAdapter(deps: DiscordDeps): DiscordAdapter {
     },
     async stop() {
       await client?.destroy();
-      await Promise.all(inFlight);
+      await this.idle();
+    },
+    async idle() {
+      while (inFlight.size) await Promise.all(inFlight);
     },
   };
 }
