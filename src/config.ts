@@ -41,6 +41,8 @@ const schema = z.object({
   DISCORD_GUILD_ID: z.string().regex(/^\d{1,25}$/).optional(),
   /** REST base; tests point it at a local fake. */
   DISCORD_API_BASE: url('http', 'https').default('https://discord.com/api'),
+  /** Server channel under which private coach–member threads are opened. */
+  DISCORD_CONVERSATION_CHANNEL_ID: z.string().regex(/^\d{1,25}$/).optional(),
   /** How long an interaction's first answer may wait for the bot before it is deferred (Discord allows 3 s). */
   DISCORD_ANSWER_BUDGET_MS: whole(0, 2500).default(1500),
 });

@@ -14,6 +14,12 @@ export interface ChatPort {
   send(to: Recipient, view: View): Promise<MessageRef>;
   /** Replace an earlier message's content in place. */
   edit(message: MessageRef, view: View): Promise<void>;
+  /**
+   * Opens a conversation the coach and member share with the bot (a Slack group DM, a private
+   * Discord thread) and posts `view` in it. Platforms that cannot, such as Telegram, leave it out
+   * and relay messages through the bot instead.
+   */
+  openConversation?(members: Recipient[], view: View): Promise<MessageRef>;
 }
 
 /**

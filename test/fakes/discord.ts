@@ -184,6 +184,10 @@ export class FakeDiscord {
     if (method === 'POST' && path === '/users/@me/channels') {
       return this.#send(res, 200, { id: `9${String(body?.recipient_id ?? '').slice(1)}`, type: 1, recipients: [{ id: body?.recipient_id }] });
     }
+    if (method === 'POST' && (m = path.match(/^\/channels\/(\d+)\/threads$/))) {
+      return this.#send(res, 201, { id: this.snowflake(), type: body?.type, name: body?.name, parent_id: m[1] });
+    }
+    if (method === 'PUT' && /^\/channels\/\d+\/thread-members\/\d+$/.test(path)) return this.#send(res, 204, undefined);
     if (method === 'POST' && (m = path.match(/^\/channels\/(\d+)\/messages$/))) return this.#send(res, 200, this.#store(m[1]!, body));
     if (method === 'PATCH' && (m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)$/))) {
       const existing = this.messages.get(m[2]!);
@@ -204,7 +208,7 @@ export class FakeDiscord {
   }
 
   #send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers });
     res.end(body === undefined ? undefined : JSON.stringify(body));
   }
 }

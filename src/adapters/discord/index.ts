@@ -21,6 +21,8 @@ export interface DiscordSettings {
   publicKey?: string;
   mode: 'http' | 'gateway';
   guildId?: string;
+  /** Channel under which coach–member private threads are opened. */
+  conversationChannelId?: string;
   apiBase: string;
   answerBudgetMs: number;
   /** Redis key prefix for de-duplication; defaults to `coachbot:discord:`. */
@@ -76,7 +78,7 @@ export function createDiscordAdapter(deps: DiscordDeps): DiscordAdapter {
   let client: Client | undefined;
 
   return {
-    port: createDiscordPort(rest),
+    port: createDiscordPort(rest, settings.conversationChannelId),
     async start(app) {
       await registerCommands(rest, settings.applicationId, settings.guildId, deps.commands);
       if (settings.mode === 'gateway') {

@@ -1,9 +1,9 @@
 import { DiscordAPIError, HTTPError, RateLimitError, type REST } from '@discordjs/rest';
-import { Routes, type APIChannel, type APIMessage } from 'discord-api-types/v10';
+import { ChannelType, Routes, type APIChannel, type APIMessage } from 'discord-api-types/v10';
 import { ChatDeliveryError, type ChatPort, type Recipient } from '../../bot/port.ts';
 import type { MessageRef } from '../../bot/inbound.ts';
 import type { View } from '../../bot/view.ts';
-import { renderMessage } from './render.ts';
+import { clip, renderMessage } from './render.ts';
 
 // Direct messages and in-place edits for notifications, reminders and live slot pickers.
 
@@ -30,7 +30,8 @@ export function deliveryError(error: unknown): ChatDeliveryError {
   return new ChatDeliveryError(`discord: ${error instanceof Error ? error.message : String(error)}`, { permanent: false, cause: error });
 }
 
-export function createDiscordPort(rest: REST): ChatPort {
+/** `conversationChannelId`: the server channel under which coach–member private threads are opened. */
+export function createDiscordPort(rest: REST, conversationChannelId?: string): ChatPort {
   async function dmChannel(to: Recipient): Promise<string> {
     if (to.dmChannelId) return to.dmChannelId;
     const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: to.platformUserId } })) as APIChannel;
@@ -50,6 +51,20 @@ export function createDiscordPort(rest: REST): ChatPort {
     async edit(message: MessageRef, view: View): Promise<void> {
       try {
         await rest.patch(Routes.channelMessage(message.channelId, message.messageId), { body: renderMessage(view) });
+      } catch (error) {
+        throw deliveryError(error);
+      }
+    },
+    async openConversation(members: Recipient[], view: View): Promise<MessageRef> {
+      if (!conversationChannelId) throw new ChatDeliveryError('discord: no conversation channel configured (DISCORD_CONVERSATION_CHANNEL_ID)', { permanent: true });
+      try {
+        // A private thread: only the people added (and moderators) see it; members cannot invite others.
+        const thread = (await rest.post(Routes.threads(conversationChannelId), {
+          body: { name: clip(view.summary || 'Coaching', 100), type: ChannelType.PrivateThread, invitable: false, auto_archive_duration: 10080 },
+        })) as APIChannel;
+        for (const member of members) await rest.put(Routes.threadMembers(thread.id, member.platformUserId));
+        const message = (await rest.post(Routes.channelMessages(thread.id), { body: renderMessage(view) })) as APIMessage;
+        return { platform: 'discord', channelId: thread.id, messageId: message.id };
       } catch (error) {
         throw deliveryError(error);
       }

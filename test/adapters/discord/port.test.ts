@@ -9,10 +9,11 @@ const view = (text: string) => ({ summary: text, blocks: [{ type: 'text' as cons
 describe('Discord ChatPort', () => {
   let fake: FakeDiscord;
   let port: ChatPort;
+  let rest: REST;
   beforeAll(async () => {
     fake = await new FakeDiscord().start();
-    const rest = new REST({ api: fake.apiBase, version: '10', retries: 0, rejectOnRateLimit: ['/channels', '/users/@me/channels'] }).setToken('test-token');
-    port = createDiscordPort(rest);
+    rest = new REST({ api: fake.apiBase, version: '10', retries: 0, rejectOnRateLimit: ['/channels', '/users/@me/channels'] }).setToken('test-token');
+    port = createDiscordPort(rest, '600000000000000001');
   });
   afterAll(() => fake.stop());
 
@@ -59,5 +60,18 @@ describe('Discord ChatPort', () => {
     fake.fail('POST', /^\/channels\/\d+\/messages$/, 500, { message: 'oops' });
     const error = await port.send({ platform: 'discord', scope: 'x', platformUserId: '1', dmChannelId: '400000000000000006' }, view('hi')).catch((e: unknown) => e);
     expect((error as ChatDeliveryError).permanent).toBe(false);
+  });
+
+  it('opens the coach–member conversation as a private thread with both of them in it', async () => {
+    const people = ['300000000000000010', '300000000000000011'].map((id) => ({ platform: 'discord' as const, scope: 'x', platformUserId: id }));
+    const ref = await port.openConversation!(people, view('Coach Carla & Mia'));
+    const created = fake.callsTo('POST', /^\/channels\/600000000000000001\/threads$/)[0]?.body;
+    expect(created).toMatchObject({ name: 'Coach Carla & Mia', type: 12, invitable: false });
+    expect(fake.callsTo('PUT', new RegExp(`^/channels/${ref.channelId}/thread-members/`)).map((c) => c.path.split('/').at(-1))).toEqual([
+      '300000000000000010',
+      '300000000000000011',
+    ]);
+    expect(fake.messages.get(ref.messageId)?.content).toBe('Coach Carla & Mia');
+    await expect(createDiscordPort(rest).openConversation!(people, view('x'))).rejects.toMatchObject({ permanent: true });
   });
 });
