@@ -9,6 +9,7 @@ import { connectGateway } from './gateway.ts';
 import { discordHttpPlugin } from './http.ts';
 import { createDiscordPort } from './port.ts';
 import { publicKeyFromHex } from './signature.ts';
+import type { Config } from '../../config.ts';
 
 // The Discord adapter: commands registered on start, interactions received over the signed HTTP
 // endpoint (default: stateless, any number of processes behind a load balancer) or the gateway,
@@ -101,3 +102,19 @@ export function createDiscordAdapter(deps: DiscordDeps): DiscordAdapter {
 }
 
 export type { CommandSpec } from './commands.ts';
+
+/** The adapter's settings from the environment, or null when Discord is not configured. */
+export function discordSettings(config: Config): DiscordSettings | null {
+  if (!config.DISCORD_APPLICATION_ID || !config.DISCORD_BOT_TOKEN) return null;
+  if (config.DISCORD_MODE === 'http' && !config.DISCORD_PUBLIC_KEY) throw new Error('DISCORD_PUBLIC_KEY is required when DISCORD_MODE is http');
+  return {
+    applicationId: config.DISCORD_APPLICATION_ID,
+    botToken: config.DISCORD_BOT_TOKEN,
+    publicKey: config.DISCORD_PUBLIC_KEY,
+    mode: config.DISCORD_MODE,
+    guildId: config.DISCORD_GUILD_ID,
+    conversationChannelId: config.DISCORD_CONVERSATION_CHANNEL_ID,
+    apiBase: config.DISCORD_API_BASE,
+    answerBudgetMs: config.DISCORD_ANSWER_BUDGET_MS,
+  };
+}
