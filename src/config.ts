@@ -45,6 +45,20 @@ const schema = z.object({
   DISCORD_CONVERSATION_CHANNEL_ID: z.string().regex(/^\d{1,25}$/).optional(),
   /** How long an interaction's first answer may wait for the bot before it is deferred (Discord allows 3 s). */
   DISCORD_ANSWER_BUDGET_MS: whole(0, 2500).default(1500),
+  /** Telegram bot token from @BotFather; the Telegram adapter starts only when it is set. */
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected <bot id>:<secret> as @BotFather gives it').optional(),
+  /** `webhook` in production; `polling` for a local run without a public URL. */
+  TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
+  /** Public HTTPS URL Telegram posts updates to; its path is where the receiver listens. */
+  TELEGRAM_WEBHOOK_URL: url('https').optional(),
+  /** Sent by Telegram in X-Telegram-Bot-Api-Secret-Token. */
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{16,256}$/, 'expected 16-256 characters of A-Z, a-z, 0-9, _ and -').optional(),
+  TELEGRAM_WEBHOOK_HOST: z.string().default('127.0.0.1'),
+  TELEGRAM_WEBHOOK_PORT: whole(0, 65535).default(8443),
+  /** Bot API root; only tests and self-hosted Bot API servers change it. */
+  TELEGRAM_API_ROOT: url('http', 'https').default('https://api.telegram.org'),
+  /** Signs coach invite deep links; defaults to a key derived from the bot token. */
+  TELEGRAM_INVITE_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -84,5 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
-  return parsed.data;
+  const config = parsed.data;
+  if (config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_MODE === 'webhook' && (!config.TELEGRAM_WEBHOOK_URL || !config.TELEGRAM_WEBHOOK_SECRET)) {
+    throw new ConfigError('Invalid configuration: TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET are required when TELEGRAM_MODE is webhook');
+  }
+  return config;
 }

@@ -42,7 +42,13 @@ export function createBot(deps: BotDeps): Bot {
   async function context(inbound: Inbound): Promise<Ctx> {
     const account = await rt.core.chat.account(inbound.user);
     const viewer = await viewerFor(rt, account?.isActive ? account : null, subjectOfChatUser(inbound.user), inbound.user.timezone ?? 'UTC');
-    return { ...viewer, user: inbound.user, deliveryId: inbound.deliveryId, ...(inbound.type === 'action' && inbound.message ? { message: inbound.message } : {}) };
+    return {
+      ...viewer,
+      user: inbound.user,
+      deliveryId: inbound.deliveryId,
+      ...(inbound.type === 'action' || inbound.type === 'submit' ? { action: inbound.action } : {}),
+      ...(inbound.type === 'action' && inbound.message ? { message: inbound.message } : {}),
+    };
   }
 
   async function route(ctx: Ctx, inbound: Inbound): Promise<Effect[]> {

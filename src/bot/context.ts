@@ -46,6 +46,8 @@ export interface Viewer {
 export interface Ctx extends Viewer {
   user: ChatUser;
   deliveryId: string;
+  /** The action token this input carries (a button, or a form's submit). */
+  action?: ActionToken;
   /** The message an action came from, when the platform says. */
   message?: MessageRef;
 }

@@ -20,6 +20,11 @@ export interface ChatPort {
    * and relay messages through the bot instead.
    */
   openConversation?(members: Recipient[], view: View): Promise<MessageRef>;
+  /**
+   * A link that opens a chat with the bot and signs its user up with this coach, on platforms
+   * that have such links (Telegram deep links); undefined elsewhere.
+   */
+  inviteLink?(coachUserId: string): string | undefined;
 }
 
 /**

@@ -168,11 +168,19 @@ export function bookedView(v: Viewer, startsAt: Date | string, coachName: string
   ]);
 }
 
+/**
+ * One booking per drawn Confirm button: a double tap is two deliveries of one signed token (signed
+ * for this viewer, so the token alone names who and which slot), and books once.
+ */
+function bookingKey(ctx: Ctx): string {
+  return `chat:${ctx.user.platform}:${ctx.user.scope}:${ctx.action ? `a:${ctx.action}` : `d:${ctx.deliveryId}`}`;
+}
+
 async function book(ctx: Ctx, startsAt: Date) {
   const v = requireMember(ctx);
   const coach = await coachOf(v);
   try {
-    await bookSlot(v.core, v.actor, { memberId: v.account.memberId, coachId: coach.id, coachTimezone: coach.timezone, startsAt }, `chat:${ctx.user.platform}:${ctx.user.scope}:${ctx.deliveryId}`);
+    await bookSlot(v.core, v.actor, { memberId: v.account.memberId, coachId: coach.id, coachTimezone: coach.timezone, startsAt }, bookingKey(ctx));
   } catch (error) {
     return refusedSlot(ctx, {}, startsAt, error);
   }

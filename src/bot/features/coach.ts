@@ -64,6 +64,13 @@ async function showCard(ctx: Ctx, sessionId: string, change?: SessionView) {
   return [show(ctx, view)];
 }
 
+/** How a coach brings in a new member: the platform's invite link, or the signup command itself. */
+function invitation(v: CoachViewer, ctx: Ctx): View {
+  const link = ctx.rt.ports?.[ctx.user.platform]?.inviteLink?.(v.account.userId);
+  const how = link ? `Send this link to someone you would like to coach: ${link}` : `Ask them to send me: /signup ${v.account.userId}`;
+  return screen('Invite a member', [header('Invite a member'), text(how, 'They sign up with you as their coach while you take new members.')]);
+}
+
 function textForm(v: Viewer, title: string, verb: string, sessionId: string, submitLabel: string, inputs: ReturnType<typeof input>[]) {
   return [{ type: 'form' as const, form: form(title, v.act(verb, packId(sessionId)), submitLabel, inputs) }];
 }
@@ -71,6 +78,7 @@ function textForm(v: Viewer, title: string, verb: string, sessionId: string, sub
 export const coach: Feature = {
   commands: {
     today: async (ctx) => [reply(await today(requireCoach(ctx)))],
+    invite: async (ctx) => [reply(invitation(requireCoach(ctx), ctx))],
   },
   actions: {
     td: async (ctx) => [show(ctx, await today(requireCoach(ctx)))],

@@ -3,7 +3,7 @@ import { reply, type Feature } from '../feature.ts';
 import { button, header, row, screen, text } from '../ui.ts';
 
 const MEMBER = ['/book — book a session', '/sessions — your upcoming sessions (cancel, reschedule)', '/next — your next session', '/rate — rate a finished session', '/profile — your details'];
-const COACH = ['/today — today and this week', '/members [name] — your members', '/member <name> — one member', '/availability — your weekly hours'];
+const COACH = ['/today — today and this week', '/members [name] — your members', '/member <name> — one member', '/availability — your weekly hours', '/invite — invite a new member'];
 
 async function help(ctx: Ctx) {
   const role = ctx.account?.role;

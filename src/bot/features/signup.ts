@@ -9,12 +9,13 @@ import { button, form, header, input, option, row, screen, select, text } from '
 
 const NO_COACH = '-';
 
-async function coachPicker(ctx: Ctx) {
+async function coachPicker(ctx: Ctx, note?: string) {
   if (ctx.account) throw new Refusal('You are already signed up. Try /book or /next.');
   const coaches = await ctx.core.coaches.listAcceptingCoaches({ limit: 24 });
   const open = coaches.items.filter((c) => c.hasCapacity);
   return screen('Choose your coach', [
     header('Welcome! Choose your coach'),
+    note ? text(note) : null,
     text(open.length ? 'These coaches are taking new members:' : 'No coach is taking new members right now. You can sign up and get a coach later.'),
     open.length > 0 &&
       row(
@@ -44,7 +45,15 @@ function coachArg(args: string[]): string | null {
 
 export const signup: Feature = {
   commands: {
-    signup: async (ctx) => [reply(await coachPicker(ctx))],
+    // `/signup <coach user id>`: a coach's invitation (a Telegram deep link, verified by the adapter)
+    // goes straight to the form with that coach, while they take members; core re-checks on submit.
+    signup: async (ctx, args) => {
+      if (!args || ctx.account) return [reply(await coachPicker(ctx))];
+      const open = await ctx.core.coaches.listAcceptingCoaches({ limit: 100 });
+      const coach = open.items.find((c) => c.id === args && c.hasCapacity);
+      if (!coach) return [reply(await coachPicker(ctx, 'The coach who invited you is not taking new members right now.'))];
+      return [{ type: 'form', form: signupForm(ctx, packId(coach.id)) }];
+    },
   },
   actions: {
     su: async (ctx) => [show(ctx, await coachPicker(ctx))],

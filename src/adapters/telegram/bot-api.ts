@@ -1,0 +1,76 @@
+import type { Telegram } from 'telegraf';
+import { isNotModified, retryAfterMs } from './errors.ts';
+import type { Pacing } from './pacing.ts';
+import type { TelegramMessage } from './render.ts';
+
+// Every Bot API call the adapter makes goes through here: sends are paced per chat and overall,
+// and a 429 is waited out for as long as Telegram asks (retry_after), a bounded number of times.
+
+export interface BotApiOptions {
+  pacing: Pacing;
+  /** How to wait; tests inject one that records the wait instead of sleeping. */
+  sleep: (ms: number) => Promise<void>;
+  /** 429 answers waited out per call before the error is passed on. */
+  maxRateLimitRetries: number;
+}
+
+export interface SentRef {
+  chatId: string;
+  messageId: number;
+}
+
+export function createBotApi(telegram: Telegram, { pacing, sleep, maxRateLimitRetries }: BotApiOptions) {
+  async function withRetries<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        const wait = retryAfterMs(error);
+        if (wait === undefined || attempt >= maxRateLimitRetries) throw error;
+        await sleep(wait);
+      }
+    }
+  }
+
+  async function paced(chatId: string): Promise<void> {
+    const wait = await pacing.reserve(chatId);
+    if (wait > 0) await sleep(wait);
+  }
+
+  return {
+    async sendMessage(chatId: string, message: TelegramMessage, retry = true): Promise<SentRef> {
+      await paced(chatId);
+      const send = () => telegram.sendMessage(chatId, message.text, { entities: message.entities, reply_markup: message.reply_markup, link_preview_options: { is_disabled: true } });
+      const sent = retry ? await withRetries(send) : await send();
+      return { chatId: String(sent.chat.id), messageId: sent.message_id };
+    },
+
+    async editMessageText(ref: SentRef, message: TelegramMessage, retry = true): Promise<void> {
+      const edit = () => telegram.editMessageText(ref.chatId, ref.messageId, undefined, message.text, {
+        entities: message.entities,
+        reply_markup: message.reply_markup,
+        link_preview_options: { is_disabled: true },
+      });
+      try {
+        await (retry ? withRetries(edit) : edit());
+      } catch (error) {
+        if (!isNotModified(error)) throw error;
+      }
+    },
+
+    /** Takes the buttons off a message (an answered form prompt), so they cannot be used again. */
+    async removeKeyboard(ref: SentRef): Promise<void> {
+      try {
+        await withRetries(() => telegram.editMessageReplyMarkup(ref.chatId, ref.messageId, undefined, { inline_keyboard: [] }));
+      } catch (error) {
+        if (!isNotModified(error)) throw error;
+      }
+    },
+
+    async answerCallbackQuery(callbackQueryId: string, text?: string): Promise<void> {
+      await withRetries(() => telegram.answerCbQuery(callbackQueryId, text));
+    },
+  };
+}
+
+export type BotApi = ReturnType<typeof createBotApi>;
