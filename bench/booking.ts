@@ -82,17 +82,20 @@ export async function runBookingBench(): Promise<void> {
     await db.coachAvailability.createMany({
       data: [0, 1, 2, 3, 4, 5, 6].map((dayOfWeek) => ({ coachId: coach.id, dayOfWeek, startTime: '00:00', endTime: '24:00', maxSessionsPerSlot: SEATS, bufferMinutes: 0 })),
     });
+    // A member holds at most one seat of a slot: each lap over the week's slots books for a member
+    // of its own (the 16 clients share it), enough laps to fill every seat.
+    const slotsOfWeek = 7 * 24;
     const members: { memberId: string; actor: Actor }[] = [];
-    for (let i = 0; i < CLIENTS; i++) {
+    for (let i = 0; i < SEATS; i++) {
       const m = await makeUser(db, 'Member', { coachId: coach.id });
       members.push({ memberId: m.memberId, actor: await access.actorFor(m.id) });
     }
-    const slotsOfWeek = 7 * 24;
     let next = 0;
-    const book = async (client: number) => {
-      const slot = next++ % slotsOfWeek;
+    const book = async () => {
+      const i = next++;
+      const slot = i % slotsOfWeek;
       const at = new Date(START.getTime() + slot * 3_600_000);
-      const member = members[client]!;
+      const member = members[Math.floor(i / slotsOfWeek) % SEATS]!;
       await bookings.create(
         member.actor,
         {
@@ -158,14 +161,19 @@ export async function runBookingBench(): Promise<void> {
     await db.coachAvailability.createMany({
       data: [1, 2, 3, 4, 5].map((dayOfWeek) => ({ coachId: busy.id, dayOfWeek, startTime: '08:00', endTime: '18:00', maxSessionsPerSlot: 3, bufferMinutes: 15 })),
     });
-    const busyMember = await makeUser(db, 'Member', { coachId: busy.id });
-    const busyActor = await access.actorFor(busyMember.id);
+    // One member per seat: a member holds at most one seat of a slot.
+    const busyMembers: { memberId: string; actor: Actor }[] = [];
+    for (let seat = 0; seat < 3; seat++) {
+      const m = await makeUser(db, 'Member', { coachId: busy.id });
+      busyMembers.push({ memberId: m.memberId, actor: await access.actorFor(m.id) });
+    }
     const slots = await availability.getAvailableSlots(undefined, { coachId: busy.id, startDate: '2031-03-03', endDate: '2031-05-31' });
     // Every other slot: a booked slot's buffer blocks its neighbours.
     for (let i = 0, booked = 0; booked < 500 && i < slots.length; i += 2) {
       const s = slots[i]!;
       for (let seat = 0; seat < 3 && booked < 500; seat++, booked++) {
-        await bookings.create(busyActor, { memberId: busyMember.memberId, coachId: busy.id, requestedDate: s.date, requestedTime: s.time }, randomUUID());
+        const m = busyMembers[seat]!;
+        await bookings.create(m.actor, { memberId: m.memberId, coachId: busy.id, requestedDate: s.date, requestedTime: s.time }, randomUUID());
       }
     }
     const sessions = await db.session.count({ where: { coachId: busy.id, status: 'scheduled' } });

@@ -38,19 +38,22 @@ function runBooker(job: BookerJob): Promise<AttemptOutcome[]> {
 
 describe('concurrent bookings from several processes', () => {
   it('never puts a slot over its seats, and records every attempt as confirmed or rejected with nothing half-written', async () => {
-    const w = await coachWorld(db, { members: 12 });
+    const w = await coachWorld(db, { members: ATTEMPTS_PER_PROCESS });
     const coachId = w.coach.user.id;
     await resetCoach(db, coachId, SLOTS.map((s, i) => ({ dayOfWeek: 2, startTime: s.time, endTime: `${String(10 + i).padStart(2, '0')}:00`, maxSessionsPerSlot: s.seats })));
 
-    // Every process gets its own attempts; one in five is also sent by the next process with the
-    // same user and key, as a client retrying against another server would.
+    // Every process gets its own attempts, each member asking for a slot once (member i, slot i + p);
+    // one in five is also sent by the next process with the same user and key, as a client retrying
+    // against another server would; one in four is sent again by the next process under a new key,
+    // as a member double-clicking in two clients would (a member holds at most one seat of a slot).
     const perProcess: Attempt[][] = Array.from({ length: PROCESSES }, () => []);
     for (let p = 0; p < PROCESSES; p++) {
       for (let i = 0; i < ATTEMPTS_PER_PROCESS; i++) {
-        const m = w.members[(p * 7 + i) % w.members.length]!;
+        const m = w.members[i]!;
         const attempt = { userId: m.user.id, memberId: m.user.memberId!, key: randomUUID(), time: SLOTS[(i + p) % SLOTS.length]!.time };
         perProcess[p]!.push(attempt);
         if (i % 5 === 0) perProcess[(p + 1) % PROCESSES]!.push(attempt);
+        if (i % 4 === 1) perProcess[(p + 1) % PROCESSES]!.push({ ...attempt, key: randomUUID() });
       }
     }
     const distinct = new Map(perProcess.flat().map((a) => [`${a.userId}/${a.key}`, a]));
@@ -59,8 +62,8 @@ describe('concurrent bookings from several processes', () => {
       await Promise.all(perProcess.map((attempts) => runBooker({ databaseUrl, coachId, date: DATE, now: TEST_EPOCH.getTime(), attempts })))
     ).flat();
 
-    // Each attempt ended confirmed or slot_full, and a retried key got the first answer.
-    for (const r of results) expect(['confirmed', 'slot_full']).toContain(r.outcome);
+    // Each attempt ended confirmed, slot_full or already_booked, and a retried key got the first answer.
+    for (const r of results) expect(['confirmed', 'slot_full', 'already_booked']).toContain(r.outcome);
     const byKey = new Map<string, AttemptOutcome>();
     for (const r of results) {
       const first = byKey.get(`${r.userId}/${r.key}`);
@@ -70,12 +73,16 @@ describe('concurrent bookings from several processes', () => {
 
     // From the database alone.
     const bookings = await db.sessionBooking.findMany({ where: { coachId }, include: { session: { include: { calendarEvent: true } } } });
-    expect(bookings).toHaveLength(distinct.size);
-    expect(await db.idempotencyKey.count({ where: { operation: 'bookings.create', userId: { in: w.members.map((m) => m.user.id) } } })).toBe(distinct.size);
+    // A second seat asked for is refused with nothing written.
+    const recorded = [...byKey.values()].filter((r) => r.outcome !== 'already_booked').length;
+    expect(bookings).toHaveLength(recorded);
+    expect(await db.idempotencyKey.count({ where: { operation: 'bookings.create', userId: { in: w.members.map((m) => m.user.id) } } })).toBe(recorded);
+    const seats = await db.session.groupBy({ by: ['memberId', 'scheduledAt'], where: { coachId, status: { not: 'cancelled' } }, _count: true });
+    for (const seat of seats) expect(seat._count).toBe(1);
     for (const b of bookings) expect(['confirmed', 'rejected']).toContain(b.status);
     for (const slot of SLOTS) {
       const confirmed = bookings.filter((b) => b.status === 'confirmed' && b.requestedTime === slot.time);
-      const attempted = [...distinct.values()].filter((a) => a.time === slot.time).length;
+      const attempted = new Set([...distinct.values()].filter((a) => a.time === slot.time).map((a) => a.memberId)).size;
       expect(confirmed.length, slot.time).toBeLessThanOrEqual(slot.seats);
       // Far more attempts than seats: every seat was taken, none twice.
       expect(confirmed.length, slot.time).toBe(Math.min(slot.seats, attempted));

@@ -73,9 +73,11 @@ function expectOutcome(got: Awaited<ReturnType<typeof outcome>>, expected: Expec
 const seatsTaken = (m: Model, startsAt: number, except?: string) =>
   m.sessions.filter((s) => s.startsAt === startsAt && s.status !== 'cancelled' && s.id !== except).length;
 
-/** The booking rule as the model sees it: notice first, then seats. */
-function bookability(m: Model, startsAt: number, except?: string): Expected {
+/** The booking rule as the model sees it: notice first, then the member's own seat, then seats. */
+function bookability(m: Model, startsAt: number, member: number, except?: string): Expected {
   if (startsAt < m.now + MIN_NOTICE) return { error: UnprocessableError, code: 'booking_too_soon' };
+  const holds = m.sessions.some((s) => s.member === member && s.startsAt === startsAt && s.status !== 'cancelled' && s.id !== except);
+  if (holds) return { error: ConflictError, code: 'already_booked' };
   if (seatsTaken(m, startsAt, except) >= CAPACITY) return { error: ConflictError, code: 'slot_full' };
   return { ok: true };
 }
@@ -111,6 +113,8 @@ async function checkInvariants(m: Model) {
   const seats = new Map<number, number>();
   for (const r of rows) if (r.status !== 'cancelled') seats.set(r.scheduledAt.getTime(), (seats.get(r.scheduledAt.getTime()) ?? 0) + 1);
   for (const taken of seats.values()) expect(taken, 'seats never above capacity').toBeLessThanOrEqual(CAPACITY);
+  const held = rows.filter((r) => r.status !== 'cancelled').map((r) => `${r.memberId}/${r.scheduledAt.getTime()}`);
+  expect(new Set(held).size, 'a member never holds two seats of a slot').toBe(held.length);
   const pendingReminders = await db.notification.count({
     where: { status: 'pending', type: 'session.reminder', userId: coach.user.id },
   });
@@ -123,7 +127,7 @@ class Book implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model) {
     const startsAt = slotAt(this.slot);
-    const expected = bookability(m, startsAt);
+    const expected = bookability(m, startsAt, this.member);
     const who = members[this.member] as Party;
     let id: string | undefined;
     const got = await outcome(async () => {
@@ -164,7 +168,15 @@ class Reschedule extends OnSession {
     const s = this.session(m);
     const startsAt = slotAt(this.slot);
     const same = startsAt === s.startsAt;
-    const expected: Expected = s.status !== 'scheduled' ? invalidState : same ? { ok: true } : bookability(m, startsAt, s.id);
+    // A member moves a session only before it starts, as they cancel it.
+    const expected: Expected =
+      s.status !== 'scheduled'
+        ? invalidState
+        : this.byMember && m.now >= s.startsAt
+          ? alreadyStarted
+          : same
+            ? { ok: true }
+            : bookability(m, startsAt, s.member, s.id);
     const actor = this.byMember ? (members[s.member] as Party).actor : coach.actor;
     expectOutcome(await outcome(() => core.sessions.reschedule(actor, s.id, { scheduledAt: new Date(startsAt) })), expected, this.toString());
     if ('ok' in expected && !same) {

@@ -72,6 +72,8 @@ describe('creating a session', () => {
     clock.set(TEST_EPOCH);
     await fc.assert(
       fc.asyncProperty(hourArb, fc.boolean(), async (hours, byAdmin) => {
+        // A member holds one seat of a slot: start each run with no sessions.
+        await clearCoach(db, w.otherCoach.user.id);
         const session = await createAs(byAdmin ? w.admin : w.otherCoach, w.otherMember, w.otherCoach, hours);
         const sent = await db.notification.findMany({ where: { type: 'session.created', payload: { path: ['sessionId'], equals: session.id } } });
         expect(sent.map((n) => n.userId).sort()).toEqual([w.otherCoach.user.id, w.otherMember.user.id].sort());

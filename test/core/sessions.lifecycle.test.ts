@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, ValidationError } from '../../src/core/index.ts';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
+import { setWindows } from './bookings.fixtures.ts';
 import { DAY, HOUR, MINUTE, failure, seedSession, snapshot, world } from './sessions.fixtures.ts';
 
 const ctx = await setupCore();
@@ -214,5 +215,37 @@ describe('cancelling after the start', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('rescheduling after the start', () => {
+  it('for any session that has started, its member can no longer reschedule it (as with cancelling), while its coach still can', async () => {
+    await setWindows(db, w.coach.user.id, [0, 1, 2, 3, 4, 5, 6].map((dayOfWeek) => ({ dayOfWeek, startTime: '00:00', endTime: '24:00', maxSessionsPerSlot: 100 })));
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 3 * 24 * 60 }), async (minutesAgo) => {
+        const session = await startedSession(minutesAgo);
+        // A time the booking rule accepts (on the hour, past the minimum notice) that no other session of the member holds.
+        const later = new Date(Math.ceil((clock.now().getTime() + 10 * DAY) / HOUR) * HOUR + run++ * HOUR);
+        const before = await snapshot(db, session.id);
+        const error = await failure(() => core.sessions.reschedule(w.member.actor, session.id, { scheduledAt: later }));
+        expect(error).toBeInstanceOf(ValidationError);
+        expect(error).toMatchObject({ code: 'session_started', status: 400 });
+        expect(await snapshot(db, session.id)).toEqual(before);
+        const byCoach = await core.sessions.reschedule(w.coach.actor, session.id, { scheduledAt: later });
+        expect(byCoach.scheduledAt).toEqual(later);
+        // Frees the seat for the next run.
+        await core.sessions.cancel(w.coach.actor, session.id);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('lets the member reschedule up to the start', async () => {
+    await setWindows(db, w.coach.user.id, [0, 1, 2, 3, 4, 5, 6].map((dayOfWeek) => ({ dayOfWeek, startTime: '00:00', endTime: '24:00', maxSessionsPerSlot: 100 })));
+    clock.set(TEST_EPOCH.getTime() + 40 * DAY);
+    const session = await seedSession(db, { coach: w.coach.user, member: w.member.user, scheduledAt: new Date(clock.now().getTime() + MINUTE) });
+    const later = new Date(Math.ceil((clock.now().getTime() + 3 * HOUR) / HOUR) * HOUR);
+    expect((await core.sessions.reschedule(w.member.actor, session.id, { scheduledAt: later })).scheduledAt).toEqual(later);
   });
 });

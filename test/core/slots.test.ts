@@ -27,19 +27,18 @@ async function setZone(timezone: string) {
 
 /** Sessions written directly (arrangement): each occupies the coach from `at` for `duration` minutes. */
 async function seedSessions(sessions: { at: number; duration: number }[]) {
-  await db.$transaction(async (tx) => {
-    for (const s of sessions) {
-      await insertSession(tx, {
-        memberProfileId: w.members[0]!.user.memberId!,
-        memberUserId: w.members[0]!.user.id,
-        coachUserId: coachId(),
-        scheduledAt: new Date(s.at),
-        duration: s.duration,
-        type: 'regular',
-        notify: 'session.created',
-      }, TEST_EPOCH);
-    }
-  });
+  // Each insert is one statement: no interactive transaction whose timeout a loaded machine could outrun.
+  for (const s of sessions) {
+    await insertSession(db, {
+      memberProfileId: w.members[0]!.user.memberId!,
+      memberUserId: w.members[0]!.user.id,
+      coachUserId: coachId(),
+      scheduledAt: new Date(s.at),
+      duration: s.duration,
+      type: 'regular',
+      notify: 'session.created',
+    }, TEST_EPOCH);
+  }
 }
 
 async function arrange(zone: string, windows: WindowRow[], sessions: { at: number; duration: number }[] = []) {

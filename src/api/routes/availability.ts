@@ -28,6 +28,8 @@ const slot = z.object({
   startsAt: z.string().describe('UTC instant, ISO 8601'),
   date: z.string().describe("The coach's local date"),
   time: z.string().describe("The coach's wall clock"),
+  offset: z.string().describe("The coach's UTC offset at the start, e.g. -04:00 (tells apart a repeated hour)"),
+  abbreviation: z.string().describe("The coach's zone abbreviation at the start where there is one, e.g. EDT"),
   duration: z.number().int(),
   maxCapacity: z.number().int(),
   availableCapacity: z.number().int(),

@@ -31,8 +31,13 @@ const bookingList = list(booking, 'BookingList');
 const createBody = z.strictObject({
   memberId: uuid.describe('Member profile id'),
   coachId: uuid.describe("The coach's user id"),
-  requestedDate: date.describe("The coach's local date"),
-  requestedTime: z.string().regex(/^\d{2}:\d{2}$/, { message: 'must be a time as HH:mm' }).describe("The coach's wall clock"),
+  startsAt: z.string().optional().describe("The slot's UTC start instant (ISO 8601), as listed; instead of requestedDate + requestedTime"),
+  requestedDate: date.optional().describe("The coach's local date; with requestedTime, instead of startsAt"),
+  requestedTime: z
+    .string()
+    .regex(/^\d{2}:\d{2}$/, { message: 'must be a time as HH:mm' })
+    .optional()
+    .describe("The coach's wall clock; a time shown twice that day means its first occurrence, one the clocks skip is refused (422)"),
   duration: z.number().int().min(MIN_SLOT_MINUTES).max(MAX_SLOT_MINUTES).optional().describe('Minutes, default 60'),
   memberNotes: z.string().max(2000).optional(),
   type: z.enum(['initial', 'regular', 'followup']).optional(),
@@ -93,7 +98,7 @@ export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
         schema: {
           ...common,
           operationId: 'createBooking',
-          summary: 'Book a slot; confirmed at once when it has a seat. A retry with the same Idempotency-Key answers the first result.',
+          summary: 'Book a slot (by startsAt, or by requestedDate + requestedTime); confirmed at once when it has a seat. A retry with the same Idempotency-Key answers the first result.',
           headers: idempotencyHeaders(true),
           body: createBody,
           response: { 201: booking },

@@ -12,8 +12,8 @@ export interface BookedSession extends BookedSlot {
 /**
  * The coach's scheduled sessions that have not started yet: the time availability edits and zone
  * changes must keep inside a window. Sessions, not bookings, because POST /sessions creates booked
- * time without a booking row. Their coach-local date and time come from scheduledAt read in `timezone`
- * (the coach's zone, or the one a zone change would move to).
+ * time without a booking row. Each keeps its instant; the coach-local date and time it shows are read in
+ * `timezone` (the coach's zone, or the one a zone change would move to).
  */
 export async function futureScheduledSessions(tx: DbTx, coachId: string, now: Date, timezone: string): Promise<BookedSession[]> {
   const rows = await tx.session.findMany({
@@ -30,8 +30,9 @@ export function localise(
 ): BookedSession[] {
   const zone = new ZoneClock(timezone);
   return rows.map((s) => {
-    const local = zone.localOf(s.scheduledAt.getTime());
-    return { id: s.id, bookingId: s.booking?.id ?? null, date: dateOfDay(local.day), time: minutesToClock(local.minutes), duration: s.duration };
+    const startsAt = s.scheduledAt.getTime();
+    const local = zone.localOf(startsAt);
+    return { id: s.id, bookingId: s.booking?.id ?? null, startsAt, date: dateOfDay(local.day), time: minutesToClock(local.minutes), duration: s.duration };
   });
 }
 

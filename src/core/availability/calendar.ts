@@ -40,8 +40,18 @@ export function instantsAround(first: string, last: string): { from: Date; to: D
 export interface CalendarRow {
   timezone: string;
   windows: AvailabilityWindow[];
-  /** [start ms, minutes, sessions at that start and length]: a full slot is one entry, not one per seat. */
-  busy: [number, number, number][];
+  /**
+   * [start ms, minutes, sessions at that start and length, how many of them are the given member's]:
+   * a full slot is one entry, not one per seat.
+   */
+  busy: [number, number, number, number][];
+}
+
+/** Who a calendar is read for: a session it leaves out (one being moved or just written), a member whose seats it counts. */
+export interface CalendarReader {
+  exceptSessionId?: string;
+  /** Member profile id: busy times then say how many of their seats are this member's. */
+  memberId?: string;
 }
 
 /**
@@ -49,15 +59,17 @@ export interface CalendarRow {
  * active windows, and the start and length of every session that is not cancelled in [from, to).
  * No row when the user has no coach profile. A fragment, so a write can return it in its statement.
  */
-export function calendarQuery(coachUserId: string, range: { from: Date; to: Date }, exceptSessionId?: string): Prisma.Sql {
+export function calendarQuery(coachUserId: string, range: { from: Date; to: Date }, reader: CalendarReader = {}): Prisma.Sql {
+  const { exceptSessionId, memberId } = reader;
   return Prisma.sql`
     SELECT cp."timezone",
       COALESCE((SELECT json_agg(json_build_object(
           'id', a."id", 'dayOfWeek', a."dayOfWeek", 'startTime', a."startTime", 'endTime', a."endTime",
           'maxSessionsPerSlot', a."maxSessionsPerSlot", 'bufferMinutes', a."bufferMinutes", 'isActive', a."isActive"))
         FROM "coach_availability" a WHERE a."coachId" = cp."userId" AND a."isActive"), '[]'::json) AS "windows",
-      COALESCE((SELECT json_agg(json_build_array(b."at", b."duration", b."seats")) FROM (
-          SELECT (extract(epoch FROM s."scheduledAt") * 1000)::bigint AS "at", s."duration", count(*) AS "seats"
+      COALESCE((SELECT json_agg(json_build_array(b."at", b."duration", b."seats", b."mine")) FROM (
+          SELECT (extract(epoch FROM s."scheduledAt") * 1000)::bigint AS "at", s."duration", count(*) AS "seats",
+            ${memberId ? Prisma.sql`count(*) FILTER (WHERE s."memberId" = ${memberId})` : Prisma.sql`0`} AS "mine"
           FROM "sessions" s
           WHERE s."coachId" = cp."userId" AND s."status" <> 'cancelled'
             AND s."scheduledAt" >= ${range.from} AND s."scheduledAt" < ${range.to}
@@ -69,17 +81,22 @@ export function calendarQuery(coachUserId: string, range: { from: Date; to: Date
 
 export function toCoachCalendar(row: CalendarRow | undefined): CoachCalendar | null {
   if (!row) return null;
-  const busy: BusyTime[] = row.busy.map(([startsAt, duration, sessions]) => ({ startsAt: Number(startsAt), duration, sessions: Number(sessions) }));
+  const busy: BusyTime[] = row.busy.map(([startsAt, duration, sessions, mine]) => ({
+    startsAt: Number(startsAt),
+    duration,
+    sessions: Number(sessions),
+    mine: Number(mine),
+  }));
   return { timezone: row.timezone, windows: row.windows, busy };
 }
 
-/** The coach's calendar; `exceptSessionId` leaves out a session the caller has just written itself. */
+/** The coach's calendar, as `reader` sees it. */
 export async function loadCoachCalendar(
   db: DbTx,
   coachUserId: string,
   range: { from: Date; to: Date },
-  exceptSessionId?: string,
+  reader: CalendarReader = {},
 ): Promise<CoachCalendar | null> {
-  const rows = await db.$queryRaw<CalendarRow[]>(calendarQuery(coachUserId, range, exceptSessionId));
+  const rows = await db.$queryRaw<CalendarRow[]>(calendarQuery(coachUserId, range, reader));
   return toCoachCalendar(rows[0]);
 }

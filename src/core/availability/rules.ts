@@ -1,8 +1,14 @@
-import { clockToMinutes, dateOfDay, dayNumber, MINUTES_PER_DAY, minutesToClock, weekdayOfDay, ZoneClock } from './time.ts';
+import { clockToMinutes, dateOfDay, dayNumber, minutesToClock, weekdayOfDay, ZoneClock, type Interval } from './time.ts';
 
 // The one definition of "bookable". Listing slots and booking one both call decideSlot over the same
 // plain data, so a slot that is listed can be booked and a booking that succeeds was listable.
 // Pure: no clock, no database; callers pass `now` and what they read.
+//
+// Windows are real time: on a local date a window covers exactly the instants whose wall-clock time
+// in the coach's zone lies in [start, end). A daylight-saving change makes that shorter, longer or
+// two pieces (ZoneClock.localSpan). Slots start at each piece's beginning and step by the duration
+// in elapsed time, wholly inside the piece, so no two slots of a window overlap in real time and
+// the repeated hour of a fall-back night is bookable. A slot is identified by its start instant.
 
 export interface AvailabilityWindow {
   id: string;
@@ -24,6 +30,8 @@ export interface BusyTime {
   duration: number;
   /** How many sessions share this start and length (seats taken when it is a slot). */
   sessions: number;
+  /** How many of them belong to the member the calendar was read for (a member holds at most one seat of a slot). */
+  mine?: number;
 }
 
 export interface CoachCalendar {
@@ -40,42 +48,54 @@ export interface BookingPolicy {
   horizonDays: number;
 }
 
-export interface SlotRequest {
-  /** YYYY-MM-DD, the coach's local date. */
-  date: string;
-  /** HH:mm, the coach's wall clock. */
-  time: string;
-  /** Minutes. */
-  duration: number;
-}
+/**
+ * A slot asked for by its start instant (its identity), or by the coach's local date and wall-clock
+ * time: a time clocks show twice that day means its first occurrence, one they skip has no slot.
+ */
+export type SlotRequest =
+  | { /** ms since the epoch. */ startsAt: number; /** Minutes. */ duration: number }
+  | { /** YYYY-MM-DD, the coach's local date. */ date: string; /** HH:mm, the coach's wall clock. */ time: string; duration: number };
 
 export type UnbookableReason =
-  /** No active window has a slot starting at that wall-clock time, or clocks skip it that day. */
+  /** The local date and time asked for does not exist: clocks skip it that day. */
+  | 'nonexistent_time'
+  /** No active window has a slot starting at that instant. */
   | 'outside_availability'
   /** In the past or closer than the minimum notice. */
   | 'too_soon'
   | 'beyond_horizon'
+  /** The member the calendar was read for already holds a seat of this slot. */
+  | 'already_booked'
   /** Overlaps another session widened by the window's buffer. */
   | 'slot_unavailable'
   /** Every seat of the slot is taken. */
   | 'slot_full';
 
+/** Where a slot sits: the window and local date it belongs to, its start instant, and the coach's wall clock then. */
 export interface PlacedSlot {
   window: AvailabilityWindow;
   startsAt: number;
+  /** The coach's local date, YYYY-MM-DD. */
+  date: string;
+  /** The coach's wall clock, HH:mm. */
+  time: string;
 }
 
 export type SlotDecision =
-  | { bookable: true; startsAt: number; window: AvailabilityWindow; maxCapacity: number; availableCapacity: number }
-  | { bookable: false; reason: UnbookableReason; startsAt?: number; window?: AvailabilityWindow; maxCapacity?: number; availableCapacity?: number };
+  | ({ bookable: true; maxCapacity: number; availableCapacity: number } & PlacedSlot)
+  | ({ bookable: false; reason: UnbookableReason; startsAt?: number; maxCapacity?: number; availableCapacity?: number } & Partial<PlacedSlot>);
 
 export interface Slot {
-  /** UTC instant, ISO 8601. */
+  /** UTC instant, ISO 8601: the slot's identity. */
   startsAt: string;
   /** The coach's local date, YYYY-MM-DD. */
   date: string;
   /** The coach's wall clock, HH:mm. */
   time: string;
+  /** The coach's UTC offset at the start, e.g. -04:00: tells apart the two 01:00 slots of a fall-back night. */
+  offset: string;
+  /** The zone's short name at the start where there is one (EDT), else GMT+5:45 style. */
+  abbreviation: string;
   duration: number;
   maxCapacity: number;
   availableCapacity: number;
@@ -86,11 +106,14 @@ const DAY_MS = 86_400_000;
 
 interface Prepared {
   zone: ZoneClock;
-  /** Active windows by weekday, sorted by start. */
-  byWeekday: AvailabilityWindow[][];
+  /** Active windows by weekday, sorted by start, with their bounds in minutes. */
+  byWeekday: { window: AvailabilityWindow; from: number; to: number }[][];
   /** Busy times sorted by start. */
   busy: BusyTime[];
   longestBusy: number;
+  /** Memoised per window and local day: listing decides every candidate, each needing its window's pieces. */
+  pieces: Map<AvailabilityWindow, Map<number, Interval[]>>;
+  dates: Map<number, string>;
 }
 
 // Preparing is a pure function of the calendar object; memoising it keeps listing a long range cheap.
@@ -99,64 +122,96 @@ const prepared = new WeakMap<CoachCalendar, Prepared>();
 function prepare(calendar: CoachCalendar): Prepared {
   let p = prepared.get(calendar);
   if (!p) {
-    const byWeekday: AvailabilityWindow[][] = [[], [], [], [], [], [], []];
-    for (const w of calendar.windows) if (w.isActive) byWeekday[w.dayOfWeek]?.push(w);
-    for (const list of byWeekday) list.sort((a, b) => clockToMinutes(a.startTime) - clockToMinutes(b.startTime));
+    const byWeekday: Prepared['byWeekday'] = [[], [], [], [], [], [], []];
+    for (const w of calendar.windows) {
+      if (w.isActive) byWeekday[w.dayOfWeek]?.push({ window: w, from: clockToMinutes(w.startTime), to: clockToMinutes(w.endTime) });
+    }
+    for (const list of byWeekday) list.sort((a, b) => a.from - b.from);
     const busy = [...calendar.busy].sort((a, b) => a.startsAt - b.startsAt);
-    p = { zone: new ZoneClock(calendar.timezone), byWeekday, busy, longestBusy: Math.max(0, ...busy.map((b) => b.duration)) };
+    p = {
+      zone: new ZoneClock(calendar.timezone),
+      byWeekday,
+      busy,
+      longestBusy: Math.max(0, ...busy.map((b) => b.duration)),
+      pieces: new Map(),
+      dates: new Map(),
+    };
     prepared.set(calendar, p);
   }
   return p;
 }
 
+/** The real time a window covers on local `day` (see the top of this file). */
+function windowPieces(p: Prepared, w: Prepared['byWeekday'][number][number], day: number): Interval[] {
+  let byDay = p.pieces.get(w.window);
+  if (!byDay) p.pieces.set(w.window, (byDay = new Map()));
+  let pieces = byDay.get(day);
+  if (!pieces) byDay.set(day, (pieces = p.zone.localSpan(day, w.from, w.to)));
+  return pieces;
+}
+
+function dateOf(p: Prepared, day: number): string {
+  let date = p.dates.get(day);
+  if (date === undefined) p.dates.set(day, (date = dateOfDay(day)));
+  return date;
+}
+
+/** The instant a slot request names, or null when it names a local time clocks skip. */
+export function slotInstant(calendar: CoachCalendar, request: SlotRequest): number | null {
+  if ('startsAt' in request) return request.startsAt;
+  return prepare(calendar).zone.instantOf(dayNumber(request.date), clockToMinutes(request.time));
+}
+
 /**
- * Where a slot sits in the weekly schedule, ignoring seats, buffers and policy: the active window
- * on that weekday whose grid (start, start + duration, ...) has this start and that holds the whole
- * slot, and the slot's start instant. Null when there is none or clocks skip that time that day.
+ * Where a slot starting at `startsAt` sits in the weekly schedule, ignoring seats, buffers and
+ * policy: the active window covering that instant on its local date whose slot grid (each piece's
+ * start, stepping by `duration` in elapsed time) has it as a start and holds the whole slot.
  */
-export function placeSlot(calendar: CoachCalendar, request: SlotRequest): PlacedSlot | null {
+export function placeSlot(calendar: CoachCalendar, slot: { startsAt: number; duration: number }): PlacedSlot | null {
   const p = prepare(calendar);
-  const day = dayNumber(request.date);
-  const start = clockToMinutes(request.time);
-  const window = p.byWeekday[weekdayOfDay(day)]?.find((w) => {
-    const from = clockToMinutes(w.startTime);
-    return start >= from && start + request.duration <= clockToMinutes(w.endTime) && (start - from) % request.duration === 0;
-  });
-  if (!window) return null;
-  const startsAt = p.zone.instantOf(day, start);
-  if (startsAt === null) return null;
-  if (p.zone.steadyOffset(day) === null) {
-    // On a change day the real end can show a later wall-clock time than start + duration.
-    const end = p.zone.localOf(startsAt + request.duration * MINUTE_MS);
-    if ((end.day - day) * MINUTES_PER_DAY + end.minutes > clockToMinutes(window.endTime)) return null;
+  const { startsAt } = slot;
+  const step = slot.duration * MINUTE_MS;
+  const local = p.zone.localOf(startsAt);
+  for (const w of p.byWeekday[weekdayOfDay(local.day)] ?? []) {
+    if (local.minutes < w.from || local.minutes >= w.to) continue;
+    const piece = windowPieces(p, w, local.day).find((x) => x.start <= startsAt && startsAt < x.end);
+    if (piece && (startsAt - piece.start) % step === 0 && startsAt + step <= piece.end) {
+      return { window: w.window, startsAt, date: dateOf(p, local.day), time: minutesToClock(local.minutes) };
+    }
   }
-  return { window, startsAt };
+  return null;
 }
 
 /** Whether a slot can be booked now, and its seats: the single rule behind listing and booking. */
 export function decideSlot(calendar: CoachCalendar, policy: BookingPolicy, request: SlotRequest): SlotDecision {
-  const placed = placeSlot(calendar, request);
-  if (!placed) return { bookable: false, reason: 'outside_availability' };
-  const { window, startsAt } = placed;
-  if (startsAt < policy.now + policy.minNoticeMinutes * MINUTE_MS) return { bookable: false, reason: 'too_soon', startsAt, window };
-  if (startsAt > policy.now + policy.horizonDays * DAY_MS) return { bookable: false, reason: 'beyond_horizon', startsAt, window };
+  const startsAt = slotInstant(calendar, request);
+  if (startsAt === null) return { bookable: false, reason: 'nonexistent_time' };
+  const placed = placeSlot(calendar, { startsAt, duration: request.duration });
+  if (!placed) return { bookable: false, reason: 'outside_availability', startsAt };
+  if (startsAt < policy.now + policy.minNoticeMinutes * MINUTE_MS) return { bookable: false, reason: 'too_soon', ...placed };
+  if (startsAt > policy.now + policy.horizonDays * DAY_MS) return { bookable: false, reason: 'beyond_horizon', ...placed };
 
   const p = prepare(calendar);
   const endsAt = startsAt + request.duration * MINUTE_MS;
-  const buffer = window.bufferMinutes * MINUTE_MS;
+  const buffer = placed.window.bufferMinutes * MINUTE_MS;
   let taken = 0;
+  let mine = 0;
   let clash = false;
   for (let i = firstStartingAtOrAfter(p.busy, startsAt - buffer - p.longestBusy * MINUTE_MS); i < p.busy.length; i++) {
     const b = p.busy[i]!;
     if (b.startsAt >= endsAt + buffer) break;
-    if (b.startsAt === startsAt && b.duration === request.duration) taken += b.sessions;
-    else if (b.startsAt - buffer < endsAt && b.startsAt + b.duration * MINUTE_MS + buffer > startsAt) clash = true;
+    if (b.startsAt === startsAt && b.duration === request.duration) {
+      taken += b.sessions;
+      mine += b.mine ?? 0;
+    } else if (b.startsAt - buffer < endsAt && b.startsAt + b.duration * MINUTE_MS + buffer > startsAt) clash = true;
   }
-  const maxCapacity = window.maxSessionsPerSlot;
+  const maxCapacity = placed.window.maxSessionsPerSlot;
   const availableCapacity = Math.max(0, maxCapacity - taken);
-  if (availableCapacity === 0) return { bookable: false, reason: 'slot_full', startsAt, window, maxCapacity, availableCapacity };
-  if (clash) return { bookable: false, reason: 'slot_unavailable', startsAt, window, maxCapacity, availableCapacity };
-  return { bookable: true, startsAt, window, maxCapacity, availableCapacity };
+  const seats = { maxCapacity, availableCapacity };
+  if (mine > 0) return { bookable: false, reason: 'already_booked', ...placed, ...seats };
+  if (availableCapacity === 0) return { bookable: false, reason: 'slot_full', ...placed, ...seats };
+  if (clash) return { bookable: false, reason: 'slot_unavailable', ...placed, ...seats };
+  return { bookable: true, ...placed, ...seats };
 }
 
 function firstStartingAtOrAfter(busy: readonly BusyTime[], at: number): number {
@@ -172,8 +227,8 @@ function firstStartingAtOrAfter(busy: readonly BusyTime[], at: number): number {
 
 /**
  * Every bookable slot with a seat left on the coach's local dates `startDate`..`endDate`
- * (inclusive), in time order. Candidates walk each window's grid in wall-clock time; decideSlot
- * drops times clocks skip and keeps a repeated time once (its first occurrence).
+ * (inclusive), in time order: each window's pieces on each date, stepped by the duration in
+ * elapsed time, each candidate decided by decideSlot.
  */
 export function listSlots(
   calendar: CoachCalendar,
@@ -181,33 +236,37 @@ export function listSlots(
   range: { startDate: string; endDate: string; duration: number },
 ): Slot[] {
   const p = prepare(calendar);
+  const { zone } = p;
   const slots: Slot[] = [];
+  const step = range.duration * MINUTE_MS;
   const first = dayNumber(range.startDate);
   const last = dayNumber(range.endDate);
   // Local dates wholly before now or after the horizon cannot hold a slot; skip them unexamined.
   const from = Math.max(first, Math.floor(policy.now / DAY_MS) - 1);
   const to = Math.min(last, Math.floor((policy.now + policy.horizonDays * DAY_MS) / DAY_MS) + 1);
+  const earliest = policy.now + policy.minNoticeMinutes * MINUTE_MS;
   for (let day = from; day <= to; day++) {
-    const date = dateOfDay(day);
-    const seen = new Set<number>();
-    for (const window of p.byWeekday[weekdayOfDay(day)] ?? []) {
-      const end = clockToMinutes(window.endTime);
-      for (let start = clockToMinutes(window.startTime); start + range.duration <= end; start += range.duration) {
-        // Overlapping windows (which the service refuses, but a row could hold) must not list a time twice.
-        if (seen.has(start)) continue;
-        seen.add(start);
-        const time = minutesToClock(start);
-        const decision = decideSlot(calendar, policy, { date, time, duration: range.duration });
-        if (!decision.bookable) continue;
-        slots.push({
-          startsAt: new Date(decision.startsAt).toISOString(),
-          date,
-          time,
-          duration: range.duration,
-          maxCapacity: decision.maxCapacity,
-          availableCapacity: decision.availableCapacity,
-        });
+    const starts: number[] = [];
+    for (const w of p.byWeekday[weekdayOfDay(day)] ?? []) {
+      for (const piece of windowPieces(p, w, day)) {
+        for (let at = piece.start; at + step <= piece.end; at += step) if (at >= earliest) starts.push(at);
       }
+    }
+    // Overlapping windows (which the service refuses, but a row could hold) must not list an instant twice.
+    const unique = starts.length > 1 ? [...new Set(starts)].sort((a, b) => a - b) : starts;
+    for (const startsAt of unique) {
+      const decision = decideSlot(calendar, policy, { startsAt, duration: range.duration });
+      if (!decision.bookable) continue;
+      slots.push({
+        startsAt: new Date(startsAt).toISOString(),
+        date: decision.date,
+        time: decision.time,
+        offset: zone.offsetTextAt(startsAt),
+        abbreviation: zone.abbreviationAt(startsAt),
+        duration: range.duration,
+        maxCapacity: decision.maxCapacity,
+        availableCapacity: decision.availableCapacity,
+      });
     }
   }
   return slots;
@@ -225,15 +284,17 @@ export function windowsOverlap(
   );
 }
 
-/** A booking as the schedule sees it: the coach-local date and time it was made for. */
+/** A booked session as the schedule sees it: its start instant, and the coach-local date and time it shows. */
 export interface BookedSlot {
   id: string;
+  /** ms since the epoch. */
+  startsAt: number;
   date: string;
   time: string;
   duration: number;
 }
 
-/** Whether a booking's start lies inside a window (any alignment): what deleting the window would orphan. */
+/** Whether a booking's start lies in the time a window covers (any alignment): what deleting the window would orphan. */
 export function bookingInWindow(window: Pick<AvailabilityWindow, 'dayOfWeek' | 'startTime' | 'endTime'>, booking: BookedSlot): boolean {
   const start = clockToMinutes(booking.time);
   return (

@@ -1,22 +1,36 @@
 import { z } from 'zod';
 import { localDate, slotDuration } from '../availability/index.ts';
 import { pageInput } from '../pagination.ts';
-import { clockTime, id, text } from '../validation.ts';
+import { clockTime, id, instant, text } from '../validation.ts';
 
 export const BOOKING_STATUSES = ['pending', 'confirmed', 'rejected', 'cancelled'] as const;
 export const SESSION_TYPES = ['initial', 'regular', 'followup'] as const;
 
-export const createBookingInput = z.object({
-  memberId: id,
-  coachId: id,
-  /** The coach's local date. */
-  requestedDate: localDate,
-  /** The coach's wall clock. */
-  requestedTime: clockTime,
-  duration: slotDuration.default(60),
-  memberNotes: text(2000).optional(),
-  type: z.enum(SESSION_TYPES).default('regular'),
-});
+export const createBookingInput = z
+  .object({
+    memberId: id,
+    coachId: id,
+    /** The slot's identity: its UTC start instant (the only way to name the second pass of a repeated hour). */
+    startsAt: instant.optional(),
+    /** The coach's local date; with requestedTime, instead of startsAt. */
+    requestedDate: localDate.optional(),
+    /** The coach's wall clock; a time shown twice that day means its first occurrence. */
+    requestedTime: clockTime.optional(),
+    duration: slotDuration.default(60),
+    memberNotes: text(2000).optional(),
+    type: z.enum(SESSION_TYPES).default('regular'),
+  })
+  .superRefine((b, ctx) => {
+    // Exactly one way of naming the slot; the issue names the field that is wrong.
+    const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+    if (b.startsAt !== undefined) {
+      if (b.requestedDate !== undefined) issue('requestedDate', 'must not be given with startsAt: name the slot one way');
+      if (b.requestedTime !== undefined) issue('requestedTime', 'must not be given with startsAt: name the slot one way');
+      return;
+    }
+    if (b.requestedDate === undefined) issue('requestedDate', 'is required (or give startsAt instead)');
+    if (b.requestedTime === undefined) issue('requestedTime', 'is required (or give startsAt instead)');
+  });
 
 export const cancelBookingInput = z.object({
   reason: text(500).optional(),

@@ -10,7 +10,10 @@ import {
   toCoachCalendar,
   unbookableError,
   type BookingPolicy,
+  type CalendarReader,
   type CalendarRow,
+  type PlacedSlot,
+  type SlotRequest,
   type CoachCalendar,
   type UnbookableReason,
 } from '../availability/index.ts';
@@ -62,9 +65,9 @@ async function lockedCalendar(
   before: (string | Prisma.Sql)[],
   coachUserId: string,
   range: { from: Date; to: Date },
-  exceptSessionId?: string,
+  reader: CalendarReader,
 ): Promise<CoachCalendar | null> {
-  const [row] = await lockCoachCalendarAndRead<CalendarRow>(c, coachUserId, calendarQuery(coachUserId, range, exceptSessionId), before);
+  const [row] = await lockCoachCalendarAndRead<CalendarRow>(c, coachUserId, calendarQuery(coachUserId, range, reader), before);
   return toCoachCalendar(row);
 }
 
@@ -81,7 +84,7 @@ export function createBookingsService(deps: CoreDeps) {
    * Member, coach, any earlier use of the key and the coach's calendar, in one round trip and
    * WITHOUT the lock: good for refusing a request or guessing its slot, never for confirming it.
    */
-  async function bookingContext(c: PgConnection, input: ParsedBookingInput, actorId: string, key: string): Promise<BookingContext> {
+  async function bookingContext(c: PgConnection, input: ParsedBookingInput, range: { from: Date; to: Date }, actorId: string, key: string): Promise<BookingContext> {
     const rows = await pgQuery<Omit<BookingContext, 'calendar'> & { calendar: CalendarRow | null }>(c, Prisma.sql`
       SELECT
         (SELECT json_build_object('id', m."id", 'userId', m."userId", 'coachId', m."coachId", 'isActive', u."isActive")
@@ -90,7 +93,7 @@ export function createBookingsService(deps: CoreDeps) {
            FROM "users" u LEFT JOIN "coach_profiles" cp ON cp."userId" = u."id" WHERE u."id" = ${input.coachId}) AS "coach",
         (SELECT json_build_object('operation', k."operation", 'requestHash', k."requestHash", 'resourceId', k."resourceId")
            FROM "idempotency_keys" k WHERE k."userId" = ${actorId} AND k."key" = ${key}) AS "replay",
-        (SELECT row_to_json(c) FROM (${calendarQuery(input.coachId, instantsAroundSlot(input.requestedDate, input.requestedTime, input.duration))}) c) AS "calendar"`, 'bookings.context');
+        (SELECT row_to_json(c) FROM (${calendarQuery(input.coachId, range, { memberId: input.memberId })}) c) AS "calendar"`, 'bookings.context');
     const row = rows[0]!;
     return { ...row, calendar: toCoachCalendar(row.calendar ?? undefined) };
   }
@@ -140,18 +143,19 @@ export function createBookingsService(deps: CoreDeps) {
   /** One attempt at create, from the unlocked read to the commit. */
   async function createOnce(actor: Actor, input: ParsedBookingInput, key: string): Promise<BookingView> {
     const hash = requestHash(input);
-    const slot = { date: input.requestedDate, time: input.requestedTime, duration: input.duration };
-    const range = instantsAroundSlot(input.requestedDate, input.requestedTime, input.duration);
+    const slot = slotOf(input);
+    const range = 'startsAt' in slot ? instantsAroundInstant(slot.startsAt, slot.duration) : instantsAroundSlot(slot.date, slot.time, slot.duration);
     const keyOf = { actorId: actor.userId, key, requestHash: hash };
     const now = clock.now();
     let member: NonNullable<BookingContext['member']> | undefined;
-    const request = (startsAt: number): BookingRequest => ({
+    // The row records the slot's instant and the coach-local date and time it shows, however it was asked for.
+    const request = (placed: Pick<PlacedSlot, 'startsAt' | 'date' | 'time'>): BookingRequest => ({
       memberProfileId: member!.id,
       memberUserId: member!.userId,
       coachUserId: input.coachId,
-      requestedDate: input.requestedDate,
-      requestedTime: input.requestedTime,
-      slotStartsAt: new Date(startsAt),
+      requestedDate: placed.date,
+      requestedTime: placed.time,
+      slotStartsAt: new Date(placed.startsAt),
       duration: input.duration,
       memberNotes: input.memberNotes ?? null,
       type: input.type,
@@ -170,7 +174,7 @@ export function createBookingsService(deps: CoreDeps) {
       // same cores, for a CPU), so every statement, socket write and Prisma call that any booking
       // spends lengthens every lock hold (bench/booking.ts measures it).
       outcome = await withPgConnection(db, async (c): Promise<Outcome> => {
-        const ctx = await bookingContext(c, input, actor.userId, key);
+        const ctx = await bookingContext(c, input, range, actor.userId, key);
         if (ctx.replay) return { replay: ctx.replay };
         assertMayBook(actor, ctx, input);
         member = ctx.member!;
@@ -178,9 +182,9 @@ export function createBookingsService(deps: CoreDeps) {
         const seen = decideSlot(ctx.calendar, policyAt(now), slot);
         if (!seen.bookable && !isSlotRejection(seen.reason)) throw unbookableError(seen.reason);
         if (!seen.bookable) return null;
-        const { booking, statement } = confirmedBookingWrite(request(seen.startsAt), keyOf, now);
-        const range = instantsAroundInstant(seen.startsAt, input.duration);
-        const fresh = await lockedCalendar(c, ['BEGIN', statement], input.coachId, range, booking.sessionId!);
+        const { booking, statement } = confirmedBookingWrite(request(seen), keyOf, now);
+        const around = instantsAroundInstant(seen.startsAt, input.duration);
+        const fresh = await lockedCalendar(c, ['BEGIN', statement], input.coachId, around, { exceptSessionId: booking.sessionId!, memberId: input.memberId });
         const decision = fresh ? decideSlot(fresh, policyAt(now), slot) : null;
         if (!decision?.bookable || decision.startsAt !== seen.startsAt) throw new StaleRead();
         await c.query('COMMIT');
@@ -191,24 +195,26 @@ export function createBookingsService(deps: CoreDeps) {
       });
       // The slot looked full, or changed between the unlocked read and the write: decide under the lock first.
       outcome ??= await withPgConnection(db, async (c): Promise<NonNullable<Outcome>> => {
-        const calendar = await lockedCalendar(c, ['BEGIN'], input.coachId, range);
+        const calendar = await lockedCalendar(c, ['BEGIN'], input.coachId, range, { memberId: input.memberId });
         if (!calendar) throw new NotFoundError('Coach', input.coachId);
         const decision = decideSlot(calendar, policyAt(now), slot);
         let write;
         let error: ConflictError | undefined;
-        if (decision.bookable) write = confirmedBookingWrite(request(decision.startsAt), keyOf, now);
+        if (decision.bookable) write = confirmedBookingWrite(request(decision), keyOf, now);
         else {
           if (!isSlotRejection(decision.reason)) throw unbookableError(decision.reason);
           error = unbookableError(decision.reason);
-          write = rejectedBookingWrite(request(decision.startsAt!), keyOf, error.code, error.message, now);
+          // A slot rejection is decided on a placed slot, so its instant and local time are known.
+          write = rejectedBookingWrite(request(decision as PlacedSlot), keyOf, error.code, error.message, now);
         }
         // The write and the commit travel together: a failed write skips the COMMIT behind it.
         await c.query(`${inlineSql(write.statement)};\nCOMMIT`);
         return { booking: write.booking, refusal: error };
       });
     } catch (error) {
-      // A concurrent request with the same key committed first: answer what it answered.
-      if (isUniqueViolation(error) || isPgUniqueViolation(error)) {
+      // A concurrent request with the same key committed first: answer what it answered. Its seat
+      // may be what refused this one (a member holds one seat of a slot), before the key could.
+      if (isUniqueViolation(error) || isPgUniqueViolation(error) || (error instanceof ConflictError && error.code === 'already_booked')) {
         const record = await findIdempotencyRecord(db, actor.userId, key);
         if (record) return replay(record, hash);
       }
@@ -319,6 +325,12 @@ function isRetryableAbort(error: unknown): boolean {
 
 function withBooking(error: ConflictError, bookingId: string): ConflictError {
   return new ConflictError(error.code, error.message, { bookingId });
+}
+
+/** The slot a booking request names: by its instant, or by the coach's local date and time. */
+function slotOf(input: ParsedBookingInput): SlotRequest {
+  if (input.startsAt) return { startsAt: input.startsAt.getTime(), duration: input.duration };
+  return { date: input.requestedDate!, time: input.requestedTime!, duration: input.duration };
 }
 
 function asDate(date: string | undefined): Date | undefined {

@@ -1,24 +1,17 @@
 import type { DbTx } from '../../db/client.ts';
-import {
-  dateOfDay,
-  decideSlot,
-  instantsAroundSlot,
-  loadCoachCalendar,
-  minutesToClock,
-  ZoneClock,
-  type BookingPolicy,
-  unbookableError,
-} from '../availability/index.ts';
+import { decideSlot, instantsAroundInstant, loadCoachCalendar, unbookableError, type BookingPolicy } from '../availability/index.ts';
 import { NotFoundError } from '../errors.ts';
 
-// Sessions made or moved by hand obey the booking rule: this adapts an instant to the availability
-// module's decideSlot (which reasons in the coach's wall-clock date and time) and answers its
-// refusals with the same codes a booking gets. Call it under lockCoachCalendar.
+// Sessions made or moved by hand obey the booking rule: the instant goes to the availability
+// module's decideSlot as a slot's identity, and its refusals answer with the same codes a booking
+// gets. Call it under lockCoachCalendar.
 
 export interface BookableRequest {
   coachId: string;
   scheduledAt: Date;
   duration: number;
+  /** Member profile id: a member holds at most one seat of a slot. */
+  memberId: string;
   /** The session being moved: its own seat does not count against its new time. */
   exceptSessionId?: string;
 }
@@ -30,18 +23,13 @@ export interface BookedTime {
 }
 
 export async function assertBookableTime(tx: DbTx, policy: BookingPolicy, request: BookableRequest): Promise<BookedTime> {
-  const at = request.scheduledAt.getTime();
-  // The instant's UTC date and time are within a zone offset of the coach's wall clock, which the
-  // slot look-around allows for.
-  const iso = request.scheduledAt.toISOString();
-  const range = instantsAroundSlot(iso.slice(0, 10), iso.slice(11, 16), request.duration);
-  const calendar = await loadCoachCalendar(tx, request.coachId, range, request.exceptSessionId);
+  const startsAt = request.scheduledAt.getTime();
+  const calendar = await loadCoachCalendar(tx, request.coachId, instantsAroundInstant(startsAt, request.duration), {
+    exceptSessionId: request.exceptSessionId,
+    memberId: request.memberId,
+  });
   if (!calendar) throw new NotFoundError('Coach', request.coachId);
-  const local = new ZoneClock(calendar.timezone).localOf(at);
-  const slot = { date: dateOfDay(local.day), time: minutesToClock(local.minutes), duration: request.duration };
-  const decision = decideSlot(calendar, policy, slot);
+  const decision = decideSlot(calendar, policy, { startsAt, duration: request.duration });
   if (!decision.bookable) throw unbookableError(decision.reason);
-  // A start off the minute, or the second pass of a repeated autumn hour, is not the slot's start.
-  if (decision.startsAt !== at) throw unbookableError('outside_availability');
-  return { date: slot.date, time: slot.time };
+  return { date: decision.date, time: decision.time };
 }

@@ -8,7 +8,7 @@ import { ConflictError, ValidationError } from '../errors.ts';
 //   scheduled ──complete (after the start)──► completed ──rate (once, by the member)
 //       │ ├──cancel─────────────────────────► cancelled
 //       │ └──markNoShow (after the start)───► no_show
-//       └──reschedule / update (stays scheduled)
+//       └──reschedule / update (stays scheduled; a member reschedules only before the start)
 //
 // The seed lists invalid state transitions under 400 Validation, so a refused transition is a
 // ValidationError with code `invalid_state` (Properties 61, 62, 63); a second rating is the one
@@ -55,6 +55,14 @@ export function assertCanMarkNoShow(s: LifecycleFacts, now: Date): void {
 /** Reschedules and changes of type or duration apply to sessions that have not happened yet. */
 export function assertCanChangeTime(s: LifecycleFacts): void {
   if (s.status !== 'scheduled') throw invalidState(`Only a scheduled session can be changed; this one is ${s.status}`);
+}
+
+/** A member moves a session only before it starts, as they cancel it; the coach or an admin may still move it later. */
+export function assertCanReschedule(s: LifecycleFacts, now: Date, byMember: boolean): void {
+  assertCanChangeTime(s);
+  if (byMember && started(s, now)) {
+    throw new ValidationError('A session that has started can no longer be rescheduled by its member', [{ field: 'scheduledAt', message: 'is in the past' }], 'session_started');
+  }
 }
 
 export function assertCanRate(s: LifecycleFacts): void {

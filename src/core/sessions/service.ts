@@ -3,7 +3,7 @@ import { Prisma, type DbTx } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import type { BookingPolicy } from '../availability/index.ts';
 import { createSessionGroupConversation } from '../conversations/index.ts';
-import { ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
 import {
   findIdempotencyRecord,
   idempotencyCte,
@@ -48,6 +48,7 @@ import {
   assertCanComplete,
   assertCanMarkNoShow,
   assertCanRate,
+  assertCanReschedule,
   canReadSession,
   isSessionCoachOrAdmin,
   isSessionMember,
@@ -203,7 +204,7 @@ export function createSessionsService(deps: CoreDeps) {
       try {
         sessionId = await db.$transaction(async (tx) => {
           await lockCoachCalendar(tx, coach.id);
-          await assertBookableTime(tx, policy(), { coachId: coach.id, scheduledAt: input.scheduledAt, duration: input.duration });
+          await assertBookableTime(tx, policy(), { coachId: coach.id, scheduledAt: input.scheduledAt, duration: input.duration, memberId: member.id });
           const now = clock.now();
           const { session, ctes } = sessionInsertCtes(
             {
@@ -234,8 +235,9 @@ export function createSessionsService(deps: CoreDeps) {
           return session.id;
         }, TX_OPTIONS);
       } catch (error) {
-        // A concurrent request with the same key committed first: answer what it answered.
-        if (key !== undefined && isUniqueViolation(error)) {
+        // A concurrent request with the same key committed first: answer what it answered. Its seat
+        // may be what refused this one (a member holds one seat of a slot), before the key could.
+        if (key !== undefined && (isUniqueViolation(error) || (error instanceof ConflictError && error.code === 'already_booked'))) {
           const again = await replay();
           if (again) return again;
         }
@@ -258,6 +260,7 @@ export function createSessionsService(deps: CoreDeps) {
             coachId: current.coachId,
             scheduledAt: current.scheduledAt,
             duration: input.duration,
+            memberId: current.memberId,
             exceptSessionId: current.id,
           });
           await moveSession(tx, parties(current), current.scheduledAt, input.duration);
@@ -284,11 +287,17 @@ export function createSessionsService(deps: CoreDeps) {
       requireSessionParty(actor, s);
       await db.$transaction(async (tx) => {
         const current = await lockedSession(tx, s);
-        assertCanChangeTime(current);
+        assertCanReschedule(current, clock.now(), isSessionMember(actor, current) && !isAdmin(actor));
         const duration = input.duration ?? current.duration;
         // The same time again (a double click) changes nothing and tells nobody.
         if (input.scheduledAt.getTime() === current.scheduledAt.getTime() && duration === current.duration) return;
-        const local = await assertBookableTime(tx, policy(), { coachId: current.coachId, scheduledAt: input.scheduledAt, duration, exceptSessionId: current.id });
+        const local = await assertBookableTime(tx, policy(), {
+          coachId: current.coachId,
+          scheduledAt: input.scheduledAt,
+          duration,
+          memberId: current.memberId,
+          exceptSessionId: current.id,
+        });
         await moveSession(tx, parties(current), input.scheduledAt, duration);
         await moveBooking(tx, current.id, input.scheduledAt, duration, local);
       }, TX_OPTIONS);
