@@ -61,6 +61,20 @@ const schema = z.object({
   API_BODY_LIMIT_BYTES: whole(1024).default(64 * 1024),
   /** After SIGTERM, how long requests in flight may take before the process exits anyway (status 1). */
   SHUTDOWN_GRACE_SECONDS: whole(1).default(10),
+  /** Discord: the application's id, public key (hex, verifies HTTP interactions) and bot token. */
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d{1,25}$/).optional(),
+  DISCORD_PUBLIC_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters').optional(),
+  DISCORD_BOT_TOKEN: z.string().min(1).optional(),
+  /** `http`: the signed interactions endpoint (scales out); `gateway`: a WebSocket client (no public URL needed). */
+  DISCORD_MODE: z.enum(['http', 'gateway']).default('http'),
+  /** Register commands in this server only (instant); without it they are registered globally. */
+  DISCORD_GUILD_ID: z.string().regex(/^\d{1,25}$/).optional(),
+  /** REST base; tests point it at a local fake. */
+  DISCORD_API_BASE: url('http', 'https').default('https://discord.com/api'),
+  /** Server channel under which private coach–member threads are opened. */
+  DISCORD_CONVERSATION_CHANNEL_ID: z.string().regex(/^\d{1,25}$/).optional(),
+  /** How long an interaction's first answer may wait for the bot before it is deferred (Discord allows 3 s). */
+  DISCORD_ANSWER_BUDGET_MS: whole(0, 2500).default(1500),
   /** Telegram bot token from @BotFather; the Telegram adapter starts only when it is set. */
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected <bot id>:<secret> as @BotFather gives it').optional(),
   /** `webhook` in production; `polling` for a local run without a public URL. */

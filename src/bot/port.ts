@@ -15,6 +15,12 @@ export interface ChatPort {
   /** Replace an earlier message's content in place. */
   edit(message: MessageRef, view: View): Promise<void>;
   /**
+   * Opens a conversation the coach and member share with the bot (a Slack group DM, a private
+   * Discord thread) and posts `view` in it. Platforms that cannot, such as Telegram, leave it out
+   * and relay messages through the bot instead.
+   */
+  openConversation?(members: Recipient[], view: View): Promise<MessageRef>;
+  /**
    * A link that opens a chat with the bot and signs its user up with this coach, on platforms
    * that have such links (Telegram deep links); undefined elsewhere.
    */

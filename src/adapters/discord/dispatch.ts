@@ -1,0 +1,119 @@
+import type { REST } from '@discordjs/rest';
+import { InteractionResponseType, InteractionType, MessageFlags, type APIInteractionResponse } from 'discord-api-types/v10';
+import type { Redis } from 'ioredis';
+import type { Effect, Inbound } from '../../bot/inbound.ts';
+import { interactionSchema, toInbound, type Interaction } from './interactions.ts';
+import { deferredResponse, followUp, initialResponse } from './respond.ts';
+
+// One path for every interaction, whichever way it arrived (HTTP endpoint or gateway): parse,
+// drop a redelivery, let the bot work, answer. `answer` sends the initial response (the HTTP
+// reply body, or the REST callback on the gateway) and is called exactly once.
+
+export interface BotHandler {
+  handle(inbound: Inbound): Promise<Effect[]>;
+}
+
+export interface DispatchLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface DispatchDeps {
+  bot: BotHandler;
+  rest: REST;
+  redis: Redis;
+  /** Redis key prefix for delivery de-duplication. */
+  keyPrefix: string;
+  /**
+   * How long the initial response may wait for the bot. Discord allows 3 s, and only the initial
+   * response can open a modal; past the budget the interaction is deferred and answered later.
+   */
+  answerBudgetMs: number;
+  logger: DispatchLogger;
+}
+
+const SEEN_TTL_SECONDS = 24 * 60 * 60;
+const FAILED = 'Something went wrong on our side. Please try again in a moment.';
+
+export type Answer = (response: APIInteractionResponse) => Promise<void>;
+
+function ephemeral(content: string): APIInteractionResponse {
+  return { type: InteractionResponseType.ChannelMessageWithSource, data: { content, flags: MessageFlags.Ephemeral } };
+}
+
+/** Resolves with the bot's effects, or with 'late' if they take longer than the budget. */
+function within<T>(work: Promise<T>, budgetMs: number): Promise<T | 'late'> {
+  if (budgetMs <= 0) return Promise.resolve('late');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), budgetMs);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+export function createDispatcher(deps: DispatchDeps) {
+  /** True the first time this interaction id is seen by any process. */
+  async function firstDelivery(id: string): Promise<boolean> {
+    try {
+      return (await deps.redis.set(`${deps.keyPrefix}seen:${id}`, '1', 'EX', SEEN_TTL_SECONDS, 'NX')) === 'OK';
+    } catch (error) {
+      // Without Redis a redelivery is still harmless: the bot's changes are idempotent by delivery id.
+      deps.logger.warn({ err: error }, 'discord: delivery de-duplication unavailable');
+      return true;
+    }
+  }
+
+  async function answerFromEffects(interaction: Interaction, answer: Answer, work: Promise<Effect[]>): Promise<void> {
+    const early = await within(work, deps.answerBudgetMs);
+    if (early !== 'late') {
+      const initial = initialResponse(interaction, early[0]);
+      if (initial) {
+        await answer(initial);
+        await followUp(deps.rest, interaction, early.slice(1), null);
+        return;
+      }
+    }
+    const deferred = deferredResponse(interaction);
+    await answer(deferred);
+    const effects = early === 'late' ? await work : early;
+    await followUp(deps.rest, interaction, effects, deferred);
+  }
+
+  /** Handles one interaction payload; resolves when everything it causes has been sent. */
+  return async function dispatch(payload: unknown, answer: Answer): Promise<void> {
+    const parsed = interactionSchema.safeParse(payload);
+    if (!parsed.success) {
+      deps.logger.warn({ issues: parsed.error.issues.slice(0, 5) }, 'discord: malformed interaction');
+      await answer(ephemeral('That request was not understood.'));
+      return;
+    }
+    const interaction = parsed.data;
+    if (interaction.type === InteractionType.Ping) {
+      await answer({ type: InteractionResponseType.Pong });
+      return;
+    }
+    const inbound = toInbound(interaction);
+    if (!inbound) {
+      await answer(ephemeral('This kind of interaction is not supported.'));
+      return;
+    }
+    if (!(await firstDelivery(interaction.id))) {
+      await answer(interaction.type === InteractionType.MessageComponent ? { type: InteractionResponseType.DeferredMessageUpdate } : ephemeral('Already done.'));
+      return;
+    }
+    let answered = false;
+    const answerOnce: Answer = async (response) => {
+      answered = true;
+      await answer(response);
+    };
+    try {
+      await answerFromEffects(interaction, answerOnce, deps.bot.handle(inbound));
+    } catch (error) {
+      deps.logger.error({ err: error, interaction: interaction.id }, 'discord: interaction failed');
+      if (!answered) await answer(ephemeral(FAILED));
+      else await followUp(deps.rest, interaction, [{ type: 'notice', text: FAILED }], null).catch(() => undefined);
+    }
+  };
+}
+
+export type Dispatch = ReturnType<typeof createDispatcher>;

@@ -1,0 +1,120 @@
+import { REST } from '@discordjs/rest';
+import type { Client } from 'discord.js';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { ChatPort } from '../../bot/port.ts';
+import { registerCommands, type CommandSpec } from './commands.ts';
+import { createDispatcher, type BotHandler, type DispatchLogger } from './dispatch.ts';
+import { connectGateway } from './gateway.ts';
+import { discordHttpPlugin } from './http.ts';
+import { createDiscordPort } from './port.ts';
+import { publicKeyFromHex } from './signature.ts';
+import type { Config } from '../../config.ts';
+
+// The Discord adapter: commands registered on start, interactions received over the signed HTTP
+// endpoint (default: stateless, any number of processes behind a load balancer) or the gateway,
+// and a ChatPort for direct messages and edits.
+
+export interface DiscordSettings {
+  applicationId: string;
+  botToken: string;
+  /** Required in HTTP mode. */
+  publicKey?: string;
+  mode: 'http' | 'gateway';
+  guildId?: string;
+  /** Channel under which coach–member private threads are opened. */
+  conversationChannelId?: string;
+  apiBase: string;
+  answerBudgetMs: number;
+  /** Redis key prefix for de-duplication; defaults to `coachbot:discord:`. */
+  keyPrefix?: string;
+  /** REST retries on 5xx/timeouts (SDK default 3); tests use 0 so a fault surfaces at once. */
+  restRetries?: number;
+  restTimeoutMs?: number;
+}
+
+export interface DiscordDeps {
+  settings: DiscordSettings;
+  bot: BotHandler;
+  redis: Redis;
+  logger: DispatchLogger & { info(obj: object, msg: string): void };
+  commands: readonly CommandSpec[];
+}
+
+export interface DiscordAdapter {
+  port: ChatPort;
+  /** Registers commands, then mounts the HTTP endpoint on `app` or connects the gateway. */
+  start(app?: FastifyInstance): Promise<void>;
+  /** Disconnects and waits for interactions in progress. */
+  stop(): Promise<void>;
+  /** Resolves when no interaction is being worked on (its answer and follow-ups all sent). */
+  idle(): Promise<void>;
+}
+
+export function createDiscordAdapter(deps: DiscordDeps): DiscordAdapter {
+  const { settings } = deps;
+  const restOptions = {
+    api: settings.apiBase,
+    version: '10',
+    retries: settings.restRetries ?? 3,
+    timeout: settings.restTimeoutMs ?? 15_000,
+    // Outbound notifications must hear of a 429 (the job waits), not sit in the SDK's queue.
+    rejectOnRateLimit: ['/users/@me/channels', '/channels'],
+  };
+  const rest = new REST(restOptions).setToken(settings.botToken);
+  const dispatch = createDispatcher({
+    bot: deps.bot,
+    rest,
+    redis: deps.redis,
+    keyPrefix: settings.keyPrefix ?? 'coachbot:discord:',
+    answerBudgetMs: settings.answerBudgetMs,
+    logger: deps.logger,
+  });
+  const inFlight = new Set<Promise<void>>();
+  const track = (work: Promise<void>) => {
+    const settled = work.catch((error: unknown) => deps.logger.error({ err: error }, 'discord: interaction work failed'));
+    inFlight.add(settled);
+    void settled.finally(() => inFlight.delete(settled));
+  };
+  let client: Client | undefined;
+
+  return {
+    port: createDiscordPort(rest, settings.conversationChannelId),
+    async start(app) {
+      await registerCommands(rest, settings.applicationId, settings.guildId, deps.commands);
+      if (settings.mode === 'gateway') {
+        client = await connectGateway({ token: settings.botToken, dispatch, rest, track, restOptions });
+        deps.logger.info({}, 'discord: gateway connected');
+        return;
+      }
+      if (!settings.publicKey) throw new Error('DISCORD_PUBLIC_KEY is required for the HTTP interactions endpoint');
+      if (!app) throw new Error('the Discord HTTP endpoint needs a server to mount on');
+      await app.register(discordHttpPlugin, { publicKey: publicKeyFromHex(settings.publicKey), dispatch, track });
+    },
+    async stop() {
+      await client?.destroy();
+      await this.idle();
+    },
+    async idle() {
+      while (inFlight.size) await Promise.all(inFlight);
+    },
+  };
+}
+
+export type { CommandSpec } from './commands.ts';
+
+/** The adapter's settings from the environment, or null when Discord is not configured. */
+export function discordSettings(config: Config): DiscordSettings | null {
+  if (!config.DISCORD_APPLICATION_ID || !config.DISCORD_BOT_TOKEN) return null;
+  if (config.DISCORD_MODE === 'http' && !config.DISCORD_PUBLIC_KEY) throw new Error('DISCORD_PUBLIC_KEY is required when DISCORD_MODE is http');
+  return {
+    applicationId: config.DISCORD_APPLICATION_ID,
+    botToken: config.DISCORD_BOT_TOKEN,
+    publicKey: config.DISCORD_PUBLIC_KEY,
+    mode: config.DISCORD_MODE,
+    guildId: config.DISCORD_GUILD_ID,
+    conversationChannelId: config.DISCORD_CONVERSATION_CHANNEL_ID,
+    apiBase: config.DISCORD_API_BASE,
+    answerBudgetMs: config.DISCORD_ANSWER_BUDGET_MS,
+  };
+}

@@ -1,0 +1,145 @@
+import { InteractionType } from 'discord-api-types/v10';
+import { describe, expect, it } from 'vitest';
+import { makeCoach } from '../../helpers/factories.ts';
+import { DiscordUser, setupDiscord } from './harness.ts';
+
+// Feature: the Discord adapter end to end — signed interactions to the real endpoint, the real
+// bot and core, and Discord's REST faked at the wire.
+
+const h = await setupDiscord();
+
+async function coachWithHours(name: string, dayOfWeek: number, seats = 1) {
+  const coach = await makeCoach(h.db, { name, coachTimezone: 'UTC', timezone: 'UTC' });
+  const actor = { userId: coach.id, role: 'Coach' as const, permissions: new Set<string>() };
+  void actor;
+  const account = await h.db.user.findUniqueOrThrow({ where: { id: coach.id }, include: { permissions: { include: { permission: true } } } });
+  const { actorOf } = await import('../../helpers/factories.ts');
+  await h.core.availability.create(await actorOf(h.db, account), { dayOfWeek, startTime: '09:00', endTime: '12:00', maxSessionsPerSlot: seats, bufferMinutes: 0 });
+  return coach;
+}
+
+let nextUser = 310000000000000000n;
+const newUser = () => new DiscordUser(h, String(++nextUser));
+
+async function signUp(member: DiscordUser, coachName: string) {
+  await member.command('signup');
+  await member.clickForForm(coachName);
+  await member.submit({ name: 'Dana', goals: 'Run 10k', timezone: 'UTC' });
+  expect(member.last?.content).toContain('Welcome, Dana!');
+}
+
+async function book(member: DiscordUser, day: string, time: string) {
+  await member.command('book');
+  await member.click(day);
+  await member.click(time);
+  await member.click('Confirm booking');
+}
+
+describe('Discord: member and coach flows through signed interactions', () => {
+  it('signup → book → confirmation DM → reminder → rate, and the coach completes from the session card', async () => {
+    const coach = await coachWithHours('Coach Disco', 2);
+    const member = newUser();
+    await signUp(member, 'Coach Disco');
+
+    await book(member, 'Tue 8 Jan', '10:00');
+    expect(member.last?.content).toContain('Booked');
+    const session = await h.db.session.findFirstOrThrow({ where: { coachId: coach.id }, include: { member: true } });
+    expect(session.scheduledAt.toISOString()).toBe('2030-01-08T10:00:00.000Z');
+
+    // The confirmation and the reminder reach the member's DMs through the Discord ChatPort.
+    const recipient = { platform: 'discord' as const, scope: h.fake.applicationId, platformUserId: member.userId };
+    const notices = [
+      { id: 'n1', userId: session.member.userId, type: 'booking.confirmed', payload: { sessionId: session.id } },
+      { id: 'n2', userId: session.member.userId, type: 'session.reminder', payload: { sessionId: session.id, minutesBefore: 60 } },
+    ];
+    const refs = [];
+    for (const n of notices) refs.push(await h.adapter.port.send(recipient, await h.bot.present(n, recipient)));
+    const reminder = h.fake.messages.get(refs[1]!.messageId)!;
+    expect(reminder.content).toMatch(/reminder|starts/i);
+    const shownReminder = { content: String(reminder.content), components: reminder.components as never, id: reminder.id, channelId: reminder.channel_id };
+    await member.click('Confirm', shownReminder);
+    expect(member.lastNotice).toMatch(/see you/i);
+
+    // The coach opens the session card from /today and completes it after the session.
+    const coachUser = newUser();
+    await h.core.chat.ensureLink(coach.id, { platform: 'discord', scope: h.fake.applicationId, platformUserId: coachUser.userId });
+    h.clock.set(new Date('2030-01-08T08:00:00Z'));
+    await coachUser.command('today');
+    await coachUser.click('Dana');
+    expect(coachUser.last?.content).toContain('Session with Dana');
+    h.clock.set(new Date('2030-01-08T11:05:00Z'));
+    await coachUser.clickForForm('Complete');
+    await coachUser.submit({ notes: 'Great pacing work', outcomes: 'Sub-60 10k plan' });
+    expect(coachUser.last?.content).toContain('completed');
+    expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ status: 'completed', coachNotes: 'Great pacing work' });
+
+    // The rating prompt, answered from the DM.
+    const prompt = { id: 'n3', userId: session.member.userId, type: 'session.rate_prompt', payload: { sessionId: session.id } };
+    const ref = await h.adapter.port.send(recipient, await h.bot.present(prompt, recipient));
+    const stored = h.fake.messages.get(ref.messageId)!;
+    await member.clickForForm('★★★★★', { content: String(stored.content), components: stored.components as never, id: stored.id, channelId: stored.channel_id });
+    await member.submit({ feedback: 'Very helpful' });
+    expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ rating: 5, ratingFeedback: 'Very helpful' });
+    h.clock.set(new Date('2030-01-07T09:00:00Z'));
+  });
+
+  it('the same interaction delivered twice and a double click book once', async () => {
+    const coach = await coachWithHours('Coach Twice', 3, 3);
+    const member = newUser();
+    await signUp(member, 'Coach Twice');
+    await member.command('book');
+    await member.click('Wed 9 Jan');
+    await member.click('09:00');
+    const confirm = member.action('Confirm booking');
+    const picker = member.last;
+    const payload = member.interaction(InteractionType.MessageComponent, { custom_id: confirm, component_type: 2 }, picker);
+    const [first, again] = await Promise.all([member.post(payload), member.post(payload)]);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    // A second click is a new interaction with the same button.
+    await member.send(member.interaction(InteractionType.MessageComponent, { custom_id: confirm, component_type: 2 }, picker), picker);
+    await h.adapter.idle();
+    expect(await h.db.session.count({ where: { coachId: coach.id } })).toBe(1);
+  });
+
+  it('a bad signature, a stale timestamp and a missing signature are refused with 401 and change nothing', async () => {
+    const coach = await coachWithHours('Coach Guard', 4);
+    const member = newUser();
+    await signUp(member, 'Coach Guard');
+    await member.command('book');
+    await member.click('Thu 10 Jan');
+    await member.click('09:00');
+    const payload = member.interaction(InteractionType.MessageComponent, { custom_id: member.action('Confirm booking'), component_type: 2 }, member.last);
+    const good = h.fake.sign(payload);
+
+    const tampered = { body: good.body.replace('"type":3', '"type": 3'), headers: good.headers };
+    expect((await member.post(payload, tampered)).status).toBe(401);
+    const stale = h.fake.sign(payload, Math.floor(Date.now() / 1000) - 6 * 60);
+    expect((await member.post(payload, stale)).status).toBe(401);
+    const unsigned = { body: good.body, headers: { 'content-type': 'application/json' } };
+    expect((await member.post(payload, unsigned)).status).toBe(401);
+    await h.adapter.idle();
+    expect(await h.db.session.count({ where: { coachId: coach.id } })).toBe(0);
+  });
+
+  it('answers a PING with a PONG, and malformed or unknown interactions with a clear message', async () => {
+    const user = newUser();
+    const ping = { id: '1', application_id: h.fake.applicationId, type: 1, token: 'x' };
+    expect((await user.post(ping)).body).toEqual({ type: 1 });
+    const malformed = await user.post({ hello: 'world' });
+    expect(malformed.status).toBe(200);
+    expect(malformed.body.data?.content).toMatch(/not understood/);
+    const raw = h.fake.sign({});
+    const notJson = await fetch(`${h.url}/discord/interactions`, { method: 'POST', headers: raw.headers, body: '{"a":' }).catch(() => null);
+    expect(notJson?.status).toBe(401);
+  });
+
+  it('a form-opening click past the answer budget is deferred and asks to click again, never a broken modal', async () => {
+    const slow = await setupDiscord({ answerBudgetMs: 0 });
+    await makeCoach(slow.db, { name: 'Coach Slow' });
+    const member = new DiscordUser(slow, String(++nextUser));
+    await member.command('signup');
+    await member.click('Coach Slow');
+    expect(member.modal).toBeUndefined();
+    expect(member.lastNotice).toMatch(/button again/);
+  });
+});
