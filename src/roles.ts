@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { PlaygroundStore, WebChatPort, playgroundPlugin } from './adapters/web/index.ts';
-import { createBot, type Bot, type ChatPort, type Platform } from './bot/index.ts';
+import { createDiscordAdapter, discordSettings } from './adapters/discord/index.ts';
+import { createSlackAdapter, slackSettings } from './adapters/slack/index.ts';
+import { createTelegramAdapter, telegramConfigured } from './adapters/telegram/index.ts';
+import { BOT_COMMANDS, createBot, type Bot, type ChatPort, type Platform } from './bot/index.ts';
+import { createInstallationRecords } from './core/chat/installations.ts';
+import { startWorkerRole } from './jobs/index.ts';
 import type { Config } from './config.ts';
 import { DEFAULT_CORE_CONFIG, systemClock, type Clock, type Core } from './core/index.ts';
 import type { Db } from './db/client.ts';
@@ -34,26 +39,65 @@ export interface ChatDeps {
   logger: Logger;
 }
 
+/** A platform adapter as a role sees it: receives when started (some on the shared server), sends through its ChatPort always. */
+interface Receiver {
+  name: string;
+  start(app: FastifyInstance): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ChatSide {
+  bot: Bot;
+  ports: Partial<Record<Platform, ChatPort>>;
+  store: PlaygroundStore;
+  /** The configured chat platforms' receivers; a worker process only sends, so it never starts them. */
+  receivers: Receiver[];
+}
+
 /**
- * The bot and its ChatPorts. The web port is always there (notifications to playground users land
- * in its history); the Slack, Telegram and Discord adapters add theirs here as they land.
+ * The bot and the ChatPort of every configured platform. The web port is always there
+ * (notifications to playground users land in its history); Slack, Telegram and Discord join when
+ * their variables are set. The ports map is filled after the bot is made: adapters need the bot.
  */
-export function buildBot(deps: Omit<ChatDeps, 'db'>): { bot: Bot; ports: Partial<Record<Platform, ChatPort>>; store: PlaygroundStore } {
+export function buildBot(deps: ChatDeps): ChatSide {
   const store = new PlaygroundStore(deps.redis, deps.config.PLAYGROUND_REDIS_PREFIX);
   const ports: Partial<Record<Platform, ChatPort>> = { web: new WebChatPort(store) };
   const bot = createBot({ core: deps.core, clock: deps.clock, actionSecret: deps.config.BOT_ACTION_SECRET, ports, logger: deps.logger });
-  return { bot, ports, store };
+  const receivers: Receiver[] = [];
+  const { config, redis, logger } = deps;
+
+  const slack = slackSettings(config);
+  if (slack) {
+    const adapter = createSlackAdapter({ settings: slack, bot, redis, logger, installations: createInstallationRecords(deps.db, 'slack') });
+    ports.slack = adapter.port;
+    receivers.push({ name: 'slack', start: async () => void (await adapter.start()), stop: () => adapter.stop() });
+  }
+  if (telegramConfigured(config)) {
+    const adapter = createTelegramAdapter({ config, bot, redis, logger });
+    ports.telegram = adapter.port;
+    receivers.push({ name: 'telegram', start: () => adapter.start(), stop: () => adapter.stop() });
+  }
+  const discord = discordSettings(config);
+  if (discord) {
+    const adapter = createDiscordAdapter({ settings: discord, bot, redis, logger, commands: BOT_COMMANDS });
+    ports.discord = adapter.port;
+    receivers.push({ name: 'discord', start: (app) => adapter.start(app), stop: () => adapter.stop() });
+  }
+  return { bot, ports, store, receivers };
 }
 
-/** Registers the chat side on a server; answers the URLs worth printing. */
-export async function attachChat(app: FastifyInstance, deps: Omit<ChatDeps, 'db'>): Promise<{ bot: Bot; urls: string[] }> {
-  const { bot, store } = buildBot(deps);
+/** Registers the chat side on a server and starts the platforms' receivers; answers the URLs worth printing. */
+export async function attachChat(app: FastifyInstance, deps: ChatDeps, chat: ChatSide = buildBot(deps)): Promise<{ bot: Bot; urls: string[] }> {
   const urls: string[] = [];
   if (deps.config.NODE_ENV !== 'production') {
-    await app.register(playgroundPlugin({ bot, core: deps.core, store, redis: deps.redis }));
+    await app.register(playgroundPlugin({ bot: chat.bot, core: deps.core, store: chat.store, redis: deps.redis }));
     urls.push(`playground: http://${deps.config.HOST}:${deps.config.PORT}/playground`);
   }
-  return { bot, urls };
+  for (const receiver of chat.receivers) {
+    await receiver.start(app);
+    urls.push(`${receiver.name}: receiving`);
+  }
+  return { bot: chat.bot, urls };
 }
 
 /** The roles of this process over the shared infrastructure (main.ts calls this). */
@@ -63,29 +107,22 @@ export async function startRoles(infra: Omit<ChatDeps, 'clock'>, role: ProcessRo
   if (deps.config.NODE_ENV === 'development' && (await seedDemoIfEmpty({ db: infra.db, clock: systemClock, config: coreConfigOf(deps.config) }))) {
     deps.logger.info('seeded the demo: coaches Ada Lovelace (Europe/Berlin) and Grace Hopper (America/New_York), three members, past and upcoming sessions');
   }
-  let bot: Bot | undefined;
-  const server = runs(role, 'api') || runs(role, 'bot')
-    ? await startServer({
-        api: runs(role, 'api'),
-        ...(runs(role, 'bot') ? { extend: async (app: FastifyInstance) => {
-          const chat = await attachChat(app, deps);
-          bot = chat.bot;
-          return chat.urls;
-        } } : {}),
-      })
+  const chat = runs(role, 'bot') || runs(role, 'worker') ? buildBot(deps) : null;
+  const receiving = runs(role, 'bot') && chat;
+  const server = runs(role, 'api') || receiving
+    ? await startServer({ api: runs(role, 'api'), ...(receiving ? { extend: async (app: FastifyInstance) => (await attachChat(app, deps, chat)).urls } : {}) })
     : null;
-  const stopWorkers = runs(role, 'worker') ? await startWorkers({ ...deps, bot: bot ?? buildBot(deps).bot }) : null;
-  return [...(server ? [server] : []), ...(stopWorkers ? [{ name: 'workers', stop: stopWorkers }] : [])];
+  const workers = runs(role, 'worker') && chat
+    ? await startWorkerRole({ config: deps.config, db: deps.db, clock: deps.clock, present: chat.bot.present, ports: (platform) => chat.ports[platform], logger: deps.logger })
+    : null;
+  // Stopped in reverse: workers finish their deliveries, receivers their acknowledged work, then the server closes.
+  return [
+    ...(server ? [server] : []),
+    ...(receiving ? chat.receivers.map((r) => ({ name: r.name, stop: () => r.stop() })) : []),
+    ...(workers ? [{ name: 'workers', stop: () => workers.stop() }] : []),
+  ];
 }
 
 function coreConfigOf(config: Config) {
   return { ...DEFAULT_CORE_CONFIG, bookingMinNoticeMinutes: config.BOOKING_MIN_NOTICE_MINUTES, bookingHorizonDays: config.BOOKING_HORIZON_DAYS };
-}
-
-/**
- * Hook for the jobs (helper `jobs`): start the BullMQ workers here, delivering notices through
- * `bot.present` and the ports of buildBot, and answer a function that stops them gracefully.
- */
-export async function startWorkers(_deps: ChatDeps & { bot: Bot }): Promise<() => Promise<void>> {
-  return async () => undefined;
 }

@@ -8,3 +8,4 @@ export type * from './view.ts';
 export type * from './inbound.ts';
 export { ChatDeliveryError, type ChatPort, type Recipient, type Notice, type Presenter } from './port.ts';
 export { LIMITS } from './view.ts';
+export { BOT_COMMANDS, type CommandSpec } from './commands.ts';

@@ -1,13 +1,10 @@
 import type { REST } from '@discordjs/rest';
+import type { CommandSpec } from '../../bot/index.ts';
 import { ApplicationCommandOptionType, Routes, type RESTPutAPIApplicationCommandsJSONBody } from 'discord-api-types/v10';
 
 // Slash commands are registered through REST on start: in one server when a guild id is given
 // (visible at once, for development), else globally. PUT replaces the whole set, so it is idempotent.
 
-export interface CommandSpec {
-  name: string;
-  description: string;
-}
 
 export function commandBodies(commands: readonly CommandSpec[]): RESTPutAPIApplicationCommandsJSONBody {
   return commands.map((c) => ({

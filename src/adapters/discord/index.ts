@@ -3,7 +3,8 @@ import type { Client } from 'discord.js';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { ChatPort } from '../../bot/port.ts';
-import { registerCommands, type CommandSpec } from './commands.ts';
+import type { CommandSpec } from '../../bot/index.ts';
+import { registerCommands } from './commands.ts';
 import { createDispatcher, type BotHandler, type DispatchLogger } from './dispatch.ts';
 import { connectGateway } from './gateway.ts';
 import { discordHttpPlugin } from './http.ts';
@@ -101,7 +102,6 @@ export function createDiscordAdapter(deps: DiscordDeps): DiscordAdapter {
   };
 }
 
-export type { CommandSpec } from './commands.ts';
 
 /** The adapter's settings from the environment, or null when Discord is not configured. */
 export function discordSettings(config: Config): DiscordSettings | null {

@@ -24,7 +24,7 @@ const h = await setupCore();
 const redis = testRedis();
 const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PLAYGROUND_REDIS_PREFIX: `coachbot:test:${process.pid}:${Math.random().toString(36).slice(2)}:` });
 const app = await buildApp({ core: h.core, db: h.db, redis, config, logger: createApiLogger(config) });
-await attachChat(app, { core: h.core, clock: h.clock, config, redis, logger: createApiLogger(config) });
+await attachChat(app, { db: h.db, core: h.core, clock: h.clock, config, redis, logger: createApiLogger(config) });
 let base = '';
 let browser: BrowserContext;
 let profile = '';

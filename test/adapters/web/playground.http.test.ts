@@ -12,7 +12,7 @@ const h = await setupCore();
 const redis = testRedis();
 const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PLAYGROUND_REDIS_PREFIX: `coachbot:test:${process.pid}:${Math.random().toString(36).slice(2)}:` });
 const app = await buildApp({ core: h.core, db: h.db, redis, config, logger: createApiLogger(config) });
-await attachChat(app, { core: h.core, clock: h.clock, config, redis, logger: createApiLogger(config) });
+await attachChat(app, { db: h.db, core: h.core, clock: h.clock, config, redis, logger: createApiLogger(config) });
 afterAll(async () => {
   await app.close();
   redis.disconnect();
@@ -43,7 +43,7 @@ describe('playground over HTTP', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/BOT_ACTION_SECRET/);
     const prod = loadConfig({ NODE_ENV: 'production', BOT_ACTION_SECRET: 'a-production-secret-of-length' });
     const server = await buildApp({ core: h.core, db: h.db, config: prod, logger: createApiLogger({ ...prod, LOG_LEVEL: 'silent' }) });
-    const { urls } = await attachChat(server, { core: h.core, clock: h.clock, config: prod, redis, logger: createApiLogger({ ...prod, LOG_LEVEL: 'silent' }) });
+    const { urls } = await attachChat(server, { db: h.db, core: h.core, clock: h.clock, config: prod, redis, logger: createApiLogger({ ...prod, LOG_LEVEL: 'silent' }) });
     expect(urls).toEqual([]);
     expect((await server.inject({ method: 'GET', url: '/playground' })).statusCode).toBe(404);
     await server.close();
