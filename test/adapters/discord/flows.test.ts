@@ -1,7 +1,9 @@
 import { InteractionType } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
 import { makeCoach } from '../../helpers/factories.ts';
-import { DiscordUser, setupDiscord } from './harness.ts';
+import type { RunningWorkers } from '../../../src/jobs/index.ts';
+import { testWorkers, untilSettled } from '../../jobs/harness.ts';
+import { DiscordUser, setupDiscord, type Shown } from './harness.ts';
 
 // Feature: the Discord adapter end to end — signed interactions to the real endpoint, the real
 // bot and core, and Discord's REST faked at the wire.
@@ -17,6 +19,19 @@ async function coachWithHours(name: string, dayOfWeek: number, seats = 1) {
   await h.core.availability.create(await actorOf(h.db, account), { dayOfWeek, startTime: '09:00', endTime: '12:00', maxSessionsPerSlot: seats, bufferMinutes: 0 });
   return coach;
 }
+
+/** The DM the jobs delivered for a user's notice of `type`, once it is marked sent. */
+async function delivered(jobs: RunningWorkers, userId: string, type: string, to: DiscordUser): Promise<Shown> {
+  const sent = () => h.db.notification.findFirst({ where: { userId, type, status: 'sent' }, orderBy: { createdAt: 'desc' } });
+  await untilSettled(jobs, async () => (await sent()) !== null);
+  const before = new Set(seenDms);
+  // The DM channel: the one the member wrote from, or the one the port opened (the fake names both after the user).
+  const message = [...h.fake.messages.values()].filter((m) => /^\d+$/.test(m.channel_id) && m.channel_id.endsWith(to.userId.slice(1)) && !before.has(m.id)).at(-1);
+  if (!message) throw new Error(`no DM for ${type}`);
+  seenDms.add(message.id);
+  return { content: String(message.content), components: message.components as never, id: message.id, channelId: message.channel_id };
+}
+const seenDms = new Set<string>();
 
 let nextUser = 310000000000000000n;
 const newUser = () => new DiscordUser(h, String(++nextUser));
@@ -46,18 +61,17 @@ describe('Discord: member and coach flows through signed interactions', () => {
     const session = await h.db.session.findFirstOrThrow({ where: { coachId: coach.id }, include: { member: true } });
     expect(session.scheduledAt.toISOString()).toBe('2030-01-08T10:00:00.000Z');
 
-    // The confirmation and the reminder reach the member's DMs through the Discord ChatPort.
-    const recipient = { platform: 'discord' as const, scope: h.fake.applicationId, platformUserId: member.userId };
-    const notices = [
-      { id: 'n1', userId: session.member.userId, type: 'booking.confirmed', payload: { sessionId: session.id } },
-      { id: 'n2', userId: session.member.userId, type: 'session.reminder', payload: { sessionId: session.id, minutesBefore: 60 } },
-    ];
-    const refs = [];
-    for (const n of notices) refs.push(await h.adapter.port.send(recipient, await h.bot.present(n, recipient)));
-    const reminder = h.fake.messages.get(refs[1]!.messageId)!;
-    expect(reminder.content).toMatch(/reminder|starts/i);
-    const shownReminder = { content: String(reminder.content), components: reminder.components as never, id: reminder.id, channelId: reminder.channel_id };
-    await member.click('Confirm', shownReminder);
+    // The jobs deliver the confirmation and, an hour before, the reminder to the member's DMs
+    // through the Discord ChatPort, drawn by the bot's Presenter.
+    const jobs = await testWorkers({ db: h.db, clock: h.clock, ports: [h.adapter.port], present: h.bot.present });
+    const memberUserId = session.member.userId;
+    await jobs.relay();
+    const confirmation = await delivered(jobs, memberUserId, 'booking.confirmed', member);
+    expect(confirmation.content).toMatch(/booked/i);
+    h.clock.set(new Date('2030-01-08T09:00:00Z'));
+    await jobs.tick();
+    const reminder = await delivered(jobs, memberUserId, 'session.reminder', member);
+    await member.click('Confirm', reminder);
     expect(member.lastNotice).toMatch(/see you/i);
 
     // The coach opens the session card from /today and completes it after the session.
@@ -73,11 +87,9 @@ describe('Discord: member and coach flows through signed interactions', () => {
     expect(coachUser.last?.content).toContain('completed');
     expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ status: 'completed', coachNotes: 'Great pacing work' });
 
-    // The rating prompt, answered from the DM.
-    const prompt = { id: 'n3', userId: session.member.userId, type: 'session.rate_prompt', payload: { sessionId: session.id } };
-    const ref = await h.adapter.port.send(recipient, await h.bot.present(prompt, recipient));
-    const stored = h.fake.messages.get(ref.messageId)!;
-    await member.clickForForm('★★★★★', { content: String(stored.content), components: stored.components as never, id: stored.id, channelId: stored.channel_id });
+    // The rating prompt follows the completion, delivered by the jobs and answered from the DM.
+    await jobs.tick();
+    await member.clickForForm('★★★★★', await delivered(jobs, memberUserId, 'session.rate_prompt', member));
     await member.submit({ feedback: 'Very helpful' });
     expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ rating: 5, ratingFeedback: 'Very helpful' });
     h.clock.set(new Date('2030-01-07T09:00:00Z'));
