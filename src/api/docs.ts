@@ -57,6 +57,29 @@ export function withoutUnusedSchemas<T extends object>(document: T): T {
   return { ...document, components: { ...components, schemas: kept } };
 }
 
+/**
+ * A body the route takes as optional (zod `.nullish()`, e.g. a cancellation reason) is documented
+ * as an optional request body of the object itself, rather than a required `anyOf [object, null]`:
+ * clients then may leave it out, which is what the route accepts.
+ */
+export function withOptionalBodies<T extends object>(document: T): T {
+  type Schema = { type?: string; anyOf?: Schema[] };
+  type Body = { required?: boolean; content?: Record<string, { schema?: Schema }> };
+  const paths = (document as { paths?: Record<string, Record<string, { requestBody?: Body }>> }).paths ?? {};
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      const media = operation.requestBody?.content?.['application/json'];
+      const anyOf = media?.schema?.anyOf;
+      if (!media || !anyOf?.some((s) => s.type === 'null')) continue;
+      const rest = anyOf.filter((s) => s.type !== 'null');
+      if (rest.length !== 1) continue;
+      media.schema = rest[0];
+      operation.requestBody!.required = false;
+    }
+  }
+  return document;
+}
+
 export async function registerDocs(app: FastifyInstance, options: { version: string; publicUrl?: string | undefined }): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -74,7 +97,7 @@ export async function registerDocs(app: FastifyInstance, options: { version: str
       },
     },
     transform: jsonSchemaTransform,
-    transformObject: (input) => withoutUnusedSchemas(withSharedErrorResponses(jsonSchemaTransformObject(input))),
+    transformObject: (input) => withoutUnusedSchemas(withOptionalBodies(withSharedErrorResponses(jsonSchemaTransformObject(input)))),
   });
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { deepLinking: true, persistAuthorization: false } });
   // The server is where clients reach this API: PUBLIC_URL, or the URL this document was fetched from.
