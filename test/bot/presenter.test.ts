@@ -10,6 +10,11 @@ async function noticesOf(userId: string, type: string): Promise<Notice[]> {
   return rows.map((r) => ({ id: r.id, userId: r.userId, type: r.type, payload: r.payload as Record<string, unknown> }));
 }
 
+/** A reminder or prompt as the jobs derive it from the sessions table when it falls due. */
+function derived(userId: string, type: string, sessionId: string, extra: Record<string, unknown> = {}): Notice {
+  return { id: `${type}-${sessionId}-${userId}`, userId, type, payload: { sessionId, ...extra } };
+}
+
 async function booked(dayLabel: string, dayOfWeek: number) {
   const coach = await coachWithHours(h, { name: `Coach ${dayOfWeek}`, windows: [{ dayOfWeek, startTime: '09:00', endTime: '10:00', maxSessionsPerSlot: 1 }] });
   const m = await linkedMember(h, coach.id, { timezone: 'Asia/Kolkata' });
@@ -30,8 +35,8 @@ describe('the Presenter: notices as their recipient reads them', () => {
     const [coachBooked] = await noticesOf(coach.id, 'booking.confirmed');
     expect(actionsOf(await h.bot.present(coachBooked!, { platform: 'web', scope: 'local', platformUserId: 'coach' })).map((a) => a.label)).toEqual(['Open session card']);
 
-    const [reminder] = await noticesOf(member.id, 'session.reminder');
-    const reminderView = await h.bot.present(reminder!, chatter.user);
+    const reminder = derived(member.id, 'session.reminder', session.id, { minutesBefore: 60 });
+    const reminderView = await h.bot.present(reminder, chatter.user);
     expect(actionsOf(reminderView).map((a) => a.label)).toEqual(['Confirm', 'Reschedule', "Can't make it"]);
     await chatter.click('Confirm', { ref: { platform: 'web', channelId: 'dm', messageId: 'reminder-1' }, view: reminderView });
     expect(chatter.lastNotice).toMatch(/See you in/);
@@ -47,14 +52,13 @@ describe('the Presenter: notices as their recipient reads them', () => {
     const { coach, member, chatter, session } = await booked('Wed 9 Jan', 3);
     h.clock.set(new Date(session.scheduledAt.getTime() + 61 * 60_000));
     const coachChat = await linkedUser(h, coach.id);
-    // Completing drops the session's pending prompts: take them as the jobs would have delivered them.
-    const [rate] = await noticesOf(member.id, 'session.rate_prompt');
-    const [prompt] = await noticesOf(coach.id, 'session.complete_prompt');
-    const promptView = await h.bot.present(prompt!, coachChat.user);
+    const rate = derived(member.id, 'session.rate_prompt', session.id);
+    const prompt = derived(coach.id, 'session.complete_prompt', session.id);
+    const promptView = await h.bot.present(prompt, coachChat.user);
     expect(actionsOf(promptView).map((a) => a.label)).toEqual(['Complete', 'No-show']);
     await coachChat.click('Complete', { ref: { platform: 'web', channelId: 'dm', messageId: 'prompt-1' }, view: promptView });
     await coachChat.submit({ notes: 'Done', outcomes: '' });
-    const rateView = await h.bot.present(rate!, chatter.user);
+    const rateView = await h.bot.present(rate, chatter.user);
     expect(actionsOf(rateView).map((a) => a.label)).toEqual(['★', '★★', '★★★', '★★★★', '★★★★★']);
     await coachChat.click('★★★', { ref: { platform: 'web', channelId: 'dm', messageId: 'rate-1' }, view: rateView });
     expect(coachChat.lastNotice).toMatch(/not valid for you/);
