@@ -6,21 +6,15 @@ import { requireCoach, type CoachViewer } from '../guards.ts';
 import { button, form, header, input, option, row, screen, select, text } from '../ui.ts';
 import type { View } from '../view.ts';
 import type { Viewer } from '../context.ts';
+import type { AvailabilityWindowRecord } from '../../core/availability/index.ts';
 
 // The coach's weekly availability grid: windows are wall-clock times in the coach's own zone;
 // add, edit and delete go through core, which refuses overlaps and changes that strand bookings.
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-export interface WindowRow {
-  id: string;
-  dayOfWeek: number;
-  startTime: string;
-  endTime: string;
-  maxSessionsPerSlot: number;
-  bufferMinutes: number;
-  isActive: boolean;
-}
+/** A weekly window as core keeps it (wall-clock times in the coach's zone). */
+export type WindowRow = Pick<AvailabilityWindowRecord, 'id' | 'dayOfWeek' | 'startTime' | 'endTime' | 'maxSessionsPerSlot' | 'bufferMinutes' | 'isActive'>;
 
 const describe = (w: WindowRow) =>
   `${DAYS[w.dayOfWeek]} ${w.startTime}–${w.endTime} · ${w.maxSessionsPerSlot} seat${w.maxSessionsPerSlot === 1 ? '' : 's'} · ${w.bufferMinutes} min buffer${w.isActive ? '' : ' · off'}`;
@@ -30,7 +24,7 @@ async function coachZone(v: CoachViewer): Promise<string> {
 }
 
 async function grid(v: CoachViewer, note?: string): Promise<View> {
-  return drawGrid(v, (await v.core.availability.findByCoach(v.actor, v.account.userId)) as WindowRow[], await coachZone(v), note);
+  return drawGrid(v, await v.core.availability.findByCoach(v.actor, v.account.userId), await coachZone(v), note);
 }
 
 /** The week as lines per day in the coach's zone, with a picker of windows to edit or delete. */
@@ -84,7 +78,7 @@ function idArg(args: string[]): string {
 }
 
 async function windowOf(v: CoachViewer, id: string): Promise<WindowRow> {
-  const windows = (await v.core.availability.findByCoach(v.actor, v.account.userId)) as WindowRow[];
+  const windows = await v.core.availability.findByCoach(v.actor, v.account.userId);
   const w = windows.find((x) => x.id === id);
   if (!w) throw new Refusal('That window no longer exists.');
   return w;
