@@ -4,6 +4,8 @@ import type { Recipient } from '../../../src/bot/port.ts';
 import { setupCore } from '../../helpers/core.ts';
 import { actorOf, makeCoach } from '../../helpers/factories.ts';
 import type { SentMessage } from '../../fakes/telegram.ts';
+import type { RunningWorkers } from '../../../src/jobs/index.ts';
+import { testWorkers, untilSettled } from '../../jobs/harness.ts';
 import { callbackUpdate, messageUpdate, startTelegramHarness, type TelegramPerson } from './harness.ts';
 
 // End to end: Telegram updates posted to the real webhook receiver, Telegraf talking to the fake
@@ -13,6 +15,15 @@ import { callbackUpdate, messageUpdate, startTelegramHarness, type TelegramPerso
 const t = await setupCore();
 // The bot edits live messages through the adapter's port, and the adapter hands updates to the bot.
 const h = await startTelegramHarness({ bot: { handle: (inbound) => bot.handle(inbound) } });
+/** The message in the member's chat (7001) that the jobs sent for a notice of `type`, once it is marked sent. */
+async function delivered(jobs: RunningWorkers, userId: string, type: string): Promise<SentMessage> {
+  await untilSettled(jobs, async () => (await t.db.notification.count({ where: { userId, type, status: 'sent' } })) > 0);
+  const inChat = [...h.fake.messages.entries()].filter(([key]) => key.startsWith('7001/')).map(([, m]) => m);
+  const message = inChat.at(-1);
+  if (!message) throw new Error(`no message for ${type}`);
+  return message;
+}
+
 const bot: Bot = createBot({ core: t.core, clock: t.clock, actionSecret: 'telegram-flows-secret', ports: { telegram: h.adapter.port } });
 const scope = String(h.fake.botId);
 afterAll(async () => h.close());
@@ -113,11 +124,15 @@ describe('Telegram end to end', () => {
     expect(h.fake.messages.get(`7001/${confirm.messageId}`)!.text).toContain('Booked');
     const session = sessions[0]!;
 
-    // Reminder (drawn by the bot's Presenter, sent through the Telegram ChatPort as the jobs do).
-    const reminder = await bot.present({ id: 'r1', userId: identity.userId, type: 'session.reminder', payload: { sessionId: session.id, minutesBefore: 60 } }, mia.recipient);
-    const sent = await h.adapter.port.send(mia.recipient, reminder);
-    expect(mia.text()).toContain('Reminder: your session is in 60 minutes');
-    await mia.tap('Confirm', h.fake.messages.get(`7001/${sent.messageId}`));
+    // The jobs deliver the confirmation and, an hour before, the reminder through the Telegram ChatPort.
+    const jobs = await testWorkers({ db: t.db, clock: t.clock, ports: [h.adapter.port], present: bot.present });
+    await jobs.relay();
+    expect((await delivered(jobs, identity.userId, 'booking.confirmed')).text).toMatch(/booked/i);
+    t.clock.set(new Date('2030-01-08T08:00:00Z'));
+    await jobs.tick();
+    const reminder = await delivered(jobs, identity.userId, 'session.reminder');
+    expect(reminder.text).toContain('Reminder: your session is in 60 minutes');
+    await mia.tap('Confirm', reminder);
     expect(mia.lastAnswer()).toMatch(/^See you in /);
 
     // Coach: session card → Complete with notes, after the session.
@@ -135,9 +150,8 @@ describe('Telegram end to end', () => {
     expect(await t.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ status: 'completed', coachNotes: 'Good progress on pacing.' });
 
     // Rate: the prompt the jobs send after completion, answered with stars and a skipped feedback.
-    const ratePrompt = await bot.present({ id: 'p1', userId: identity.userId, type: 'session.rate_prompt', payload: { sessionId: session.id } }, mia.recipient);
-    const prompt = await h.adapter.port.send(mia.recipient, ratePrompt);
-    await mia.tap('★★★★★', h.fake.messages.get(`7001/${prompt.messageId}`));
+    await jobs.tick();
+    await mia.tap('★★★★★', await delivered(jobs, identity.userId, 'session.rate_prompt'));
     await mia.say('-');
     expect(mia.text()).toContain('Thank you');
     expect(await t.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ rating: 5 });
