@@ -1,14 +1,14 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- Block Kit as the fake Slack recorded it: untyped JSON */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Recipient } from '../../../src/bot/port.ts';
 import { createBot, type Bot } from '../../../src/bot/index.ts';
-import { parseMessageRef } from '../../../src/adapters/slack/refs.ts';
 import { TEST_EPOCH, setupCore } from '../../helpers/core.ts';
 import { actorOf, makeCoach } from '../../helpers/factories.ts';
 import type { SlackCall } from '../../fakes/slack.ts';
 import { blockAction, slashCommand, viewSubmission, type SlackActor } from '../../fakes/slack-requests.ts';
 import { startSlackApp, type SlackAppHarness } from './harness.ts';
+import type { RunningWorkers } from '../../../src/jobs/index.ts';
+import { testWorkers, untilSettled } from '../../jobs/harness.ts';
 
 // The whole product inside Slack, end to end: signed requests to the real Bolt receiver on a
 // loopback port, the real bot over real PostgreSQL, and the Web API answered by the local fake.
@@ -45,6 +45,11 @@ function tokenFor(blocks: any[], label: string): string {
 }
 
 /** The next chat.postMessage to `actor` after `after` calls, as a message reference. */
+/** Resolves once the jobs have marked a notice of `type` for the user as sent. */
+async function sent(jobs: RunningWorkers, userId: string, type: string): Promise<void> {
+  await untilSettled(jobs, async () => (await h.db.notification.count({ where: { userId, type, status: 'sent' } })) > 0);
+}
+
 async function nextPost(actor: SlackActor, after: number, includes = ''): Promise<Message> {
   const call = await app.fake.waitForCall('chat.postMessage', (c) => app.fake.calls.indexOf(c) >= after && c.args.channel === `D${actor.userId}` && textOf(c.args.blocks as any[]).includes(includes));
   return { channel: String(call.args.channel), ts: String(call.answer?.ts) };
@@ -68,7 +73,6 @@ async function submitForm(actor: SlackActor, values: Record<string, string>, ope
   await app.adapter.idle();
 }
 
-const recipient = (actor: SlackActor): Recipient => ({ platform: 'slack', scope: actor.teamId, platformUserId: actor.userId });
 
 beforeAll(async () => {
   // The adapter and the bot need each other (inputs one way, live edits the other): bound late.
@@ -108,16 +112,20 @@ describe('Slack end to end', () => {
     expect(sessions).toHaveLength(1);
     const session = sessions[0]!;
 
-    // Confirmation DM: the outbox notification, drawn by the Presenter, sent by the Slack ChatPort.
+    // The jobs deliver the confirmation DM and, an hour before, the reminder through the Slack ChatPort.
     const account = (await h.core.chat.account({ platform: 'slack', scope: app.teamId, platformUserId: member.userId }))!;
-    const confirmation = await h.db.notification.findFirstOrThrow({ where: { userId: account.userId, type: 'booking.confirmed' } });
+    const jobs = await testWorkers({ db: h.db, clock: h.clock, ports: [app.adapter.port], present: bot.present });
     after = app.fake.calls.length;
-    await app.adapter.port.send(recipient(member), await bot.present({ id: confirmation.id, userId: account.userId, type: confirmation.type, payload: confirmation.payload as Record<string, unknown> }, recipient(member)));
+    await jobs.relay();
+    await sent(jobs, account.userId, 'booking.confirmed');
     await nextPost(member, after, 'Session booked');
 
     // Reminder with its answers; Confirm answers with an ephemeral line.
-    const reminderRef = await app.adapter.port.send(recipient(member), await bot.present({ id: `rem-${session.id}`, userId: account.userId, type: 'session.reminder', payload: { sessionId: session.id, minutesBefore: 60 } }, recipient(member)));
-    const reminder = { channel: parseMessageRef(reminderRef).channel, ts: reminderRef.messageId };
+    after = app.fake.calls.length;
+    h.clock.set(new Date(session.scheduledAt.getTime() - 60 * 60_000));
+    await jobs.tick();
+    await sent(jobs, account.userId, 'session.reminder');
+    const reminder = await nextPost(member, after, "Can't make it");
     expect(textOf(blocksOf(reminder))).toContain("Can't make it");
     const ephemeralBefore = app.fake.responses.length;
     await click(member, reminder, 'Confirm');
@@ -134,9 +142,12 @@ describe('Slack end to end', () => {
     await submitForm(coachUser, { notes: 'Worked on pacing', outcomes: 'Faster 5k' }, completeForm);
     expect((await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).status).toBe('completed');
 
-    // Rate: the prompt, five stars, then the optional feedback modal.
-    const promptRef = await app.adapter.port.send(recipient(member), await bot.present({ id: `rate-${session.id}`, userId: account.userId, type: 'session.rate_prompt', payload: { sessionId: session.id } }, recipient(member)));
-    const prompt = { channel: parseMessageRef(promptRef).channel, ts: promptRef.messageId };
+    // Rate: the prompt the jobs send after the completion, five stars, then the optional feedback modal.
+    after = app.fake.calls.length;
+    h.clock.set(new Date(session.scheduledAt.getTime() + 61 * 60_000));
+    await jobs.tick();
+    await sent(jobs, account.userId, 'session.rate_prompt');
+    const prompt = await nextPost(member, after, '★★★★★');
     const rateModals = app.fake.callsOf('views.open').length;
     await click(member, prompt, '★★★★★');
     const rateForm = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= rateModals);
