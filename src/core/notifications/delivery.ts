@@ -40,15 +40,8 @@ export type ClaimResult =
   /** Another worker holds a live claim (or it is not due yet): try again after `retryInMs`. */
   | { outcome: 'busy'; retryInMs: number };
 
-interface ClaimRow {
-  id: string;
-  userId: string;
-  type: string;
-  payload: Record<string, unknown>;
-  attempts: number;
-  address: ChatAddress | null;
-  session: TimedSessionState | null;
-}
+/** What the claim statement returns: the notification before its staleness is judged from the session. */
+type ClaimRow = Omit<ClaimedNotification, 'staleReason'> & { session: TimedSessionState | null };
 
 const REAL_NOW = Prisma.raw(`(clock_timestamp() AT TIME ZONE 'UTC')`);
 
