@@ -53,6 +53,11 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaCl
   // pg-pool has already discarded; without a listener it would crash the process. The next query
   // connects afresh and reports any real failure. (The adapter listened the same way for its own pool.)
   pool.on('error', () => undefined);
+  // A connection lent out (a transaction between statements, a raw booking) that the server closes
+  // emits 'error' on its client, where pg-pool listens only while the client is idle: without this
+  // listener a PostgreSQL restart would crash the process. Its next query fails and reports it, and
+  // the pool discards a client no longer queryable when it is given back.
+  pool.on('connect', (connection) => connection.on('error', () => undefined));
   // disposeExternalPool: $disconnect still ends the pool, as when the adapter owned it.
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   pools.set(client, pool);
@@ -122,6 +127,36 @@ export function sqlState(error: unknown): string | undefined {
 export function isDatabaseTimeout(error: unknown): boolean {
   const state = sqlState(error);
   return state === '55P03' || state === '57014';
+}
+
+/** SQLSTATEs of a server that is going away or not taking connections: class 08 (connection exception), admin or crash shutdown, cannot connect now, too many connections. */
+const UNAVAILABLE_STATE = /^(08|57P0[123]$|53300$)/;
+/** Socket failures on the way to the server. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** Prisma's codes for a server it cannot reach, that closed the connection, or a pool with no connection to give. */
+const PRISMA_UNREACHABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** The driver adapter's kinds of the same. */
+const ADAPTER_UNREACHABLE = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+/** node-pg's messages for a connection that broke or could not be made (they carry no code). */
+const PG_BROKEN = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed)/;
+
+/**
+ * The database cannot be reached right now (restarting, failing over, out of connections): the
+ * request did nothing the caller can rely on and may be retried, which an idempotency key makes safe.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current !== null && typeof current === 'object'; depth++) {
+    const e = current as { code?: unknown; originalCode?: unknown; kind?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown }; errors?: unknown };
+    const state = current instanceof pg.DatabaseError ? e.code : e.originalCode;
+    if (typeof state === 'string' && UNAVAILABLE_STATE.test(state)) return true;
+    if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || PRISMA_UNREACHABLE.has(e.code))) return true;
+    if (typeof e.kind === 'string' && ADAPTER_UNREACHABLE.has(e.kind)) return true;
+    if (current instanceof Error && PG_BROKEN.test(current.message)) return true;
+    if (current instanceof AggregateError) return current.errors.some(isDatabaseUnavailable);
+    current = e.meta?.driverAdapterError ?? e.cause;
+  }
+  return false;
 }
 
 /** PostgreSQL's unique violation, as a raw connection reports it (Prisma reports P2002/P2010 instead). */
