@@ -88,7 +88,7 @@ export function drawSlotPicker(v: Viewer, p: PickMode, d: { day: number; page: n
   return screen(title, [
     header(title),
     note ? text(note) : null,
-    text(shown.length ? `Times in ${v.zone}, ${BOOKING_MINUTES} minutes each. PickMode one:` : 'No free times left on this day. Please choose another day.'),
+    text(shown.length ? `Times in ${v.zone}, ${BOOKING_MINUTES} minutes each. Pick one:` : 'No free times left on this day. Please choose another day.'),
     ...buttonRows(
       shown.map((s) => button(`${clockLabel(s.startsAt, v.zone)} · ${s.availableCapacity} left`, v.act(vb.slot, ...lead(p), packInstant(s.startsAt)))),
       4,
