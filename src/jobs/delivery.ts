@@ -6,7 +6,7 @@ import { ChatDeliveryError, type ChatPort, type Presenter, type Recipient } from
 import type { Platform } from '../bot/inbound.ts';
 import type { Clock } from '../core/index.ts';
 import { createNotificationDelivery, type ClaimResult, type ClaimedNotification } from '../core/notifications/index.ts';
-import type { Db } from '../db/client.ts';
+import { isDatabaseTimeout, isDatabaseUnavailable, type Db } from '../db/client.ts';
 import { DELIVERY_QUEUE, type DeliveryJob } from './queues.ts';
 import type { JobSettings } from './settings.ts';
 
@@ -99,9 +99,28 @@ export function deliveryProcessor(deps: DeliveryDeps) {
       throw error;
     }
     // The one window for a duplicate: a crash between the platform's answer and this mark.
-    if (!(await marks.load(id))) logger.warn({ notificationId: id }, 'notification was sent after its claim had been taken over: it may arrive twice');
+    if (!(await markSent(id, Date.now() + settings.leaseMs))) {
+      logger.warn({ notificationId: id }, 'notification was sent after its claim had been taken over: it may arrive twice');
+    }
     return 'sent';
   };
+
+  /**
+   * Marks a sent notification, through a database outage: failing the job here would send it again
+   * once the claim's lease ran out. Tried until `until` (the lease's end, after which another worker
+   * may take the notification over, so a later mark would be a duplicate's anyway).
+   */
+  async function markSent(id: string, until: number): Promise<boolean> {
+    for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
+      try {
+        return await marks.load(id);
+      } catch (error) {
+        if (!(isDatabaseUnavailable(error) || isDatabaseTimeout(error)) || Date.now() + pause >= until) throw error;
+        logger.warn({ notificationId: id, err: error }, 'sent, but the database is unreachable: marking it again shortly');
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
 }
 
 /** A delivery worker on its own Redis connection (BullMQ blocks one per worker). */
