@@ -112,6 +112,9 @@ export type { ChatPorts } from './delivery.ts';
  * it has the database, the bot's Presenter and the adapters' ChatPorts. Resolves once running; call
  * `stop()` on SIGTERM (jobs in flight finish first).
  */
-export function startWorkerRole(deps: Omit<WorkerDeps, 'settings' | 'redisUrl'> & { config: Config }): Promise<RunningWorkers> {
-  return startWorkers({ ...deps, redisUrl: deps.config.REDIS_URL, settings: jobSettings(deps.config) });
+export async function startWorkerRole(deps: Omit<WorkerDeps, 'settings' | 'redisUrl'> & { config: Config }): Promise<RunningWorkers> {
+  const settings = jobSettings(deps.config);
+  const running = await startWorkers({ ...deps, redisUrl: deps.config.REDIS_URL, settings });
+  deps.logger.info({ concurrency: settings.concurrency }, 'workers running');
+  return running;
 }
