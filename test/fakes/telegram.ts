@@ -37,6 +37,8 @@ export interface FakeTelegram {
   failNext(method: string, fault: Fault, times?: number): void;
   /** Resolves when `method` has been called `count` times in all. */
   waitFor(method: string, count?: number): Promise<RecordedCall[]>;
+  /** Resolves once `ready` holds; asked again after every answered call. */
+  until(ready: () => boolean): Promise<void>;
   /** Chats whose user blocked the bot: sending there answers 403 as Telegram does. */
   blockedChats: Set<string>;
   /** Queues an update for getUpdates (long polling). */
@@ -52,6 +54,7 @@ export async function startFakeTelegram(token = FAKE_TOKEN): Promise<FakeTelegra
   const messages = new Map<string, SentMessage>();
   const faults = new Map<string, Fault[]>();
   const waiters: { method: string; count: number; resolve: () => void }[] = [];
+  const conditions = new Set<() => void>();
   const updates: Record<string, unknown>[] = [];
   const pollers: (() => void)[] = [];
   const blockedChats = new Set<string>();
@@ -73,6 +76,7 @@ export async function startFakeTelegram(token = FAKE_TOKEN): Promise<FakeTelegra
   function send(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
+    for (const check of [...conditions]) check();
   }
 
   function ok(res: ServerResponse, result: unknown): void {
@@ -209,6 +213,17 @@ export async function startFakeTelegram(token = FAKE_TOKEN): Promise<FakeTelegra
       return new Promise<RecordedCall[]>((resolve) => {
         waiters.push({ method, count, resolve: () => resolve(callsOf(method)) });
         notify();
+      });
+    },
+    until(ready) {
+      if (ready()) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const check = () => {
+          if (!ready()) return;
+          conditions.delete(check);
+          resolve();
+        };
+        conditions.add(check);
       });
     },
     pushUpdate(update) {

@@ -15,7 +15,11 @@ export interface PgRelay {
   /** Drops every connection and refuses new ones until restore(). */
   cut(): void;
   restore(): void;
-  /** Holds PostgreSQL's answers from the next COMMIT the process sends with `marker` in the same message; resolves once it was sent. */
+  /**
+   * On the next connection that sends `marker` (e.g. a write to a table), holds PostgreSQL's answers
+   * from the COMMIT that follows it (in the same message or a later one); resolves once that COMMIT
+   * was passed on.
+   */
   armOnCommit(marker: RegExp): Promise<void>;
   close(): Promise<void>;
 }
@@ -32,14 +36,18 @@ export async function startPgRelay(target: { host: string; port: number }): Prom
     const upstream = connect(target.port, target.host);
     sockets.add(client).add(upstream);
     let frozen = false;
+    let marked: (() => void) | null = null;
     client.on('data', (chunk: Buffer) => {
       upstream.write(chunk);
-      const text = armed ? chunk.toString('latin1') : '';
-      if (armed && COMMIT.test(text) && armed.marker.test(text)) {
-        frozen = true;
-        const { sent } = armed;
+      const text = armed || marked ? chunk.toString('latin1') : '';
+      if (armed && armed.marker.test(text)) {
+        marked = armed.sent;
         armed = null;
-        sent();
+      }
+      if (marked && COMMIT.test(text)) {
+        frozen = true;
+        marked();
+        marked = null;
       }
     });
     upstream.on('data', (chunk: Buffer) => {
