@@ -14,6 +14,7 @@ import { answerClientError, installErrorHandling, notFound, requireHost, toError
 import { createApiLogger } from './logger.ts';
 import { registerQueueBoard } from './queue-board.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
+import { metricsRoute, type MetricsExposition } from './routes/metrics.ts';
 import { createThrottle } from './throttle.ts';
 import { protectedRoutes, publicRoutes } from './routes/index.ts';
 
@@ -36,6 +37,8 @@ export interface AppDeps {
   readinessCheckTimeoutMs?: number;
   /** The job queues, shown to admins at /admin/queues; no board without them. */
   queues?: readonly Queue[];
+  /** The process's metrics, served at /metrics (behind METRICS_TOKEN when given); no /metrics without them. */
+  metrics?: { exposition: MetricsExposition; token?: string | undefined };
 }
 
 export const API_VERSION = '1.0.0';
@@ -88,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.addHook('onRoute', documentRoutes('probe'));
     await scope.register(healthRoutes({ db: deps.db, redis: deps.redis, readiness: deps.readiness, checkTimeoutMs: deps.readinessCheckTimeoutMs }));
   });
+  if (deps.metrics) await app.register(metricsRoute({ metrics: deps.metrics.exposition, token: deps.metrics.token, throttle }));
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('public'));
     await scope.register(publicRoutes(deps, throttle));
