@@ -103,7 +103,7 @@ export function createProcessMetrics(options: { logger?: Logger } = {}): Process
   });
   const readFailures = new Counter({
     name: 'coachbot_metrics_read_failures_total',
-    help: 'Scrapes that left out a gauge because Redis or PostgreSQL did not answer in time (read: queue_jobs, notifications_due)',
+    help: 'Scrapes that left out gauges they could not read, Redis or PostgreSQL being away or slower than 2 s (read: queue_jobs, notifications_due)',
     labelNames: ['read'] as const,
     registers,
   });
@@ -165,6 +165,7 @@ export function createProcessMetrics(options: { logger?: Logger } = {}): Process
     },
 
     watchQueues(watched) {
+      if (watched.length === 0) return () => {};
       for (const queue of watched) queues.add(queue);
       reads.add(queueRead);
       return () => {
