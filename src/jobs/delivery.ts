@@ -81,15 +81,15 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     if (claim.outcome === 'settled') return 'settled';
     if (claim.outcome === 'busy') return delay(job, token, claim.retryInMs);
     const n = claim.notification;
-    const settled = async (outcome: 'skipped' | 'failed', reason: string) => {
+    const finishAs = async (outcome: 'skipped' | 'failed', reason: string) => {
       await delivery.settle(id, outcome, reason);
       telemetry.attempted(n.type, outcome);
       return outcome;
     };
-    if (n.staleReason) return settled('skipped', n.staleReason);
-    if (!n.address) return settled('skipped', 'no_chat_identity: the user has not linked a chat account');
+    if (n.staleReason) return finishAs('skipped', n.staleReason);
+    if (!n.address) return finishAs('skipped', 'no_chat_identity: the user has not linked a chat account');
     const port = deps.ports(n.address.platform);
-    if (!port) return settled('failed', `no_chat_port: ${n.address.platform} is not connected in this worker`);
+    if (!port) return finishAs('failed', `no_chat_port: ${n.address.platform} is not connected in this worker`);
     try {
       const recipient = recipientOf(n);
       const view = await deps.present({ id: n.id, userId: n.userId, type: n.type, payload: n.payload }, recipient);
@@ -98,7 +98,7 @@ export function deliveryProcessor(deps: DeliveryDeps) {
       const reason = reasonOf(error);
       const permanent = error instanceof ChatDeliveryError && error.permanent;
       if (permanent || n.attempts >= settings.attempts) {
-        await settled('failed', permanent ? reason : `${reason} (after ${n.attempts} attempts)`);
+        await finishAs('failed', permanent ? reason : `${reason} (after ${n.attempts} attempts)`);
         logger.warn({ notificationId: id, attempts: n.attempts, reason }, 'notification delivery failed');
         return 'failed';
       }

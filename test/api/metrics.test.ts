@@ -3,6 +3,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/index.ts';
 import { createApiLogger } from '../../src/api/logger.ts';
+import { loadConfig } from '../../src/config.ts';
 import { BOOKING_REFUSALS, ConflictError, UnavailableError, UnprocessableError } from '../../src/core/index.ts';
 import { refusalOf } from '../../src/core/bookings/refusals.ts';
 import { createProcessMetrics } from '../../src/runtime/metrics.ts';
@@ -121,6 +122,13 @@ describe('GET /metrics: the exposition', () => {
 });
 
 describe('GET /metrics with METRICS_TOKEN', () => {
+  it('takes a METRICS_TOKEN of 16 characters or more, and never repeats a wrong one', () => {
+    expect(loadConfig({ METRICS_TOKEN: TOKEN }).METRICS_TOKEN).toBe(TOKEN);
+    expect(loadConfig({}).METRICS_TOKEN).toBeUndefined();
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-secret' })).toThrow('METRICS_TOKEN is (hidden): expected at least 16 characters');
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+
   it('answers 401 in the error format without the token or with a wrong one, and the metrics with it', async () => {
     const from = { remoteAddress: '198.51.100.1' };
     const missing = await locked.inject({ method: 'GET', url: '/metrics', ...from });
