@@ -35,6 +35,22 @@ export async function bareServer(deps: BareServerDeps): Promise<FastifyInstance>
   return app;
 }
 
+/**
+ * Resolves once the shared Redis connection is up, or has failed once (and /readyz then says so): a
+ * server opened while Redis is still connecting would call itself not ready on its first probe.
+ */
+async function redisSettled(redis: Redis): Promise<void> {
+  if (redis.status === 'ready' || redis.status === 'reconnecting' || redis.status === 'end') return;
+  const events = ['ready', 'error', 'end'] as const;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      for (const event of events) redis.off(event, done);
+      resolve();
+    };
+    for (const event of events) redis.on(event, done);
+  });
+}
+
 // The server of the process: the admin API's composition root for the api role (builds the app,
 // warms it up, and only then opens the port), the bare server for the others.
 
@@ -64,6 +80,7 @@ export async function startApi(infra: Infrastructure, options: ServerOptions = {
 
   const warming = performance.now();
   if (api) await warmUpApi(app, core);
+  await redisSettled(redis);
   logger.info({ ms: Math.round(performance.now() - warming) }, 'warmed up');
   readiness.state = 'ready';
   try {

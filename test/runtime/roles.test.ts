@@ -53,7 +53,9 @@ describe('process roles without the API', SPAWNING, () => {
 
   it('--role bot serves /healthz, /readyz and /metrics beside the chat side; its metrics have no queues (it holds none)', async () => {
     const base = await baseOf(services.bot);
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(await ready.json()).toEqual({ status: 'ready', process: 'ready', checks: { postgres: 'up', redis: 'up' } });
+    expect(ready.status).toBe(200);
     expect((await fetch(`${base}/playground`)).status).toBe(200);
     const families = await scrape(base);
     expect(valueOf(families, 'coachbot_bookings_total', { source: 'bot' })).toBe(0);
