@@ -80,6 +80,11 @@ export async function startApi(infra: Infrastructure, options: ServerOptions = {
 
   const warming = performance.now();
   if (api) await warmUpApi(app, core);
+  else {
+    // What a first /readyz runs: the routes compiled, and the query it sends once already sent.
+    await app.ready();
+    await db.$queryRaw`SELECT 1`;
+  }
   await redisSettled(redis);
   logger.info({ ms: Math.round(performance.now() - warming) }, 'warmed up');
   readiness.state = 'ready';
