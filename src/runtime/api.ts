@@ -1,16 +1,21 @@
 import type { AddressInfo } from 'node:net';
-import { buildApp, warmUpApi, type Readiness } from '../api/index.ts';
+import { buildApp, healthRoutes, warmUpApi, type Readiness } from '../api/index.ts';
 import { openQueues } from '../jobs/index.ts';
 import { listenFailure } from './failure.ts';
 import type { Infrastructure } from './infrastructure.ts';
 import type { Role } from './process.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 
-/** A server for a process without the API role: health only, the chat side added by `extend`. */
-function bareServer(logger: Logger): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger });
-  app.get('/healthz', async () => ({ status: 'ok' }));
+/**
+ * A server for a process without the API role: the same probes as the API's (a load balancer in
+ * front of the chat receivers needs /readyz as much), the chat side added by `extend`.
+ */
+async function bareServer(infra: Infrastructure, readiness: Readiness): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: infra.logger });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await app.register(healthRoutes({ db: infra.db, redis: infra.redis, readiness }));
   return app as unknown as FastifyInstance;
 }
 
@@ -31,7 +36,7 @@ export async function startApi(infra: Infrastructure, options: ServerOptions = {
   const jobQueues = api ? openQueues(config.REDIS_URL) : null;
   const app = jobQueues
     ? await buildApp({ core, db, redis, config, logger, readiness, queues: [jobQueues.queues.delivery, jobQueues.queues.schedule] })
-    : bareServer(logger);
+    : await bareServer(infra, readiness);
   const extraUrls = options.extend ? await options.extend(app) : [];
 
   // On a database without an admin, a local one with a token, so a newcomer can call the API at once.
