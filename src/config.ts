@@ -138,6 +138,9 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+/** Every variable the process reads (compose.yaml and docs/operations.md are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 /** A configuration the process cannot start with; its message is one line, fit for a terminal. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
