@@ -220,6 +220,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       }
       server = createFrontServer({
         receiver: receiver!,
+        signingSecret: settings.signingSecret!,
         installer: installer && settings.oauth ? { provider: installer, scopes: settings.oauth.scopes, redirectUri: settings.oauth.redirectUri } : undefined,
         now,
         log,
