@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isValidSlackRequest, type HTTPReceiver } from '@slack/bolt';
-import type { InstallProvider } from '@slack/oauth';
+import { ErrorCode, type CallbackOptions, type InstallProvider } from '@slack/oauth';
 import type { Logger as Pino } from 'pino';
 import type { AckFirstScheduler } from './ack-first.ts';
 import { isRoutableBody, parseSlackBody } from './envelope.ts';
@@ -75,6 +75,39 @@ async function judge(req: IncomingMessage, signingSecret: string): Promise<Verdi
   return isRoutableBody(parsed) ? { status: 'pass', rawBody } : { status: 400 };
 }
 
+/** Slack's answers to an authorization code it will not exchange: the code, not our server, is at fault. */
+const REFUSED_CODE = new Set(['invalid_code', 'code_already_used', 'code_expired', 'bad_redirect_uri', 'invalid_client_id', 'bad_client_secret', 'oauth_authorization_url_mismatch']);
+
+/**
+ * An install that did not complete. @slack/oauth answers only a missing or bad state or code with
+ * 400 and everything else with 500; a user pressing Cancel (error=access_denied) and a code Slack
+ * refuses are the request's doing, so they get 400 too. 500 stays for our own failures (the
+ * installation store, Slack unreachable).
+ */
+export function installFailureStatus(error: { code?: string; data?: { error?: unknown } }): 400 | 500 {
+  switch (error.code) {
+    case ErrorCode.MissingStateError:
+    case ErrorCode.InvalidStateError:
+    case ErrorCode.MissingCodeError:
+    case ErrorCode.AuthorizationError:
+      return 400;
+    case 'slack_webapi_platform_error':
+      return REFUSED_CODE.has(String(error.data?.error)) ? 400 : 500;
+    default:
+      return 500;
+  }
+}
+
+const installFailure: CallbackOptions['failure'] = (error, _options, _req, res) => {
+  const status = installFailureStatus(error as { code?: string; data?: { error?: unknown } });
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(
+    status === 400
+      ? '<html><body><h2>The app was not installed.</h2><p>The installation was cancelled or has expired. Please start again from the install link.</p></body></html>'
+      : '<html><body><h2>Something went wrong.</h2><p>The app was not installed. Please try again in a moment.</p></body></html>',
+  );
+};
+
 export function createFrontServer({ receiver, signingSecret, installer, now, log, scheduler }: FrontOptions): Server {
   async function events(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const verdict = await judge(req, signingSecret);
@@ -110,7 +143,7 @@ export function createFrontServer({ receiver, signingSecret, installer, now, log
         return;
       }
       if (installer && req.method === 'GET' && path === REDIRECT_PATH) {
-        void installer.provider.handleCallback(req, res, undefined, { scopes: installer.scopes, redirectUri: installer.redirectUri });
+        void installer.provider.handleCallback(req, res, { failure: installFailure }, { scopes: installer.scopes, redirectUri: installer.redirectUri });
         return;
       }
       req.resume();
