@@ -1,4 +1,5 @@
 import type { ChatIdentityInput } from '../../src/core/users/index.ts';
+import { databaseFingerprint } from '../api/harness.ts';
 import type { TestContext } from './core.ts';
 import { actorOf, makeAdmin, makeCoach, makeMember } from './factories.ts';
 
@@ -29,4 +30,28 @@ export async function fuzzWorld(
     member: { id: member.id, memberId: member.memberId!, platformUserId: chat.memberUserId },
     sessionId: booking.sessionId,
   };
+}
+
+/**
+ * Tables a handled chat input writes by design, whatever it says: chat_deliveries (each delivery
+ * the bot takes is claimed and its answer kept, so a redelivery gets the same answer) and
+ * chat_states (what a user is in the middle of: a search kept for "Next page", a form being
+ * filled in). A genuine button may also keep the screen it is on current (chat_live_messages).
+ * Nothing else may change.
+ */
+export function bookkeepingTables(genuineAction: boolean): string[] {
+  return ['chat_deliveries', 'chat_states', ...(genuineAction ? ['chat_live_messages'] : [])];
+}
+
+/** The database fingerprint without the given tables. */
+export async function fingerprintWithout(db: TestContext['db'], tables: string[]): Promise<Record<string, string>> {
+  const all = await databaseFingerprint(db);
+  for (const name of tables) delete all[name];
+  return all;
+}
+
+/** Deliveries claimed but neither answered nor given back: a handler stopped half-way. */
+export async function unansweredDeliveries(db: TestContext['db']): Promise<number> {
+  const [row] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM chat_deliveries WHERE effects IS NULL`;
+  return row!.n;
 }

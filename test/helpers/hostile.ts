@@ -157,32 +157,48 @@ function withAt(value: unknown, path: (string | number)[], replace: (old: unknow
 }
 const DELETE = Symbol('delete');
 
+/** Edits to make to a payload: which of its fields (by index, modulo their count) gets which hostile value, or is removed. */
+export const editsArb = fc.array(fc.tuple(fc.nat(), fc.oneof(wrongTypeArb, hostileTextArb, fc.constant<unknown>(DELETE))), { minLength: 1, maxLength: 3 });
+export type Edits = typeof editsArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** The payload with the edits made: fields anywhere (nested too) replaced by hostile values or removed. */
+export function applyEdits(payload: unknown, edits: Edits): unknown {
+  return edits.reduce<unknown>((acc, [index, value]) => {
+    const paths = pathsOf(acc);
+    return paths.length ? withAt(acc, paths[index % paths.length]!, () => value) : acc;
+  }, payload);
+}
+
 /**
  * A well-formed payload with a few of its fields (anywhere, nested too) replaced by hostile text or a
  * value of the wrong type, or removed: what a receiver's parser must refuse or survive.
  */
-export function corruptedArb<T>(valid: fc.Arbitrary<T>, maxEdits = 3): fc.Arbitrary<unknown> {
-  return valid.chain((payload) => {
-    const paths = pathsOf(payload);
-    if (!paths.length) return fc.constant<unknown>(payload);
-    const edit = fc.tuple(fc.constantFrom(...paths), fc.oneof(wrongTypeArb, hostileTextArb, fc.constant<unknown>(DELETE)));
-    return fc.array(edit, { minLength: 1, maxLength: maxEdits }).map((edits) =>
-      edits.reduce<unknown>((acc, [path, value]) => withAt(acc, path, () => value), payload),
-    );
-  });
+export function corruptedArb<T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> {
+  return fc.tuple(valid, editsArb).map(([payload, edits]) => applyEdits(payload, edits));
 }
 
 /**
  * Records every 'uncaughtException' and 'unhandledRejection' while a fuzz test runs, so a crash the
- * receiver swallowed into the void still fails the test. Call `stop()` in afterAll.
+ * receiver swallowed into the void still fails the test. `crashed` rejects at the first one: race a
+ * request against it, so a request a crash left unanswered fails the test instead of hanging it.
+ * Call `stop()` in afterAll.
  */
-export function watchProcessFailures(): { failures: unknown[]; stop(): void } {
+export function watchProcessFailures(): { failures: unknown[]; crashed: Promise<never>; stop(): void } {
   const failures: unknown[] = [];
-  const onFailure = (error: unknown) => void failures.push(error);
+  let fail: (error: unknown) => void = () => undefined;
+  const crashed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  crashed.catch(() => undefined);
+  const onFailure = (error: unknown) => {
+    failures.push(error);
+    fail(error);
+  };
   process.on('uncaughtException', onFailure);
   process.on('unhandledRejection', onFailure);
   return {
     failures,
+    crashed,
     stop() {
       process.off('uncaughtException', onFailure);
       process.off('unhandledRejection', onFailure);
