@@ -13,9 +13,12 @@ export interface FuzzWorld {
   sessionId: string;
 }
 
+/** A platform user id, or how the platform derives one from our user id (the web playground's `u-<id>`). */
+type ChatUserId = string | ((userId: string) => string);
+
 export async function fuzzWorld(
   t: TestContext,
-  chat: { platform: ChatIdentityInput['platform']; scope: string; coachUserId: string; memberUserId: string },
+  chat: { platform: ChatIdentityInput['platform']; scope: string; coachUserId: ChatUserId; memberUserId: ChatUserId },
 ): Promise<FuzzWorld> {
   const coach = await makeCoach(t.db, { name: 'Coach Fuzz', coachTimezone: 'UTC' });
   await t.core.availability.create(await actorOf(t.db, coach), { dayOfWeek: 2, startTime: '09:00', endTime: '12:00', bufferMinutes: 0, maxSessionsPerSlot: 2 });
@@ -23,11 +26,14 @@ export async function fuzzWorld(
   const admin = await actorOf(t.db, await makeAdmin(t.db));
   const booking = await t.core.bookings.create(admin, { memberId: member.memberId!, coachId: coach.id, requestedDate: '2030-01-08', requestedTime: '10:00' }, 'fuzz-world');
   if (!booking.sessionId) throw new Error('fuzz world: the booking made no session');
-  await t.core.chat.ensureLink(coach.id, { platform: chat.platform, scope: chat.scope, platformUserId: chat.coachUserId });
-  await t.core.chat.ensureLink(member.id, { platform: chat.platform, scope: chat.scope, platformUserId: chat.memberUserId });
+  const idOf = (given: ChatUserId, userId: string) => (typeof given === 'string' ? given : given(userId));
+  const coachChat = idOf(chat.coachUserId, coach.id);
+  const memberChat = idOf(chat.memberUserId, member.id);
+  await t.core.chat.ensureLink(coach.id, { platform: chat.platform, scope: chat.scope, platformUserId: coachChat });
+  await t.core.chat.ensureLink(member.id, { platform: chat.platform, scope: chat.scope, platformUserId: memberChat });
   return {
-    coach: { id: coach.id, platformUserId: chat.coachUserId },
-    member: { id: member.id, memberId: member.memberId!, platformUserId: chat.memberUserId },
+    coach: { id: coach.id, platformUserId: coachChat },
+    member: { id: member.id, memberId: member.memberId!, platformUserId: memberChat },
     sessionId: booking.sessionId,
   };
 }
