@@ -39,6 +39,8 @@ export interface AppDeps {
   readinessRequiresRedis?: boolean;
   /** The job queues, shown to admins at /admin/queues; no board without them. */
   queues?: readonly Queue[];
+  /** Whether the queues' Redis connection is up now; while it is not, the board answers 503 (reachable when not given). */
+  queuesReachable?: () => boolean;
   /** The process's metrics, served at /metrics (behind METRICS_TOKEN when given); no /metrics without them. */
   metrics?: { exposition: MetricsExposition; token?: string | undefined };
 }
@@ -105,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.addHook('onRequest', authenticate(deps.core, throttle));
     await scope.register(protectedRoutes(deps));
   });
-  if (deps.queues?.length) await registerQueueBoard(app, { core: deps.core, queues: deps.queues });
+  if (deps.queues?.length) await registerQueueBoard(app, { core: deps.core, queues: deps.queues, reachable: deps.queuesReachable ?? (() => true) });
   // Unknown routes are rate limited too, so they cannot be probed at will.
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, notFound);
   return app;

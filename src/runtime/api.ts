@@ -74,7 +74,7 @@ export async function startApi(infra: Infrastructure, options: ServerOptions = {
   const jobQueues = api ? openQueues(config.REDIS_URL) : null;
   const queues = jobQueues ? [jobQueues.queues.delivery, jobQueues.queues.schedule] : [];
   const app = api
-    ? await buildApp({ core, db, redis, config, logger, readiness, readinessRequiresRedis: requiresRedis, queues, metrics: { exposition: metrics, token: config.METRICS_TOKEN } })
+    ? await buildApp({ core, db, redis, config, logger, readiness, readinessRequiresRedis: requiresRedis, queues, queuesReachable: jobQueues?.reachable, metrics: { exposition: metrics, token: config.METRICS_TOKEN } })
     : await bareServer({ db, redis, logger, readiness, metrics, metricsToken: config.METRICS_TOKEN, requiresRedis });
   const unwatchQueues = metrics.watchQueues(queues);
   const extraUrls = options.extend ? await options.extend(app) : [];

@@ -52,7 +52,7 @@ describe('readiness while Redis is away', SPAWNING, () => {
     }
   });
 
-  it('with Redis stopped, the API stays ready (degraded) and serves; the bot and the worker answer 503', async () => {
+  it('with Redis stopped, the API stays ready (degraded) and serves (its queue board answers 503); the bot and the worker answer 503', async () => {
     await redis.stop();
     redisRunning = false;
     for (const service of Object.values(services)) await service.logged((l) => l.msg === 'redis unavailable');
@@ -61,6 +61,11 @@ describe('readiness while Redis is away', SPAWNING, () => {
     const me = await fetch(`${await baseOf(services.api)}/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ role: 'Admin' });
+    // The one part of the API that needs Redis says so at once rather than waiting for it.
+    const board = await fetch(`${await baseOf(services.api)}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${token}` } });
+    expect(board.status).toBe(503);
+    expect(board.headers.get('retry-after')).toBe('5');
+    expect(await board.json()).toMatchObject({ statusCode: 503, error: 'queues_unavailable' });
 
     for (const service of [services.bot, services.worker]) {
       expect(await readyz(service)).toEqual({ status: 503, body: { status: 'not_ready', process: 'ready', checks: { postgres: 'up', redis: 'down' } } });
