@@ -32,6 +32,22 @@ export function processRole(argv: string[] = process.argv.slice(2)): ProcessRole
 
 export const runs = (role: ProcessRole, part: Exclude<ProcessRole, 'all'>) => role === 'all' || role === part;
 
+/**
+ * Whether each part of a process needs Redis to do its work, and so whether /readyz answers 503 while
+ * Redis is down: a load balancer then takes out only the processes that cannot serve without it.
+ */
+const NEEDS_REDIS: Record<Exclude<ProcessRole, 'all'>, boolean> = {
+  // Rate limiting skips a Redis that is away and idempotency keys live in PostgreSQL: the admin API still serves (degraded).
+  api: false,
+  // Slack's and Telegram's redelivery claims are Redis keys: without Redis their events and updates fail.
+  bot: true,
+  // BullMQ's queues and job schedulers live in Redis: no notification goes out without it.
+  worker: true,
+};
+
+/** Whether a process of this role is not ready while Redis is down (any part of it that needs Redis decides). */
+export const requiresRedis = (role: ProcessRole) => (['api', 'bot', 'worker'] as const).some((part) => runs(role, part) && NEEDS_REDIS[part]);
+
 export interface ChatDeps {
   db: Db;
   core: Core;
@@ -106,7 +122,7 @@ export async function attachChat(app: FastifyInstance, deps: ChatDeps, chat: Cha
 export async function startRoles(
   infra: Omit<ChatDeps, 'clock'> & { metrics: ProcessMetrics },
   role: ProcessRole,
-  startServer: (options: { api: boolean; extend?: (app: FastifyInstance) => Promise<string[]> }) => Promise<{ name: string; stop(): Promise<void> }>,
+  startServer: (options: { api: boolean; requiresRedis: boolean; extend?: (app: FastifyInstance) => Promise<string[]> }) => Promise<{ name: string; stop(): Promise<void> }>,
 ) {
   const deps: ChatDeps = { ...infra, clock: systemClock };
   // The demo is for `npm start` on a developer machine (NODE_ENV development), never for tests or production.
@@ -133,7 +149,7 @@ export async function startRoles(
   // A worker-only process opens its server once the workers run, so that its /readyz means it; with
   // other roles the workers start last, once the chat platforms' receivers (and their ports) have.
   let workers = role === 'worker' && chat ? await startWorkers(chat) : null;
-  const server = await startServer({ api: runs(role, 'api'), ...(receiving ? { extend: async (app: FastifyInstance) => (await attachChat(app, deps, chat)).urls } : {}) });
+  const server = await startServer({ api: runs(role, 'api'), requiresRedis: requiresRedis(role), ...(receiving ? { extend: async (app: FastifyInstance) => (await attachChat(app, deps, chat)).urls } : {}) });
   if (!workers && runs(role, 'worker') && chat) workers = await startWorkers(chat);
   // Stopped in reverse: workers finish their deliveries, receivers their acknowledged work, then the server closes.
   return [

@@ -49,11 +49,13 @@ export interface RunningWorkers {
 }
 
 /** Opens the queues alone (for the admin API's queue board, or a producer). */
-export function openQueues(redisUrl: string, prefix = DEFAULT_PREFIX): { queues: JobQueues; close(): Promise<void> } {
+export function openQueues(redisUrl: string, prefix = DEFAULT_PREFIX): { queues: JobQueues; reachable(): boolean; close(): Promise<void> } {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queues = createQueues(connection, prefix);
   return {
     queues,
+    // While the connection is not up, the queues' commands wait for Redis to come back (no retry limit).
+    reachable: () => connection.status === 'ready',
     async close() {
       await Promise.all([queues.delivery.close(), queues.schedule.close()]);
       await connection.quit().catch(() => connection.disconnect());

@@ -17,6 +17,8 @@ export interface BareServerDeps {
   readiness: Readiness;
   metrics: MetricsExposition;
   metricsToken?: string | undefined;
+  /** Whether /readyz requires Redis (default true). */
+  requiresRedis?: boolean | undefined;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function bareServer(deps: BareServerDeps): Promise<FastifyInstance>
   await app.register(async (scope) => {
     scope.setValidatorCompiler(validatorCompiler);
     scope.setSerializerCompiler(serializerCompiler);
-    await scope.register(healthRoutes({ db: deps.db, redis: deps.redis, readiness: deps.readiness }));
+    await scope.register(healthRoutes({ db: deps.db, redis: deps.redis, readiness: deps.readiness, requiresRedis: deps.requiresRedis }));
   });
   await app.register(metricsRoute({ metrics: deps.metrics, token: deps.metricsToken }));
   return app;
@@ -59,18 +61,21 @@ export interface ServerOptions {
   api?: boolean;
   /** Adds more to the same server before it opens (the chat side: src/roles.ts); answers URLs to print. */
   extend?: (app: FastifyInstance) => Promise<string[]>;
+  /** Whether this process is not ready while Redis is down (default true): its roles decide (src/roles.ts). */
+  requiresRedis?: boolean;
 }
 
 export async function startApi(infra: Infrastructure, options: ServerOptions = {}): Promise<Role> {
   const { config, logger, core, db, redis, metrics } = infra;
   const readiness: { state: Readiness['state'] } = { state: 'starting' };
   const api = options.api ?? true;
+  const requiresRedis = options.requiresRedis ?? true;
   // The queue board for admins at /admin/queues: this process only reads the queues the workers run.
   const jobQueues = api ? openQueues(config.REDIS_URL) : null;
   const queues = jobQueues ? [jobQueues.queues.delivery, jobQueues.queues.schedule] : [];
   const app = api
-    ? await buildApp({ core, db, redis, config, logger, readiness, queues, metrics: { exposition: metrics, token: config.METRICS_TOKEN } })
-    : await bareServer({ db, redis, logger, readiness, metrics, metricsToken: config.METRICS_TOKEN });
+    ? await buildApp({ core, db, redis, config, logger, readiness, readinessRequiresRedis: requiresRedis, queues, queuesReachable: jobQueues?.reachable, metrics: { exposition: metrics, token: config.METRICS_TOKEN } })
+    : await bareServer({ db, redis, logger, readiness, metrics, metricsToken: config.METRICS_TOKEN, requiresRedis });
   const unwatchQueues = metrics.watchQueues(queues);
   const extraUrls = options.extend ? await options.extend(app) : [];
 
