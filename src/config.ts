@@ -59,6 +59,8 @@ const schema = z.object({
   /** PostgreSQL idle_in_transaction_session_timeout: a session that stops mid-transaction (a stopped process) loses it and its locks. 0 turns it off. */
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: whole(0).default(DB_TIMEOUT_DEFAULTS.idleInTransactionTimeoutMs),
   API_BODY_LIMIT_BYTES: whole(1024).default(64 * 1024),
+  /** When set, GET /metrics asks for `Authorization: Bearer <METRICS_TOKEN>`; when not, it is open (bind it to an internal network). */
+  METRICS_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
   /** After SIGTERM, how long requests in flight may take before the process exits anyway (status 1). */
   SHUTDOWN_GRACE_SECONDS: whole(1).default(10),
   /** Discord: the application's id, public key (hex, verifies HTTP interactions) and bot token. */
@@ -135,6 +137,9 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** Every variable the process reads (compose.yaml and docs/operations.md are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 /** A configuration the process cannot start with; its message is one line, fit for a terminal. */
 export class ConfigError extends Error {

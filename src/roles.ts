@@ -12,10 +12,12 @@ import type { Config } from './config.ts';
 import { DEFAULT_CORE_CONFIG, systemClock, type Clock, type Core } from './core/index.ts';
 import type { Db } from './db/client.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
+import type { ProcessMetrics } from './runtime/metrics.ts';
 
 // Process roles (ARCHITECTURE §8): `--role api|bot|worker|all` (default all). `api` serves the
 // admin API, `bot` the chat side (the adapters' receivers and, outside production, the web
 // playground), `worker` the BullMQ workers. Each role is stateless, so any number of each can run.
+// Every process serves HTTP on PORT: at least /healthz, /readyz and /metrics, the API when it runs.
 
 export const ROLES = ['api', 'bot', 'worker', 'all'] as const;
 export type ProcessRole = (typeof ROLES)[number];
@@ -29,6 +31,22 @@ export function processRole(argv: string[] = process.argv.slice(2)): ProcessRole
 }
 
 export const runs = (role: ProcessRole, part: Exclude<ProcessRole, 'all'>) => role === 'all' || role === part;
+
+/**
+ * Whether each part of a process needs Redis to do its work, and so whether /readyz answers 503 while
+ * Redis is down: a load balancer then takes out only the processes that cannot serve without it.
+ */
+const NEEDS_REDIS: Record<Exclude<ProcessRole, 'all'>, boolean> = {
+  // Rate limiting skips a Redis that is away and idempotency keys live in PostgreSQL: the admin API still serves (degraded).
+  api: false,
+  // Slack's and Telegram's redelivery claims are Redis keys: without Redis their events and updates fail.
+  bot: true,
+  // BullMQ's queues and job schedulers live in Redis: no notification goes out without it.
+  worker: true,
+};
+
+/** Whether a process of this role is not ready while Redis is down (any part of it that needs Redis decides). */
+export const requiresRedis = (role: ProcessRole) => (['api', 'bot', 'worker'] as const).some((part) => runs(role, part) && NEEDS_REDIS[part]);
 
 export interface ChatDeps {
   db: Db;
@@ -101,7 +119,11 @@ export async function attachChat(app: FastifyInstance, deps: ChatDeps, chat: Cha
 }
 
 /** The roles of this process over the shared infrastructure (main.ts calls this). */
-export async function startRoles(infra: Omit<ChatDeps, 'clock'>, role: ProcessRole, startServer: (options: { api: boolean; extend?: (app: FastifyInstance) => Promise<string[]> }) => Promise<{ name: string; stop(): Promise<void> }>) {
+export async function startRoles(
+  infra: Omit<ChatDeps, 'clock'> & { metrics: ProcessMetrics },
+  role: ProcessRole,
+  startServer: (options: { api: boolean; requiresRedis: boolean; extend?: (app: FastifyInstance) => Promise<string[]> }) => Promise<{ name: string; stop(): Promise<void> }>,
+) {
   const deps: ChatDeps = { ...infra, clock: systemClock };
   // The demo is for `npm start` on a developer machine (NODE_ENV development), never for tests or production.
   if (deps.config.NODE_ENV === 'development' && (await seedDemoIfEmpty({ db: infra.db, clock: systemClock, config: coreConfigOf(deps.config) }))) {
@@ -109,17 +131,31 @@ export async function startRoles(infra: Omit<ChatDeps, 'clock'>, role: ProcessRo
   }
   const chat = runs(role, 'bot') || runs(role, 'worker') ? buildBot(deps) : null;
   const receiving = runs(role, 'bot') && chat;
-  const server = runs(role, 'api') || receiving
-    ? await startServer({ api: runs(role, 'api'), ...(receiving ? { extend: async (app: FastifyInstance) => (await attachChat(app, deps, chat)).urls } : {}) })
-    : null;
-  const workers = runs(role, 'worker') && chat
-    ? await startWorkerRole({ config: deps.config, db: deps.db, clock: deps.clock, present: chat.bot.present, ports: (platform) => chat.ports[platform], logger: deps.logger })
-    : null;
+  const startWorkers = async (side: ChatSide) => {
+    const workers = await startWorkerRole({
+      config: deps.config, db: deps.db, clock: deps.clock, present: side.bot.present, ports: (platform) => side.ports[platform], logger: deps.logger,
+      telemetry: infra.metrics.deliveries,
+    });
+    // The backlog is read from PostgreSQL at each scrape by the processes that deliver it.
+    const unwatch = [infra.metrics.watchQueues(Object.values(workers.queues)), infra.metrics.watchBacklog(deps)];
+    return {
+      name: 'workers',
+      async stop() {
+        for (const stopWatching of unwatch) stopWatching();
+        await workers.stop();
+      },
+    };
+  };
+  // A worker-only process opens its server once the workers run, so that its /readyz means it; with
+  // other roles the workers start last, once the chat platforms' receivers (and their ports) have.
+  let workers = role === 'worker' && chat ? await startWorkers(chat) : null;
+  const server = await startServer({ api: runs(role, 'api'), requiresRedis: requiresRedis(role), ...(receiving ? { extend: async (app: FastifyInstance) => (await attachChat(app, deps, chat)).urls } : {}) });
+  if (!workers && runs(role, 'worker') && chat) workers = await startWorkers(chat);
   // Stopped in reverse: workers finish their deliveries, receivers their acknowledged work, then the server closes.
   return [
-    ...(server ? [server] : []),
+    server,
     ...(receiving ? chat.receivers.map((r) => ({ name: r.name, stop: () => r.stop() })) : []),
-    ...(workers ? [{ name: 'workers', stop: () => workers.stop() }] : []),
+    ...(workers ? [workers] : []),
   ];
 }
 

@@ -14,6 +14,7 @@ import { answerClientError, installErrorHandling, notFound, requireHost, toError
 import { createApiLogger } from './logger.ts';
 import { registerQueueBoard } from './queue-board.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
+import { metricsRoute, type MetricsExposition } from './routes/metrics.ts';
 import { createThrottle } from './throttle.ts';
 import { protectedRoutes, publicRoutes } from './routes/index.ts';
 
@@ -34,8 +35,14 @@ export interface AppDeps {
   readiness?: Readiness;
   /** How long /readyz waits for PostgreSQL and Redis (CHECK_TIMEOUT_MS when not given). */
   readinessCheckTimeoutMs?: number;
+  /** Whether /readyz answers 503 while Redis is down (default true); false where the process's roles serve without it. */
+  readinessRequiresRedis?: boolean;
   /** The job queues, shown to admins at /admin/queues; no board without them. */
   queues?: readonly Queue[];
+  /** Whether the queues' Redis connection is up now; while it is not, the board answers 503 (reachable when not given). */
+  queuesReachable?: () => boolean;
+  /** The process's metrics, served at /metrics (behind METRICS_TOKEN when given); no /metrics without them. */
+  metrics?: { exposition: MetricsExposition; token?: string | undefined };
 }
 
 export const API_VERSION = '1.0.0';
@@ -86,8 +93,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerDocs(app, { version: API_VERSION, publicUrl: deps.config.PUBLIC_URL });
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('probe'));
-    await scope.register(healthRoutes({ db: deps.db, redis: deps.redis, readiness: deps.readiness, checkTimeoutMs: deps.readinessCheckTimeoutMs }));
+    await scope.register(
+      healthRoutes({ db: deps.db, redis: deps.redis, readiness: deps.readiness, checkTimeoutMs: deps.readinessCheckTimeoutMs, requiresRedis: deps.readinessRequiresRedis }),
+    );
   });
+  if (deps.metrics) await app.register(metricsRoute({ metrics: deps.metrics.exposition, token: deps.metrics.token, throttle }));
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('public'));
     await scope.register(publicRoutes(deps, throttle));
@@ -97,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.addHook('onRequest', authenticate(deps.core, throttle));
     await scope.register(protectedRoutes(deps));
   });
-  if (deps.queues?.length) await registerQueueBoard(app, { core: deps.core, queues: deps.queues });
+  if (deps.queues?.length) await registerQueueBoard(app, { core: deps.core, queues: deps.queues, reachable: deps.queuesReachable ?? (() => true) });
   // Unknown routes are rate limited too, so they cannot be probed at will.
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, notFound);
   return app;

@@ -4,7 +4,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireAdmin } from '../core/access/index.ts';
-import { UnauthorizedError, type Core } from '../core/index.ts';
+import { UnauthorizedError, UnavailableError, type Core } from '../core/index.ts';
 import { bearerToken } from './auth.ts';
 import { toErrorBody } from './errors.ts';
 
@@ -14,6 +14,9 @@ import { toErrorBody } from './errors.ts';
 // asks for it once. Who may look is decided in core, as for every other route.
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
+
+/** When to ask again while Redis is away: a Redis restart takes seconds. */
+const REDIS_RETRY_AFTER_SECONDS = 5;
 
 /** An API token from `Authorization: Bearer <token>` or from Basic auth's password. */
 function boardToken(request: FastifyRequest): string | null {
@@ -26,8 +29,15 @@ function boardToken(request: FastifyRequest): string | null {
   return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : null;
 }
 
+export interface QueueBoardDeps {
+  core: Pick<Core, 'tokens'>;
+  queues: readonly Queue[];
+  /** Whether the queues' Redis connection is up now: while it is not, bull-board's commands would wait for Redis to return. */
+  reachable: () => boolean;
+}
+
 /** Mounts the board over these queues at /admin/queues, in a scope of its own behind admin auth. */
-export async function registerQueueBoard(app: FastifyInstance, deps: { core: Pick<Core, 'tokens'>; queues: readonly Queue[] }): Promise<void> {
+export async function registerQueueBoard(app: FastifyInstance, deps: QueueBoardDeps): Promise<void> {
   await app.register(async (scope) => {
     scope.addHook('onRequest', app.rateLimit());
     // Answered here rather than thrown: bull-board's own error handler would turn a refusal into a 500.
@@ -37,9 +47,12 @@ export async function registerQueueBoard(app: FastifyInstance, deps: { core: Pic
         if (!token) throw new UnauthorizedError('Send an admin API token: Authorization: Bearer <token>, or as the Basic auth password', 'missing_token');
         const { actor } = await deps.core.tokens.authenticate(token);
         requireAdmin(actor);
+        // Asked once the caller is known to be an admin, so that no one else learns whether Redis is up.
+        if (!deps.reachable()) throw new UnavailableError('queues_unavailable', 'The job queues are unreachable (Redis is down); retry shortly', REDIS_RETRY_AFTER_SECONDS);
       } catch (error) {
         const body = toErrorBody(error, request.id);
         if (body.statusCode === 401) void reply.header('www-authenticate', 'Basic realm="Coachbot queues (password: an admin API token)", charset="UTF-8"');
+        if (error instanceof UnavailableError) void reply.header('retry-after', String(error.retryAfterSeconds));
         return reply.code(body.statusCode).send(body);
       }
     });

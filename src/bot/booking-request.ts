@@ -19,5 +19,6 @@ export function bookSlot(core: Core, actor: Actor, slot: SlotChoice, idempotency
     actor,
     { memberId: slot.memberId, coachId: slot.coachId, startsAt: slot.startsAt, duration: BOOKING_MINUTES },
     idempotencyKey,
+    'bot',
   );
 }

@@ -5,6 +5,7 @@ import { createBookingsService } from './bookings/index.ts';
 import { createOperatorService, createTokenService } from './tokens/index.ts';
 import { createNotificationService } from './notifications/index.ts';
 import type { Clock } from './clock.ts';
+import type { CoreTelemetry } from './telemetry.ts';
 import { createSessionsService } from './sessions/index.ts';
 import { createDashboardsService } from './dashboards/index.ts';
 import { createCalendarFeedService } from './calendar/index.ts';
@@ -27,6 +28,8 @@ export interface CoreDeps {
   db: Db;
   clock: Clock;
   config: CoreConfig;
+  /** Told what core has done (bookings made and refused), for the process's metrics; nothing is told when not given. */
+  telemetry?: CoreTelemetry;
 }
 
 /** Core services wired over one database client and clock; the API, bot and jobs all use this. */
@@ -55,6 +58,8 @@ export type Core = ReturnType<typeof createCore>;
 export * from './errors.ts';
 export { asDomainError } from './infrastructure.ts';
 export type { Clock } from './clock.ts';
+export { NO_TELEMETRY, type BookingSource, type CoreTelemetry } from './telemetry.ts';
+export { BOOKING_REFUSALS, type BookingRefusal } from './bookings/refusals.ts';
 export { systemClock, ManualClock } from './clock.ts';
 export type { Actor, PermissionKey, RoleName } from './access/index.ts';
 // The bounded building blocks every input schema uses; the API builds its request schemas from them.

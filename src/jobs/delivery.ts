@@ -16,6 +16,17 @@ import type { JobSettings } from './settings.ts';
 
 export type ChatPorts = (platform: Platform) => ChatPort | undefined;
 
+/** What one delivery attempt came to: sent, to be tried again, given up on, or not to be sent at all. */
+export type AttemptOutcome = 'sent' | 'retried' | 'failed' | 'skipped';
+
+/** Told each attempt's outcome, for the process's metrics (src/runtime); a job that found nothing to do is no attempt. */
+export interface DeliveryTelemetry {
+  /** `kind` is the notification's type; `lateSeconds`, for one marked sent, is how long after it fell due. */
+  attempted(kind: string, outcome: AttemptOutcome, lateSeconds?: number): void;
+}
+
+const NO_TELEMETRY: DeliveryTelemetry = { attempted() {} };
+
 export interface DeliveryDeps {
   db: Db;
   clock: Clock;
@@ -23,6 +34,7 @@ export interface DeliveryDeps {
   ports: ChatPorts;
   logger: Logger;
   settings: JobSettings;
+  telemetry?: DeliveryTelemetry;
 }
 
 export type DeliveryOutcome = 'sent' | 'settled' | 'skipped' | 'failed';
@@ -40,6 +52,7 @@ function recipientOf(n: ClaimedNotification): Recipient {
 /** The function BullMQ runs for each delivery job (exported so a test can run it in a worker of its own). */
 export function deliveryProcessor(deps: DeliveryDeps) {
   const { settings, logger } = deps;
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
   const delivery = createNotificationDelivery(deps);
   const claims = new DataLoader<string, ClaimResult>(
     async (ids) => {
@@ -68,19 +81,15 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     if (claim.outcome === 'settled') return 'settled';
     if (claim.outcome === 'busy') return delay(job, token, claim.retryInMs);
     const n = claim.notification;
-    if (n.staleReason) {
-      await delivery.settle(id, 'skipped', n.staleReason);
-      return 'skipped';
-    }
-    if (!n.address) {
-      await delivery.settle(id, 'skipped', 'no_chat_identity: the user has not linked a chat account');
-      return 'skipped';
-    }
+    const finishAs = async (outcome: 'skipped' | 'failed', reason: string) => {
+      await delivery.settle(id, outcome, reason);
+      telemetry.attempted(n.type, outcome);
+      return outcome;
+    };
+    if (n.staleReason) return finishAs('skipped', n.staleReason);
+    if (!n.address) return finishAs('skipped', 'no_chat_identity: the user has not linked a chat account');
     const port = deps.ports(n.address.platform);
-    if (!port) {
-      await delivery.settle(id, 'failed', `no_chat_port: ${n.address.platform} is not connected in this worker`);
-      return 'failed';
-    }
+    if (!port) return finishAs('failed', `no_chat_port: ${n.address.platform} is not connected in this worker`);
     try {
       const recipient = recipientOf(n);
       const view = await deps.present({ id: n.id, userId: n.userId, type: n.type, payload: n.payload }, recipient);
@@ -89,18 +98,22 @@ export function deliveryProcessor(deps: DeliveryDeps) {
       const reason = reasonOf(error);
       const permanent = error instanceof ChatDeliveryError && error.permanent;
       if (permanent || n.attempts >= settings.attempts) {
-        await delivery.settle(id, 'failed', permanent ? reason : `${reason} (after ${n.attempts} attempts)`);
+        await finishAs('failed', permanent ? reason : `${reason} (after ${n.attempts} attempts)`);
         logger.warn({ notificationId: id, attempts: n.attempts, reason }, 'notification delivery failed');
         return 'failed';
       }
       await delivery.release(id, reason);
+      telemetry.attempted(n.type, 'retried');
       // The platform said when to come back (429 Retry-After): wait exactly that, not the backoff.
       if (error instanceof ChatDeliveryError && error.retryAfterMs !== undefined) return delay(job, token, error.retryAfterMs);
       throw error;
     }
     // The one window for a duplicate: a crash between the platform's answer and this mark.
-    if (!(await markSent(id, Date.now() + settings.leaseMs))) {
+    if (await markSent(id, Date.now() + settings.leaseMs)) {
+      telemetry.attempted(n.type, 'sent', Math.max(0, deps.clock.now().getTime() - n.dueAt.getTime()) / 1000);
+    } else {
       logger.warn({ notificationId: id }, 'notification was sent after its claim had been taken over: it may arrive twice');
+      telemetry.attempted(n.type, 'sent');
     }
     return 'sent';
   };

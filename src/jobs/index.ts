@@ -5,7 +5,7 @@ import type { ChatPort, Presenter } from '../bot/port.ts';
 import type { Platform } from '../bot/inbound.ts';
 import type { Clock } from '../core/index.ts';
 import type { Db } from '../db/client.ts';
-import { createDeliveryWorker, type ChatPorts, type DeliveryOutcome } from './delivery.ts';
+import { createDeliveryWorker, type ChatPorts, type DeliveryOutcome, type DeliveryTelemetry } from './delivery.ts';
 import { createQueues, DEFAULT_PREFIX, type DeliveryJob, type JobQueues } from './queues.ts';
 import { reconcile } from './reconciler.ts';
 import { checkEvictionPolicy } from './redis-policy.ts';
@@ -32,6 +32,8 @@ export interface WorkerDeps {
   prefix?: string;
   /** Run the periodic schedulers and their watchdog (default true); tests drive ticks by hand instead. */
   schedules?: boolean;
+  /** Told every delivery attempt's outcome (the process's metrics). */
+  telemetry?: DeliveryTelemetry;
 }
 
 export interface RunningWorkers {
@@ -47,11 +49,13 @@ export interface RunningWorkers {
 }
 
 /** Opens the queues alone (for the admin API's queue board, or a producer). */
-export function openQueues(redisUrl: string, prefix = DEFAULT_PREFIX): { queues: JobQueues; close(): Promise<void> } {
+export function openQueues(redisUrl: string, prefix = DEFAULT_PREFIX): { queues: JobQueues; reachable(): boolean; close(): Promise<void> } {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queues = createQueues(connection, prefix);
   return {
     queues,
+    // While the connection is not up, the queues' commands wait for Redis to come back (no retry limit).
+    reachable: () => connection.status === 'ready',
     async close() {
       await Promise.all([queues.delivery.close(), queues.schedule.close()]);
       await connection.quit().catch(() => connection.disconnect());
@@ -105,7 +109,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
 export { jobSettings, type JobSettings };
 export { DEFAULT_PREFIX, notificationJobId, type JobQueues } from './queues.ts';
-export type { ChatPorts } from './delivery.ts';
+export type { AttemptOutcome, ChatPorts, DeliveryTelemetry } from './delivery.ts';
 
 /**
  * The worker process role (`--role worker`) from the parsed configuration: what main.ts calls once

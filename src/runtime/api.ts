@@ -1,44 +1,96 @@
 import type { AddressInfo } from 'node:net';
-import { buildApp, warmUpApi, type Readiness } from '../api/index.ts';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { buildApp, healthRoutes, metricsRoute, warmUpApi, type MetricsExposition, type Readiness } from '../api/index.ts';
+import type { Db } from '../db/client.ts';
 import { openQueues } from '../jobs/index.ts';
 import { listenFailure } from './failure.ts';
 import type { Infrastructure } from './infrastructure.ts';
 import type { Role } from './process.ts';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
 
-/** A server for a process without the API role: health only, the chat side added by `extend`. */
-function bareServer(logger: Logger): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger });
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  return app as unknown as FastifyInstance;
+export interface BareServerDeps {
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+  readiness: Readiness;
+  metrics: MetricsExposition;
+  metricsToken?: string | undefined;
+  /** Whether /readyz requires Redis (default true). */
+  requiresRedis?: boolean | undefined;
 }
 
-// The admin API role's composition root: builds the app, warms it up, and only then opens the port.
+/**
+ * A server for a process without the API role (bot, worker): the probes (/healthz, /readyz: warmed
+ * up, PostgreSQL and Redis answer) and /metrics, the chat side added by `extend`.
+ */
+export async function bareServer(deps: BareServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.logger }) as unknown as FastifyInstance;
+  // The probes' zod schemas in a scope of their own: the chat side registers plain routes beside them.
+  await app.register(async (scope) => {
+    scope.setValidatorCompiler(validatorCompiler);
+    scope.setSerializerCompiler(serializerCompiler);
+    await scope.register(healthRoutes({ db: deps.db, redis: deps.redis, readiness: deps.readiness, requiresRedis: deps.requiresRedis }));
+  });
+  await app.register(metricsRoute({ metrics: deps.metrics, token: deps.metricsToken }));
+  return app;
+}
+
+/**
+ * Resolves once the shared Redis connection is up, or has failed once (and /readyz then says so): a
+ * server opened while Redis is still connecting would call itself not ready on its first probe.
+ */
+async function redisSettled(redis: Redis): Promise<void> {
+  if (redis.status === 'ready' || redis.status === 'reconnecting' || redis.status === 'end') return;
+  const events = ['ready', 'error', 'end'] as const;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      for (const event of events) redis.off(event, done);
+      resolve();
+    };
+    for (const event of events) redis.on(event, done);
+  });
+}
+
+// The server of the process: the admin API's composition root for the api role (builds the app,
+// warms it up, and only then opens the port), the bare server for the others.
 
 export interface ServerOptions {
   /** Serve the admin API's routes (role api); without them the server carries only what `extend` adds. */
   api?: boolean;
   /** Adds more to the same server before it opens (the chat side: src/roles.ts); answers URLs to print. */
   extend?: (app: FastifyInstance) => Promise<string[]>;
+  /** Whether this process is not ready while Redis is down (default true): its roles decide (src/roles.ts). */
+  requiresRedis?: boolean;
 }
 
 export async function startApi(infra: Infrastructure, options: ServerOptions = {}): Promise<Role> {
-  const { config, logger, core, db, redis } = infra;
+  const { config, logger, core, db, redis, metrics } = infra;
   const readiness: { state: Readiness['state'] } = { state: 'starting' };
   const api = options.api ?? true;
+  const requiresRedis = options.requiresRedis ?? true;
   // The queue board for admins at /admin/queues: this process only reads the queues the workers run.
   const jobQueues = api ? openQueues(config.REDIS_URL) : null;
-  const app = jobQueues
-    ? await buildApp({ core, db, redis, config, logger, readiness, queues: [jobQueues.queues.delivery, jobQueues.queues.schedule] })
-    : bareServer(logger);
+  const queues = jobQueues ? [jobQueues.queues.delivery, jobQueues.queues.schedule] : [];
+  const app = api
+    ? await buildApp({ core, db, redis, config, logger, readiness, readinessRequiresRedis: requiresRedis, queues, queuesReachable: jobQueues?.reachable, metrics: { exposition: metrics, token: config.METRICS_TOKEN } })
+    : await bareServer({ db, redis, logger, readiness, metrics, metricsToken: config.METRICS_TOKEN, requiresRedis });
+  const unwatchQueues = metrics.watchQueues(queues);
   const extraUrls = options.extend ? await options.extend(app) : [];
 
-  // On a database without an admin, a local one with a token, so a newcomer can call the API at once.
-  const bootstrap = config.NODE_ENV === 'production' ? null : await core.operator.bootstrapLocalAdmin();
+  // On a database without an admin, a local one with a token, so a newcomer can call the API at once
+  // (from a process serving it: the token's curl line names this server).
+  const bootstrap = config.NODE_ENV === 'production' || !api ? null : await core.operator.bootstrapLocalAdmin();
 
   const warming = performance.now();
   if (api) await warmUpApi(app, core);
+  else {
+    // What a first /readyz runs: the routes compiled, and the query it sends once already sent.
+    await app.ready();
+    await db.$queryRaw`SELECT 1`;
+  }
+  await redisSettled(redis);
   logger.info({ ms: Math.round(performance.now() - warming) }, 'warmed up');
   readiness.state = 'ready';
   try {
@@ -49,6 +101,7 @@ export async function startApi(infra: Infrastructure, options: ServerOptions = {
   const { port } = app.server.address() as AddressInfo;
   const url = `http://${config.HOST}:${port}`;
   if (api) logger.info({ url, port }, `admin API ready at ${url} (docs at ${url}/docs)`);
+  else logger.info({ url, port }, `server ready at ${url} (/healthz, /readyz, /metrics)`);
   for (const extra of extraUrls) logger.info({ url: extra }, `ready: ${extra}`);
   if (extraUrls.length) console.warn(['', ...extraUrls.map((u) => `  ${u}`), ''].join('\n'));
   if (bootstrap) printLocalAdminToken(bootstrap.token.token, url);
@@ -59,6 +112,7 @@ export async function startApi(infra: Infrastructure, options: ServerOptions = {
       // Load balancers see /readyz fail while requests in flight finish.
       readiness.state = 'stopping';
       await app.close();
+      unwatchQueues();
       await jobQueues?.close();
     },
   };

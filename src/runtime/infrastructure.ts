@@ -6,8 +6,10 @@ import { createDb, warmUpDb, type Db } from '../db/client.ts';
 import { ensureDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { describeDatabaseUrl, step } from './failure.ts';
+import { createProcessMetrics, type ProcessMetrics } from './metrics.ts';
 
-// What every role of the process shares: the database (checked, migrated, connected), Redis and core.
+// What every role of the process shares: the database (checked, migrated, connected), Redis, core,
+// and the process's metrics (core reports to them).
 
 /** Pool connections opened at start and kept while idle: a request never waits for a connect. */
 const WARM_CONNECTIONS = 2;
@@ -18,6 +20,8 @@ export interface Infrastructure {
   db: Db;
   redis: Redis;
   core: Core;
+  /** One registry for the whole process, served at /metrics by its server. */
+  metrics: ProcessMetrics;
   /** Closes the database pool and the Redis connection. */
   close(): Promise<void>;
 }
@@ -38,10 +42,12 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     throw error;
   });
 
+  const metrics = createProcessMetrics({ logger });
   const core = createCore({
     db,
     clock: systemClock,
     config: { ...DEFAULT_CORE_CONFIG, bookingMinNoticeMinutes: config.BOOKING_MIN_NOTICE_MINUTES, bookingHorizonDays: config.BOOKING_HORIZON_DAYS },
+    telemetry: metrics.core,
   });
 
   // Fail fast rather than queue while Redis is away: /readyz then reports it, rate limiting skips it.
@@ -62,6 +68,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     db,
     redis,
     core,
+    metrics,
     async close() {
       await db.$disconnect();
       await redis.quit().catch(() => redis.disconnect());

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isStorableText } from '../../src/core/validation.ts';
+import { hugeTextArb, INJECTIONS, TRICKY_UNICODE, unstorableTextArb } from '../helpers/hostile.ts';
 import { buildWorld } from './fixtures.ts';
 import { databaseFingerprint, setupApi } from './harness.ts';
 
@@ -105,14 +107,12 @@ const offsetArb = fc.oneof(fc.constantFrom('Z', '-14:00', '+14:00'), fc.tuple(fc
 const extremeInstantArb = fc
   .tuple(extremeDateArb, fc.integer({ min: 0, max: 23 }), offsetArb)
   .map(([date, h, offset]) => `${date}T${pad(h)}:00:00${offset}`);
-const unstorableTextArb = fc
-  .tuple(fc.string({ maxLength: 10 }), fc.constantFrom('\u0000', '\ud800', '\udbff', '\udc00', '\udfff'), fc.string({ maxLength: 10 }))
-  .map(([a, bad, b]) => `${a}${bad}${b}`);
-const hugeTextArb = fc.integer({ min: 101, max: 80 * 1024 }).map((n) => 'x'.repeat(n));
-const extremeArb = fc.oneof(extremeDateArb, extremeInstantArb, unstorableTextArb, hugeTextArb);
+// Storable but hostile text: SQL, HTML and template injection, direction overrides, emoji, combining marks.
+const injectionArb = fc.oneof(fc.constantFrom(...INJECTIONS, ...TRICKY_UNICODE.filter(isStorableText)), fc.string({ unit: 'grapheme', maxLength: 30 }));
+const extremeArb = fc.oneof(extremeDateArb, extremeInstantArb, unstorableTextArb, hugeTextArb, injectionArb);
 
 type FieldKind = 'instant' | 'date' | 'text';
-const EXTREME_OF: Record<FieldKind, fc.Arbitrary<string>> = { instant: extremeInstantArb, date: extremeDateArb, text: fc.oneof(unstorableTextArb, unstorableTextArb, hugeTextArb) };
+const EXTREME_OF: Record<FieldKind, fc.Arbitrary<string>> = { instant: extremeInstantArb, date: extremeDateArb, text: fc.oneof(unstorableTextArb, unstorableTextArb, hugeTextArb, injectionArb) };
 function kindOf(schema: JsonSchema): FieldKind | null {
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type ?? schema.anyOf?.[0]?.type;
   if (schema.format === 'date-time') return 'instant';
@@ -166,7 +166,7 @@ function plausibleArb(schema: JsonSchema, extremes = true): fc.Arbitrary<unknown
     return extremes ? fc.oneof({ weight: 3, arbitrary: near }, { weight: 1, arbitrary: extremeDateArb }) : near;
   }
   if (schema.pattern?.includes(':')) return fc.integer({ min: 0, max: 23 }).map((h) => `${String(h).padStart(2, '0')}:00`);
-  const near = fc.string({ minLength: 1, maxLength: 20 });
+  const near = fc.oneof({ weight: 3, arbitrary: fc.string({ minLength: 1, maxLength: 20 }) }, { weight: 1, arbitrary: injectionArb.filter((x) => x.trim().length > 0) });
   return extremes ? fc.oneof({ weight: 3, arbitrary: near }, { weight: 1, arbitrary: fc.oneof(unstorableTextArb, hugeTextArb) }) : near;
 }
 
@@ -199,6 +199,25 @@ function bodyArb(schema: JsonSchema | undefined) {
   );
 }
 
+/** Who asks: the fuzzing admin, a member, or someone with a forged, garbage or near-miss bearer token. */
+type Auth = 'admin' | 'member' | { header: string } | 'near-miss';
+const authArb: fc.Arbitrary<Auth> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<Auth>('admin') },
+  { weight: 4, arbitrary: fc.constant<Auth>('member') },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.constant<Auth>('near-miss'),
+      fc
+        .oneof(
+          fc.constantFrom('', 'Bearer', 'Bearer ', 'bearer', 'Basic YWRtaW46YWRtaW4=', 'Bearer null', 'Bearer undefined', "Bearer ' OR '1'='1", 'Bearer {{7*7}}', 'Token abc'),
+          fc.stringMatching(/^[\x21-\x7e]{1,200}$/).map((token) => `Bearer ${token}`),
+        )
+        .map((header): Auth => ({ header })),
+    ),
+  },
+);
+
 const requestArb = fc.nat(endpoints.length - 1).chain((e) => {
   const endpoint = endpoints[e]!;
   return fc.record({
@@ -207,7 +226,7 @@ const requestArb = fc.nat(endpoints.length - 1).chain((e) => {
     query: fc.option(fc.string({ maxLength: 30 }), { nil: undefined }),
     body: bodyArb(endpoint.body),
     key: endpoint.needsKey ? fc.option(fc.string({ minLength: 0, maxLength: 300 }), { nil: undefined }) : fc.constant(undefined),
-    asAdmin: fc.boolean(),
+    auth: authArb,
   });
 });
 
@@ -247,8 +266,15 @@ describe('fuzzing the write endpoints', () => {
           headers['content-type'] = r.body.type;
         }
         const before = await databaseFingerprint(api.db);
-        const res = await api.call(r.asAdmin ? fuzzer.token : other.token, { method: r.endpoint.method, url, headers, ...(payload === undefined ? {} : { payload }) });
+        const forged = r.auth !== 'admin' && r.auth !== 'member';
+        if (r.auth === 'near-miss') headers.authorization = `Bearer ${fuzzer.token.slice(0, -1)}${fuzzer.token.endsWith('A') ? 'B' : 'A'}`;
+        else if (typeof r.auth === 'object') headers.authorization = r.auth.header;
+        const token = r.auth === 'admin' ? fuzzer.token : r.auth === 'member' ? other.token : null;
+        const res = await api.call(token, { method: r.endpoint.method, url, headers, ...(payload === undefined ? {} : { payload }) });
         expect(res.statusCode, `${r.endpoint.method} ${url} -> ${res.body}`).toBeLessThan(500);
+        // A forged token is refused before anything else is looked at; only a body over the limit (refused for its
+        // size) or a path that names no route (a ".." id) is answered first, and neither runs anything.
+        if (forged && !/"error":"route_not_found"/.test(res.body)) expect([401, 413], `${headers.authorization} ${r.endpoint.method} ${url} -> ${res.body}`).toContain(res.statusCode);
         if (res.statusCode >= 400) {
           expect(res.json()).toMatchObject({ statusCode: res.statusCode, error: expect.any(String), message: expect.any(String) });
           if (!refusalRecordedByDesign(r.endpoint.method, r.endpoint.path, res.statusCode, res.body)) {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
-import { buildApp, type ApiConfig } from '../../src/api/index.ts';
+import { buildApp, type ApiConfig, type AppDeps } from '../../src/api/index.ts';
 import { createApiLogger } from '../../src/api/logger.ts';
-import type { CoreConfig } from '../../src/core/index.ts';
+import type { CoreConfig, CoreTelemetry } from '../../src/core/index.ts';
 import type { DbTimeouts } from '../../src/db/client.ts';
 import { setupCore, type TestContext } from '../helpers/core.ts';
 import { makeUser, type MadeUser, type UserOverrides } from '../helpers/factories.ts';
@@ -40,9 +40,17 @@ export function testRedis(): Redis {
 }
 
 export async function setupApi(
-  options: { api?: Partial<ApiConfig>; core?: Partial<CoreConfig>; redis?: boolean; dbTimeouts?: Partial<DbTimeouts> } = {},
+  options: {
+    api?: Partial<ApiConfig>;
+    core?: Partial<CoreConfig>;
+    redis?: boolean;
+    dbTimeouts?: Partial<DbTimeouts>;
+    /** Core's telemetry and the /metrics that shows it (a process's metrics: src/runtime/metrics.ts). */
+    telemetry?: CoreTelemetry;
+    metrics?: AppDeps['metrics'];
+  } = {},
 ): Promise<ApiContext> {
-  const ctx = await setupCore(options.core, options.dbTimeouts);
+  const ctx = await setupCore(options.core, options.dbTimeouts, options.telemetry);
   const redis = testRedis();
   const config = { ...TEST_API_CONFIG, API_RATE_LIMIT_KEY_PREFIX: uniqueRateLimitPrefix(), ...options.api };
   const app = await buildApp({
@@ -51,6 +59,7 @@ export async function setupApi(
     config,
     logger: createApiLogger(config),
     ...(options.redis === false ? {} : { redis }),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   await app.ready();
   afterAll(async () => {

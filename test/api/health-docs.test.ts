@@ -44,12 +44,27 @@ describe('probes', () => {
     }
   });
 
-  it('/readyz answers 503 when Redis is down', async () => {
+  it('/readyz answers 503 when Redis is down, unless the process serves without it (then 200, degraded)', async () => {
     // Nothing listens on port 1; no offline queue, so PING fails at once instead of waiting.
     const redis = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
     redis.on('error', () => undefined);
-    expect(await readyz({ redis })).toEqual({ statusCode: 503, body: { status: 'not_ready', process: 'ready', checks: { postgres: 'up', redis: 'down' } } });
-    redis.disconnect();
+    try {
+      expect(await readyz({ redis })).toEqual({ statusCode: 503, body: { status: 'not_ready', process: 'ready', checks: { postgres: 'up', redis: 'down' } } });
+      expect(await readyz({ redis, readinessRequiresRedis: false })).toEqual({
+        statusCode: 200,
+        body: { status: 'degraded', process: 'ready', checks: { postgres: 'up', redis: 'down' } },
+      });
+      // Serving without Redis is not serving without PostgreSQL, nor while warming up or stopping.
+      const gone = createDb(databaseUrl('coachbot_t_no_such_database'), { max: 1 });
+      try {
+        expect(await readyz({ redis, db: gone, readinessRequiresRedis: false })).toMatchObject({ statusCode: 503, body: { status: 'not_ready' } });
+      } finally {
+        await gone.$disconnect();
+      }
+      expect(await readyz({ redis, readiness: { state: 'stopping' }, readinessRequiresRedis: false })).toMatchObject({ statusCode: 503, body: { status: 'not_ready' } });
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('/readyz answers 503 when PostgreSQL is down', async () => {

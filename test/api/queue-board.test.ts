@@ -1,8 +1,10 @@
+import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/index.ts';
 import { openQueues } from '../../src/jobs/index.ts';
 import { setupCore } from '../helpers/core.ts';
 import { makeUser } from '../helpers/factories.ts';
+import { startRedisServer } from '../helpers/redis-server.ts';
 import { REDIS_URL, TEST_API_CONFIG } from './harness.ts';
 import { testPrefix } from '../jobs/doubles.ts';
 
@@ -46,6 +48,36 @@ describe('queue board at /admin/queues', () => {
     const notifications = body.queues.find((q) => q.name === 'notifications')!;
     expect(notifications.counts.delayed).toBe(1);
     expect(notifications.jobs.map((j) => j.id)).toEqual(['n-x']);
+  });
+
+  it('answers at once while Redis is away: 503 with Retry-After in the API error format, to admins only', async () => {
+    const redis = await startRedisServer();
+    const own = openQueues(redis.url, testPrefix());
+    const board = await buildApp({ core, db, config: TEST_API_CONFIG, queues: [own.queues.delivery, own.queues.schedule], queuesReachable: own.reachable });
+    let redisRunning = true;
+    try {
+      const admin = { authorization: `Bearer ${await tokenOf('Admin')}` };
+      await own.queues.delivery.waitUntilReady();
+      expect((await board.inject({ url: '/admin/queues/api/queues', headers: admin })).statusCode).toBe(200);
+
+      const lost = once(own.queues.delivery, 'ioredis:close');
+      await redis.stop();
+      redisRunning = false;
+      await lost;
+      for (const url of ['/admin/queues/api/queues', '/admin/queues']) {
+        const res = await board.inject({ url, headers: admin });
+        expect(res.statusCode, url).toBe(503);
+        expect(res.headers['retry-after'], url).toBe('5');
+        expect(res.json(), url).toEqual({ statusCode: 503, error: 'queues_unavailable', message: 'The job queues are unreachable (Redis is down); retry shortly' });
+      }
+      // Who is not an admin learns nothing about Redis.
+      expect((await board.inject({ url: '/admin/queues/api/queues' })).statusCode).toBe(401);
+      expect((await board.inject({ url: '/admin/queues/api/queues', headers: { authorization: `Bearer ${await tokenOf('Member')}` } })).statusCode).toBe(403);
+    } finally {
+      await board.close();
+      await own.close();
+      if (redisRunning) await redis.stop();
+    }
   });
 
   it('is left out of the OpenAPI document', async () => {

@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { createBot, type Bot } from '../../src/bot/index.ts';
 import type { ChatPort, ChatUser, Effect, Inbound, MessageRef, Platform, Recipient, View } from '../../src/bot/index.ts';
 import { checkView } from '../../src/bot/index.ts';
+import type { CoreTelemetry } from '../../src/core/index.ts';
 import { setupCore, type TestContext } from '../helpers/core.ts';
 import { actorOf, makeCoach, makeMember, type UserOverrides } from '../helpers/factories.ts';
 
@@ -34,8 +35,8 @@ export interface BotHarness extends TestContext {
   port: RecordingPort;
 }
 
-export async function setupBot(): Promise<BotHarness> {
-  const ctx = await setupCore();
+export async function setupBot(o: { telemetry?: CoreTelemetry } = {}): Promise<BotHarness> {
+  const ctx = await setupCore({}, {}, o.telemetry);
   const port = new RecordingPort('web');
   const bot = createBot({ core: ctx.core, clock: ctx.clock, actionSecret: SECRET, ports: { web: port } });
   return { ...ctx, bot, port };

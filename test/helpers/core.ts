@@ -1,6 +1,6 @@
 import { afterAll } from 'vitest';
 import { createDb, type Db, type DbTimeouts } from '../../src/db/client.ts';
-import { createCore, DEFAULT_CORE_CONFIG, ManualClock, type Core, type CoreConfig } from '../../src/core/index.ts';
+import { createCore, DEFAULT_CORE_CONFIG, ManualClock, type Core, type CoreConfig, type CoreTelemetry } from '../../src/core/index.ts';
 import { cloneTemplate, dropDatabase, withAdmin } from './postgres.ts';
 
 export interface TestContext {
@@ -23,11 +23,11 @@ const NO_DB_TIMEOUTS: DbTimeouts = { lockTimeoutMs: 0, statementTimeoutMs: 0, id
  * A migrated database of this test file's own with core wired over it. Call once at module level
  * of a test file; the database is dropped after the file.
  */
-export async function setupCore(config: Partial<CoreConfig> = {}, timeouts: Partial<DbTimeouts> = {}): Promise<TestContext> {
+export async function setupCore(config: Partial<CoreConfig> = {}, timeouts: Partial<DbTimeouts> = {}, telemetry?: CoreTelemetry): Promise<TestContext> {
   const { name, url } = await cloneTemplate();
   const db = createDb(url, { max: 8, timeouts: { ...NO_DB_TIMEOUTS, ...timeouts } });
   const clock = new ManualClock(TEST_EPOCH);
-  const core = createCore({ db, clock, config: { ...DEFAULT_CORE_CONFIG, ...config } });
+  const core = createCore({ db, clock, config: { ...DEFAULT_CORE_CONFIG, ...config }, ...(telemetry ? { telemetry } : {}) });
   afterAll(async () => {
     await db.$disconnect();
     await withAdmin((client) => dropDatabase(client, name));

@@ -5,7 +5,7 @@ import type { Platform } from '../../src/bot/inbound.ts';
 import type { ChatPort, Presenter } from '../../src/bot/port.ts';
 import type { Clock } from '../../src/core/index.ts';
 import type { Db } from '../../src/db/client.ts';
-import { startWorkers, type JobSettings, type RunningWorkers } from '../../src/jobs/index.ts';
+import { startWorkers, type DeliveryTelemetry, type JobSettings, type RunningWorkers } from '../../src/jobs/index.ts';
 import { noticePresenter, REDIS_URL, silentLogger, testPrefix, testSettings } from './doubles.ts';
 
 // Shared arrangements of the jobs tests: workers on a BullMQ prefix of this test's own, so that runs
@@ -31,7 +31,16 @@ afterAll(async () => {
 
 /** Workers with ticks driven by the test (no schedulers), stopped after the file (also when started inside a test). */
 export async function testWorkers(
-  deps: { db: Db; clock: Clock; ports: ChatPort[]; present?: Presenter; settings?: Partial<JobSettings>; redisUrl?: string; prefix?: string },
+  deps: {
+    db: Db;
+    clock: Clock;
+    ports: ChatPort[];
+    present?: Presenter;
+    settings?: Partial<JobSettings>;
+    redisUrl?: string;
+    prefix?: string;
+    telemetry?: DeliveryTelemetry;
+  },
 ): Promise<RunningWorkers> {
   const workers = await startWorkers({
     db: deps.db,
@@ -43,6 +52,7 @@ export async function testWorkers(
     settings: testSettings(deps.settings),
     prefix: deps.prefix ?? testPrefix(),
     schedules: false,
+    ...(deps.telemetry ? { telemetry: deps.telemetry } : {}),
   });
   started.push(workers);
   return workers;

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cloneTemplate, dropDatabase, withAdmin } from '../helpers/postgres.ts';
+import { parseExposition, valueOf } from '../helpers/prometheus.ts';
 import { FROM_SOURCE, serviceEnv, startService, type LogLine, SPAWNING } from './process.ts';
 
 // A fresh process warms up before its port opens: its first requests answer like any later one,
@@ -59,5 +60,14 @@ describe('a fresh process', SPAWNING, () => {
     expect(await coaches.json()).toEqual({ items: [], nextCursor: null });
     const docs = await fetch(`${base}/openapi.json`);
     expect(docs.status).toBe(200);
+  });
+
+  it('serves /metrics (role all: the API and the workers) with each queue once, though both hold the queues', async () => {
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    // The strict reader refuses a series given twice.
+    const families = parseExposition(await res.text());
+    expect(valueOf(families, 'coachbot_queue_jobs', { queue: 'notifications', state: 'waiting' })).toBeTypeOf('number');
+    expect(valueOf(families, 'coachbot_notifications_due')).toBeTypeOf('number');
   });
 });

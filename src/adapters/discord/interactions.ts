@@ -14,7 +14,8 @@ export const interactionSchema = z.object({
   id: snowflake,
   application_id: snowflake,
   type: z.number().int(),
-  token: z.string().min(1).max(500),
+  // Goes into the follow-up webhook's URL: Discord's tokens are printable ASCII, and a lone surrogate made building that URL throw.
+  token: z.string().regex(/^[\x21-\x7e]{1,500}$/),
   guild_id: snowflake.optional(),
   channel_id: snowflake.optional(),
   channel: z.object({ id: snowflake }).partial().optional(),

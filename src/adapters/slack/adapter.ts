@@ -212,7 +212,10 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       if (settings.botToken) {
         // Once, before the first request, so no ack waits on auth.test (Bolt would call it lazily).
         const me = await clientFor(settings.botToken).auth.test();
-        identity = { botToken: settings.botToken, botId: me.bot_id, botUserId: me.user_id };
+        // No botToken here: our listeners call Slack through clientFor, never through Bolt's client,
+        // and without a token Bolt keeps no client pool per team, a plain object that a signed
+        // team id like "constructor" turned into a 500.
+        identity = { botId: me.bot_id, botUserId: me.user_id };
       }
       if (socketMode) {
         await app.start();
@@ -220,6 +223,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       }
       server = createFrontServer({
         receiver: receiver!,
+        signingSecret: settings.signingSecret!,
         installer: installer && settings.oauth ? { provider: installer, scopes: settings.oauth.scopes, redirectUri: settings.oauth.redirectUri } : undefined,
         now,
         log,

@@ -48,7 +48,9 @@ function parse<T extends z.ZodType>(kind: string, schema: T, body: unknown): z.o
   return result.data;
 }
 
-const id = z.string().min(1).max(255);
+// Slack's ids (team, user, channel, trigger, action_ts, view) are short printable ASCII. They become
+// database keys (chat identities, delivery claims), where a NUL or a lone surrogate is an error.
+const id = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'is not a Slack id');
 
 const commandSchema = z.object({
   command: z.string().regex(/^\/[^\s]{1,64}$/),

@@ -23,11 +23,14 @@ export interface PlaygroundOptions {
 const SCOPE = 'local';
 const chatId = z.string().regex(/^[ug]-[A-Za-z0-9-]{1,64}$/, { message: 'must be a playground chat id' });
 const zone = z.string().max(64).optional();
+// The page makes one per input; it becomes a database key (the bot's delivery claim), where a NUL
+// or a lone surrogate is an error, so it is printable ASCII like every platform's delivery ids.
+const deliveryId = z.string().regex(/^[\x21-\x7e]{1,100}$/, { message: 'must be 1 to 100 printable ASCII characters' });
 
 const inputBody = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('say'), deliveryId: z.string().min(1).max(100), text: z.string().min(1).max(4000), timezone: zone }),
-  z.object({ kind: z.literal('action'), deliveryId: z.string().min(1).max(100), action: z.string().min(1).max(100), messageId: z.string().max(100).optional(), timezone: zone }),
-  z.object({ kind: z.literal('submit'), deliveryId: z.string().min(1).max(100), action: z.string().min(1).max(100), values: z.record(z.string(), z.string().max(5000)), timezone: zone }),
+  z.object({ kind: z.literal('say'), deliveryId, text: z.string().min(1).max(4000), timezone: zone }),
+  z.object({ kind: z.literal('action'), deliveryId, action: z.string().min(1).max(100), messageId: z.string().max(100).optional(), timezone: zone }),
+  z.object({ kind: z.literal('submit'), deliveryId, action: z.string().min(1).max(100), values: z.record(z.string(), z.string().max(5000)), timezone: zone }),
 ]);
 
 type InputBody = z.infer<typeof inputBody>;

@@ -104,7 +104,7 @@ export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) =>
-        reply.code(201).send(await core.bookings.create(actorOf(request), request.body, request.headers['idempotency-key'] ?? '')),
+        reply.code(201).send(await core.bookings.create(actorOf(request), request.body, request.headers['idempotency-key'] ?? '', 'api')),
     );
 
     // The reason is optional, so is the body: none, or an empty one, means no reason.

@@ -40,7 +40,7 @@ async function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<
 const liveness = z.object({ status: z.literal('ok') }).meta({ id: 'Liveness' });
 const state = z.enum(['up', 'down', 'not_configured']);
 const readiness = z.object({
-  status: z.enum(['ready', 'not_ready']),
+  status: z.enum(['ready', 'degraded', 'not_ready']).describe('degraded: serving (200) while Redis is down, which this process can do without'),
   process: z.enum(['starting', 'ready', 'stopping']).describe('not ready while warming up or shutting down'),
   checks: z.object({ postgres: state, redis: state }),
 }).meta({ id: 'Readiness' });
@@ -50,11 +50,14 @@ export interface HealthDeps {
   redis?: Redis | undefined;
   readiness?: Readiness | undefined;
   checkTimeoutMs?: number | undefined;
+  /** Whether Redis down makes the process not ready (default true); the process's roles decide (src/roles.ts). */
+  requiresRedis?: boolean | undefined;
 }
 
 export function healthRoutes(deps: HealthDeps): FastifyPluginAsyncZod {
   const lifecycle = deps.readiness ?? ALWAYS_READY;
   const timeoutMs = deps.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
+  const requiresRedis = deps.requiresRedis ?? true;
   return async (app) => {
     app.get(
       '/healthz',
@@ -72,7 +75,7 @@ export function healthRoutes(deps: HealthDeps): FastifyPluginAsyncZod {
         schema: {
           tags: ['health'],
           operationId: 'checkReadiness',
-          summary: 'The process has warmed up and is not stopping, PostgreSQL answers SELECT 1 and Redis answers PING; 503 otherwise',
+          summary: 'The process has warmed up and is not stopping, PostgreSQL answers SELECT 1 and Redis answers PING (a process serving only the API answers 200, degraded, without Redis); 503 otherwise',
           response: { 200: readiness, 503: readiness },
         },
       },
@@ -83,11 +86,11 @@ export function healthRoutes(deps: HealthDeps): FastifyPluginAsyncZod {
           redis ? probe(() => redis.ping(), timeoutMs) : Promise.resolve<CheckState>('not_configured'),
         ]);
         const process = lifecycle.state;
-        const ready = process === 'ready' && postgres === 'up' && redisState !== 'down';
-        if (!ready) request.log.warn({ process, postgres, redis: redisState }, 'not ready');
-        return reply
-          .code(ready ? 200 : 503)
-          .send({ status: ready ? 'ready' : 'not_ready', process, checks: { postgres, redis: redisState } });
+        const serving = process === 'ready' && postgres === 'up' && (redisState !== 'down' || !requiresRedis);
+        // Redis going away is logged once by its connection ('redis unavailable'), not at every probe.
+        if (!serving) request.log.warn({ process, postgres, redis: redisState }, 'not ready');
+        const status = !serving ? 'not_ready' : redisState === 'down' ? 'degraded' : 'ready';
+        return reply.code(serving ? 200 : 503).send({ status, process, checks: { postgres, redis: redisState } });
       },
     );
   };

@@ -75,9 +75,11 @@ function idArg(args: string[]): string {
 async function search(ctx: Ctx, query: string) {
   const v = requireCoach(ctx);
   const q = query.trim().slice(0, 100);
+  // Listed first: core judges the search text, so a search it refuses is never kept for "Next page".
+  const list = await memberList(v, q || undefined);
   if (q) await ctx.core.chat.writeState(ctx.user, SEARCH_KEY, q, SEARCH_TTL_MS);
   else await ctx.core.chat.clearState(ctx.user, SEARCH_KEY);
-  return memberList(v, q || undefined);
+  return list;
 }
 
 export const members: Feature = {

@@ -35,6 +35,8 @@ import {
   type ParsedBookingInput,
 } from './inputs.ts';
 import { BOOKING_OPERATION, confirmedBookingWrite, rejectedBookingWrite, type BookingRequest } from './writes.ts';
+import { NO_TELEMETRY, type BookingSource } from '../telemetry.ts';
+import { refusalOf } from './refusals.ts';
 
 /** A booking as callers see it: the requested date as the coach-local YYYY-MM-DD it was made for. */
 export interface BookingView extends Omit<SessionBookingModel, 'requestedDate'> {
@@ -52,6 +54,12 @@ interface BookingContext {
   /** The coach's calendar as read before taking the lock: good for refusing, never for confirming. */
   calendar: CoachCalendar | null;
 }
+
+/**
+ * What an attempt answers: the booking, or a refusal that was recorded with it (slot full, slot
+ * taken); `replayed` when it is the first answer of the same key again, not a new outcome.
+ */
+type Answer = ({ booking: BookingView } | { refusal: ConflictError }) & { replayed: boolean };
 
 /** The locked re-check disagreed with the unlocked read; the transaction is rolled back. */
 class StaleRead extends Error {}
@@ -75,6 +83,7 @@ async function lockedCalendar(
 
 export function createBookingsService(deps: CoreDeps) {
   const { db, clock, config } = deps;
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
 
   const policyAt = (now: Date): BookingPolicy => ({
     now: now.getTime(),
@@ -101,16 +110,16 @@ export function createBookingsService(deps: CoreDeps) {
   }
 
   /** The first result of a key: the booking again, or the same refusal again. */
-  async function replay(record: BookingContext['replay'] & object, hash: string): Promise<BookingView> {
+  async function replay(record: BookingContext['replay'] & object, hash: string): Promise<Answer> {
     const bookingId = replayedResource(record, BOOKING_OPERATION, hash);
     const booking = await db.sessionBooking.findUnique({ where: { id: bookingId } });
     if (!booking) throw new NotFoundError('Booking', bookingId);
     if (booking.status === 'rejected') {
       const reason = booking.rejectionReason as UnbookableReason;
       const error = unbookableError(isSlotRejection(reason) ? reason : 'slot_full');
-      throw withBooking(error, booking.id);
+      return { refusal: withBooking(error, booking.id), replayed: true };
     }
-    return toBookingView(booking);
+    return { booking: toBookingView(booking), replayed: true };
   }
 
   function assertMayBook(actor: Actor, ctx: BookingContext, input: ParsedBookingInput) {
@@ -143,7 +152,7 @@ export function createBookingsService(deps: CoreDeps) {
   }
 
   /** One attempt at create, from the unlocked read to the commit. */
-  async function createOnce(actor: Actor, input: ParsedBookingInput, key: string): Promise<BookingView> {
+  async function createOnce(actor: Actor, input: ParsedBookingInput, key: string): Promise<Answer> {
     const hash = requestHash(input);
     const slot = slotOf(input);
     const range = 'startsAt' in slot ? instantsAroundInstant(slot.startsAt, slot.duration) : instantsAroundSlot(slot.date, slot.time, slot.duration);
@@ -223,9 +232,9 @@ export function createBookingsService(deps: CoreDeps) {
       throw error;
     }
     if ('replay' in outcome) return replay(outcome.replay, hash);
-    if (outcome.refusal) throw withBooking(outcome.refusal, outcome.booking.id);
-    return toBookingView(outcome.booking);
-    }
+    if (outcome.refusal) return { refusal: withBooking(outcome.refusal, outcome.booking.id), replayed: false };
+    return { booking: toBookingView(outcome.booking), replayed: false };
+  }
 
   return {
     /**
@@ -233,20 +242,34 @@ export function createBookingsService(deps: CoreDeps) {
      * that lists it, then writes booking, session, calendar event, notifications and the key
      * (confirmed), or a rejected booking, the member's notification and the key (slot full or taken),
      * which commit before the refusal is thrown. The same key answers the first result again.
+     * `source` says which channel asked, for the telemetry (the bot says so; everything else is the API's side).
      */
-    async create(actor: Actor, raw: CreateBookingInput, idempotencyKey: string | undefined): Promise<BookingView> {
-      requirePermission(actor, 'bookings:write');
-      const input = parseInput(createBookingInput, raw);
-      const key = parseIdempotencyKey(idempotencyKey);
+    async create(actor: Actor, raw: CreateBookingInput, idempotencyKey: string | undefined, source: BookingSource = 'api'): Promise<BookingView> {
+      let answer: Answer;
       try {
-        return await createOnce(actor, input, key);
+        requirePermission(actor, 'bookings:write');
+        const input = parseInput(createBookingInput, raw);
+        const key = parseIdempotencyKey(idempotencyKey);
+        try {
+          answer = await createOnce(actor, input, key);
+        } catch (error) {
+          // Two same-key requests on different paths take the key and the coach lock in opposite
+          // orders, so PostgreSQL may abort one (deadlock or serialization failure). Everything it
+          // wrote was rolled back: running it again replays the other's result through the key.
+          if (!isRetryableAbort(error)) throw error;
+          answer = await createOnce(actor, input, key);
+        }
       } catch (error) {
-        // Two same-key requests on different paths take the key and the coach lock in opposite
-        // orders, so PostgreSQL may abort one (deadlock or serialization failure). Everything it
-        // wrote was rolled back: running it again replays the other's result through the key.
-        if (!isRetryableAbort(error)) throw error;
-        return createOnce(actor, input, key);
+        telemetry.bookingRefused(source, refusalOf(error));
+        throw error;
       }
+      // Counted once, by the request that decided it; its retries answer it again uncounted.
+      if (!answer.replayed) {
+        if ('refusal' in answer) telemetry.bookingRefused(source, refusalOf(answer.refusal));
+        else telemetry.bookingConfirmed(source);
+      }
+      if ('refusal' in answer) throw answer.refusal;
+      return answer.booking;
     },
 
     /** Cancels a confirmed booking, its session and calendar event, freeing the seat (Property 29). */

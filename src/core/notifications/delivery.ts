@@ -27,6 +27,8 @@ export interface ClaimedNotification {
   payload: Record<string, unknown>;
   /** Attempts including this one. */
   attempts: number;
+  /** When it fell due (its deliverAfter: a reminder's moment, or when an immediate one was written). */
+  dueAt: Date;
   /** Null when the user has no linked chat identity. */
   address: ChatAddress | null;
   /** Set for a reminder or prompt that must no longer go out (its session moved, ended, ...). */
@@ -41,7 +43,7 @@ export type ClaimResult =
   | { outcome: 'busy'; retryInMs: number };
 
 /** What the claim statement returns: the notification before its staleness is judged from the session. */
-type ClaimRow = Omit<ClaimedNotification, 'staleReason'> & { session: TimedSessionState | null };
+type ClaimRow = Omit<ClaimedNotification, 'staleReason' | 'dueAt'> & { dueAtMs: number; session: TimedSessionState | null };
 
 const REAL_NOW = Prisma.raw(`(clock_timestamp() AT TIME ZONE 'UTC')`);
 
@@ -83,9 +85,9 @@ export function createNotificationDelivery(deps: { db: Db; clock: Clock }): Noti
             "claimedUntil" = ${REAL_NOW} + ${leaseMs} * interval '1 millisecond', "updatedAt" = ${at}::timestamp
           WHERE n."id" = ANY(${[...ids]}::text[]) AND n."deliverAfter" <= ${at}::timestamp
             AND (n."status" = 'pending' OR (n."status" = 'sending' AND n."claimedUntil" < ${REAL_NOW}))
-          RETURNING n."id", n."userId", n."type", n."payload", n."attempts"
+          RETURNING n."id", n."userId", n."type", n."payload", n."attempts", n."deliverAfter"
         )
-        SELECT c."id", c."userId", c."type", c."payload", c."attempts",
+        SELECT c."id", c."userId", c."type", c."payload", c."attempts", (extract(epoch FROM c."deliverAfter") * 1000)::float8 AS "dueAtMs",
           (SELECT json_build_object('platform', i."platform", 'scope', i."scope", 'platformUserId', i."platformUserId", 'dmChannelId', i."dmChannelId")
              FROM "chat_identities" i WHERE i."userId" = c."userId" ORDER BY i."updatedAt" DESC, i."createdAt" DESC LIMIT 1) AS "address",
           (SELECT json_build_object('status', s."status", 'scheduledAtMs', (extract(epoch FROM s."scheduledAt") * 1000)::bigint, 'rated', s."rating" IS NOT NULL)
@@ -105,6 +107,7 @@ export function createNotificationDelivery(deps: { db: Db; clock: Clock }): Noti
             type: r.type,
             payload: r.payload,
             attempts: r.attempts,
+            dueAt: new Date(r.dueAtMs),
             address: r.address,
             staleReason: isTimed ? staleTimedReason(r.type, r.payload, session, at) : null,
           },

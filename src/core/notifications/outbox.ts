@@ -1,19 +1,22 @@
 import type { DbTx, Prisma } from '../../db/client.ts';
 
 /** Notification types written to the outbox; the payload shape of each is in NotificationPayloads. */
-export type NotificationType =
-  | 'member.assigned'
-  | 'booking.confirmed'
-  | 'booking.rejected'
-  | 'booking.cancelled'
-  | 'session.created'
-  | 'session.rescheduled'
-  | 'session.completed'
-  | 'session.cancelled'
-  | 'session.no_show'
-  | 'session.reminder'
-  | 'session.rate_prompt'
-  | 'session.complete_prompt';
+export const NOTIFICATION_TYPES = [
+  'member.assigned',
+  'booking.confirmed',
+  'booking.rejected',
+  'booking.cancelled',
+  'session.created',
+  'session.rescheduled',
+  'session.completed',
+  'session.cancelled',
+  'session.no_show',
+  'session.reminder',
+  'session.rate_prompt',
+  'session.complete_prompt',
+] as const;
+
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export interface OutboxEntry {
   userId: string;
