@@ -7,7 +7,7 @@ import type { Clock } from '../core/index.ts';
 import type { Db } from '../db/client.ts';
 import { createDeliveryWorker, type ChatPorts, type DeliveryOutcome, type DeliveryTelemetry } from './delivery.ts';
 import { createQueues, DEFAULT_PREFIX, type DeliveryJob, type JobQueues } from './queues.ts';
-import { reconcile } from './reconciler.ts';
+import { reconcile, type ReconcileResult } from './reconciler.ts';
 import { checkEvictionPolicy } from './redis-policy.ts';
 import { relayOutbox } from './relay.ts';
 import { tickReminders, type TickResult } from './reminders.ts';
@@ -43,7 +43,7 @@ export interface RunningWorkers {
   /** Derive due reminders and prompts, and relay the outbox, now. */
   tick(): Promise<TickResult>;
   relay(): Promise<number>;
-  reconcile(): Promise<{ requeued: number }>;
+  reconcile(): Promise<ReconcileResult>;
   /** Graceful stop: no new jobs, jobs in flight finish, connections close. */
   stop(): Promise<void>;
 }
