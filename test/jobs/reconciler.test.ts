@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Worker } from 'bullmq';
+import { QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeNotifications } from '../../src/core/notifications/index.ts';
-import { createDb } from '../../src/db/client.ts';
-import { deliveryProcessor } from '../../src/jobs/delivery.ts';
-import { notificationJobId, openQueues } from '../../src/jobs/index.ts';
-import { DELIVERY_QUEUE, type DeliveryJob } from '../../src/jobs/queues.ts';
+import { createDb, type Db } from '../../src/db/client.ts';
+import { deliveryProcessor, type ChatPorts } from '../../src/jobs/delivery.ts';
+import { notificationJobId, openQueues, startWorkers, type JobSettings } from '../../src/jobs/index.ts';
+import { DELIVERY_QUEUE, SCHEDULE_QUEUE, type DeliveryJob } from '../../src/jobs/queues.ts';
 import { reconcile } from '../../src/jobs/reconciler.ts';
 import { enqueueDeliveries, relayOutbox } from '../../src/jobs/relay.ts';
 import { setupCore } from '../helpers/core.ts';
@@ -142,5 +142,98 @@ describe('the reconciler, for an undelivered row whose job BullMQ finished with'
     release();
     await untilSettled(jobs, async () => (await row(id)).status === 'sent');
     expect(port.attempts.filter((m) => m.id === id)).toHaveLength(1);
+  });
+});
+
+describe('the watchdog, when a reconcile is owed', () => {
+  // The schedulers run, with a reconcile period far longer than the test: whatever is repaired here
+  // is repaired by the watchdog (every tick, 1 s here).
+  const settings = { tickMs: 1_000, reconcileMs: 3_600_000, attempts: 2, backoffMs: 5 };
+
+  async function scheduledWorkers(deps: { db: Db; prefix: string; ports: ChatPorts; settings?: Partial<JobSettings> }) {
+    const jobs = await startWorkers({
+      db: deps.db, clock, redisUrl: REDIS_URL, present: noticePresenter, ports: deps.ports, logger: silentLogger,
+      settings: testSettings({ ...settings, ...deps.settings }), prefix: deps.prefix, schedules: true,
+    });
+    afterAll(async () => {
+      await jobs.stop();
+      const queues = openQueues(REDIS_URL, deps.prefix);
+      await queues.queues.delivery.obliterate({ force: true });
+      await queues.queues.schedule.obliterate({ force: true });
+      await queues.close();
+    });
+    return jobs;
+  }
+
+  it('a worker starting while PostgreSQL is unreachable starts, and reconciles once it is back', async () => {
+    const prefix = testPrefix();
+    const producer = producerOf(prefix);
+    const id = await pendingRow();
+    const jobId = notificationJobId(id);
+    // The row's job failed for good (by hand, through BullMQ: one attempt, failed by its holder).
+    await producer.queues.delivery.add('deliver', { notificationId: id }, { jobId, attempts: 1 });
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const hand = new Worker<DeliveryJob>(DELIVERY_QUEUE, null, { connection, prefix });
+    try {
+      const token = randomUUID();
+      await (await hand.getNextJob(token))!.moveToFailed(new Error('Redis went away mid-job'), token);
+    } finally {
+      await hand.close();
+      await connection.quit();
+    }
+    expect(await producer.queues.delivery.getJobState(jobId)).toBe('failed');
+
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(databaseUrl).port || 5432) });
+    const url = new URL(databaseUrl);
+    url.host = proxy.address;
+    const workerDb = createDb(url.toString(), { max: 2 });
+    afterAll(async () => {
+      await workerDb.$disconnect();
+      await proxy.close();
+    });
+    // The scheduled reconcile runs once at start too: it must have failed before PostgreSQL is back.
+    const eventsConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const scheduleEvents = new QueueEvents(SCHEDULE_QUEUE, { connection: eventsConnection, prefix });
+    afterAll(async () => {
+      await scheduleEvents.close();
+      await eventsConnection.quit();
+    });
+    await scheduleEvents.waitUntilReady();
+    const scheduledFailed = new Promise<void>((resolve) => scheduleEvents.on('failed', (e) => e.jobId.includes('reconcile') && resolve()));
+    const port = new RecordingPort('web');
+    proxy.cut();
+    const jobs = await scheduledWorkers({ db: workerDb, prefix, ports: () => port });
+    await scheduledFailed;
+    expect(await producer.queues.delivery.getJobState(jobId)).toBe('failed');
+    proxy.restore();
+    await port.waitFor((m) => m.id === id, 1);
+    await untilSettled(jobs, async () => (await row(id)).status === 'sent');
+    expect(port.sent.filter((m) => m.id === id)).toHaveLength(1);
+  });
+
+  it('a delivery job BullMQ gives up on (a failure not the platform\'s) is replaced at the next check', async () => {
+    const prefix = testPrefix();
+    const port = new RecordingPort('web');
+    // Until told otherwise, looking the platform up fails: an error of the worker's own, every attempt.
+    let broken = true;
+    const ports: ChatPorts = (platform) => {
+      if (broken) throw new Error('the worker cannot find its ports');
+      return platform === 'web' ? port : undefined;
+    };
+    // A lease that ends at once, so that each attempt claims the row again instead of waiting it out.
+    const jobs = await scheduledWorkers({ db, prefix, ports, settings: { leaseMs: 1 } });
+    const id = await pendingRow();
+    const jobId = notificationJobId(id);
+    const givenUp = new Promise<void>((resolve) =>
+      jobs.delivery.on('failed', (job) => {
+        if (job?.id !== jobId || job.attemptsMade < job.opts.attempts!) return;
+        broken = false;
+        resolve();
+      }));
+    await jobs.relay();
+    await givenUp;
+    await port.waitFor((m) => m.id === id, 1);
+    await untilSettled(jobs, async () => (await row(id)).status === 'sent');
+    expect(port.sent.filter((m) => m.id === id)).toHaveLength(1);
   });
 });
