@@ -54,7 +54,7 @@ function recipientOf(n: ClaimedNotification): Recipient {
 }
 
 /** The most a delivery postponed by a PostgreSQL outage waits before it looks again: about a restart or failover. */
-export const OUTAGE_MAX_DELAY_MS = 60_000;
+const OUTAGE_MAX_DELAY_MS = 60_000;
 
 /** PostgreSQL could not be asked (see isDatabaseOutage): not an attempt at the platform, nor a failure of the notification. */
 class DatabaseOutage extends Error {
@@ -169,8 +169,9 @@ export function deliveryProcessor(deps: DeliveryDeps) {
       return job.data.unmarked ? await markSent(job.data.notificationId, job.data.unmarked) : await deliver(job, token);
     } catch (error) {
       if (!(error instanceof DatabaseOutage)) throw error;
-      // Waited out, not retried: the row's attempts did not move (a claim that failed counts none), so
-      // neither do BullMQ's, and an outage longer than all of them does not leave a failed job behind.
+      // Waited out, not retried: an outage says nothing about the notification. A claim that failed
+      // counted no attempt on the row, so none is spent in BullMQ either, and an outage longer than all
+      // of them leaves no failed job behind (whose id would keep the row from being enqueued again).
       logger.debug({ notificationId: job.data.notificationId, err: error.cause }, 'delivery postponed: PostgreSQL unavailable');
       return delay(job, token, outageDelayMs(job));
     }
