@@ -53,11 +53,11 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaCl
   // pg-pool has already discarded; without a listener it would crash the process. The next query
   // connects afresh and reports any real failure. (The adapter listened the same way for its own pool.)
   pool.on('error', () => undefined);
-  // A connection lent out (a transaction between statements, a raw booking) that the server closes
-  // emits 'error' on its client, where pg-pool listens only while the client is idle: without this
-  // listener a PostgreSQL restart would crash the process. Its next query fails and reports it, and
-  // the pool discards a client no longer queryable when it is given back.
-  pool.on('connect', (connection) => connection.on('error', () => undefined));
+  // A connection that dies while lent out (pool.connect(), our raw transactions and statements: a
+  // reset, a failover) rejects the statement in flight and is discarded on release, as it is no longer
+  // queryable; pg also emits the failure on the client, which nothing listens to while it is lent out
+  // and which would otherwise end the process as an uncaught exception.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   // disposeExternalPool: $disconnect still ends the pool, as when the adapter owned it.
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   pools.set(client, pool);

@@ -6,13 +6,15 @@ import { ChatDeliveryError, type ChatPort, type Presenter, type Recipient } from
 import type { Platform } from '../bot/inbound.ts';
 import type { Clock } from '../core/index.ts';
 import { createNotificationDelivery, type ClaimResult, type ClaimedNotification } from '../core/notifications/index.ts';
-import { isDatabaseTimeout, isDatabaseUnavailable, type Db } from '../db/client.ts';
+import type { Db } from '../db/client.ts';
+import { isDatabaseOutage } from './outage.ts';
 import { DELIVERY_QUEUE, type DeliveryJob } from './queues.ts';
 import type { JobSettings } from './settings.ts';
 
 // The delivery worker: one job per outbox row. Claim (one conditional UPDATE), render through the
 // bot's Presenter, send through the recipient's ChatPort, mark sent. Claims and marks of the jobs
 // running at once travel as one statement each (DataLoader batches what is asked in one tick).
+// Only the platform's failures spend attempts; a PostgreSQL outage is waited out with backoff.
 
 export type ChatPorts = (platform: Platform) => ChatPort | undefined;
 
@@ -35,6 +37,8 @@ export interface DeliveryDeps {
   logger: Logger;
   settings: JobSettings;
   telemetry?: DeliveryTelemetry;
+  /** Whether a failure of PostgreSQL is an outage to wait out rather than a failed attempt (default isDatabaseOutage). */
+  isOutage?: (error: unknown) => boolean;
 }
 
 export type DeliveryOutcome = 'sent' | 'settled' | 'skipped' | 'failed';
@@ -49,10 +53,22 @@ function recipientOf(n: ClaimedNotification): Recipient {
   return { platform: a.platform, scope: a.scope, platformUserId: a.platformUserId, dmChannelId: a.dmChannelId ?? undefined };
 }
 
+/** The most a delivery postponed by a PostgreSQL outage waits before it looks again: about a restart or failover. */
+const OUTAGE_MAX_DELAY_MS = 60_000;
+
+/** PostgreSQL could not be asked (see isDatabaseOutage): not an attempt at the platform, nor a failure of the notification. */
+class DatabaseOutage extends Error {
+  constructor(cause: unknown) {
+    super(`PostgreSQL unavailable: ${reasonOf(cause)}`, { cause });
+    this.name = 'DatabaseOutage';
+  }
+}
+
 /** The function BullMQ runs for each delivery job (exported so a test can run it in a worker of its own). */
 export function deliveryProcessor(deps: DeliveryDeps) {
   const { settings, logger } = deps;
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
+  const isOutage = deps.isOutage ?? isDatabaseOutage;
   const delivery = createNotificationDelivery(deps);
   const claims = new DataLoader<string, ClaimResult>(
     async (ids) => {
@@ -75,14 +91,43 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     throw new DelayedError();
   }
 
-  return async (job: Job<DeliveryJob>, token?: string): Promise<DeliveryOutcome> => {
+  /** Our own bookkeeping in PostgreSQL: its outages are told apart from every other failure. */
+  async function bookkeeping<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      throw isOutage(error) ? new DatabaseOutage(error) : error;
+    }
+  }
+
+  /**
+   * How long a job waits out an outage: the backoff, doubled for each earlier run of this job that
+   * spent no attempt (an outage, a busy row), up to OUTAGE_MAX_DELAY_MS.
+   */
+  function outageDelayMs(job: Job<DeliveryJob>): number {
+    const postponed = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+    return Math.min(settings.backoffMs * 2 ** postponed, Math.max(settings.backoffMs, OUTAGE_MAX_DELAY_MS));
+  }
+
+  async function markSent(id: string, sent: NonNullable<DeliveryJob['unmarked']>): Promise<'sent'> {
+    // The one window for a duplicate: a crash between the platform's answer and this mark.
+    if (await bookkeeping(marks.load(id))) {
+      telemetry.attempted(sent.type, 'sent', Math.max(0, deps.clock.now().getTime() - sent.dueAtMs) / 1000);
+    } else {
+      logger.warn({ notificationId: id }, 'notification was sent after its claim had been taken over: it may arrive twice');
+      telemetry.attempted(sent.type, 'sent');
+    }
+    return 'sent';
+  }
+
+  async function deliver(job: Job<DeliveryJob>, token: string | undefined): Promise<DeliveryOutcome> {
     const id = job.data.notificationId;
-    const claim = await claims.load(id);
+    const claim = await bookkeeping(claims.load(id));
     if (claim.outcome === 'settled') return 'settled';
     if (claim.outcome === 'busy') return delay(job, token, claim.retryInMs);
     const n = claim.notification;
     const finishAs = async (outcome: 'skipped' | 'failed', reason: string) => {
-      await delivery.settle(id, outcome, reason);
+      await bookkeeping(delivery.settle(id, outcome, reason));
       telemetry.attempted(n.type, outcome);
       return outcome;
     };
@@ -102,38 +147,35 @@ export function deliveryProcessor(deps: DeliveryDeps) {
         logger.warn({ notificationId: id, attempts: n.attempts, reason }, 'notification delivery failed');
         return 'failed';
       }
-      await delivery.release(id, reason);
+      await bookkeeping(delivery.release(id, reason));
       telemetry.attempted(n.type, 'retried');
       // The platform said when to come back (429 Retry-After): wait exactly that, not the backoff.
       if (error instanceof ChatDeliveryError && error.retryAfterMs !== undefined) return delay(job, token, error.retryAfterMs);
       throw error;
     }
-    // The one window for a duplicate: a crash between the platform's answer and this mark.
-    if (await markSent(id, Date.now() + settings.leaseMs)) {
-      telemetry.attempted(n.type, 'sent', Math.max(0, deps.clock.now().getTime() - n.dueAt.getTime()) / 1000);
-    } else {
-      logger.warn({ notificationId: id }, 'notification was sent after its claim had been taken over: it may arrive twice');
-      telemetry.attempted(n.type, 'sent');
-    }
-    return 'sent';
-  };
-
-  /**
-   * Marks a sent notification, through a database outage: failing the job here would send it again
-   * once the claim's lease ran out. Tried until `until` (the lease's end, after which another worker
-   * may take the notification over, so a later mark would be a duplicate's anyway).
-   */
-  async function markSent(id: string, until: number): Promise<boolean> {
-    for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
-      try {
-        return await marks.load(id);
-      } catch (error) {
-        if (!(isDatabaseUnavailable(error) || isDatabaseTimeout(error)) || Date.now() + pause >= until) throw error;
-        logger.warn({ notificationId: id, err: error }, 'sent, but the database is unreachable: marking it again shortly');
-        await new Promise((resolve) => setTimeout(resolve, pause));
-      }
+    const sent = { type: n.type, dueAtMs: n.dueAt.getTime() };
+    try {
+      return await markSent(id, sent);
+    } catch (error) {
+      // The platform has the message: the job remembers it, so that its next run marks the row
+      // instead of taking the claim over once its lease ends and sending it again.
+      if (error instanceof DatabaseOutage) await job.updateData({ ...job.data, unmarked: sent });
+      throw error;
     }
   }
+
+  return async (job: Job<DeliveryJob>, token?: string): Promise<DeliveryOutcome> => {
+    try {
+      return job.data.unmarked ? await markSent(job.data.notificationId, job.data.unmarked) : await deliver(job, token);
+    } catch (error) {
+      if (!(error instanceof DatabaseOutage)) throw error;
+      // Waited out, not retried: an outage says nothing about the notification. A claim that failed
+      // counted no attempt on the row, so none is spent in BullMQ either, and an outage longer than all
+      // of them leaves no failed job behind (whose id would keep the row from being enqueued again).
+      logger.debug({ notificationId: job.data.notificationId, err: error.cause }, 'delivery postponed: PostgreSQL unavailable');
+      return delay(job, token, outageDelayMs(job));
+    }
+  };
 }
 
 /** A delivery worker on its own Redis connection (BullMQ blocks one per worker). */

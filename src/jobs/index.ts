@@ -7,7 +7,7 @@ import type { Clock } from '../core/index.ts';
 import type { Db } from '../db/client.ts';
 import { createDeliveryWorker, type ChatPorts, type DeliveryOutcome, type DeliveryTelemetry } from './delivery.ts';
 import { createQueues, DEFAULT_PREFIX, type DeliveryJob, type JobQueues } from './queues.ts';
-import { reconcile } from './reconciler.ts';
+import { reconcile, type ReconcileResult } from './reconciler.ts';
 import { checkEvictionPolicy } from './redis-policy.ts';
 import { relayOutbox } from './relay.ts';
 import { tickReminders, type TickResult } from './reminders.ts';
@@ -43,7 +43,7 @@ export interface RunningWorkers {
   /** Derive due reminders and prompts, and relay the outbox, now. */
   tick(): Promise<TickResult>;
   relay(): Promise<number>;
-  reconcile(): Promise<{ requeued: number }>;
+  reconcile(): Promise<ReconcileResult>;
   /** Graceful stop: no new jobs, jobs in flight finish, connections close. */
   stop(): Promise<void>;
 }
@@ -71,15 +71,31 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   await checkEvictionPolicy(connection, logger);
   const queues = createQueues(connection, prefix);
   const relayDeps = { db: deps.db, clock: deps.clock, queues, settings };
+  // Owed when a reconcile failed (PostgreSQL or Redis away) or BullMQ gave a delivery job up: the
+  // watchdog then reconciles at its next check, seconds away, rather than JOBS_RECONCILE_MS later.
+  let reconcileOwed = false;
   const work = {
     tick: () => tickReminders(relayDeps),
     relay: () => relayOutbox(relayDeps),
-    reconcile: () => reconcile(relayDeps),
+    reconcile: async () => {
+      reconcileOwed = false;
+      try {
+        return await reconcile(relayDeps);
+      } catch (error) {
+        reconcileOwed = true;
+        throw error;
+      }
+    },
   };
 
   const delivery = createDeliveryWorker({ ...deps, ports, connection, prefix });
   delivery.on('failed', (job, error) => {
-    if (job && job.attemptsMade < (job.opts.attempts ?? 1)) logger.debug({ jobId: job.id, err: error }, 'delivery attempt failed; will retry');
+    if (!job) return;
+    if (job.attemptsMade < (job.opts.attempts ?? 1)) return logger.debug({ jobId: job.id, err: error }, 'delivery attempt failed; will retry');
+    // Not the platform's doing (its failures are settled in PostgreSQL before BullMQ runs out): the
+    // row is still undelivered, and the reconciler puts a new job in this one's place.
+    logger.warn({ jobId: job.id, err: error }, 'delivery job given up by BullMQ; the reconciler enqueues it again');
+    reconcileOwed = true;
   });
   delivery.on('error', (error) => logger.error({ err: error }, 'delivery worker error'));
 
@@ -89,9 +105,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     await upsertSchedules(queues, settings);
     scheduleWorker = createScheduleWorker({ connection, prefix, work, settings });
     scheduleWorker.on('error', (error) => logger.error({ err: error }, 'schedule worker error'));
-    stopWatchdog = watchSchedules({ queues, settings, reconcile: work.reconcile, logger, everyMs: Math.min(settings.tickMs, 10_000) });
-    // A start is a good moment to put back whatever a crash or a Redis restart lost.
-    await work.reconcile();
+    stopWatchdog = watchSchedules({
+      queues, settings, reconcile: work.reconcile, reconcileOwed: () => reconcileOwed, logger, everyMs: Math.min(settings.tickMs, 10_000),
+    });
+    // A start is a good moment to put back whatever a crash or a Redis restart lost; should PostgreSQL
+    // be away just then, the watchdog tries again rather than the process failing to start.
+    await work.reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed; the watchdog tries again'));
   }
 
   return {

@@ -10,6 +10,11 @@ export const SCHEDULE_QUEUE = 'schedules';
 
 export interface DeliveryJob {
   notificationId: string;
+  /**
+   * Set when the platform accepted the message but PostgreSQL could not be told (an outage): the
+   * next run only marks the row sent, instead of sending again once the claim's lease runs out.
+   */
+  unmarked?: { type: string; dueAtMs: number };
 }
 
 export type ScheduleName = 'tick' | 'relay' | 'reconcile';

@@ -6,7 +6,7 @@ import type { JobSettings } from './settings.ts';
 
 // The periodic work as BullMQ job schedulers: whichever worker process is free runs each tick once,
 // however many processes there are. A watchdog in every process re-creates the schedulers when Redis
-// lost them (they are keys like any other) and reconciles at once.
+// lost them (they are keys like any other) and reconciles at once, and runs again a reconcile owed.
 
 export type ScheduledWork = Record<ScheduleName, () => Promise<unknown>>;
 
@@ -27,14 +27,28 @@ export function createScheduleWorker(deps: { connection: Redis; prefix: string; 
   });
 }
 
-/** Every `everyMs`, checks that the schedulers still exist in Redis; when not, restores them and reconciles. */
-export function watchSchedules(deps: { queues: JobQueues; settings: JobSettings; reconcile: () => Promise<unknown>; logger: Logger; everyMs: number }) {
+/**
+ * Every `everyMs`, checks that the schedulers still exist in Redis; when not, restores them and
+ * reconciles. Reconciles too when one is owed (`reconcileOwed`: the last one failed, or a delivery
+ * job was given up), so that repair follows an outage within seconds rather than a reconcile period.
+ */
+export function watchSchedules(deps: {
+  queues: JobQueues;
+  settings: JobSettings;
+  reconcile: () => Promise<unknown>;
+  reconcileOwed: () => boolean;
+  logger: Logger;
+  everyMs: number;
+}) {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     void (async () => {
-      if (await deps.queues.schedule.getJobScheduler('reconcile')) return;
+      if (await deps.queues.schedule.getJobScheduler('reconcile')) {
+        if (deps.reconcileOwed()) await deps.reconcile();
+        return;
+      }
       deps.logger.warn('job schedulers missing from Redis (data lost?): restoring them and reconciling from PostgreSQL');
       await upsertSchedules(deps.queues, deps.settings);
       await deps.reconcile();

@@ -5,7 +5,7 @@ import { createCore, DEFAULT_CORE_CONFIG } from '../../src/core/index.ts';
 import { createDb } from '../../src/db/client.ts';
 import { setupCore } from '../helpers/core.ts';
 import { makeAdmin } from '../helpers/factories.ts';
-import { startPgRelay } from '../helpers/pg-relay.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 import { SERVER_URL } from '../helpers/postgres.ts';
 import { TEST_API_CONFIG } from './harness.ts';
 
@@ -16,8 +16,10 @@ import { TEST_API_CONFIG } from './harness.ts';
 
 const t = await setupCore();
 const server = new URL(SERVER_URL);
-const relay = await startPgRelay({ host: server.hostname, port: Number(server.port || 5432) });
-const db = createDb(relay.url(new URL(t.databaseUrl).pathname.slice(1)), { max: 4 });
+const relay = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+const proxied = new URL(t.databaseUrl);
+proxied.host = relay.address;
+const db = createDb(proxied.toString(), { max: 4 });
 const core = createCore({ db, clock: t.clock, config: DEFAULT_CORE_CONFIG });
 const config = { ...TEST_API_CONFIG };
 const app = await buildApp({ core, db, config, logger: createApiLogger(config) });

@@ -11,7 +11,7 @@ import { checkInvariants, sentPerChat, type Invariants } from './checker.ts';
 import { ApiClient } from './client.ts';
 import { startMember, type FleetSettings, type Member, type RoleName } from './fleet.ts';
 import { startGate, type Gate } from './gate.ts';
-import { startPgRelay, type PgRelay } from '../helpers/pg-relay.ts';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { startPostgres, startRedis, type Postgres, type RedisProcess } from './services.ts';
 import { TelegramMember } from './telegram-member.ts';
 import { makeWorld, REMINDER_OFFSETS, type Person, type World } from './world.ts';
@@ -38,7 +38,7 @@ let db: Db;
 let fake: FakeTelegram;
 let gates: Gate[];
 /** Between api-1 and PostgreSQL, to stop api-1 in the middle of a commit. */
-let proxy: PgRelay;
+let proxy: TcpProxy;
 let settings: FleetSettings;
 const fleet: Member[] = [];
 /** The step the run is at, for the report of a run that fails or hangs (also appended to CHAOS_TRACE, a file, as it goes). */
@@ -89,7 +89,7 @@ beforeAll(async () => {
   // The run's own connections hold coaches' locks as long as a case needs: no timeouts of theirs.
   db = createDb(databaseUrl, { max: 4, timeouts: { lockTimeoutMs: 0, statementTimeoutMs: 0, idleInTransactionTimeoutMs: 0 } });
   gates = [await startGate(fake.apiRoot), await startGate(fake.apiRoot)];
-  proxy = await startPgRelay({ host: '127.0.0.1', port: postgres.port });
+  proxy = await startTcpProxy({ host: '127.0.0.1', port: postgres.port });
   settings = {
     databaseUrl,
     redisUrl: redis.url,
@@ -112,7 +112,7 @@ beforeAll(async () => {
   // All six at once: their migrations on start race under the advisory lock, as a rollout's would.
   fleet.push(
     ...(await Promise.all([
-      startMember('api-1', 'api', settings, fake.apiRoot, proxy.url('coachbot')),
+      startMember('api-1', 'api', settings, fake.apiRoot, `postgresql://postgres@${proxy.address}/coachbot`),
       startMember('api-2', 'api', settings, fake.apiRoot),
       startMember('bot-1', 'bot', settings, fake.apiRoot),
       startMember('bot-2', 'bot', settings, fake.apiRoot),

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeNotifications } from '../../src/core/notifications/index.ts';
+import { createDb } from '../../src/db/client.ts';
+import { notificationJobId } from '../../src/jobs/index.ts';
+import { DELIVERY_QUEUE } from '../../src/jobs/queues.ts';
+import { relayOutbox } from '../../src/jobs/relay.ts';
+import { setupCore } from '../helpers/core.ts';
+import { makeMember } from '../helpers/factories.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+import { linkChat, RecordingPort, REDIS_URL, testPrefix, testSettings, testWorkers, untilSettled, type Delivered } from './harness.ts';
+import type { RunningWorkers } from '../../src/jobs/index.ts';
+
+// PostgreSQL unreachable for a delivery worker (its own connections go through a TCP proxy the test
+// cuts; the shared server keeps running): the deliveries wait it out without spending the jobs'
+// attempts, and go out once it is back, exactly once.
+
+const { db, clock, databaseUrl } = await setupCore();
+
+const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(databaseUrl).port || 5432) });
+const proxied = new URL(databaseUrl);
+proxied.host = proxy.address;
+const workerDb = createDb(proxied.toString(), { max: 2 });
+afterAll(async () => {
+  await workerDb.$disconnect();
+  await proxy.close();
+});
+
+async function pendingRow(): Promise<string> {
+  const user = await makeMember(db);
+  await linkChat(db, user.id);
+  const dedupeKey = `test:${randomUUID()}`;
+  await writeNotifications(db, [{ userId: user.id, type: 'member.assigned', payload: { test: dedupeKey }, dedupeKey, deliverAfter: clock.now() }]);
+  return (await db.notification.findUniqueOrThrow({ where: { dedupeKey } })).id;
+}
+
+const row = (id: string) => db.notification.findUniqueOrThrow({ where: { id } });
+
+/** BullMQ's own events of the workers' queue, read from Redis. */
+async function queueEventsOf(jobs: RunningWorkers): Promise<QueueEvents> {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const events = new QueueEvents(DELIVERY_QUEUE, { connection, prefix: jobs.queues.delivery.opts.prefix! });
+  afterAll(async () => {
+    await events.close();
+    await connection.quit();
+  });
+  await events.waitUntilReady();
+  return events;
+}
+
+/** Resolves once the job was put back to wait `n` times (BullMQ's 'delayed' event); rejects should BullMQ give it up. */
+function postponed(events: QueueEvents, jobId: string, n: number): Promise<void> {
+  let seen = 0;
+  return new Promise((resolve, reject) => {
+    events.on('delayed', (e) => e.jobId === jobId && ++seen >= n && resolve());
+    events.on('failed', (e) => e.jobId === jobId && reject(new Error(`BullMQ gave the job up: ${e.failedReason}`)));
+  });
+}
+
+describe('PostgreSQL unreachable for the delivery worker', () => {
+  const settings = { attempts: 2, backoffMs: 5 };
+  // BullMQ allows attempts + 1; more postponements than that would have failed the job for good.
+  const moreThanAllAttempts = settings.attempts + 2;
+
+  it('before the claim: the delivery waits it out without spending attempts, then goes out once', async () => {
+    const port = new RecordingPort('web');
+    const jobs = await testWorkers({ db: workerDb, clock, ports: [port], prefix: testPrefix(), settings });
+    const events = await queueEventsOf(jobs);
+    const id = await pendingRow();
+    const jobId = notificationJobId(id);
+    const waited = postponed(events, jobId, moreThanAllAttempts);
+    proxy.cut();
+    try {
+      await relayOutbox({ db, clock, queues: jobs.queues, settings: testSettings(settings) });
+      await waited;
+      const job = (await jobs.queues.delivery.getJob(jobId))!;
+      expect(job.attemptsMade).toBe(0);
+      expect(await job.getState()).not.toBe('failed');
+      expect(await row(id)).toMatchObject({ status: 'pending', attempts: 0 });
+      expect(port.attempts).toEqual([]);
+    } finally {
+      proxy.restore();
+    }
+    await port.waitFor((m) => m.id === id, 1);
+    await untilSettled(jobs, async () => (await row(id)).status === 'sent');
+    expect(await row(id)).toMatchObject({ status: 'sent', attempts: 1, failureReason: null });
+    expect(port.sent.filter((m) => m.id === id)).toHaveLength(1);
+  });
+
+  it("between the platform's answer and the mark: the row is marked once it is back, not sent again", async () => {
+    // A lease that ends at once: a run that claimed the row again would take it over and send twice.
+    const port = new RecordingPort('web');
+    const jobs = await testWorkers({ db: workerDb, clock, ports: [port], prefix: testPrefix(), settings: { ...settings, leaseMs: 1 } });
+    const events = await queueEventsOf(jobs);
+    const id = await pendingRow();
+    const jobId = notificationJobId(id);
+    const waited = postponed(events, jobId, moreThanAllAttempts);
+    // The platform accepts the message, and PostgreSQL goes away before the worker can mark it.
+    port.behaviour = (m: Delivered) => void (m.id === id && proxy.cut());
+    try {
+      await relayOutbox({ db, clock, queues: jobs.queues, settings: testSettings(settings) });
+      await waited;
+      const job = (await jobs.queues.delivery.getJob(jobId))!;
+      expect(job.attemptsMade).toBe(0);
+      expect(job.data.unmarked).toMatchObject({ type: 'member.assigned' });
+      expect(await row(id)).toMatchObject({ status: 'sending', attempts: 1 });
+    } finally {
+      proxy.restore();
+    }
+    await untilSettled(jobs, async () => (await row(id)).status === 'sent');
+    expect(await row(id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(port.attempts.filter((m) => m.id === id)).toHaveLength(1);
+    expect(port.sent.filter((m) => m.id === id)).toHaveLength(1);
+  });
+});
