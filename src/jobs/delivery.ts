@@ -120,8 +120,27 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     return 'sent';
   }
 
+  /**
+   * Marks a row this worker has just sent, trying again through an outage for as long as its claim
+   * holds: meanwhile no other worker may send it, and the retry needs neither Redis nor another run
+   * of the job (a Redis restart could lose the job's `unmarked` note, and the row be sent again).
+   */
+  async function markWhileClaimed(id: string, sent: NonNullable<DeliveryJob['unmarked']>, claimEndsAt: number): Promise<'sent'> {
+    for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
+      try {
+        return await markSent(id, sent);
+      } catch (error) {
+        if (!(error instanceof DatabaseOutage) || Date.now() + pause >= claimEndsAt) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+
   async function deliver(job: Job<DeliveryJob>, token: string | undefined): Promise<DeliveryOutcome> {
     const id = job.data.notificationId;
+    // The claim's lease as this worker can count on it: started before the claim was asked for, with
+    // a second's margin for the clocks of this process and PostgreSQL.
+    const claimEndsAt = Date.now() + settings.leaseMs - 1_000;
     const claim = await bookkeeping(claims.load(id));
     if (claim.outcome === 'settled') return 'settled';
     if (claim.outcome === 'busy') return delay(job, token, claim.retryInMs);
@@ -155,10 +174,10 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     }
     const sent = { type: n.type, dueAtMs: n.dueAt.getTime() };
     try {
-      return await markSent(id, sent);
+      return await markWhileClaimed(id, sent, claimEndsAt);
     } catch (error) {
-      // The platform has the message: the job remembers it, so that its next run marks the row
-      // instead of taking the claim over once its lease ends and sending it again.
+      // The platform has the message and the outage outlasted the claim: the job remembers it, so
+      // that its next run marks the row instead of taking the claim over and sending it again.
       if (error instanceof DatabaseOutage) await job.updateData({ ...job.data, unmarked: sent });
       throw error;
     }

@@ -100,7 +100,7 @@ beforeAll(async () => {
       JOBS_TICK_MS: '1000',
       JOBS_RELAY_MS: '200',
       JOBS_RECONCILE_MS: '5000',
-      DELIVERY_LEASE_MS: '5000',
+      DELIVERY_LEASE_MS: '15000',
       DELIVERY_BACKOFF_MS: '200',
       DELIVERY_ATTEMPTS: '50',
       DB_LOCK_TIMEOUT_MS: '3000',
