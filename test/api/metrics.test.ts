@@ -90,9 +90,10 @@ describe('GET /metrics: bookings', () => {
     expect(await rejections('not_your_coach')).toBe(before + 1);
   });
 
-  it('gives every refusal a reason from a closed set: a lock wait that ran out is busy, a code not listed other', () => {
+  it('gives every refusal a reason from a closed set: a lock wait that ran out is busy, an unreachable database unavailable, a code not listed other', () => {
     expect(refusalOf(new ConflictError('slot_full', 'full'))).toBe('slot_full');
     expect(refusalOf(new UnavailableError('database_busy', 'busy', 5))).toBe('busy');
+    expect(refusalOf(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe('unavailable');
     expect(refusalOf(new UnprocessableError('some_future_code', 'new'))).toBe('other');
     expect(refusalOf(new Error('a bug'))).toBe('other');
     expect(BOOKING_REFUSALS).toEqual(expect.arrayContaining(['slot_full', 'slot_unavailable', 'already_booked', 'busy', 'other']));

@@ -2,7 +2,8 @@ import { isDomainError } from '../errors.ts';
 import { asDomainError } from '../infrastructure.ts';
 
 // Why a booking attempt was refused, as a closed set: the domain error codes a booking can answer,
-// `busy` for a wait on the coach's lock that ran out (503), and `other` for anything else (a code
+// `busy` for a wait on the coach's lock that ran out (503), `unavailable` for a database that could
+// not be reached (503), and `other` for anything else (a code
 // added later and not listed here, an unexpected failure). Closed, so that counting refusals by
 // reason stays a handful of series whatever a request sends.
 
@@ -29,6 +30,7 @@ export const BOOKING_REFUSALS = [
   'validation_failed',
   'idempotency_key_reused',
   'busy',
+  'unavailable',
   'other',
 ] as const;
 
@@ -40,6 +42,6 @@ const LISTED = new Set<string>(BOOKING_REFUSALS);
 export function refusalOf(error: unknown): BookingRefusal {
   const domain = asDomainError(error);
   if (!isDomainError(domain)) return 'other';
-  if (domain.kind === 'unavailable') return 'busy';
+  if (domain.kind === 'unavailable') return domain.code === 'database_unavailable' ? 'unavailable' : 'busy';
   return LISTED.has(domain.code) ? (domain.code as BookingRefusal) : 'other';
 }
