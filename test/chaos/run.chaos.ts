@@ -29,7 +29,7 @@ const CHAT_MEMBERS = 4;
  * Operations per API member: at least MIN, and on until the chaos is over (its steps need sends in
  * flight, so the load lasts as long as they do); MAX bounds it whatever happens.
  */
-const MIN_OPS = 4;
+const MIN_OPS = 8;
 const MAX_OPS = 200;
 
 let postgres: Postgres;

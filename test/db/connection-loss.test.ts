@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createDb, withPgConnection } from '../../src/db/client.ts';
+import { describe, expect, it } from 'vitest';
+import { withPgConnection } from '../../src/db/client.ts';
 import { setupCore } from '../helpers/core.ts';
-import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+import { proxiedDb } from '../helpers/tcp-proxy.ts';
 
 // A connection lent out of the pool (our raw statements and transactions) that dies mid-statement:
 // the statement fails, the process goes on (pg's 'error' event on the client must not become an
@@ -9,14 +9,7 @@ import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 // The connections go through a TCP proxy the test cuts; the shared PostgreSQL keeps running.
 
 const { databaseUrl } = await setupCore();
-const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(databaseUrl).port || 5432) });
-const proxied = new URL(databaseUrl);
-proxied.host = proxy.address;
-const db = createDb(proxied.toString(), { max: 2 });
-afterAll(async () => {
-  await db.$disconnect();
-  await proxy.close();
-});
+const { db, proxy } = await proxiedDb(databaseUrl);
 
 describe('a pooled connection lost while lent out', () => {
   it('fails its statement, does not end the process, and the pool connects again once the server is back', async () => {

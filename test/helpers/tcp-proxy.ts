@@ -1,5 +1,7 @@
 import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
+import { afterAll } from 'vitest';
+import { createDb, type Db, type DbOptions } from '../../src/db/client.ts';
 
 // A TCP proxy on a free loopback port in front of a server that others share (PostgreSQL), so that
 // a test can make that server fail for one client only, as a network or a restart would:
@@ -78,4 +80,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       await once(server, 'close');
     },
   };
+}
+
+/** A client of `databaseUrl`'s database whose connections all go through a proxy of its own; both closed after the file. */
+export async function proxiedDb(databaseUrl: string, options: DbOptions = { max: 2 }): Promise<{ db: Db; proxy: TcpProxy }> {
+  const url = new URL(databaseUrl);
+  const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+  url.host = proxy.address;
+  const db = createDb(url.toString(), options);
+  afterAll(async () => {
+    await db.$disconnect();
+    await proxy.close();
+  });
+  return { db, proxy };
 }

@@ -4,8 +4,10 @@ import { afterAll } from 'vitest';
 import type { Platform } from '../../src/bot/inbound.ts';
 import type { ChatPort, Presenter } from '../../src/bot/port.ts';
 import type { Clock } from '../../src/core/index.ts';
+import { writeNotifications } from '../../src/core/notifications/index.ts';
 import type { Db } from '../../src/db/client.ts';
 import { startWorkers, type DeliveryTelemetry, type JobSettings, type RunningWorkers } from '../../src/jobs/index.ts';
+import { makeMember } from '../helpers/factories.ts';
 import { noticePresenter, REDIS_URL, silentLogger, testPrefix, testSettings } from './doubles.ts';
 
 // Shared arrangements of the jobs tests: workers on a BullMQ prefix of this test's own, so that runs
@@ -63,6 +65,15 @@ export async function linkChat(db: Db, userId: string, platform: Platform = 'web
   return db.chatIdentity.create({
     data: { userId, platform, scope: 'local', platformUserId: `u-${randomUUID().slice(0, 12)}`, dmChannelId: `dm-${randomUUID().slice(0, 8)}` },
   });
+}
+
+/** A notification due now to a member linked to a chat: one pending outbox row; answers its id. */
+export async function pendingNotification(db: Db, clock: Clock): Promise<string> {
+  const user = await makeMember(db);
+  await linkChat(db, user.id);
+  const dedupeKey = `test:${randomUUID()}`;
+  await writeNotifications(db, [{ userId: user.id, type: 'member.assigned', payload: { test: dedupeKey }, dedupeKey, deliverAfter: clock.now() }]);
+  return (await db.notification.findUniqueOrThrow({ where: { dedupeKey } })).id;
 }
 
 /** Waits until `check` holds, re-checking after each job the delivery worker finishes (no timer). */

@@ -1,16 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeNotifications } from '../../src/core/notifications/index.ts';
-import { createDb } from '../../src/db/client.ts';
 import { notificationJobId } from '../../src/jobs/index.ts';
 import { DELIVERY_QUEUE } from '../../src/jobs/queues.ts';
 import { relayOutbox } from '../../src/jobs/relay.ts';
 import { setupCore } from '../helpers/core.ts';
-import { makeMember } from '../helpers/factories.ts';
-import { startTcpProxy } from '../helpers/tcp-proxy.ts';
-import { linkChat, RecordingPort, REDIS_URL, testPrefix, testSettings, testWorkers, untilSettled, type Delivered } from './harness.ts';
+import { proxiedDb } from '../helpers/tcp-proxy.ts';
+import { pendingNotification, RecordingPort, REDIS_URL, testPrefix, testSettings, testWorkers, untilSettled, type Delivered } from './harness.ts';
 import type { RunningWorkers } from '../../src/jobs/index.ts';
 
 // PostgreSQL unreachable for a delivery worker (its own connections go through a TCP proxy the test
@@ -19,22 +15,9 @@ import type { RunningWorkers } from '../../src/jobs/index.ts';
 
 const { db, clock, databaseUrl } = await setupCore();
 
-const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(databaseUrl).port || 5432) });
-const proxied = new URL(databaseUrl);
-proxied.host = proxy.address;
-const workerDb = createDb(proxied.toString(), { max: 2 });
-afterAll(async () => {
-  await workerDb.$disconnect();
-  await proxy.close();
-});
+const { db: workerDb, proxy } = await proxiedDb(databaseUrl);
 
-async function pendingRow(): Promise<string> {
-  const user = await makeMember(db);
-  await linkChat(db, user.id);
-  const dedupeKey = `test:${randomUUID()}`;
-  await writeNotifications(db, [{ userId: user.id, type: 'member.assigned', payload: { test: dedupeKey }, dedupeKey, deliverAfter: clock.now() }]);
-  return (await db.notification.findUniqueOrThrow({ where: { dedupeKey } })).id;
-}
+const pendingRow = () => pendingNotification(db, clock);
 
 const row = (id: string) => db.notification.findUniqueOrThrow({ where: { id } });
 

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeNotifications } from '../../src/core/notifications/index.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
 import { deliveryProcessor, type ChatPorts } from '../../src/jobs/delivery.ts';
 import { notificationJobId, openQueues, startWorkers, type JobSettings } from '../../src/jobs/index.ts';
@@ -10,9 +9,8 @@ import { DELIVERY_QUEUE, SCHEDULE_QUEUE, type DeliveryJob } from '../../src/jobs
 import { reconcile } from '../../src/jobs/reconciler.ts';
 import { enqueueDeliveries, relayOutbox } from '../../src/jobs/relay.ts';
 import { setupCore } from '../helpers/core.ts';
-import { makeMember } from '../helpers/factories.ts';
-import { startTcpProxy } from '../helpers/tcp-proxy.ts';
-import { linkChat, noticePresenter, RecordingPort, REDIS_URL, silentLogger, testPrefix, testSettings, testWorkers, untilSettled } from './harness.ts';
+import { proxiedDb, startTcpProxy } from '../helpers/tcp-proxy.ts';
+import { pendingNotification, noticePresenter, RecordingPort, REDIS_URL, silentLogger, testPrefix, testSettings, testWorkers, untilSettled } from './harness.ts';
 
 // A row PostgreSQL says is undelivered, whose job BullMQ has finished with (failed, or completed),
 // is not left stuck behind that job's id: the reconciler replaces the job, and the row goes out once.
@@ -20,13 +18,7 @@ import { linkChat, noticePresenter, RecordingPort, REDIS_URL, silentLogger, test
 
 const { db, clock, databaseUrl } = await setupCore();
 
-async function pendingRow(): Promise<string> {
-  const user = await makeMember(db);
-  await linkChat(db, user.id);
-  const dedupeKey = `test:${randomUUID()}`;
-  await writeNotifications(db, [{ userId: user.id, type: 'member.assigned', payload: { test: dedupeKey }, dedupeKey, deliverAfter: clock.now() }]);
-  return (await db.notification.findUniqueOrThrow({ where: { dedupeKey } })).id;
-}
+const pendingRow = () => pendingNotification(db, clock);
 
 const row = (id: string) => db.notification.findUniqueOrThrow({ where: { id } });
 
@@ -183,14 +175,7 @@ describe('the watchdog, when a reconcile is owed', () => {
     }
     expect(await producer.queues.delivery.getJobState(jobId)).toBe('failed');
 
-    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(databaseUrl).port || 5432) });
-    const url = new URL(databaseUrl);
-    url.host = proxy.address;
-    const workerDb = createDb(url.toString(), { max: 2 });
-    afterAll(async () => {
-      await workerDb.$disconnect();
-      await proxy.close();
-    });
+    const { db: workerDb, proxy } = await proxiedDb(databaseUrl);
     // The scheduled reconcile runs once at start too: it must have failed before PostgreSQL is back.
     const eventsConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const scheduleEvents = new QueueEvents(SCHEDULE_QUEUE, { connection: eventsConnection, prefix });
