@@ -28,9 +28,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && rm -rf node_modules/node node_modules/.bin/node
 
 FROM base AS runtime
-# tini is PID 1: the process installs its SIGTERM handler only once started, and Linux drops a
-# signal without a handler sent to PID 1, so a container stopped during start-up (migrating,
-# warming up) would otherwise wait for SIGKILL. tini forwards SIGTERM to node and passes its exit status on.
+# tini is PID 1: Linux drops a signal without a handler sent to PID 1, and node has none while it
+# loads its modules (from its first line on, the process takes SIGTERM, even mid start-up). tini
+# forwards SIGTERM to node, reaps children and passes node's exit status on.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
   && rm -rf /var/lib/apt/lists/*

@@ -16,6 +16,14 @@ export interface Role {
 export type Start = (config: Config, logger: Logger) => Promise<Role[]>;
 
 export async function runProcess(start: Start): Promise<void> {
+  // Signals are taken from the first moment: one that arrives while the roles start (a server may
+  // already answer while the workers still connect) stops the process as soon as they have started,
+  // instead of Node's default of dying at once with requests in flight.
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => void (early ??= signal);
+  let early: NodeJS.Signals | undefined;
+  process.on('SIGINT', (signal) => onSignal(signal));
+  process.on('SIGTERM', (signal) => onSignal(signal));
+
   let roles: Role[];
   let logger: Logger | undefined;
   let config: Config;
@@ -51,6 +59,6 @@ export async function runProcess(start: Start): Promise<void> {
       process.exit(1);
     }
   }
-  process.on('SIGINT', (signal) => void stop(signal));
-  process.on('SIGTERM', (signal) => void stop(signal));
+  onSignal = (signal) => void stop(signal);
+  if (early) onSignal(early);
 }

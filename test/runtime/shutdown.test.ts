@@ -83,6 +83,15 @@ describe('SIGTERM to the production process', SPAWNING, () => {
     await service.logged((l) => l.msg === 'stopped');
   });
 
+  it('a SIGTERM that arrives while the process is still starting stops it, once started, the same graceful way', async () => {
+    const service = start(FROM_BUILD);
+    await service.logged((l) => /^starting coachbot/.test(l.msg));
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toEqual({ code: 0, signal: null });
+    await service.logged((l) => l.msg === 'shutting down');
+    await service.logged((l) => l.msg === 'stopped');
+  });
+
   it('npm run start:prod: npm hands the signal to node, which it execs, with the same result', async () => {
     const service = start(['npm', 'run', 'start:prod']);
     const booking = await bookWhileLocked(service, '14:00', () => service.child.kill('SIGTERM'));
