@@ -1,11 +1,25 @@
 import type { ChatIdentityInput } from '../../src/core/users/index.ts';
 import { databaseFingerprint } from '../api/harness.ts';
-import type { TestContext } from './core.ts';
+import { pino } from 'pino';
+import { setupCore, type TestContext } from './core.ts';
+import { logCapture, watchProcessFailures } from './hostile.ts';
 import { actorOf, makeAdmin, makeCoach, makeMember } from './factories.ts';
 
 // A small world for fuzzing a chat receiver: a coach with weekly hours, a member of theirs with one
 // booked session, both linked to chat users of the platform under test, so hostile input from them
 // reaches the bot's member and coach screens, not only the stranger's.
+
+/**
+ * What every receiver's fuzz file starts with: its own database and core, a watch on the process
+ * for crashes and unhandled rejections, and a logger whose lines the properties read (warn and up).
+ */
+export async function fuzzSetup() {
+  const t = await setupCore();
+  const failures = watchProcessFailures();
+  const logs = logCapture();
+  const logger = pino({ level: 'warn' }, logs.stream);
+  return { t, failures, logs, logger };
+}
 
 export interface FuzzWorld {
   coach: { id: string; platformUserId: string };

@@ -1,15 +1,14 @@
-import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDiscordAdapter } from '../../../src/adapters/discord/index.ts';
 import { buildApp } from '../../../src/api/index.ts';
 import { subjectOfChatUser, subjectOfUser } from '../../../src/bot/context.ts';
 import { BOT_COMMANDS, createBot, type Bot, type ChatPort, type Platform } from '../../../src/bot/index.ts';
 import { databaseFingerprint, TEST_API_CONFIG, testRedis, uniqueRateLimitPrefix } from '../../api/harness.ts';
+import { fakeDiscordSettings } from './harness.ts';
 import { FakeDiscord } from '../../fakes/discord.ts';
-import { setupCore } from '../../helpers/core.ts';
-import { bookkeepingTables, fingerprintWithout, fuzzWorld, unansweredDeliveries } from '../../helpers/fuzz-world.ts';
+import { bookkeepingTables, fingerprintWithout, fuzzSetup, fuzzWorld, unansweredDeliveries } from '../../helpers/fuzz-world.ts';
 import {
   actionSpecArb,
   actionToken,
@@ -18,10 +17,8 @@ import {
   FUZZ_RUNS,
   hostileTextArb,
   isGenuineAction,
-  logCapture,
   malformedJsonArb,
   oddContentTypeArb,
-  watchProcessFailures,
   wrongTypeArb,
   type ActionSpec,
 } from '../../helpers/hostile.ts';
@@ -32,25 +29,13 @@ import {
 // with one, no body gives a 5xx, a crash, a failed handler or a write beyond the bot's bookkeeping.
 
 const ACTION_SECRET = 'discord-fuzz-action-secret';
-const t = await setupCore();
-const failures = watchProcessFailures();
-const logs = logCapture();
-const logger = pino({ level: 'warn' }, logs.stream);
+const { t, failures, logs, logger } = await fuzzSetup();
 const fake = await new FakeDiscord().start();
 const redis = testRedis();
 const ports: Partial<Record<Platform, ChatPort>> = {};
 const bot: Bot = createBot({ core: t.core, clock: t.clock, actionSecret: ACTION_SECRET, ports, logger });
 const adapter = createDiscordAdapter({
-  settings: {
-    applicationId: fake.applicationId,
-    botToken: 'fake-bot-token',
-    publicKey: fake.keys.publicKeyHex,
-    mode: 'http',
-    apiBase: fake.apiBase,
-    answerBudgetMs: 2500,
-    keyPrefix: `test:${process.pid}:${randomUUID()}:discord:`,
-    restRetries: 0,
-  },
+  settings: fakeDiscordSettings(fake),
   bot,
   redis,
   logger,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { InteractionResponseType, InteractionType } from 'discord-api-types/v10';
 import { afterAll } from 'vitest';
@@ -21,6 +22,20 @@ export interface DiscordHarness extends TestContext {
 
 const silent = { info() {}, warn() {}, error() {} };
 
+/** The adapter's settings for the fake application: HTTP interactions, REST on the fake, keys of a test's own. */
+export function fakeDiscordSettings(fake: FakeDiscord, answerBudgetMs = 2500) {
+  return {
+    applicationId: fake.applicationId,
+    botToken: 'fake-bot-token',
+    publicKey: fake.keys.publicKeyHex,
+    mode: 'http' as const,
+    apiBase: fake.apiBase,
+    answerBudgetMs,
+    keyPrefix: `test:${process.pid}:${randomUUID()}:discord:`,
+    restRetries: 0,
+  };
+}
+
 export async function setupDiscord(options: { answerBudgetMs?: number } = {}): Promise<DiscordHarness> {
   const ctx = await setupCore();
   const fake = await new FakeDiscord().start();
@@ -28,16 +43,7 @@ export async function setupDiscord(options: { answerBudgetMs?: number } = {}): P
   const ports: Partial<Record<Platform, ChatPort>> = {};
   const bot = createBot({ core: ctx.core, clock: ctx.clock, actionSecret: 'discord-test-secret', ports });
   const adapter = createDiscordAdapter({
-    settings: {
-      applicationId: fake.applicationId,
-      botToken: 'fake-bot-token',
-      publicKey: fake.keys.publicKeyHex,
-      mode: 'http',
-      apiBase: fake.apiBase,
-      answerBudgetMs: options.answerBudgetMs ?? 2500,
-      keyPrefix: `test:${process.pid}:${Math.random().toString(36).slice(2)}:discord:`,
-      restRetries: 0,
-    },
+    settings: fakeDiscordSettings(fake, options.answerBudgetMs),
     bot,
     redis,
     logger: silent,

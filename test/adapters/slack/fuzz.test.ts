@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBot, type Bot, BOT_COMMANDS } from '../../../src/bot/index.ts';
 import { subjectOfChatUser, subjectOfUser } from '../../../src/bot/context.ts';
@@ -7,8 +6,7 @@ import { createInstallationRecords } from '../../../src/core/chat/installations.
 import { databaseFingerprint } from '../../api/harness.ts';
 import { FakeSlack } from '../../fakes/slack.ts';
 import { sign } from '../../fakes/slack-requests.ts';
-import { setupCore } from '../../helpers/core.ts';
-import { bookkeepingTables, fingerprintWithout, fuzzWorld, unansweredDeliveries } from '../../helpers/fuzz-world.ts';
+import { bookkeepingTables, fingerprintWithout, fuzzSetup, fuzzWorld, unansweredDeliveries } from '../../helpers/fuzz-world.ts';
 import {
   actionSpecArb,
   actionToken,
@@ -18,10 +16,8 @@ import {
   FUZZ_RUNS,
   hostileTextArb,
   isGenuineAction,
-  logCapture,
   malformedJsonArb,
   oddContentTypeArb,
-  watchProcessFailures,
   wrongTypeArb,
   type ActionSpec,
 } from '../../helpers/hostile.ts';
@@ -33,10 +29,7 @@ import { SIGNING_SECRET, startSlackApp } from './harness.ts';
 // correctly signed one never gets a 5xx or crashes anything, and writes only the bot's bookkeeping.
 
 const ACTION_SECRET = 'slack-fuzz-action-secret';
-const t = await setupCore();
-const failures = watchProcessFailures();
-const logs = logCapture();
-const logger = pino({ level: 'warn' }, logs.stream);
+const { t, failures, logs, logger } = await fuzzSetup();
 const responses: string[] = [];
 const fake = await new FakeSlack().start();
 const h = await startSlackApp(

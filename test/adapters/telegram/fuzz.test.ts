@@ -1,11 +1,9 @@
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BOT_COMMANDS, createBot, type Bot } from '../../../src/bot/index.ts';
 import { subjectOfChatUser, subjectOfUser } from '../../../src/bot/context.ts';
 import { databaseFingerprint } from '../../api/harness.ts';
-import { setupCore } from '../../helpers/core.ts';
-import { bookkeepingTables, fingerprintWithout, fuzzWorld, unansweredDeliveries } from '../../helpers/fuzz-world.ts';
+import { bookkeepingTables, fingerprintWithout, fuzzSetup, fuzzWorld, unansweredDeliveries } from '../../helpers/fuzz-world.ts';
 import {
   actionSpecArb,
   actionToken,
@@ -13,10 +11,8 @@ import {
   FUZZ_RUNS,
   hostileTextArb,
   isGenuineAction,
-  logCapture,
   malformedJsonArb,
   oddContentTypeArb,
-  watchProcessFailures,
   wrongTypeArb,
   type ActionSpec,
 } from '../../helpers/hostile.ts';
@@ -27,10 +23,7 @@ import { startTelegramHarness, WEBHOOK_SECRET, WEBHOOK_URL } from './harness.ts'
 // a 5xx, a crash, a failed handler or a write beyond the bot's own bookkeeping.
 
 const ACTION_SECRET = 'telegram-fuzz-action-secret';
-const t = await setupCore();
-const failures = watchProcessFailures();
-const logs = logCapture();
-const logger = pino({ level: 'warn' }, logs.stream);
+const { t, failures, logs, logger } = await fuzzSetup();
 const h = await startTelegramHarness({ bot: { handle: (inbound) => bot.handle(inbound) }, logger });
 const bot: Bot = createBot({ core: t.core, clock: t.clock, actionSecret: ACTION_SECRET, ports: { telegram: h.adapter.port }, logger });
 const scope = String(h.fake.botId);

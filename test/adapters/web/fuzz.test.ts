@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/api/index.ts';
 import { subjectOfChatUser, subjectOfUser } from '../../../src/bot/context.ts';
@@ -8,8 +7,7 @@ import { BOT_COMMANDS } from '../../../src/bot/index.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { attachChat } from '../../../src/roles.ts';
 import { testRedis } from '../../api/harness.ts';
-import { setupCore } from '../../helpers/core.ts';
-import { bookkeepingTables, fingerprintWithout, fuzzWorld, unansweredDeliveries } from '../../helpers/fuzz-world.ts';
+import { bookkeepingTables, fingerprintWithout, fuzzSetup, fuzzWorld, unansweredDeliveries } from '../../helpers/fuzz-world.ts';
 import {
   actionSpecArb,
   actionToken,
@@ -18,10 +16,8 @@ import {
   FUZZ_RUNS,
   hostileTextArb,
   isGenuineAction,
-  logCapture,
   malformedJsonArb,
   oddContentTypeArb,
-  watchProcessFailures,
   wrongTypeArb,
   type ActionSpec,
 } from '../../helpers/hostile.ts';
@@ -31,10 +27,7 @@ import {
 // The playground has no sign-in (it is a development tool), so every request is "signed": none may
 // give a 5xx, crash anything, fail a handler, or write beyond the bot's bookkeeping.
 
-const t = await setupCore();
-const failures = watchProcessFailures();
-const logs = logCapture();
-const logger = pino({ level: 'warn' }, logs.stream);
+const { t, failures, logs, logger } = await fuzzSetup();
 const redis = testRedis();
 const config = loadConfig({
   NODE_ENV: 'test',
