@@ -279,7 +279,10 @@ describe('fuzzing the write endpoints', () => {
         expect(res.statusCode, `${r.endpoint.method} ${url} -> ${res.body}`).toBeLessThan(500);
         // A forged token is refused before anything else is looked at; only a body over the limit (refused for its
         // size) or a path that names no route (a ".." id) is answered first, and neither runs anything.
-        if (forged && !/"error":"route_not_found"/.test(res.body)) expect([401, 413], `${headers.authorization} ${r.endpoint.method} ${url} -> ${res.body}`).toContain(res.statusCode);
+        // A "." or ".." segment (raw or percent-encoded) names no route either: Fastify's not-found path
+        // parses the body first, so an empty JSON body there answers 400 empty_json_body, not 404.
+        const namesNoRoute = /"error":"route_not_found"/.test(res.body) || /\/(\.|%2e){1,2}(\/|\?|$)/i.test(url);
+        if (forged && !namesNoRoute) expect([401, 413], `${headers.authorization} ${r.endpoint.method} ${url} -> ${res.body}`).toContain(res.statusCode);
         if (res.statusCode >= 400) {
           expect(res.json()).toMatchObject({ statusCode: res.statusCode, error: expect.any(String), message: expect.any(String) });
           if (!refusalRecordedByDesign(r.endpoint.method, r.endpoint.path, res.statusCode, res.body)) {
