@@ -14,7 +14,7 @@ import type { Db } from './db/client.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
 import type { ProcessMetrics } from './runtime/metrics.ts';
 
-// Process roles (ARCHITECTURE §8): `--role api|bot|worker|all` (default all). `api` serves the
+// Process roles (docs/design.md §7): `--role api|bot|worker|all` (default all). `api` serves the
 // admin API, `bot` the chat side (the adapters' receivers and, outside production, the web
 // playground), `worker` the BullMQ workers. Each role is stateless, so any number of each can run.
 // Every process serves HTTP on PORT: at least /healthz, /readyz and /metrics, the API when it runs.

@@ -35,7 +35,7 @@ export interface DbOptions {
 // PrismaClient for every caller; the booking transaction borrows raw connections from it (see pgPool).
 const pools = new WeakMap<PrismaClient, pg.Pool>();
 
-/** One client per composition root: there is no global client (STYLE §11). */
+/** One client per composition root: there is no global client (docs/design.md §1). */
 export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaClient {
   const timeouts = { ...DB_TIMEOUT_DEFAULTS, ...options.timeouts };
   // A bounded wait for a connection: an exhausted pool answers an error instead of hanging a request.

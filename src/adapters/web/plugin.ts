@@ -9,7 +9,7 @@ import { playgroundPage } from './page.ts';
 import { renderView } from './render.ts';
 import type { PlaygroundStore, PlaygroundEvent, StoredMessage } from './store.ts';
 
-// The web playground (ARCHITECTURE §4): act as any seeded user or a new visitor, type commands,
+// The web playground (docs/design.md §6): act as any seeded user or a new visitor, type commands,
 // click buttons, fill forms, and watch messages change in place (server-sent events). It is a
 // development tool: the composition root registers it only outside production.
 
