@@ -21,6 +21,7 @@ export interface PlaygroundOptions {
 }
 
 const SCOPE = 'local';
+const VISITOR = { name: 'New visitor', role: 'Guest' } as const;
 const chatId = z.string().regex(/^[ug]-[A-Za-z0-9-]{1,64}$/, { message: 'must be a playground chat id' });
 const zone = z.string().max(64).optional();
 // The page makes one per input; it becomes a database key (the bot's delivery claim), where a NUL
@@ -35,8 +36,9 @@ const inputBody = z.discriminatedUnion('kind', [
 
 type InputBody = z.infer<typeof inputBody>;
 
-function toInbound(chat: string, body: InputBody, displayName?: string): Inbound {
-  const user: ChatUser = { platform: 'web', scope: SCOPE, platformUserId: chat, ...(displayName ? { displayName } : {}), ...(body.timezone ? { timezone: body.timezone } : {}) };
+// No display name: a browser does not say who is typing, and a made-up one would prefill /signup's name.
+function toInbound(chat: string, body: InputBody): Inbound {
+  const user: ChatUser = { platform: 'web', scope: SCOPE, platformUserId: chat, ...(body.timezone ? { timezone: body.timezone } : {}) };
   const base = { user, deliveryId: body.deliveryId };
   if (body.kind === 'action') {
     return { ...base, type: 'action', action: body.action, ...(body.messageId ? { message: { platform: 'web', channelId: chat, messageId: body.messageId } } : {}) };
@@ -66,13 +68,21 @@ export function playgroundPlugin(o: PlaygroundOptions): FastifyPluginAsync {
     app.post('/playground/api/chats', async (req, reply) => {
       const body = z.object({ userId: z.uuid().optional() }).safeParse(req.body ?? {});
       if (!body.success) return reply.code(400).send({ error: 'validation_failed', message: 'userId must be a user id' });
-      if (!body.data.userId) return { chatId: `g-${randomUUID()}`, name: 'New visitor', role: 'Guest' };
+      if (!body.data.userId) return { chatId: `g-${randomUUID()}`, ...VISITOR };
       const users = await o.core.chat.localDirectory();
       const user = users.find((u) => u.id === body.data.userId);
       if (!user) return reply.code(404).send({ error: 'user_not_found', message: 'No such user' });
       const chat = `u-${user.id}`;
       await o.core.chat.ensureLink(user.id, { platform: 'web', scope: SCOPE, platformUserId: chat });
       return { chatId: chat, name: user.name, role: user.role };
+    });
+
+    // Who a chat is now: after /signup, a visitor's chat is the new member's.
+    app.get('/playground/api/chats/:chatId', async (req, reply) => {
+      const chat = chatId.safeParse((req.params as { chatId: string }).chatId);
+      if (!chat.success) return reply.code(400).send({ error: 'validation_failed', message: chat.error.issues[0]!.message });
+      const account = await o.core.chat.account({ platform: 'web', scope: SCOPE, platformUserId: chat.data });
+      return account?.isActive ? { chatId: chat.data, userId: account.userId, name: account.name, role: account.role } : { chatId: chat.data, ...VISITOR };
     });
 
     app.get('/playground/api/chats/:chatId/messages', async (req, reply) => {
@@ -88,7 +98,7 @@ export function playgroundPlugin(o: PlaygroundOptions): FastifyPluginAsync {
         const issue = !chat.success ? chat.error.issues[0]! : body.error!.issues[0]!;
         return reply.code(400).send({ error: 'validation_failed', message: `${issue.path.join('.') || 'chatId'}: ${issue.message}` });
       }
-      const effects = await o.bot.handle(toInbound(chat.data, body.data, chat.data.startsWith('g-') ? 'New visitor' : undefined));
+      const effects = await o.bot.handle(toInbound(chat.data, body.data));
       return applyEffects(o.store, chat.data, body.data, effects);
     });
 
