@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../chaos/services.ts';
 import { messageUpdate, WEBHOOK_SECRET, WEBHOOK_URL } from '../adapters/telegram/harness.ts';
+import { FakeDiscord } from '../fakes/discord.ts';
 import { startFakeTelegram } from '../fakes/telegram.ts';
 import { cloneTemplate, dropDatabase, withAdmin } from '../helpers/postgres.ts';
 import { startRedisServer } from '../helpers/redis-server.ts';
@@ -10,11 +11,13 @@ import { FROM_SOURCE, serviceEnv, startService, SPAWNING } from './process.ts';
 // Every key the service writes in Redis starts with its REDIS_PREFIX (README, "One Redis, many
 // deployments"). A process of every role runs on a Redis of this test's own, so that every key in it
 // is the process's: the job queues and schedulers, rate limits, the playground's history, Telegram's
-// update claims and pacing. Then SCAN lists them all.
+// update claims and pacing, Discord's interaction claims. Then SCAN lists them all. (Slack's
+// adapter cannot be pointed at a fake from the environment; its keys are named like Discord's.)
 
 const { name, url } = await cloneTemplate();
 const redisServer = await startRedisServer();
 const telegram = await startFakeTelegram();
+const discord = await new FakeDiscord().start();
 const webhookPort = await freePort();
 const service = startService(
   [...FROM_SOURCE, '--role', 'all'],
@@ -28,6 +31,11 @@ const service = startService(
     TELEGRAM_WEBHOOK_HOST: '127.0.0.1',
     TELEGRAM_WEBHOOK_PORT: String(webhookPort),
     TELEGRAM_API_ROOT: telegram.apiRoot,
+    DISCORD_APPLICATION_ID: discord.applicationId,
+    DISCORD_PUBLIC_KEY: discord.keys.publicKeyHex,
+    DISCORD_BOT_TOKEN: 'fake-bot-token',
+    DISCORD_MODE: 'http',
+    DISCORD_API_BASE: discord.apiBase,
   }),
 );
 afterAll(async () => {
@@ -36,6 +44,7 @@ afterAll(async () => {
     await service.exited;
   }
   await telegram.close();
+  await discord.stop();
   await redisServer.stop();
   await withAdmin((client) => dropDatabase(client, name));
 }, SPAWNING.timeout);
@@ -75,6 +84,10 @@ describe('Redis keys of a process', SPAWNING, () => {
     });
     expect(posted.status).toBe(200);
     await telegram.waitFor('sendMessage', 1);
+    // Discord: a signed slash command, claimed by its interaction id.
+    const command = { id: '700000000000000001', application_id: discord.applicationId, type: 2, token: 'tok-keys', channel_id: '500000000000000001', user: { id: '400000000000000001', username: 'keys' }, data: { name: 'help', type: 1 } };
+    const signed = discord.sign(command);
+    expect((await fetch(`${base}/discord/interactions`, { method: 'POST', headers: signed.headers, body: signed.body })).status).toBe(200);
 
     service.child.kill('SIGTERM');
     expect(await service.exited).toEqual({ code: 0, signal: null });
@@ -84,7 +97,7 @@ describe('Redis keys of a process', SPAWNING, () => {
       const keys = await allKeys(redis);
       const prefix = `coachbot:${name}:`;
       expect(keys.filter((k) => !k.startsWith(prefix))).toEqual([]);
-      for (const part of ['bull:notifications:', 'bull:schedules:', 'api:ratelimit:', 'playground:', 'telegram:']) {
+      for (const part of ['bull:notifications:', 'bull:schedules:', 'api:ratelimit:', 'playground:', 'telegram:', 'discord:']) {
         expect(keys.some((k) => k.startsWith(`${prefix}${part}`)), `a key under ${prefix}${part} in ${JSON.stringify(keys)}`).toBe(true);
       }
     } finally {
