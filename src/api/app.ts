@@ -107,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.addHook('onRequest', authenticate(deps.core, throttle));
     await scope.register(protectedRoutes(deps));
   });
-  if (deps.queues?.length) await registerQueueBoard(app, { core: deps.core, queues: deps.queues, reachable: deps.queuesReachable ?? (() => true) });
+  if (deps.queues?.length) await registerQueueBoard(app, { core: deps.core, throttle, queues: deps.queues, reachable: deps.queuesReachable ?? (() => true) });
   // Unknown routes are rate limited too, so they cannot be probed at will.
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, notFound);
   return app;
