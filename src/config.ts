@@ -115,6 +115,8 @@ const schema = z.object({
   PROMPT_LOOKBACK_HOURS: whole(1).default(24),
   /** HMAC key of the bot's action tokens: anyone who knows it can forge buttons. */
   BOT_ACTION_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }).default(LOCAL_DEV_ACTION_SECRET),
+  /** Serve the web playground (it acts as any user without a credential): `on`, `off`, or unset to serve it only when HOST is loopback outside production. */
+  PLAYGROUND: z.enum(['on', 'off'], { error: 'expected on or off (or unset)' }).optional(),
   /** Redis key prefix of the web playground's messages and events. */
   PLAYGROUND_REDIS_PREFIX: z.string().min(1).default('coachbot:playground:'),
   /** Slack: the adapter starts only when a bot token (or the OAuth client) and a signing secret (or app token) are set. */

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { buildApp, healthRoutes, metricsRoute, warmUpApi, type MetricsExposition, type Readiness } from '../api/index.ts';
+import { buildApp, healthRoutes, installErrorHandling, metricsRoute, warmUpApi, type MetricsExposition, type Readiness } from '../api/index.ts';
 import type { Db } from '../db/client.ts';
 import { openQueues } from '../jobs/index.ts';
 import { listenFailure } from './failure.ts';
@@ -27,6 +27,8 @@ export interface BareServerDeps {
  */
 export async function bareServer(deps: BareServerDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger }) as unknown as FastifyInstance;
+  // The chat side's own routes (the playground) refuse in the API's error format too.
+  installErrorHandling(app);
   // The probes' zod schemas in a scope of their own: the chat side registers plain routes beside them.
   await app.register(async (scope) => {
     scope.setValidatorCompiler(validatorCompiler);

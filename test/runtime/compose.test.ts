@@ -20,6 +20,7 @@ import { FROM_SOURCE, ROOT, serviceEnv, startService, type ServiceProcess, SPAWN
 const NOT_PASSED: Record<string, string> = {
   DISCORD_API_BASE: 'the tests point it at a fake Discord',
   TELEGRAM_API_ROOT: 'the tests point it at a fake Telegram',
+  PLAYGROUND: 'production does not serve the playground',
   PLAYGROUND_REDIS_PREFIX: 'production does not serve the playground',
 };
 
