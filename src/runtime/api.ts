@@ -67,7 +67,21 @@ export interface ServerOptions {
   requiresRedis?: boolean;
 }
 
-export async function startApi(infra: Infrastructure, options: ServerOptions = {}): Promise<Role> {
+export type ServerInfrastructure = Pick<Infrastructure, 'config' | 'logger' | 'core' | 'db' | 'redis' | 'metrics'>;
+
+/** The process's server with every route it will serve, not yet warmed up nor listening. */
+export interface ComposedServer {
+  app: FastifyInstance;
+  /** What /readyz reports about the process: `starting` until startApi has warmed the server up. */
+  readiness: { state: Readiness['state'] };
+  /** The URLs `extend` answered, worth printing once the server listens. */
+  extraUrls: string[];
+  /** Releases what the server holds besides itself (the queue board's queues); after app.close(). */
+  release(): Promise<void>;
+}
+
+/** Builds the server as startApi serves it; scripts/openapi.ts fetches the live /openapi.json from it. */
+export async function composeServer(infra: ServerInfrastructure, options: ServerOptions = {}): Promise<ComposedServer> {
   const { config, logger, core, db, redis, metrics } = infra;
   const readiness: { state: Readiness['state'] } = { state: 'starting' };
   const api = options.api ?? true;
@@ -80,6 +94,21 @@ export async function startApi(infra: Infrastructure, options: ServerOptions = {
     : await bareServer({ db, redis, logger, readiness, metrics, metricsToken: config.METRICS_TOKEN, requiresRedis });
   const unwatchQueues = metrics.watchQueues(queues);
   const extraUrls = options.extend ? await options.extend(app) : [];
+  return {
+    app,
+    readiness,
+    extraUrls,
+    async release() {
+      unwatchQueues();
+      await jobQueues?.close();
+    },
+  };
+}
+
+export async function startApi(infra: Infrastructure, options: ServerOptions = {}): Promise<Role> {
+  const { config, logger, core, db, redis } = infra;
+  const api = options.api ?? true;
+  const { app, readiness, extraUrls, release } = await composeServer(infra, options);
 
   // On a database without an admin, a local one with a token, so a newcomer can call the API at once
   // (from a process serving it: the token's curl line names this server).
@@ -114,8 +143,7 @@ export async function startApi(infra: Infrastructure, options: ServerOptions = {
       // Load balancers see /readyz fail while requests in flight finish.
       readiness.state = 'stopping';
       await app.close();
-      unwatchQueues();
-      await jobQueues?.close();
+      await release();
     },
   };
 }
