@@ -103,6 +103,12 @@ const schema = z.object({
   JOBS_RELAY_MS: whole(100).default(1_000),
   /** How often the reconciler puts back into Redis whatever PostgreSQL says is missing there. */
   JOBS_RECONCILE_MS: whole(1000).default(300_000),
+  /** How often spent rows (chat deliveries, expired chat states) are pruned: src/core/retention. */
+  JOBS_PRUNE_MS: whole(60_000).default(3_600_000),
+  /** Days a chat input's redelivery claim is kept (platforms redeliver for a day at most). */
+  CHAT_DELIVERIES_RETENTION_DAYS: whole(2).default(7),
+  /** Days a chat conversation state is kept past its expiry. */
+  CHAT_STATES_RETENTION_DAYS: whole(0).default(1),
   /** Notifications delivered at once per worker process. */
   DELIVERY_CONCURRENCY: whole(1, 500).default(32),
   /** Attempts before a notification is recorded as failed. */

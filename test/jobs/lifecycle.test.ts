@@ -28,7 +28,7 @@ describe('worker lifecycle', () => {
     });
     try {
       const schedulers = await jobs.queues.schedule.getJobSchedulers();
-      expect(schedulers.map((s) => s.key).sort()).toEqual(['reconcile', 'relay', 'tick']);
+      expect(schedulers.map((s) => s.key).sort()).toEqual(['prune', 'reconcile', 'relay', 'tick']);
       const dedupeKey = `test:${randomUUID()}`;
       await writeNotifications(db, [{ userId: user.id, type: 'member.assigned', payload: {}, dedupeKey, deliverAfter: clock.now() }]);
       await jobs.relay();
