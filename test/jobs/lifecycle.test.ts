@@ -15,7 +15,7 @@ import { linkChat, noticePresenter, RecordingPort, REDIS_URL, silentLogger, test
 const { db, clock } = await setupCore();
 
 describe('worker lifecycle', () => {
-  it('registers the tick, relay and reconcile schedules, and a graceful stop lets the delivery in flight finish', async () => {
+  it('registers the tick, relay, reconcile and prune schedules, and a graceful stop lets the delivery in flight finish', async () => {
     const user = await makeMember(db);
     await linkChat(db, user.id);
     let release!: () => void;
