@@ -31,7 +31,7 @@ export function dbTimeouts(config: Pick<Config, 'DB_LOCK_TIMEOUT_MS' | 'DB_STATE
   };
 }
 
-const schema = z.object({
+const fields = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: url('postgres', 'postgresql').default('postgresql://postgres@127.0.0.1:5432/coachbot'),
   REDIS_URL: url('redis', 'rediss').default('redis://127.0.0.1:6379'),
@@ -138,7 +138,9 @@ const schema = z.object({
   SLACK_PORT: whole(0, 65535).default(3001),
   /** Slack deliveries worked on at once after their acks, per process. */
   SLACK_WORK_CONCURRENCY: whole(1, 64).default(2),
-}).superRefine((c, issue) => {
+});
+
+const schema = fields.superRefine((c, issue) => {
   if (c.NODE_ENV === 'production' && c.BOT_ACTION_SECRET === LOCAL_DEV_ACTION_SECRET) {
     issue.addIssue({ code: 'custom', path: ['BOT_ACTION_SECRET'], message: 'must be set to a secret of your own in production' });
   }
@@ -147,7 +149,7 @@ const schema = z.object({
 export type Config = z.infer<typeof schema>;
 
 /** Every variable the process reads (compose.yaml and docs/operations.md are checked against it). */
-export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(fields.shape);
 
 /** A configuration the process cannot start with; its message is one line, fit for a terminal. */
 export class ConfigError extends Error {
@@ -173,7 +175,8 @@ function shown(name: string, value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Parses the environment with a schema; a bad value becomes one ConfigError naming every problem. */
+function parseEnvironment<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   // An empty variable means "not set" (so `PORT= npm start` keeps the default, not port 0).
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = schema.safeParse(given);
@@ -184,9 +187,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
-  const config = parsed.data;
+  return parsed.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config = parseEnvironment(schema, env);
   if (config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_MODE === 'webhook' && (!config.TELEGRAM_WEBHOOK_URL || !config.TELEGRAM_WEBHOOK_SECRET)) {
     throw new ConfigError('Invalid configuration: TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET are required when TELEGRAM_MODE is webhook');
   }
   return config;
+}
+
+/** What the operator CLI uses: the database and booking rules, none of the service's secrets. */
+const operatorFields = fields.pick({
+  DATABASE_URL: true,
+  DB_LOCK_TIMEOUT_MS: true,
+  DB_STATEMENT_TIMEOUT_MS: true,
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: true,
+  BOOKING_MIN_NOTICE_MINUTES: true,
+  BOOKING_HORIZON_DAYS: true,
+});
+
+export type OperatorConfig = z.infer<typeof operatorFields>;
+
+/**
+ * The CLI's configuration: only the variables it uses are read, so an operator can run it in the
+ * production image without the service's secrets (BOT_ACTION_SECRET and the platforms' tokens).
+ */
+export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  return parseEnvironment(operatorFields, env);
 }
