@@ -105,14 +105,14 @@ export function buildBot(deps: ChatDeps): ChatSide {
   return { bot, ports, store, receivers };
 }
 
-/** Registers the chat side on a server and starts the platforms' receivers; answers the URLs worth printing. */
+/** Registers the chat side on a server and starts the platforms' receivers; answers what is worth printing (pages by path). */
 export async function attachChat(app: FastifyInstance, deps: ChatDeps, chat: ChatSide = buildBot(deps)): Promise<{ bot: Bot; urls: string[] }> {
   const urls: string[] = [];
   const playground = playgroundServing(deps.config);
   deps.logger.info({ served: playground.served }, `playground ${playground.served ? 'served' : 'not served'}: ${playground.reason}`);
   if (playground.served) {
     await app.register(playgroundPlugin({ bot: chat.bot, core: deps.core, store: chat.store, redis: deps.redis }));
-    urls.push(`playground: http://${deps.config.HOST}:${deps.config.PORT}/playground`);
+    urls.push('playground: /playground');
   }
   for (const receiver of chat.receivers) {
     await receiver.start(app);

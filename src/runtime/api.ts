@@ -115,14 +115,16 @@ export async function startApi(infra: Infrastructure, options: ServerOptions = {
   const bootstrap = config.NODE_ENV === 'production' || !api ? null : await core.operator.bootstrapLocalAdmin();
 
   const warming = performance.now();
-  if (api) await warmUpApi(app, core);
+  // The warm-up's own requests are not logged (src/api/warmup.ts): this line says what it ran.
+  let warmUpRequests: string[] = [];
+  if (api) warmUpRequests = await warmUpApi(app, core);
   else {
     // What a first /readyz runs: the routes compiled, and the query it sends once already sent.
     await app.ready();
     await db.$queryRaw`SELECT 1`;
   }
   await redisSettled(redis);
-  logger.info({ ms: Math.round(performance.now() - warming) }, 'warmed up');
+  logger.info({ ms: Math.round(performance.now() - warming), requests: warmUpRequests }, 'warmed up');
   readiness.state = 'ready';
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
@@ -133,12 +135,13 @@ export async function startApi(infra: Infrastructure, options: ServerOptions = {
   const url = `http://${config.HOST}:${port}`;
   if (api) logger.info({ url, port }, `admin API ready at ${url} (docs at ${url}/docs)`);
   else logger.info({ url, port }, `server ready at ${url} (/healthz, /readyz, /metrics)`);
-  for (const extra of extraUrls) logger.info({ url: extra }, `ready: ${extra}`);
-  if (extraUrls.length) console.warn(['', ...extraUrls.map((u) => `  ${u}`), ''].join('\n'));
-  if (bootstrap) printLocalAdminToken(bootstrap.token.token, url);
+  // The chat side names its pages by path (the port is known only now).
+  const extras = extraUrls.map((extra) => extra.replace(/^(\w+): \//, `$1: ${url}/`));
+  for (const extra of extras) logger.info({ url: extra }, `ready: ${extra}`);
 
   return {
     name: 'api',
+    ...(config.NODE_ENV === 'production' ? {} : { banner: startBanner({ url, api, extras, token: bootstrap?.token.token }) }),
     async stop() {
       // Load balancers see /readyz fail while requests in flight finish.
       readiness.state = 'stopping';
@@ -148,18 +151,33 @@ export async function startApi(infra: Infrastructure, options: ServerOptions = {
   };
 }
 
-function printLocalAdminToken(token: string, url: string): void {
-  // Printed once, to the terminal rather than the logs: logs never carry secrets.
-  console.warn(
-    [
+/**
+ * What a developer needs first, printed to the terminal once every role has started, so that it is
+ * the end of the first screen: where to go, the first-start token (to the terminal rather than the
+ * logs: logs never carry secrets), and the first commands to try.
+ */
+function startBanner(o: { url: string; api: boolean; extras: string[]; token: string | undefined }): string | undefined {
+  const lines = [
+    ...(o.api ? [`  admin API:  ${o.url}  (docs: ${o.url}/docs)`] : []),
+    ...o.extras.map((extra) => `  ${extra}`),
+  ];
+  if (lines.length === 0) return undefined;
+  if (o.token) {
+    lines.push(
       '',
-      `First start: created the local admin admin@localhost and an API token for it (shown only now):`,
+      'First start: created the local admin admin@localhost and an API token for it (shown only now):',
       '',
-      `  export TOKEN=${token}`,
-      `  curl -H "Authorization: Bearer $TOKEN" ${url}/me`,
-      '',
-      `More tokens: npm run cli -- token create --user admin@localhost`,
-      '',
-    ].join('\n'),
-  );
+      `  export TOKEN=${o.token}`,
+      `  curl -H "Authorization: Bearer $TOKEN" ${o.url}/me`,
+    );
+  }
+  lines.push('', 'First commands:');
+  if (o.extras.some((extra) => extra.startsWith('playground:'))) lines.push('  in the playground: pick a user, then type /help');
+  if (o.api) {
+    lines.push(
+      '  npm run cli -- token create --user admin@localhost      (another API token)',
+      '  npm run cli -- user create --name "Max Member" --role Member --email max@example.com',
+    );
+  }
+  return ['', 'Coachbot is running:', ...lines, ''].join('\n');
 }
