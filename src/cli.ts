@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { dbTimeouts, loadConfig, type Config } from './config.ts';
+import { dbTimeouts, loadOperatorConfig, type OperatorConfig } from './config.ts';
 import { createCore, DEFAULT_CORE_CONFIG, systemClock, type Core } from './core/index.ts';
 import { createDb } from './db/client.ts';
 import { ensureDatabase } from './db/database.ts';
@@ -20,14 +20,14 @@ const USAGE = `Usage: npm run cli -- <command>
                                             prints a new API token once; only its hash is stored
   token revoke <token id>                   revokes an API token`;
 
-async function prepare(config: Config): Promise<void> {
+async function prepare(config: OperatorConfig): Promise<void> {
   await step(`PostgreSQL at ${describeDatabaseUrl(config.DATABASE_URL)}`, async () => {
     await ensureDatabase(config.DATABASE_URL);
     await migrate(config.DATABASE_URL);
   });
 }
 
-async function withCore<T>(config: Config, run: (core: Core) => Promise<T>): Promise<T> {
+async function withCore<T>(config: OperatorConfig, run: (core: Core) => Promise<T>): Promise<T> {
   await prepare(config);
   const db = createDb(config.DATABASE_URL, { max: 2, timeouts: dbTimeouts(config) });
   const core = createCore({
@@ -62,7 +62,7 @@ function flags(args: string[], options: Record<string, { type: 'string' }>) {
 
 async function main(argv: string[]): Promise<number> {
   const [command, sub, ...rest] = argv;
-  const config = loadConfig();
+  const config = loadOperatorConfig();
   switch (`${command ?? ''} ${command === 'migrate' ? '' : (sub ?? '')}`.trim()) {
     case 'migrate': {
       const { applied } = await step(`PostgreSQL at ${describeDatabaseUrl(config.DATABASE_URL)}`, async () => {

@@ -108,6 +108,12 @@ const fields = z.object({
   JOBS_RELAY_MS: whole(100).default(1_000),
   /** How often the reconciler puts back into Redis whatever PostgreSQL says is missing there. */
   JOBS_RECONCILE_MS: whole(1000).default(300_000),
+  /** How often spent rows (chat deliveries, expired chat states) are pruned: src/core/retention. */
+  JOBS_PRUNE_MS: whole(60_000).default(3_600_000),
+  /** Days a chat input's redelivery claim is kept (platforms redeliver for a day at most). */
+  CHAT_DELIVERIES_RETENTION_DAYS: whole(2).default(7),
+  /** Days a chat conversation state is kept past its expiry. */
+  CHAT_STATES_RETENTION_DAYS: whole(0).default(1),
   /** Notifications delivered at once per worker process. */
   DELIVERY_CONCURRENCY: whole(1, 500).default(32),
   /** Attempts before a notification is recorded as failed. */
@@ -120,6 +126,8 @@ const fields = z.object({
   PROMPT_LOOKBACK_HOURS: whole(1).default(24),
   /** HMAC key of the bot's action tokens: anyone who knows it can forge buttons. */
   BOT_ACTION_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }).default(LOCAL_DEV_ACTION_SECRET),
+  /** Serve the web playground (it acts as any user without a credential): `on`, `off`, or unset to serve it only when HOST is loopback outside production. */
+  PLAYGROUND: z.enum(['on', 'off'], { error: 'expected on or off (or unset)' }).optional(),
   /** Redis key prefix of the web playground's messages and events; by default under REDIS_PREFIX. */
   PLAYGROUND_REDIS_PREFIX: z.string().min(1).optional(),
   /** Slack: the adapter starts only when a bot token (or the OAuth client) and a signing secret (or app token) are set. */
@@ -135,7 +143,9 @@ const fields = z.object({
   SLACK_PORT: whole(0, 65535).default(3001),
   /** Slack deliveries worked on at once after their acks, per process. */
   SLACK_WORK_CONCURRENCY: whole(1, 64).default(2),
-}).superRefine((c, issue) => {
+});
+
+const checked = fields.superRefine((c, issue) => {
   if (c.NODE_ENV === 'production' && c.BOT_ACTION_SECRET === LOCAL_DEV_ACTION_SECRET) {
     issue.addIssue({ code: 'custom', path: ['BOT_ACTION_SECRET'], message: 'must be set to a secret of your own in production' });
   }
@@ -143,7 +153,7 @@ const fields = z.object({
 
 // Every key the service writes in Redis starts with REDIS_PREFIX, so that deployments on different
 // databases can share one Redis without taking each other's jobs or rewriting each other's schedules.
-const schema = fields.transform((c) => {
+const schema = checked.transform((c) => {
   const redisPrefix = c.REDIS_PREFIX ?? defaultRedisPrefix(c.DATABASE_URL);
   return {
     ...c,
@@ -208,7 +218,8 @@ function shown(name: string, value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Parses the environment with a schema; a bad value becomes one ConfigError naming every problem. */
+function parseEnvironment<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   // An empty variable means "not set" (so `PORT= npm start` keeps the default, not port 0).
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = schema.safeParse(given);
@@ -219,9 +230,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
-  const config = parsed.data;
+  return parsed.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config = parseEnvironment(schema, env);
   if (config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_MODE === 'webhook' && (!config.TELEGRAM_WEBHOOK_URL || !config.TELEGRAM_WEBHOOK_SECRET)) {
     throw new ConfigError('Invalid configuration: TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET are required when TELEGRAM_MODE is webhook');
   }
   return config;
+}
+
+/** What the operator CLI uses: the database and booking rules, none of the service's secrets. */
+const operatorFields = fields.pick({
+  DATABASE_URL: true,
+  DB_LOCK_TIMEOUT_MS: true,
+  DB_STATEMENT_TIMEOUT_MS: true,
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: true,
+  BOOKING_MIN_NOTICE_MINUTES: true,
+  BOOKING_HORIZON_DAYS: true,
+});
+
+export type OperatorConfig = z.infer<typeof operatorFields>;
+
+/**
+ * The CLI's configuration: only the variables it uses are read, so an operator can run it in the
+ * production image without the service's secrets (BOT_ACTION_SECRET and the platforms' tokens).
+ */
+export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  return parseEnvironment(operatorFields, env);
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { PlaygroundStore, WebChatPort, playgroundPlugin } from './adapters/web/index.ts';
+import { PlaygroundStore, WebChatPort, playgroundPlugin, playgroundServing } from './adapters/web/index.ts';
 import { createDiscordAdapter, discordSettings } from './adapters/discord/index.ts';
 import { createSlackAdapter, slackSettings } from './adapters/slack/index.ts';
 import { createTelegramAdapter, telegramConfigured } from './adapters/telegram/index.ts';
@@ -15,8 +15,9 @@ import { seedDemoIfEmpty } from './demo/seed.ts';
 import type { ProcessMetrics } from './runtime/metrics.ts';
 
 // Process roles (docs/design.md §7): `--role api|bot|worker|all` (default all). `api` serves the
-// admin API, `bot` the chat side (the adapters' receivers and, outside production, the web
-// playground), `worker` the BullMQ workers. Each role is stateless, so any number of each can run.
+// admin API, `bot` the chat side (the adapters' receivers and, where it is safe, the web
+// playground: adapters/web/serving.ts), `worker` the BullMQ workers. Each role is stateless, so any
+// number of each can run.
 // Every process serves HTTP on PORT: at least /healthz, /readyz and /metrics, the API when it runs.
 
 export const ROLES = ['api', 'bot', 'worker', 'all'] as const;
@@ -105,12 +106,14 @@ export function buildBot(deps: ChatDeps): ChatSide {
   return { bot, ports, store, receivers };
 }
 
-/** Registers the chat side on a server and starts the platforms' receivers; answers the URLs worth printing. */
+/** Registers the chat side on a server and starts the platforms' receivers; answers what is worth printing (pages by path). */
 export async function attachChat(app: FastifyInstance, deps: ChatDeps, chat: ChatSide = buildBot(deps)): Promise<{ bot: Bot; urls: string[] }> {
   const urls: string[] = [];
-  if (deps.config.NODE_ENV !== 'production') {
+  const playground = playgroundServing(deps.config);
+  deps.logger.info({ served: playground.served }, `playground ${playground.served ? 'served' : 'not served'}: ${playground.reason}`);
+  if (playground.served) {
     await app.register(playgroundPlugin({ bot: chat.bot, core: deps.core, store: chat.store, redis: deps.redis }));
-    urls.push(`playground: http://${deps.config.HOST}:${deps.config.PORT}/playground`);
+    urls.push('playground: /playground');
   }
   for (const receiver of chat.receivers) {
     await receiver.start(app);

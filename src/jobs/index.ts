@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ChatPort, Presenter } from '../bot/port.ts';
 import type { Platform } from '../bot/inbound.ts';
 import type { Clock } from '../core/index.ts';
+import { prunableTables, pruneTables } from '../core/retention/index.ts';
 import type { Db } from '../db/client.ts';
 import { createDeliveryWorker, type ChatPorts, type DeliveryOutcome, type DeliveryTelemetry } from './delivery.ts';
 import { createQueues, type DeliveryJob, type JobQueues } from './queues.ts';
@@ -44,6 +45,8 @@ export interface RunningWorkers {
   tick(): Promise<TickResult>;
   relay(): Promise<number>;
   reconcile(): Promise<ReconcileResult>;
+  /** Delete the spent rows each prunable table keeps no longer (src/core/retention); answers how many, by table. */
+  prune(): Promise<Record<string, number>>;
   /** Graceful stop: no new jobs, jobs in flight finish, connections close. */
   stop(): Promise<void>;
 }
@@ -84,6 +87,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         reconcileOwed = true;
         throw error;
       }
+    },
+    prune: async () => {
+      const pruned = await pruneTables(deps.db, prunableTables(settings.retentionDays), deps.clock.now());
+      if (Object.values(pruned).some((n) => n > 0)) logger.info({ pruned }, 'pruned spent rows');
+      return pruned;
     },
   };
 

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { JobSettings } from './settings.ts';
 
 // The two queues of the jobs: `notifications` carries one job per outbox row due within minutes,
-// `schedules` carries the periodic ticks (reminders, relay, reconcile) as BullMQ job schedulers.
+// `schedules` carries the periodic ticks (reminders, relay, reconcile, prune) as BullMQ job schedulers.
 
 export const DELIVERY_QUEUE = 'notifications';
 export const SCHEDULE_QUEUE = 'schedules';
@@ -17,7 +17,7 @@ export interface DeliveryJob {
   unmarked?: { type: string; dueAtMs: number };
 }
 
-export type ScheduleName = 'tick' | 'relay' | 'reconcile';
+export type ScheduleName = 'tick' | 'relay' | 'reconcile' | 'prune';
 
 export interface JobQueues {
   delivery: Queue<DeliveryJob>;

@@ -18,9 +18,13 @@ afterAll(() => app.close());
 const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
 async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return cliWith({}, ...args);
+}
+
+async function cliWith(env: Record<string, string>, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: api.databaseUrl },
+    env: { ...process.env, DATABASE_URL: api.databaseUrl, ...env },
   });
 }
 
@@ -48,5 +52,22 @@ describe('user create, then assign, as README shows', SPAWNING, () => {
     });
     expect(assigned.status).toBe(200);
     expect(await assigned.json()).toMatchObject({ id: memberProfileId, userId: memberUserId, coachId: coachUserId });
+  });
+});
+
+describe('the CLI in production', SPAWNING, () => {
+  it('reads only what it uses: creates a user without BOT_ACTION_SECRET or any platform secret', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/SECRET|TOKEN/.test(name)));
+    const created = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'user', 'create', '--name', 'Prod Admin', '--role', 'Admin', '--email', 'prod-admin@example.com'], {
+      cwd: ROOT,
+      env: { ...env, NODE_ENV: 'production', DATABASE_URL: api.databaseUrl },
+    });
+    expect(await api.db.user.findUnique({ where: { email: 'prod-admin@example.com' } })).toMatchObject({ id: created.stdout.trim() });
+  });
+
+  it('still refuses a bad value of a variable it uses, naming it', async () => {
+    await expect(cliWith({ NODE_ENV: 'production', DB_LOCK_TIMEOUT_MS: 'soon' }, 'user', 'create', '--name', 'X', '--role', 'Admin')).rejects.toMatchObject({
+      stderr: expect.stringContaining('DB_LOCK_TIMEOUT_MS is "soon"'),
+    });
   });
 });
