@@ -76,6 +76,15 @@ describe('link codes: issuing', () => {
   });
 });
 
+describe('link codes: issued at once', () => {
+  it('two codes asked for at the same moment: one stays live, the other is retired', async () => {
+    const coach = await makeCoach(db);
+    const boss = await admin();
+    await Promise.all([core.links.issue(boss, coach.id), core.links.issue(boss, coach.id), core.links.issue(boss, coach.id)]);
+    expect(await db.linkCode.count({ where: { userId: coach.id, expiresAt: { gt: clock.now() } } })).toBe(1);
+  });
+});
+
 describe('link codes: /link', () => {
   it('links the chat account to the coach, once; typed in any case, with or without the dash', async () => {
     const coach = await makeCoach(db, { name: 'Cora Coach' });

@@ -76,7 +76,9 @@ export function createLinkService({ db, clock }: { db: Db; clock: Clock }) {
     const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
     try {
       const code = await db.$transaction(async (tx) => {
-        // One live code per user: a new one retires the earlier ones, which keeps the codes a guess can hit few.
+        // One live code per user: a new one retires the earlier ones, which keeps the codes a guess can
+        // hit few. The user's row is locked so two requests at once cannot both leave theirs live.
+        await tx.$executeRaw`SELECT 1 FROM users WHERE id = ${userId} FOR UPDATE`;
         await tx.linkCode.updateMany({ where: { userId, usedAt: null, expiresAt: { gt: now } }, data: { expiresAt: now } });
         await tx.linkCode.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - KEEP_SPENT_CODES_MS) } } });
         const fresh = await unusedCode(tx);
