@@ -93,6 +93,21 @@ describe('/link and /unlink in chat', () => {
     expect(chatter.text()).toBe(UNKNOWN);
   });
 
+  it('an Unlink confirmation from before the chat was linked again changes nothing and says it is out of date', async () => {
+    const { coach, code } = await coachWithCode('Otto Old');
+    const chatter = new Chatter(h);
+    await chatter.command('link', code);
+    await chatter.command('unlink');
+    const oldQuestion = chatter.current()!;
+    await chatter.command('unlink');
+    await chatter.click('Unlink');
+    const again = await h.core.links.issue(await actorOf(h.db, coach), coach.id);
+    await chatter.command('link', again.code);
+    await chatter.click('Unlink', oldQuestion);
+    expect(chatter.lastNotice).toBe('That question is out of date: this chat was linked again since, so nothing was changed. Send /unlink again if you meant it.');
+    expect((await h.core.chat.account(chatter.user))?.userId).toBe(coach.id);
+  });
+
   it('someone unknown writing anything is told in one sentence how to sign up or link', async () => {
     const stranger = new Chatter(h);
     await stranger.send({ type: 'text', text: 'hello?' });

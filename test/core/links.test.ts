@@ -252,16 +252,20 @@ describe('chat identities: listing, removing, /unlink', () => {
     expect((await refusal(core.links.removeIdentity(self, member.id, mine!.id))).code).toBe('chat_identity_not_found');
   });
 
-  it('/unlink forgets the chat account talking and nothing else of the user', async () => {
+  it('/unlink forgets the chat account talking, if still the link it was asked about, and nothing else of the user', async () => {
     const coach = await makeCoach(db);
     const boss = await admin();
     const slack = account('slack');
     const telegram = account('telegram');
     await core.links.redeem(slack, (await core.links.issue(boss, coach.id)).code);
     await core.links.redeem(telegram, (await core.links.issue(boss, coach.id)).code);
-    expect(await core.links.unlink(slack)).toEqual({ userId: coach.id });
+    const asked = await core.links.identityOf(slack);
+    // A confirmation drawn for another link (one made since) forgets nothing.
+    expect(await core.links.unlink(slack, '00000000-0000-4000-8000-000000000000')).toBeNull();
+    expect(await core.chat.account(slack)).toMatchObject({ userId: coach.id });
+    expect(await core.links.unlink(slack, asked!.id)).toEqual({ userId: coach.id });
     expect(await core.chat.account(slack)).toBeNull();
     expect(await core.chat.account(telegram)).toMatchObject({ userId: coach.id });
-    expect(await core.links.unlink(slack)).toBeNull();
+    expect(await core.links.unlink(slack, asked!.id)).toBeNull();
   });
 });

@@ -1,4 +1,6 @@
-import { subjectOfUser, type Ctx } from '../context.ts';
+import { packId, unpackId } from '../compact.ts';
+import { Refusal, subjectOfUser, type Ctx } from '../context.ts';
+import { ACTION_SENTENCES } from '../errors.ts';
 import type { ChatAccount } from '../../core/chat/index.ts';
 import type { LinkResult } from '../../core/links/index.ts';
 import { reply, show, type Feature } from '../feature.ts';
@@ -11,6 +13,8 @@ import { button, header, row, screen, text } from '../ui.ts';
 // confirmation. The rules (single use, expiry, throttles, one account per platform) are core's.
 
 const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', telegram: 'Telegram', discord: 'Discord', web: 'playground' };
+
+const STALE_QUESTION = 'That question is out of date: this chat was linked again since, so nothing was changed. Send /unlink again if you meant it.';
 
 const HOW_TO_LINK = 'To link this chat to your account, send /link followed by the code you were given, for example /link ABCD-2345.';
 
@@ -40,8 +44,10 @@ async function link(ctx: Ctx, args: string) {
   return [reply(linkedScreen(ctx, result))];
 }
 
-function unlinkQuestion(ctx: Ctx) {
+async function unlinkQuestion(ctx: Ctx) {
   const v = requireAccount(ctx);
+  const identity = await ctx.core.links.identityOf(ctx.user);
+  if (!identity) throw new Refusal(ACTION_SENTENCES.signUpFirst);
   const where = `This ${PLATFORM_NAMES[ctx.user.platform]} account`;
   return screen('Unlink this account?', [
     header('Unlink this account?'),
@@ -49,13 +55,16 @@ function unlinkQuestion(ctx: Ctx) {
       `${where} is linked to ${v.account.name}.`,
       'Unlinking makes me forget who you are here: your commands and notifications stop in this chat until you /link again. Your account, sessions and other chats stay as they are.',
     ),
-    row(button('Unlink', v.act('ul'), 'danger'), button('Keep it', v.act('uk'))),
+    // The link's own id, so this question cannot undo a link made after it was asked.
+    row(button('Unlink', v.act('ul', packId(identity.id)), 'danger'), button('Keep it', v.act('uk'))),
   ]);
 }
 
-async function unlink(ctx: Ctx) {
+async function unlink(ctx: Ctx, args: string[]) {
   const v = requireAccount(ctx);
-  await ctx.core.links.unlink(ctx.user);
+  const identityId = unpackId(args[0] ?? '');
+  if (!identityId) throw new Refusal(ACTION_SENTENCES.malformed);
+  if (!(await ctx.core.links.unlink(ctx.user, identityId))) throw new Refusal(STALE_QUESTION);
   const where = `This ${PLATFORM_NAMES[ctx.user.platform]} account`;
   return screen('Unlinked', [
     header('Unlinked'),
@@ -76,10 +85,10 @@ function kept(ctx: Ctx) {
 export const links: Feature = {
   commands: {
     link,
-    unlink: async (ctx) => [reply(unlinkQuestion(ctx))],
+    unlink: async (ctx) => [reply(await unlinkQuestion(ctx))],
   },
   actions: {
-    ul: async (ctx) => [show(ctx, await unlink(ctx))],
+    ul: async (ctx, args) => [show(ctx, await unlink(ctx, args))],
     uk: async (ctx) => [show(ctx, kept(ctx))],
   },
 };

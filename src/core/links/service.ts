@@ -198,12 +198,21 @@ export function createLinkService({ db, clock }: { db: Db; clock: Clock }) {
       });
     },
 
-    /** `/unlink`: the chat account talking forgets its user; null when it was not linked (any more). */
-    async unlink(rawWho: ChatKey): Promise<{ userId: string } | null> {
-      const who = parseInput(chatIdentityInput.pick({ platform: true, scope: true, platformUserId: true }), rawWho);
+    /** The link of the chat account talking, whose id an `/unlink` confirmation carries; null when it has none. */
+    async identityOf(rawWho: ChatKey): Promise<{ id: string; userId: string } | null> {
+      const who = parseInput(chatKeyInput, rawWho);
+      return db.chatIdentity.findUnique({ where: { platform_scope_platformUserId: who }, select: { id: true, userId: true } });
+    },
+
+    /**
+     * `/unlink` confirmed: the chat account talking forgets its user, if it is still the link the
+     * confirmation was drawn for (not one made since); null when there is nothing of that to forget.
+     */
+    async unlink(rawWho: ChatKey, identityId: string): Promise<{ userId: string } | null> {
+      const who = parseInput(chatKeyInput, rawWho);
       return db.$transaction(async (tx) => {
         const identity = await tx.chatIdentity.findUnique({ where: { platform_scope_platformUserId: who }, select: FORGET_SELECT });
-        if (!identity) return null;
+        if (identity?.id !== identityId) return null;
         await forgetIdentity(tx, identity);
         return { userId: identity.userId };
       });
@@ -218,6 +227,8 @@ async function unusedCode(tx: DbTx): Promise<string> {
     if (!(await tx.linkCode.findUnique({ where: { codeHash: hashLinkCode(code) }, select: { id: true } }))) return code;
   }
 }
+
+const chatKeyInput = chatIdentityInput.pick({ platform: true, scope: true, platformUserId: true });
 
 const FORGET_SELECT = { id: true, userId: true, platform: true, scope: true, platformUserId: true } as const;
 
