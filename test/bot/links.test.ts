@@ -75,7 +75,7 @@ describe('/link and /unlink in chat', () => {
     await chatter.command('unlink');
     expect(chatter.text()).toContain('This playground account is linked to Una Unlink.');
     await chatter.click('Keep it');
-    expect(chatter.text()).toBe('Nothing changed: this playground account is still linked to Una Unlink.');
+    expect(chatter.text()).toBe('Nothing changed. This playground account is still linked to Una Unlink.');
     expect(await h.core.chat.account(chatter.user)).not.toBeNull();
 
     await chatter.command('unlink');

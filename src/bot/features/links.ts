@@ -14,6 +14,9 @@ import { button, header, row, screen, text } from '../ui.ts';
 
 const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', telegram: 'Telegram', discord: 'Discord', web: 'playground' };
 
+/** "This Slack account": the chat account talking, as the person knows it. */
+const thisAccount = (ctx: Ctx) => `This ${PLATFORM_NAMES[ctx.user.platform]} account`;
+
 const STALE_QUESTION = 'That question is out of date: this chat was linked again since, so nothing was changed. Send /unlink again if you meant it.';
 
 const HOW_TO_LINK = 'To link this chat to your account, send /link followed by the code you were given, for example /link ABCD-2345.';
@@ -26,7 +29,7 @@ function nextSteps(ctx: Ctx, account: ChatAccount) {
 }
 
 function linkedScreen(ctx: Ctx, { account, alreadyLinked, replacedEarlier }: LinkResult) {
-  const where = `This ${PLATFORM_NAMES[ctx.user.platform]} account`;
+  const where = thisAccount(ctx);
   const title = `You are ${account.name} here`;
   const what = alreadyLinked
     ? `${where} was already linked to you, so nothing changed and the code is still unused.`
@@ -48,11 +51,10 @@ async function unlinkQuestion(ctx: Ctx) {
   const v = requireAccount(ctx);
   const identity = await ctx.core.links.identityOf(ctx.user);
   if (!identity) throw new Refusal(ACTION_SENTENCES.signUpFirst);
-  const where = `This ${PLATFORM_NAMES[ctx.user.platform]} account`;
   return screen('Unlink this account?', [
     header('Unlink this account?'),
     text(
-      `${where} is linked to ${v.account.name}.`,
+      `${thisAccount(ctx)} is linked to ${v.account.name}.`,
       'Unlinking makes me forget who you are here: your commands and notifications stop in this chat until you /link again. Your account, sessions and other chats stay as they are.',
     ),
     // The link's own id, so this question cannot undo a link made after it was asked.
@@ -65,11 +67,10 @@ async function unlink(ctx: Ctx, args: string[]) {
   const identityId = unpackId(args[0] ?? '');
   if (!identityId) throw new Refusal(ACTION_SENTENCES.malformed);
   if (!(await ctx.core.links.unlink(ctx.user, identityId))) throw new Refusal(STALE_QUESTION);
-  const where = `This ${PLATFORM_NAMES[ctx.user.platform]} account`;
   return screen('Unlinked', [
     header('Unlinked'),
     text(
-      `${where} is no longer linked to ${v.account.name}.`,
+      `${thisAccount(ctx)} is no longer linked to ${v.account.name}.`,
       'Messages already here stay as they are, but are no longer kept up to date and their buttons no longer work.',
       'To link again, send /link with a new code; to join as a new member, /signup.',
     ),
@@ -78,7 +79,7 @@ async function unlink(ctx: Ctx, args: string[]) {
 
 function kept(ctx: Ctx) {
   const v = requireAccount(ctx);
-  const sentence = `Nothing changed: this ${PLATFORM_NAMES[ctx.user.platform]} account is still linked to ${v.account.name}.`;
+  const sentence = `Nothing changed. ${thisAccount(ctx)} is still linked to ${v.account.name}.`;
   return screen(sentence, [text(sentence)]);
 }
 
