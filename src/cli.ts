@@ -18,7 +18,9 @@ const USAGE = `Usage: npm run cli -- <command>
                                             coaches by user id)
   token create --user <email or id> [--name <label>] [--expires-at <ISO date-time>]
                                             prints a new API token once; only its hash is stored
-  token revoke <token id>                   revokes an API token`;
+  token revoke <token id>                   revokes an API token
+  user link-code --user <email or id>       prints a one-time code (15 minutes) that links a chat
+                                            account to the user when sent as /link <code>`;
 
 async function prepare(config: OperatorConfig): Promise<void> {
   await step(`PostgreSQL at ${describeDatabaseUrl(config.DATABASE_URL)}`, async () => {
@@ -78,6 +80,18 @@ async function main(argv: string[]): Promise<number> {
       console.warn(describeCreatedUser(user));
       // The ids alone on stdout, user id first, so `| cut -d' ' -f1` (or -f2 for the profile) captures one.
       process.stdout.write(`${[user.id, user.memberProfileId ?? user.coachProfileId].filter(Boolean).join(' ')}\n`);
+      return 0;
+    }
+    case 'user link-code': {
+      const { values } = flags(rest, { user: { type: 'string' } });
+      if (!values.user) {
+        console.error('user link-code needs --user <email or id>');
+        return 2;
+      }
+      const issued = await withCore(config, (core) => core.links.issueAsOperator(values.user));
+      console.warn(`Link code for user ${issued.userId}, valid until ${issued.expiresAt.toISOString()}, once. Send it from the chat account to link: /link <code>`);
+      // The code alone on stdout, so a script can hand it on.
+      process.stdout.write(`${issued.code}\n`);
       return 0;
     }
     case 'token create': {

@@ -10,6 +10,8 @@ export const BOT_COMMANDS: readonly CommandSpec[] = [
   { name: 'start', description: 'Start here: what I can do for you' },
   { name: 'help', description: 'What you can do' },
   { name: 'signup', description: 'Sign up with a coach' },
+  { name: 'link', description: 'Link this chat to your account with a code' },
+  { name: 'unlink', description: 'Unlink this chat from your account' },
   { name: 'book', description: 'Book a session' },
   { name: 'sessions', description: 'Your upcoming sessions' },
   { name: 'next', description: 'Your next session' },

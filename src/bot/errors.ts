@@ -1,4 +1,4 @@
-import { asDomainError, isDomainError, SLOT_FULL_MESSAGE, ValidationError, type DomainError } from '../core/index.ts';
+import { asDomainError, isDomainError, SLOT_FULL_MESSAGE, UnavailableError, ValidationError, type DomainError } from '../core/index.ts';
 
 // Domain errors as chat sentences, in this one place, keyed by the error's stable code. A code
 // missing here falls back on its kind; an error that is not a domain error is a bug, logged by the
@@ -34,7 +34,20 @@ const SENTENCES: Record<string, string | ((e: DomainError) => string)> = {
   not_your_booking: 'That booking is not yours.',
   not_your_availability: 'You can only change your own availability.',
   unauthorized: 'Your account is not active.',
+  user_inactive: 'That account is deactivated, so this chat cannot be linked to it.',
+  link_code_malformed: 'That is not a link code: a code is 8 letters and digits, for example /link ABCD-2345.',
+  link_code_unknown: 'That link code is not right, so nothing was changed. Check it, or ask for a new one.',
+  link_code_used: 'That link code was already used, so nothing was changed. Please ask for a new one.',
+  link_code_expired: 'That link code has expired (codes last 15 minutes), so nothing was changed. Please ask for a new one.',
+  link_throttled: (e) => `Too many wrong link codes, so nothing was changed. Please try again in ${waitText(e)}.`,
+  chat_account_linked_elsewhere: 'This chat account is linked to someone else. Send /unlink first, then /link again.',
 };
+
+/** How long a throttled person waits, in words. */
+function waitText(e: DomainError): string {
+  const seconds = e instanceof UnavailableError ? e.retryAfterSeconds : 60;
+  return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+}
 
 const BY_KIND: Record<DomainError['kind'], string> = {
   validation: 'That input was not valid.',
@@ -68,7 +81,7 @@ export const ACTION_SENTENCES = {
   forged: 'That button is not valid for you. It belongs to someone else or was altered, so nothing was changed.',
   expired: 'That button has expired. Please run the command again for a fresh one.',
   unknown: 'That button no longer does anything. Please run the command again.',
-  signUpFirst: 'Please sign up first with /signup.',
+  signUpFirst: 'I do not know you yet: send /signup to join as a member, or /link with the code you were given if you already have an account.',
   membersOnly: 'That is for members. Coaches use /today, /members and /availability.',
   coachesOnly: 'That is for coaches.',
   inProgress: 'Still working on that one…',

@@ -1,4 +1,5 @@
 import type { Ctx } from './context.ts';
+import { ACTION_SENTENCES } from './errors.ts';
 import { reply } from './feature.ts';
 import type { Effect } from './inbound.ts';
 import { screen, text } from './ui.ts';
@@ -40,7 +41,8 @@ export async function answerText(
 ): Promise<Effect[]> {
   const pending = await ctx.core.chat.readState<PendingForm>(ctx.user, FORM_KEY);
   if (!pending) {
-    const hint = 'Send a command to start, for example /help.';
+    // Someone the bot does not know learns in one sentence how to become known.
+    const hint = ctx.account ? 'Send a command to start, for example /help.' : ACTION_SENTENCES.signUpFirst;
     return [reply(screen(hint, [text(hint)]))];
   }
   const { form, values } = pending;

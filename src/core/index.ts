@@ -14,6 +14,7 @@ import { createMembersService, createSignupService } from './members/index.ts';
 import { createCoachesService } from './coaches/index.ts';
 import { createConversationsService } from './conversations/index.ts';
 import { createChatService } from './chat/index.ts';
+import { createLinkService } from './links/index.ts';
 
 export interface CoreConfig {
   /** Minimum notice before a slot can be booked, in minutes. */
@@ -50,6 +51,7 @@ export function createCore(deps: CoreDeps) {
     notifications: createNotificationService(deps),
     operator: createOperatorService(deps),
     chat: createChatService(deps),
+    links: createLinkService(deps),
   };
 }
 

@@ -17,6 +17,11 @@ async function delivery(createdAt: Date) {
   return deliveryId;
 }
 
+async function linkCode(expiresAt: Date) {
+  const user = await db.user.create({ data: { email: `${randomUUID()}@example.com`, name: 'Link Prune', role: 'Coach' } });
+  return (await db.linkCode.create({ data: { userId: user.id, codeHash: randomUUID(), expiresAt } })).id;
+}
+
 async function state(expiresAt: Date) {
   const key = randomUUID();
   await db.chatState.create({ data: { platform: 'web', scope: 'local', platformUserId: 'u-prune', key, value: {}, expiresAt } });
@@ -24,22 +29,25 @@ async function state(expiresAt: Date) {
 }
 
 describe('pruning spent rows', () => {
-  it('deletes chat deliveries and expired chat states past their retention, and keeps the younger ones', async () => {
+  it('deletes chat deliveries, expired chat states and spent link codes past their retention, and keeps the younger ones', async () => {
     const { chatDeliveries, chatStates } = DEFAULT_RETENTION_DAYS;
     await delivery(daysAgo(chatDeliveries + 1));
     const recentDelivery = await delivery(daysAgo(chatDeliveries - 1));
     await state(daysAgo(chatStates + 1));
     const justExpired = await state(new Date(daysAgo(chatStates).getTime() + 60_000));
     const current = await state(daysAgo(-1));
+    await linkCode(daysAgo(2));
+    const liveCode = await linkCode(new Date(clock.now().getTime() + 15 * 60_000));
 
     const jobs = await testWorkers({ db, clock, ports: [] });
-    expect(await jobs.prune()).toEqual({ chat_deliveries: 1, chat_states: 1 });
+    expect(await jobs.prune()).toEqual({ chat_deliveries: 1, chat_states: 1, link_codes: 1 });
+    expect((await db.linkCode.findMany({ select: { id: true } })).map((c) => c.id)).toEqual([liveCode]);
     expect((await db.chatDelivery.findMany({ select: { deliveryId: true } })).map((d) => d.deliveryId)).toEqual([recentDelivery]);
     expect((await db.chatState.findMany({ select: { key: true } })).map((s) => s.key).sort()).toEqual([justExpired, current].sort());
 
     // Two days on, by the same clock, the delivery kept and the state that had just expired go too.
     clock.advance(2 * DAY_MS);
-    expect(await jobs.prune()).toEqual({ chat_deliveries: 1, chat_states: 1 });
+    expect(await jobs.prune()).toEqual({ chat_deliveries: 1, chat_states: 1, link_codes: 1 });
     expect(await db.chatDelivery.count()).toBe(0);
     expect((await db.chatState.findMany({ select: { key: true } })).map((s) => s.key)).toEqual([current]);
   });

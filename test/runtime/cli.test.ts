@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,5 +70,25 @@ describe('the CLI in production', SPAWNING, () => {
     await expect(cliWith({ NODE_ENV: 'production', DB_LOCK_TIMEOUT_MS: 'soon' }, 'user', 'create', '--name', 'X', '--role', 'Admin')).rejects.toMatchObject({
       stderr: expect.stringContaining('DB_LOCK_TIMEOUT_MS is "soon"'),
     });
+  });
+});
+
+describe('user link-code, as README shows', SPAWNING, () => {
+  it('prints a 15-minute code alone on stdout, stored as its hash for the user', async () => {
+    const coach = await cli('user', 'create', '--name', 'Lena Link', '--role', 'Coach', '--email', 'lena@example.com');
+    const [coachUserId] = coach.stdout.trim().split(' ');
+    const issued = await cli('user', 'link-code', '--user', 'lena@example.com');
+    const code = issued.stdout.trim();
+    expect(code).toMatch(/^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/);
+    expect(issued.stderr).toContain(`Link code for user ${coachUserId}`);
+    // The CLI runs on the real clock, this file's core on a test clock: the stored row is what links.
+    const row = await api.db.linkCode.findUniqueOrThrow({ where: { codeHash: createHash('sha256').update(code.replace('-', '')).digest('hex') } });
+    expect(row).toMatchObject({ userId: coachUserId, usedAt: null, issuedById: null });
+    expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(15 * 60_000);
+  });
+
+  it('without --user it says what it needs and exits 2; an unknown user exits 1 with the reason', async () => {
+    await expect(cli('user', 'link-code')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--user <email or id>') });
+    await expect(cli('user', 'link-code', '--user', 'nobody@example.com')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('nobody@example.com') });
   });
 });

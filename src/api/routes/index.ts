@@ -6,6 +6,7 @@ import type { Throttle } from '../throttle.ts';
 import { calendarFeedRoutes, calendarIcsRoute } from './calendar.ts';
 import { coachRoutes } from './coaches.ts';
 import { dashboardRoutes } from './dashboards.ts';
+import { linkRoutes } from './links.ts';
 import { meRoutes } from './me.ts';
 import { memberRoutes } from './members.ts';
 import { notificationRoutes } from './notifications.ts';
@@ -29,6 +30,7 @@ export function protectedRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     await app.register(userRoutes(core));
     await app.register(permissionRoutes(core));
     await app.register(tokenRoutes(core));
+    await app.register(linkRoutes(core));
     await app.register(memberRoutes(core));
     await app.register(coachRoutes(core));
     await app.register(availabilityRoutes(core));

@@ -28,6 +28,9 @@ export function prunableTables(days: RetentionDays = DEFAULT_RETENTION_DAYS): Pr
   return [
     { table: 'chat_deliveries', column: 'createdAt', keepMs: days.chatDeliveries * DAY_MS },
     { table: 'chat_states', column: 'expiresAt', keepMs: days.chatStates * DAY_MS },
+    // A link code is spent once used or 15 minutes old; a day past its expiry it still answers
+    // "used" or "expired" rather than "unknown", then it goes.
+    { table: 'link_codes', column: 'expiresAt', keepMs: DAY_MS },
   ];
 }
 
