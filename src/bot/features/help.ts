@@ -1,17 +1,38 @@
+import type { ChatAccount } from '../../core/chat/index.ts';
 import type { Ctx } from '../context.ts';
-import { reply, type Feature } from '../feature.ts';
+import { helpLine, reply, type Audience, type Feature } from '../feature.ts';
 import { button, header, row, screen, text } from '../ui.ts';
+import { FEATURES } from './index.ts';
 
-const MEMBER = ['/book — book a session', '/sessions — your upcoming sessions (cancel, reschedule)', '/next — your next session', '/rate — rate a finished session', '/profile — your details'];
-const COACH = ['/today — today and this week', '/members [name] — your members', '/member <name> — one member', '/availability — your weekly hours', '/invite — invite a new member'];
+/** Whose commands an account sees in its help: an admin coaches too. */
+function audiencesOf(account: ChatAccount): Audience[] {
+  if (account.role === 'Admin') return ['admin', 'coach', 'member'];
+  return account.role === 'Coach' ? ['coach'] : ['member'];
+}
+
+/** The account's own commands, from every feature's declared entries. */
+function helpLines(account: ChatAccount): string[] {
+  const mine = audiencesOf(account);
+  return FEATURES.flatMap((f) =>
+    Object.entries(f.commands ?? {})
+      .filter(([, c]) => mine.includes(c.audience))
+      .map(([name, c]) => helpLine(name, c)),
+  );
+}
 
 async function help(ctx: Ctx) {
-  const role = ctx.account?.role;
   if (!ctx.account) {
     return [reply(screen('Welcome to Coachbot', [header('Welcome to Coachbot'), text('Book coaching sessions right here in chat.', 'Start with /signup.'), row(button('Sign up', ctx.act('su')))]))];
   }
-  const lines = role === 'Member' ? MEMBER : role === 'Coach' ? COACH : [...COACH, ...MEMBER];
-  return [reply(screen('Commands', [header(`Hello ${ctx.account.name}`), text('What you can do:', ...lines)]))];
+  return [reply(screen('Commands', [header(`Hello ${ctx.account.name}`), text('What you can do:', ...helpLines(ctx.account))]))];
 }
 
-export const helpFeature: Feature = { commands: { help, start: help }, actions: { hp: (ctx) => help(ctx) } };
+export const HELP_VERBS = { hp: 'act' } as const;
+
+export const helpFeature: Feature<keyof typeof HELP_VERBS> = {
+  commands: {
+    start: { description: 'Start here: what I can do for you', audience: 'anyone', run: help },
+    help: { description: 'What you can do', audience: 'anyone', run: help },
+  },
+  actions: { hp: (ctx) => help(ctx) },
+};
