@@ -12,8 +12,12 @@ import type { Verb } from '../verbs.ts';
 
 const NO_COACH = '-';
 
-async function coachPicker(ctx: Ctx, note?: string) {
+function refuseSignedUp(ctx: Ctx): void {
   if (ctx.account) throw new Refusal('You are already signed up. Try /book or /next.');
+}
+
+async function coachPicker(ctx: Ctx, note?: string) {
+  refuseSignedUp(ctx);
   const coaches = await ctx.core.coaches.listAcceptingCoaches({ limit: 24 });
   return drawCoachPicker(ctx, coaches.items.filter((c) => c.hasCapacity), note);
 }
@@ -76,10 +80,12 @@ export const signup: Feature<keyof typeof SIGNUP_VERBS> = {
   actions: {
     su: async (ctx) => [show(ctx, await coachPicker(ctx))],
     sk: async (ctx, args) => {
-      if (ctx.account) throw new Refusal('You are already signed up. Try /book or /next.');
+      refuseSignedUp(ctx);
       return [openForm(ctx, SIGNUP_VERBS.sk, [args[0] === NO_COACH ? NO_COACH : packId(coachArg(args)!)])];
     },
     sf: async (ctx, args, values) => {
+      // Also reached from a form opened before the bot ran (Discord), so judged here again.
+      refuseSignedUp(ctx);
       const coachId = coachArg(args);
       const result = await ctx.core.signup.signupMember({
         name: values.name?.trim() ?? '',
