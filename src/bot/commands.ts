@@ -26,4 +26,8 @@ function spec(name: string, c: Command): DeclaredCommand {
 }
 
 /** Every command, in the order the features declare them. */
-export const BOT_COMMANDS: readonly DeclaredCommand[] = FEATURES.flatMap((f) => Object.entries(f.commands ?? {}).map(([name, c]) => spec(name, c)));
+export const BOT_COMMANDS: readonly DeclaredCommand[] = FEATURES.flatMap((f) =>
+  Object.entries(f.commands ?? {})
+    .filter(([, c]) => c.listed !== false)
+    .map(([name, c]) => spec(name, c)),
+);

@@ -22,6 +22,8 @@ export interface Command {
   audience: Audience;
   /** What the command takes after its name, e.g. `<name>`; shown in the help and Slack's hint. */
   usage?: string;
+  /** False for what a platform asks for by itself (Slack's App Home): no menu or help lists it. */
+  listed?: false;
   run: CommandHandler;
 }
 

@@ -17,7 +17,7 @@ function sessionLine(v: Viewer, s: SessionView): string {
   return `${dayLabel(s.scheduledAt, v.zone)} ${clockLabel(s.scheduledAt, v.zone)} · ${s.memberName} · ${s.status}`;
 }
 
-async function today(v: CoachViewer): Promise<View> {
+export async function today(v: CoachViewer): Promise<View> {
   return drawToday(v, await v.core.dashboards.coach(v.actor));
 }
 

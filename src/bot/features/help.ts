@@ -2,7 +2,10 @@ import type { ChatAccount } from '../../core/chat/index.ts';
 import type { Ctx } from '../context.ts';
 import { helpLine, reply, type Audience, type Feature } from '../feature.ts';
 import { button, header, row, screen, text } from '../ui.ts';
+import { requireCoach, requireMember } from '../guards.ts';
+import { today } from './coach.ts';
 import { FEATURES } from './index.ts';
+import { next } from './member.ts';
 
 /** Whose commands an account sees in its help: an admin coaches too. */
 function audiencesOf(account: ChatAccount): Audience[] {
@@ -15,7 +18,7 @@ function helpLines(account: ChatAccount): string[] {
   const mine = audiencesOf(account);
   return FEATURES.flatMap((f) =>
     Object.entries(f.commands ?? {})
-      .filter(([, c]) => mine.includes(c.audience))
+      .filter(([, c]) => c.listed !== false && mine.includes(c.audience))
       .map(([name, c]) => helpLine(name, c)),
   );
 }
@@ -27,12 +30,20 @@ async function help(ctx: Ctx) {
   return [reply(screen('Commands', [header(`Hello ${ctx.account.name}`), text('What you can do:', ...helpLines(ctx.account))]))];
 }
 
+/** Slack's App Home: what is next for the viewer, a member's next session or a coach's day. */
+async function home(ctx: Ctx) {
+  if (ctx.account?.role === 'Coach') return [reply(await today(requireCoach(ctx)))];
+  if (ctx.account?.role === 'Member' && ctx.account.memberId) return [reply(await next(requireMember(ctx)))];
+  return help(ctx);
+}
+
 export const HELP_VERBS = { hp: 'act' } as const;
 
 export const helpFeature: Feature<keyof typeof HELP_VERBS> = {
   commands: {
     start: { description: 'Start here: what I can do for you', audience: 'anyone', run: help },
     help: { description: 'What you can do', audience: 'anyone', run: help },
+    home: { description: 'Your next session, or your day as a coach', audience: 'anyone', listed: false, run: home },
   },
   actions: { hp: (ctx) => help(ctx) },
 };

@@ -46,7 +46,7 @@ export function drawMySessions(v: Viewer, all: SessionView[], note?: string): Vi
   ]);
 }
 
-async function next(v: MemberViewer): Promise<View> {
+export async function next(v: MemberViewer): Promise<View> {
   return drawNext(v, await v.core.dashboards.member(v.actor));
 }
 
