@@ -38,7 +38,7 @@ export function createBot(deps: BotDeps): Bot {
   const actions: Record<string, ActionHandler> = {};
   const drawers: Record<string, LiveDrawer> = {};
   for (const f of FEATURES as Feature[]) {
-    const runs = Object.fromEntries(Object.entries(f.commands ?? {}).map(([name, c]) => [name, c.run]));
+    const runs = Object.fromEntries(Object.entries(f.commands ?? {}).flatMap(([name, c]) => [[name, c.run], ...(c.slackName ? [[c.slackName, c.run]] : [])]));
     for (const [table, entries] of [[commands, runs], [actions, f.actions], [drawers, f.live]] as const) {
       for (const [name, handler] of Object.entries(entries ?? {})) {
         // Two features answering one verb would be a silent bug: refuse to start instead.

@@ -16,13 +16,16 @@ export interface CommandSpec {
 
 export interface DeclaredCommand extends CommandSpec {
   audience: Audience;
+  /** Its name on Slack, where Slack reserves `name` (see Command.slackName). */
+  slackName: string;
 }
+
 
 const FOR: Record<Audience, string> = { anyone: '', member: '', coach: 'Coaches: ', admin: 'Admins: ' };
 
 function spec(name: string, c: Command): DeclaredCommand {
   const description = FOR[c.audience] ? `${FOR[c.audience]}${lowerFirst(c.description)}` : c.description;
-  return { name, description, audience: c.audience, ...(c.usage ? { usage: c.usage } : {}) };
+  return { name, description, audience: c.audience, slackName: c.slackName ?? name, ...(c.usage ? { usage: c.usage } : {}) };
 }
 
 /** Every command, in the order the features declare them. */

@@ -22,6 +22,11 @@ export interface Command {
   audience: Audience;
   /** What the command takes after its name, e.g. `<name>`; shown in the help and Slack's hint. */
   usage?: string;
+  /**
+   * The name Slack registers it under when Slack keeps the command's own for itself (Slack's
+   * built-in `/invite` adds people to a channel, and a manifest listing it is refused).
+   */
+  slackName?: string;
   /** False for what a platform asks for by itself (Slack's App Home): no menu or help lists it. */
   listed?: false;
   run: CommandHandler;

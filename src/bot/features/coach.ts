@@ -116,7 +116,7 @@ export const COACH_VERBS = {
 export const coach: Feature<keyof typeof COACH_VERBS> = {
   commands: {
     today: { description: 'Today and this week', audience: 'coach', run: async (ctx) => [reply(await today(requireCoach(ctx)))] },
-    invite: { description: 'A link that signs a new member up with you', audience: 'coach', run: async (ctx) => [reply(invitation(requireCoach(ctx), ctx))] },
+    invite: { description: 'A link that signs a new member up with you', audience: 'coach', slackName: 'invite-member', run: async (ctx) => [reply(invitation(requireCoach(ctx), ctx))] },
   },
   actions: {
     td: async (ctx) => [show(ctx, await today(requireCoach(ctx)))],

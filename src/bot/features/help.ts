@@ -1,5 +1,6 @@
 import type { ChatAccount } from '../../core/chat/index.ts';
 import type { Ctx } from '../context.ts';
+import type { Platform } from '../inbound.ts';
 import { helpLine, reply, type Audience, type Feature } from '../feature.ts';
 import { button, header, row, screen, text } from '../ui.ts';
 import { requireCoach, requireMember } from '../guards.ts';
@@ -13,13 +14,13 @@ function audiencesOf(account: ChatAccount): Audience[] {
   return account.role === 'Coach' ? ['coach'] : ['member'];
 }
 
-/** The account's own commands, from every feature's declared entries. */
-function helpLines(account: ChatAccount): string[] {
+/** The account's own commands, from every feature's declared entries, as its platform names them. */
+function helpLines(account: ChatAccount, platform: Platform): string[] {
   const mine = audiencesOf(account);
   return FEATURES.flatMap((f) =>
     Object.entries(f.commands ?? {})
       .filter(([, c]) => c.listed !== false && mine.includes(c.audience))
-      .map(([name, c]) => helpLine(name, c)),
+      .map(([name, c]) => helpLine(platform === 'slack' ? (c.slackName ?? name) : name, c)),
   );
 }
 
@@ -27,7 +28,7 @@ async function help(ctx: Ctx) {
   if (!ctx.account) {
     return [reply(screen('Welcome to Coachbot', [header('Welcome to Coachbot'), text('Book coaching sessions right here in chat.', 'Start with /signup.'), row(button('Sign up', ctx.act('su')))]))];
   }
-  return [reply(screen('Commands', [header(`Hello ${ctx.account.name}`), text('What you can do:', ...helpLines(ctx.account))]))];
+  return [reply(screen('Commands', [header(`Hello ${ctx.account.name}`), text('What you can do:', ...helpLines(ctx.account, ctx.user.platform))]))];
 }
 
 /** Slack's App Home: what is next for the viewer, a member's next session or a coach's day. */
