@@ -72,7 +72,8 @@ export function createBot(deps: BotDeps): Bot {
     switch (inbound.type) {
       case 'command': {
         const name = inbound.name.toLowerCase().replace(/^\//, '');
-        const handler = commands[name] ?? commands.help!;
+        // Own entries only: a command named `constructor` or `__proto__` is just unknown.
+        const handler = Object.hasOwn(commands, name) ? commands[name]! : commands.help!;
         return handler(ctx, inbound.args.trim());
       }
       case 'text':

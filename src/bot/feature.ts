@@ -66,9 +66,11 @@ export interface FormVerb {
 }
 
 /**
- * How each action verb is used. Verbs are two letters, case-sensitive: a verb with a capital second
- * letter submits the form its lower-case twin opens (`sc` opens "Cancel session", `sC` cancels).
- * `'act'` draws or changes something; `'submit'` receives a form's values; a FormVerb opens a form.
+ * How each action verb is used: `'act'` draws or changes something, `'submit'` receives a form's
+ * values, a FormVerb opens a form. Verbs are two letters, case-sensitive; a capital second letter
+ * marks the second step of its lower-case twin: the submit of the form it opens (`sc` opens
+ * "Cancel session", `sC` cancels) or the confirmation it asks for (`ax` asks, `aX` deletes). A form
+ * verb always names its submit, also where it does not follow that (`sk` → `sf`, `rt` → `rf`).
  */
 export type VerbUse = 'act' | 'submit' | FormVerb;
 

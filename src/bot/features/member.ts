@@ -172,7 +172,9 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
     },
     pE: async (ctx, _args, values) => {
       const v = requireMember(ctx);
-      await v.core.users.update(v.actor, v.account.userId, { name: values.name?.trim(), timezone: values.timezone?.trim() });
+      // An input left out keeps its value (a form opened without the profile, see FormDraw.current).
+      const user = { ...(values.name !== undefined ? { name: values.name.trim() } : {}), ...(values.timezone !== undefined ? { timezone: values.timezone.trim() } : {}) };
+      if (Object.keys(user).length) await v.core.users.update(v.actor, v.account.userId, user);
       if (values.goals !== undefined) await v.core.members.update(v.actor, v.account.memberId, { goals: values.goals.trim() });
       const fresh = await ctx.core.chat.accountOf(v.account.userId);
       return [reply(await profile({ ...v, zone: fresh?.timezone ?? v.zone }))];

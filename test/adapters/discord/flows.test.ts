@@ -164,6 +164,13 @@ describe('Discord: member and coach flows through signed interactions', () => {
     expect(member.lastNotice).toContain('You are already signed up');
     expect(await slow.db.user.count({ where: { name: { startsWith: 'Sol' } } })).toBe(1);
 
+    // The profile form opens without the profile: what is left empty stays as it was.
+    await member.command('profile');
+    await member.click('Edit');
+    await member.submit({ name: '', timezone: '', goals: 'Swim a mile' });
+    const sol = await slow.db.user.findFirstOrThrow({ where: { name: { startsWith: 'Sol' } }, include: { memberProfile: true } });
+    expect(sol).toMatchObject({ name: 'Sol', timezone: 'UTC', memberProfile: { goals: 'Swim a mile' } });
+
     // A button drawn for someone else opens nothing.
     const stranger = new DiscordUser(slow, String(++nextUser));
     await stranger.click('Coach Slow', picker);

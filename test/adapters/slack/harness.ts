@@ -25,14 +25,15 @@ export async function startSlackApp(bot: SlackBot, overrides: Partial<SlackAdapt
   const slack = fake ?? (await new FakeSlack().start());
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const keyPrefix = `test:slack:${process.pid}:${randomBytes(4).toString('hex')}:`;
+  const { settings = { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test-token', host: '127.0.0.1', port: 0 }, ...rest } = overrides;
   const adapter = createSlackAdapter({
-    settings: { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test-token', host: '127.0.0.1', port: 0, apiUrl: slack.apiUrl },
+    settings: { apiUrl: slack.apiUrl, ...settings },
     bot,
     redis,
     logger: pino({ level: 'silent' }),
     clientOptions: { retryConfig: { retries: 0 } },
     keyPrefix,
-    ...overrides,
+    ...rest,
   });
   const { port } = await adapter.start();
   const url = `http://127.0.0.1:${port}/slack/events`;

@@ -84,7 +84,7 @@ describe('Slack message text', () => {
       const now = new Date('2030-01-07T09:00:00Z');
       const viewer = { zone: 'UTC', now, act: (verb: string) => `${verb}.x.zz.0000000000000000` } as unknown as Viewer;
       // Names come out of PostgreSQL, which holds no NUL and no lone surrogate.
-      const storable = hostileTextArb.filter((s) => !/\p{Cs}|\u0000/u.test(s));
+      const storable = hostileTextArb.filter((s) => !/\p{Cs}/u.test(s) && !s.includes('\u0000'));
       const hostileName = fc.oneof(storable, fc.constantFrom('<!channel> <https://evil.test|click>', '<@U0ADMIN01> <#C0GENERAL|general> <!here>'));
       await fc.assert(
         fc.asyncProperty(hostileName, async (name) => {
