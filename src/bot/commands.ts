@@ -20,7 +20,6 @@ export interface DeclaredCommand extends CommandSpec {
   slackName: string;
 }
 
-
 const FOR: Record<Audience, string> = { anyone: '', member: '', coach: 'Coaches: ', admin: 'Admins: ' };
 
 function spec(name: string, c: Command): DeclaredCommand {
