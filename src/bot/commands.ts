@@ -3,7 +3,9 @@ import { FEATURES } from './features/index.ts';
 
 // The bot's commands as platforms list them (Telegram's menu, Discord's slash commands, Slack's
 // manifest, checked by a test) and as the help shows them: derived from the features' own
-// entries (Feature.commands), so a command is declared in one place only.
+// entries (Feature.commands), so a command is declared in one place only: to add one, add an
+// entry (description, audience, run) to its feature's `commands`; test/bot/commands.test.ts then
+// asks for the same line in slack-app-manifest.yaml.
 
 /** A command as a platform registers it. */
 export interface CommandSpec {
