@@ -141,6 +141,8 @@ const fields = z.object({
   SLACK_APP_TOKEN: z.string().startsWith('xapp-').optional(),
   SLACK_HOST: z.string().default('127.0.0.1'),
   SLACK_PORT: whole(0, 65535).default(3001),
+  /** Slack's Web API base, for a proxy or a self-hosted test double; Slack's own when unset. */
+  SLACK_API_URL: url('http', 'https').optional(),
   /** Slack deliveries worked on at once after their acks, per process. */
   SLACK_WORK_CONCURRENCY: whole(1, 64).default(2),
 });

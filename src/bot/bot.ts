@@ -4,16 +4,30 @@ import { ACTION_SENTENCES, sentenceFor } from './errors.ts';
 import { notice, reply, type ActionHandler, type CommandHandler, type Feature, type LiveDrawer } from './feature.ts';
 import { FEATURES } from './features/index.ts';
 import { answerText, rememberForms } from './forms.ts';
-import type { Effect, Inbound } from './inbound.ts';
+import { refusalFor } from './guards.ts';
+import type { ChatUser, Effect, Inbound } from './inbound.ts';
 import { refreshLive } from './live.ts';
 import { createPresenter } from './presenter.ts';
 import { screen, text } from './ui.ts';
 import { isDomainError } from '../core/index.ts';
 import type { Presenter } from './port.ts';
+import { formOpenedBy, formVerb, VERBS } from './verbs.ts';
+import type { ChatAccount } from '../core/chat/index.ts';
+
+/** A form drawn without its current values leaves those inputs empty: empty there means "keep". */
+function keptOut(values: Record<string, string>, keeps: readonly string[] = []): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([id, value]) => !(keeps.includes(id) && value.trim() === '')));
+}
 
 export interface Bot {
   /** Handles one verified inbound delivery and answers what the adapter should do. Never throws. */
   handle(inbound: Inbound): Promise<Effect[]>;
+  /**
+   * The form an action opens, drawn before its handler runs (for Discord, whose modal must be the
+   * immediate answer): null when the action opens no form, a notice when the token or the person
+   * may not open it. Its submit is the action's own token, checked again with the values.
+   */
+  formAtOnce(inbound: Extract<Inbound, { type: 'action' }>): Promise<Effect | null>;
   /** Turns a notice into its recipient's message (for the jobs). */
   present: Presenter;
 }
@@ -24,7 +38,8 @@ export function createBot(deps: BotDeps): Bot {
   const actions: Record<string, ActionHandler> = {};
   const drawers: Record<string, LiveDrawer> = {};
   for (const f of FEATURES as Feature[]) {
-    for (const [table, entries] of [[commands, f.commands], [actions, f.actions], [drawers, f.live]] as const) {
+    const runs = Object.fromEntries(Object.entries(f.commands ?? {}).flatMap(([name, c]) => [[name, c.run], ...(c.slackName ? [[c.slackName, c.run]] : [])]));
+    for (const [table, entries] of [[commands, runs], [actions, f.actions], [drawers, f.live]] as const) {
       for (const [name, handler] of Object.entries(entries ?? {})) {
         // Two features answering one verb would be a silent bug: refuse to start instead.
         if (name in table) throw new Error(`bot: "${name}" is defined twice`);
@@ -32,6 +47,8 @@ export function createBot(deps: BotDeps): Bot {
       }
     }
   }
+  const unhandled = Object.keys(VERBS).filter((verb) => !(verb in actions));
+  if (unhandled.length) throw new Error(`bot: no handler for the verbs ${unhandled.join(', ')}`);
   const rt: BotRuntime = {
     ...deps,
     signer: createActionSigner(deps.actionSecret),
@@ -55,25 +72,43 @@ export function createBot(deps: BotDeps): Bot {
     switch (inbound.type) {
       case 'command': {
         const name = inbound.name.toLowerCase().replace(/^\//, '');
-        const handler = commands[name] ?? commands.help!;
+        // Own entries only: a command named `constructor` or `__proto__` is just unknown.
+        const handler = Object.hasOwn(commands, name) ? commands[name]! : commands.help!;
         return handler(ctx, inbound.args.trim());
       }
       case 'text':
-        return answerText(ctx, inbound.text, (c, token, values) => act(c, token, values));
+        return answerText(ctx, inbound.text, (c, token, values) => act(c, token, values, true));
       case 'action':
         return act(ctx, inbound.action, {});
       case 'submit':
-        return act(ctx, inbound.action, inbound.values ?? {});
+        return act(ctx, inbound.action, inbound.values ?? {}, true);
     }
   }
 
-  async function act(ctx: Ctx, token: string, values: Record<string, string>): Promise<Effect[]> {
-    const subjects = [subjectOfChatUser(ctx.user), ...(ctx.account ? [subjectOfUser(ctx.account.userId)] : [])];
-    const check = rt.signer.verify(token, subjects, ctx.now);
+  const verifyFor = (user: ChatUser, account: ChatAccount | null, token: string, now: Date) =>
+    rt.signer.verify(token, [subjectOfChatUser(user), ...(account ? [subjectOfUser(account.userId)] : [])], now);
+
+  async function act(ctx: Ctx, token: string, values: Record<string, string>, submitted = false): Promise<Effect[]> {
+    const check = verifyFor(ctx.user, ctx.account, token, ctx.now);
     if (!check.ok) return [notice(ACTION_SENTENCES[check.reason])];
+    // A form opened at once (formAtOnce) is submitted with its opener's token.
+    const opened = submitted ? formVerb(check.verb) : undefined;
+    if (opened) return actions[opened.submit]!(ctx, check.args, keptOut(values, opened.keeps));
     const handler = actions[check.verb];
     if (!handler) return [notice(ACTION_SENTENCES.unknown)];
     return handler(ctx, check.args, values);
+  }
+
+  async function formAtOnce(inbound: Extract<Inbound, { type: 'action' }>): Promise<Effect | null> {
+    const spec = formOpenedBy(inbound.action);
+    if (!spec) return null;
+    const found = await rt.core.chat.account(inbound.user);
+    const account = found?.isActive ? found : null;
+    const check = verifyFor(inbound.user, account, inbound.action, rt.clock.now());
+    if (!check.ok) return notice(ACTION_SENTENCES[check.reason]);
+    const refusal = refusalFor(account, spec.for);
+    if (refusal) return notice(refusal);
+    return { type: 'form', form: spec.draw(check.args, { submit: inbound.action, user: inbound.user }) };
   }
 
   function answerFor(inbound: Inbound, sentence: string): Effect[] {
@@ -106,5 +141,5 @@ export function createBot(deps: BotDeps): Bot {
     }
   }
 
-  return { handle, present: createPresenter(rt) };
+  return { handle, formAtOnce, present: createPresenter(rt) };
 }

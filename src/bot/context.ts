@@ -6,6 +6,7 @@ import type { ChatPort } from './port.ts';
 import type { ActionToken } from './view.ts';
 import type { LiveDrawer } from './feature.ts';
 import type { LiveSpan } from './live.ts';
+import type { Verb } from './verbs.ts';
 
 export interface BotLogger {
   error(obj: unknown, msg?: string): void;
@@ -39,7 +40,7 @@ export interface Viewer {
   /** The IANA zone times are shown in. */
   zone: string;
   /** A signed action for this viewer. */
-  act(verb: string, ...args: string[]): ActionToken;
+  act(verb: Verb, ...args: string[]): ActionToken;
 }
 
 /** A viewer talking to the bot through one chat identity. */

@@ -8,4 +8,5 @@ export type * from './view.ts';
 export type * from './inbound.ts';
 export { ChatDeliveryError, type ChatPort, type Recipient, type Notice, type Presenter } from './port.ts';
 export { LIMITS } from './view.ts';
-export { BOT_COMMANDS, type CommandSpec } from './commands.ts';
+export { BOT_COMMANDS, type CommandSpec, type DeclaredCommand } from './commands.ts';
+export { opensForm, type Verb } from './verbs.ts';

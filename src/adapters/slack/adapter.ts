@@ -35,6 +35,8 @@ export interface SlackSettings {
   port: number;
   /** Deliveries worked on at once after their acks (see ack-first.ts); 2 unless configured. */
   workConcurrency?: number;
+  /** The Web API base (SLACK_API_URL): a proxy or a test double instead of Slack's own. */
+  apiUrl?: string;
 }
 
 /** The part of the bot the adapter drives. */
@@ -49,7 +51,7 @@ export interface SlackAdapterDeps {
   /** Required with `settings.oauth`: where installations are kept (PostgreSQL). */
   installations?: InstallationRecords;
   logger: Pino;
-  /** Web API client options (tests point slackApiUrl at a local fake and turn retries off). */
+  /** Web API client options beyond the settings (tests turn retries off). */
   clientOptions?: WebClientOptions;
   /** Prefix of the adapter's Redis keys. */
   keyPrefix?: string;
@@ -78,6 +80,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const socketMode = !!settings.appToken;
   if (!settings.botToken && !settings.oauth) throw new Error('Slack needs SLACK_BOT_TOKEN or the OAuth client settings');
   if (settings.oauth && !deps.installations) throw new Error('Slack OAuth needs an installation store');
+  // The SDK joins method names onto the base, so it must end with a slash.
+  const clientOptions: WebClientOptions = { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl.replace(/\/?$/, '/') } : {}), ...deps.clientOptions };
   if (!socketMode && !settings.signingSecret) throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET');
 
   const installer = settings.oauth
@@ -88,7 +92,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
         installationStore: createInstallationStore(deps.installations!),
         directInstall: true,
         logger: boltLogger(logger),
-        clientOptions: deps.clientOptions,
+        clientOptions,
       })
     : undefined;
 
@@ -97,7 +101,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const clientFor = (token: string) => {
     let client = clientsByToken.get(token);
     if (!client) {
-      client = createWebClient(token, deps.clientOptions);
+      client = createWebClient(token, clientOptions);
       clientsByToken.set(token, client);
     }
     return client;
@@ -171,7 +175,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     ignoreSelf: false,
     convoStore: false,
     logger: boltLogger(logger),
-    clientOptions: deps.clientOptions,
+    clientOptions,
   });
 
   app.command(/.*/, async ({ ack, body }) => {

@@ -140,9 +140,12 @@ export function renderBlocks(view: View, maxBlocks: number = SLACK_LIMITS.messag
   return kept;
 }
 
-/** chat.postMessage / chat.update arguments for a view: blocks plus the notification text. */
+/**
+ * chat.postMessage / chat.update arguments for a view: blocks plus the notification text. Slack
+ * reads that text as mrkdwn, so it is escaped like the blocks: a name cannot ping a channel.
+ */
 export function renderMessage(view: View): { text: string; blocks: types.KnownBlock[] } {
-  return { text: clip(view.summary || ' ', SLACK_LIMITS.messageText), blocks: renderBlocks(view) };
+  return { text: clip(escapeMrkdwn(view.summary || ' '), SLACK_LIMITS.messageText), blocks: renderBlocks(view) };
 }
 
 /** The App Home tab showing a view. */

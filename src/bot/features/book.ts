@@ -3,7 +3,7 @@ import { bookSlot, BOOKING_MINUTES } from '../booking-request.ts';
 import { packId, packInstant, packInt, unpackId, unpackInstant, unpackInt } from '../compact.ts';
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
 import { ACTION_SENTENCES, sentenceFor } from '../errors.ts';
-import { show, reply, type Feature } from '../feature.ts';
+import { show, reply, type Feature, type VerbUse } from '../feature.ts';
 import { clockLabel, dayLabel, localDayNumber, localDaySpan, spanLabel } from '../format.ts';
 import { requireMember, type MemberViewer } from '../guards.ts';
 import { forgetLive, rememberLive } from '../live.ts';
@@ -24,7 +24,7 @@ export interface PickMode {
   sessionId?: string;
 }
 
-const verbs = (p: PickMode) => (p.sessionId ? { day: 'rd', slot: 'rs', confirm: 'rx', days: 'rb' } : { day: 'bd', slot: 'bs', confirm: 'bc', days: 'bk' });
+const verbs = (p: PickMode) => (p.sessionId ? ({ day: 'rd', slot: 'rs', confirm: 'rx', days: 'rb' } as const) : ({ day: 'bd', slot: 'bs', confirm: 'bc', days: 'bk' } as const));
 const lead = (p: PickMode) => (p.sessionId ? [packId(p.sessionId)] : []);
 
 export interface Coach {
@@ -217,9 +217,21 @@ async function move(ctx: Ctx, sessionId: string, startsAt: Date) {
   return [show(ctx, bookedView(v, startsAt, before.coachName ?? 'your coach', true))];
 }
 
-export const booking: Feature = {
+export const BOOKING_VERBS = {
+  bk: 'act',
+  bd: 'act',
+  bs: 'act',
+  bc: 'act',
+  sr: 'act',
+  rb: 'act',
+  rd: 'act',
+  rs: 'act',
+  rx: 'act',
+} as const satisfies Record<string, VerbUse>;
+
+export const booking: Feature<keyof typeof BOOKING_VERBS> = {
   commands: {
-    book: async (ctx) => [reply(await dayPicker(requireMember(ctx), {}))],
+    book: { description: 'Book a session', audience: 'member', run: async (ctx) => [reply(await dayPicker(requireMember(ctx), {}))] },
   },
   actions: {
     bk: async (ctx) => [show(ctx, await dayPicker(requireMember(ctx), {}))],

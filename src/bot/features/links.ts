@@ -83,10 +83,12 @@ function kept(ctx: Ctx) {
   return screen(sentence, [text(sentence)]);
 }
 
-export const links: Feature = {
+export const LINKS_VERBS = { ul: 'act', uk: 'act' } as const;
+
+export const links: Feature<keyof typeof LINKS_VERBS> = {
   commands: {
-    link,
-    unlink: async (ctx) => [reply(await unlinkQuestion(ctx))],
+    link: { description: 'Link this chat to your account with a code', audience: 'anyone', usage: '<code>', run: link },
+    unlink: { description: 'Stop using this chat for your account', audience: 'linked', run: async (ctx) => [reply(await unlinkQuestion(ctx))] },
   },
   actions: {
     ul: async (ctx, args) => [show(ctx, await unlink(ctx, args))],

@@ -2,11 +2,11 @@ import type { SessionView } from '../../core/sessions/index.ts';
 import { packId, packInt, unpackId, unpackInt } from '../compact.ts';
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
-import { notice, reply, show, type Feature } from '../feature.ts';
+import { notice, openForm, reply, show, type Feature, type FormDraw, type VerbUse } from '../feature.ts';
 import { countdown, spanLabel } from '../format.ts';
 import { requireMember, type MemberViewer } from '../guards.ts';
-import { button, divider, fields, form, header, input, row, screen, text } from '../ui.ts';
-import type { View } from '../view.ts';
+import { button, divider, editInput, fields, form, header, input, row, screen, text } from '../ui.ts';
+import type { Form, View } from '../view.ts';
 import type { MemberDashboard } from '../../core/dashboards/service.ts';
 import type { MemberView } from '../../core/members/index.ts';
 
@@ -46,7 +46,7 @@ export function drawMySessions(v: Viewer, all: SessionView[], note?: string): Vi
   ]);
 }
 
-async function next(v: MemberViewer): Promise<View> {
+export async function next(v: MemberViewer): Promise<View> {
   return drawNext(v, await v.core.dashboards.member(v.actor));
 }
 
@@ -96,9 +96,24 @@ export function drawRateList(v: Viewer, all: SessionView[]): View {
   ]);
 }
 
-function rateForm(v: Viewer, sessionId: string, rating: number) {
-  return form(`Rate: ${'★'.repeat(rating)}`, v.act('rf', packId(sessionId), packInt(rating)), 'Send rating', [
+/** The stars chosen, then optional feedback; drawn from the action's arguments alone. */
+function rateForm(args: string[], d: FormDraw): Form {
+  const rating = unpackInt(args[1] ?? '', 5);
+  return form(rating ? `Rate: ${'★'.repeat(rating)}` : 'Rate your session', d.submit, 'Send rating', [
     input('feedback', 'Feedback (optional)', { style: 'paragraph', maxLength: 2000 }),
+  ]);
+}
+
+/** Cancel a session with an optional reason; a member's and a coach's alike. */
+export function cancelForm(_args: string[], d: FormDraw): Form {
+  return form('Cancel session', d.submit, 'Cancel session', [input('reason', 'Reason (optional)', { style: 'paragraph', maxLength: 500 })]);
+}
+
+function profileForm(_args: string[], d: FormDraw): Form {
+  return form('Your profile', d.submit, 'Save', [
+    editInput(d, 'name', 'Name', { required: true, maxLength: 100 }),
+    editInput(d, 'timezone', 'Time zone', { required: true, maxLength: 64 }),
+    editInput(d, 'goals', 'Goals', { style: 'paragraph', maxLength: 2000 }),
   ]);
 }
 
@@ -112,21 +127,33 @@ async function cancelSession(ctx: Ctx, sessionId: string, reason: string | undef
 const cancelled = (v: Viewer, s: SessionView) =>
   screen('Session cancelled', [header('Session cancelled'), text(`Your session on ${spanLabel(s.scheduledAt, s.duration, v.zone)} is cancelled and its seat freed.`), row(button('Book another', v.act('bk')))]);
 
-export const member: Feature = {
+export const MEMBER_VERBS = {
+  ms: 'act',
+  nx: 'act',
+  sc: { submit: 'sC', for: 'member', draw: cancelForm },
+  sC: 'submit',
+  rc: 'act',
+  sy: 'act',
+  pe: { submit: 'pE', for: 'member', keeps: ['name', 'timezone', 'goals'], draw: profileForm },
+  pE: 'submit',
+  rt: { submit: 'rf', for: 'member', draw: rateForm },
+  rf: 'submit',
+} as const satisfies Record<string, VerbUse>;
+
+export const member: Feature<keyof typeof MEMBER_VERBS> = {
   commands: {
-    sessions: async (ctx) => [reply(await mySessions(requireMember(ctx)))],
-    next: async (ctx) => [reply(await next(requireMember(ctx)))],
-    profile: async (ctx) => [reply(await profile(requireMember(ctx)))],
-    rate: async (ctx) => [reply(await rateList(requireMember(ctx)))],
+    sessions: { description: 'Your upcoming sessions (cancel, reschedule)', audience: 'member', run: async (ctx) => [reply(await mySessions(requireMember(ctx)))] },
+    next: { description: 'Your next session', audience: 'member', run: async (ctx) => [reply(await next(requireMember(ctx)))] },
+    rate: { description: 'Rate a finished session', audience: 'member', run: async (ctx) => [reply(await rateList(requireMember(ctx)))] },
+    profile: { description: 'Your profile', audience: 'member', run: async (ctx) => [reply(await profile(requireMember(ctx)))] },
   },
   actions: {
     ms: async (ctx) => [show(ctx, await mySessions(requireMember(ctx)))],
     nx: async (ctx) => [show(ctx, await next(requireMember(ctx)))],
     // Cancel with a reason: the form, then the cancel.
     sc: async (ctx, args) => {
-      const v = requireMember(ctx);
-      const id = sessionIdArg(args);
-      return [{ type: 'form', form: form('Cancel session', v.act('sC', packId(id)), 'Cancel session', [input('reason', 'Reason (optional)', { style: 'paragraph', maxLength: 500 })]) }];
+      requireMember(ctx);
+      return [openForm(ctx, MEMBER_VERBS.sc, [packId(sessionIdArg(args))])];
     },
     sC: async (ctx, args, values) => cancelSession(ctx, sessionIdArg(args), values.reason?.trim() || undefined, cancelled),
     // A reminder's answers.
@@ -141,20 +168,13 @@ export const member: Feature = {
     pe: async (ctx) => {
       const v = requireMember(ctx);
       const m = await v.core.members.findOne(v.actor, v.account.memberId);
-      return [
-        {
-          type: 'form',
-          form: form('Your profile', v.act('pE'), 'Save', [
-            input('name', 'Name', { required: true, maxLength: 100, initial: m.user.name }),
-            input('timezone', 'Time zone', { required: true, maxLength: 64, initial: m.user.timezone }),
-            input('goals', 'Goals', { style: 'paragraph', maxLength: 2000, initial: m.goals ?? undefined }),
-          ]),
-        },
-      ];
+      return [openForm(ctx, MEMBER_VERBS.pe, [], { name: m.user.name, timezone: m.user.timezone, goals: m.goals ?? '' })];
     },
     pE: async (ctx, _args, values) => {
       const v = requireMember(ctx);
-      await v.core.users.update(v.actor, v.account.userId, { name: values.name?.trim(), timezone: values.timezone?.trim() });
+      // An input left out keeps its value (a form opened without the profile, see FormDraw.current).
+      const user = { ...(values.name !== undefined ? { name: values.name.trim() } : {}), ...(values.timezone !== undefined ? { timezone: values.timezone.trim() } : {}) };
+      if (Object.keys(user).length) await v.core.users.update(v.actor, v.account.userId, user);
       if (values.goals !== undefined) await v.core.members.update(v.actor, v.account.memberId, { goals: values.goals.trim() });
       const fresh = await ctx.core.chat.accountOf(v.account.userId);
       return [reply(await profile({ ...v, zone: fresh?.timezone ?? v.zone }))];
@@ -167,7 +187,7 @@ export const member: Feature = {
       if (!rating) throw new Refusal(ACTION_SENTENCES.malformed);
       const s = await v.core.sessions.findOne(v.actor, id);
       if (s.rating !== null) return [notice('You have already rated this session. Thank you!')];
-      return [{ type: 'form', form: rateForm(v, id, rating) }];
+      return [openForm(ctx, MEMBER_VERBS.rt, [packId(id), packInt(rating)])];
     },
     rf: async (ctx, args, values) => {
       const v = requireMember(ctx);

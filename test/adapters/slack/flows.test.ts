@@ -5,7 +5,7 @@ import { createBot, type Bot } from '../../../src/bot/index.ts';
 import { TEST_EPOCH, setupCore } from '../../helpers/core.ts';
 import { actorOf, makeCoach } from '../../helpers/factories.ts';
 import type { SlackCall } from '../../fakes/slack.ts';
-import { blockAction, slashCommand, viewSubmission, type SlackActor } from '../../fakes/slack-requests.ts';
+import { blockAction, eventCallback, homeOpened, slashCommand, viewSubmission, type SlackActor } from '../../fakes/slack-requests.ts';
 import { startSlackApp, type SlackAppHarness } from './harness.ts';
 import type { RunningWorkers } from '../../../src/jobs/index.ts';
 import { testWorkers, untilSettled } from '../../jobs/harness.ts';
@@ -179,6 +179,45 @@ describe('Slack end to end', () => {
     const account = (await h.core.chat.account({ platform: 'slack', scope: app.teamId, platformUserId: other.userId }))!;
     const theirs = await h.db.session.count({ where: { member: { userId: account.userId } } });
     expect(theirs).toBe(1);
+  });
+});
+
+describe('Slack App Home and notification text', () => {
+  it("a name cannot ping a channel from the notification text; the Home tab shows a member's next session and a coach's day", async () => {
+    const hana = await makeCoach(h.db, { name: 'Coach Hana', coachTimezone: 'UTC', timezone: 'UTC' });
+    await h.core.availability.create(await actorOf(h.db, hana), { dayOfWeek: 3, startTime: '09:00', endTime: '12:00', maxSessionsPerSlot: 1, bufferMinutes: 0 });
+    const hanaUser: SlackActor = { teamId: app.teamId, userId: 'U0HANA0001' };
+    await h.core.chat.ensureLink(hana.id, { platform: 'slack', scope: app.teamId, platformUserId: hanaUser.userId });
+    const mallory: SlackActor = { teamId: app.teamId, userId: 'U0MALLORY1' };
+    app.fake.addUser({ id: mallory.userId, tz: 'UTC' });
+    const picker = await command(mallory, 'signup', '', 'Coach Hana');
+    const before = app.fake.callsOf('views.open').length;
+    await click(mallory, picker, 'Coach Hana');
+    const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+    const after = app.fake.calls.length;
+    await submitForm(mallory, { name: '<!channel> <https://evil.test|click>', goals: '', timezone: 'UTC' }, opened);
+    const welcome = await app.fake.waitForCall('chat.postMessage', (c) => app.fake.calls.indexOf(c) >= after && textOf(c.args.blocks as any[]).includes('Welcome'));
+    expect(welcome.args.text).toBe('Welcome, &lt;!channel&gt; &lt;https://evil.test|click&gt;!');
+
+    const book = await command(mallory, 'book', '', 'Wed 9 Jan');
+    await click(mallory, book, 'Wed 9 Jan');
+    await click(mallory, book, '10:00');
+    await click(mallory, book, 'Confirm booking');
+    expect(textOf(blocksOf(book))).toContain('Booked');
+
+    const home = async (actor: SlackActor) => {
+      const published = app.fake.callsOf('views.publish').length;
+      expect((await app.send(eventCallback(actor, homeOpened(actor)))).status).toBe(200);
+      const call = await app.fake.waitForCall('views.publish', (c) => app.fake.callsOf('views.publish').indexOf(c) >= published && c.args.user_id === actor.userId);
+      return (call.args.view as { blocks: any[] }).blocks;
+    };
+    const memberHome = await home(mallory);
+    expect(textOf(memberHome)).toContain('Your next session is');
+    expect(textOf(memberHome)).toContain('Wed 9 Jan');
+    expect(tokenFor(memberHome, 'My sessions')).toMatch(/^ms\./);
+    const coachHome = await home(hanaUser);
+    expect(textOf(coachHome)).toContain('Today and this week');
+    expect(textOf(coachHome)).toContain('https://evil.test|click');
   });
 });
 
