@@ -3,13 +3,15 @@ import { Refusal, subjectOfChatUser, subjectOfUser, viewerFor, type BotDeps, typ
 import { ACTION_SENTENCES, sentenceFor } from './errors.ts';
 import { notice, reply, type ActionHandler, type CommandHandler, type Feature, type LiveDrawer } from './feature.ts';
 import { FEATURES } from './features/index.ts';
-import { answerText, rememberForms } from './forms.ts';
+import { unknownCommandSentence } from './did-you-mean.ts';
+import { answerText, endPendingForm, formRefused, pendingForm, REOPEN_VERB, rememberForms, reopenForm } from './forms.ts';
 import type { Effect, Inbound } from './inbound.ts';
 import { refreshLive } from './live.ts';
 import { createPresenter } from './presenter.ts';
 import { screen, text } from './ui.ts';
 import { isDomainError } from '../core/index.ts';
 import type { Presenter } from './port.ts';
+import type { Form } from './view.ts';
 
 export interface Bot {
   /** Handles one verified inbound delivery and answers what the adapter should do. Never throws. */
@@ -55,15 +57,20 @@ export function createBot(deps: BotDeps): Bot {
     switch (inbound.type) {
       case 'command': {
         const name = inbound.name.toLowerCase().replace(/^\//, '');
-        const handler = commands[name] ?? commands.help!;
+        await endPendingForm(ctx);
+        const handler = commands[name];
+        if (!handler) return answerFor(inbound, unknownCommandSentence(name, Object.keys(commands)));
         return handler(ctx, inbound.args.trim());
       }
       case 'text':
-        return answerText(ctx, inbound.text, (c, token, values) => act(c, token, values));
+        return answerText(ctx, inbound.text, submit);
       case 'action':
         return act(ctx, inbound.action, {});
-      case 'submit':
-        return act(ctx, inbound.action, inbound.values ?? {});
+      case 'submit': {
+        const pending = await pendingForm(ctx);
+        await endPendingForm(ctx);
+        return submit(ctx, pending?.form.submit === inbound.action ? pending.form : null, inbound.action, inbound.values ?? {});
+      }
     }
   }
 
@@ -71,9 +78,23 @@ export function createBot(deps: BotDeps): Bot {
     const subjects = [subjectOfChatUser(ctx.user), ...(ctx.account ? [subjectOfUser(ctx.account.userId)] : [])];
     const check = rt.signer.verify(token, subjects, ctx.now);
     if (!check.ok) return [notice(ACTION_SENTENCES[check.reason])];
+    if (check.verb === REOPEN_VERB) return reopenForm(ctx);
+    // Any other button starts something new: a form still waiting for answers is over.
+    await endPendingForm(ctx);
     const handler = actions[check.verb];
     if (!handler) return [notice(ACTION_SENTENCES.unknown)];
     return handler(ctx, check.args, values);
+  }
+
+  /** A form's answers; one refused for a single input comes back to fix that input, keeping the rest. */
+  async function submit(ctx: Ctx, form: Form | null, token: string, values: Record<string, string>): Promise<Effect[]> {
+    try {
+      return await act(ctx, token, values);
+    } catch (error) {
+      const again = form && formRefused(ctx, form, values, error);
+      if (!again) throw error;
+      return [{ type: 'form', form: again }];
+    }
   }
 
   function answerFor(inbound: Inbound, sentence: string): Effect[] {
