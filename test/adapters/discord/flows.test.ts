@@ -145,6 +145,20 @@ describe('Discord: member and coach flows through signed interactions', () => {
     expect(notJson?.status).toBe(401);
   });
 
+  it('a signup refused for its time zone offers the form again with every answer, and the fix signs up', async () => {
+    await makeCoach(h.db, { name: 'Coach Retry' });
+    const member = newUser();
+    await member.command('signup');
+    await member.clickForForm('Coach Retry');
+    await member.submit({ name: 'Rita', goals: 'Climb', timezone: 'Europe/Berln' });
+    expect(member.last?.content).toMatch(/time zone/i);
+    const modal = await member.clickForForm('Fix it');
+    const values = Object.fromEntries(modal.components.map((r) => [r.components[0]!.custom_id, (r.components[0] as { value?: string }).value]));
+    expect(values).toEqual({ name: 'Rita', goals: 'Climb', timezone: 'Europe/Berln' });
+    await member.submit({ name: 'Rita', goals: 'Climb', timezone: 'Europe/Berlin' });
+    expect(member.last?.content).toContain('Welcome, Rita!');
+  });
+
   it('a form-opening click past the answer budget is deferred and asks to click again, never a broken modal', async () => {
     const slow = await setupDiscord({ answerBudgetMs: 0 });
     await makeCoach(slow.db, { name: 'Coach Slow' });
