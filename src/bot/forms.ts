@@ -115,5 +115,7 @@ export async function answerText(ctx: Ctx, raw: string, submit: SubmitForm): Pro
 export async function reopenForm(ctx: Ctx): Promise<Effect[]> {
   const pending = await pendingForm(ctx);
   if (!pending) return [reply(screen(NOT_AN_ANSWER, [text('That form is closed. Please start again from the command.')]))];
-  return [{ type: 'form', form: pending.form }];
+  // Opened from a button, it is a form to fill again (its answers in place), no longer a refusal to report.
+  const { refused: _reported, ...form } = pending.form;
+  return [{ type: 'form', form }];
 }
