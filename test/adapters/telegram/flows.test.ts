@@ -164,6 +164,24 @@ describe('Telegram end to end', () => {
     expect(queries.size).toBe(callbackQueriesSent);
   });
 
+  it('a mistyped time zone at signup asks that one question again and keeps the other answers', async () => {
+    await makeCoach(t.db, { name: 'Coach Tz' });
+    const pia = new TelegramUser({ id: 7004, first_name: 'Pia' });
+    await pia.say('/signup');
+    await pia.tap('Coach Tz');
+    await pia.say('Pia Typo');
+    await pia.say('Swim');
+    await pia.say('Europe/Berln');
+    expect(pia.text()).toMatch(/time zone/i);
+    expect(pia.text()).toContain('Now: Europe/Berln');
+    expect(pia.text()).not.toMatch(/Your name/);
+    await pia.say('Europe/Berlin');
+    expect(pia.text()).toContain('Welcome, Pia Typo!');
+    const user = await t.db.chatIdentity.findFirstOrThrow({ where: { platform: 'telegram', platformUserId: '7004' }, include: { user: { include: { memberProfile: true } } } });
+    expect(user.user).toMatchObject({ name: 'Pia Typo', timezone: 'Europe/Berlin' });
+    expect(user.user.memberProfile?.goals).toBe('Swim');
+  });
+
   it('a coach\'s /invite deep link signs the member up with that coach; a forged one is refused and changes nothing', async () => {
     const dana = await makeCoach(t.db, { name: 'Coach Dana', coachTimezone: 'America/New_York', timezone: 'America/New_York' });
     await t.core.chat.ensureLink(dana.id, { platform: 'telegram', scope, platformUserId: '8002', dmChannelId: '8002' });
