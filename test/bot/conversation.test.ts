@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { actorOf, makeCoach } from '../helpers/factories.ts';
-import { Chatter, coachWithHours, linkedMember, linkedUser, setupBot } from './harness.ts';
+import { createActionSigner } from '../../src/bot/actions.ts';
+import { packInstant } from '../../src/bot/compact.ts';
+import { Chatter, coachWithHours, linkedMember, linkedUser, SECRET, setupBot } from './harness.ts';
 
 // Conversation state as a person lives it: a form waits for answers only until it is submitted or
 // something else starts; typing is never taken for something it was not meant as.
@@ -24,9 +26,9 @@ const START = new Date('2030-01-07T09:00:00Z');
 describe('forms end when they are submitted or something else starts', () => {
   it('after completing a session from its dialog, "ok thanks" is answered as text, not as the Outcomes answer', async () => {
     const { coachChat, session } = await bookedSession('Wed 9 Jan', 3);
+    h.clock.set(new Date(session.scheduledAt.getTime() + 30 * 60_000));
     await coachChat.command('today');
     await coachChat.click('Member');
-    h.clock.set(new Date(session.scheduledAt.getTime() + 30 * 60_000));
     await coachChat.click('Complete');
     await coachChat.submit({ notes: 'Good work', outcomes: '' });
     await coachChat.send({ type: 'text', text: 'ok thanks' });
@@ -124,5 +126,46 @@ describe('unknown commands', () => {
     expect(chatter.text()).toBe('Unknown command /sesions. Did you mean /sessions?');
     await chatter.command('xyzzy');
     expect(chatter.text()).toBe('Unknown command /xyzzy. Try /help.');
+  });
+});
+
+describe('only what can succeed is offered', () => {
+  it('a slot the member already holds is shown as theirs, never offered; confirming it anyway gets its own sentence', async () => {
+    const coach = await coachWithHours(h, { name: 'Coach Twice', windows: [{ dayOfWeek: 5, startTime: '09:00', endTime: '11:00', maxSessionsPerSlot: 2 }] });
+    const { chatter, member } = await linkedMember(h, coach.id);
+    await chatter.command('book');
+    await chatter.click('Fri 11 Jan');
+    const picker = chatter.current()!;
+    await chatter.click('09:00');
+    const confirm = chatter.current()!;
+    await chatter.click('Confirm booking');
+    await chatter.command('book');
+    expect(chatter.text()).toMatch(/Fri 11 Jan[^<]* · 1 time>/);
+    await chatter.click('Fri 11 Jan');
+    expect(chatter.text()).toContain('[09:00 · yours]');
+    expect(chatter.text()).toContain('[10:00 · 2 left]');
+    await chatter.click('09:00 · yours');
+    expect(chatter.text()).toContain('Your upcoming sessions');
+    // The picker and confirm screen drawn before the booking: a second booking of the same time.
+    await chatter.click('09:00', picker);
+    expect(chatter.text()).toContain('You already have a session at that time');
+    // A Confirm for that time signed anew (another device's screen): core refuses it as already booked.
+    const again = createActionSigner(SECRET).sign(`u:${member.id}`, 'bc', [packInstant(new Date('2030-01-11T09:00:00Z'))], new Date(h.clock.now().getTime() + 60_000));
+    await chatter.clickToken(again, confirm.ref);
+    expect(chatter.text()).toContain('You already have a session at that time');
+    expect(chatter.text()).not.toContain('clashes');
+  });
+
+  it("a cancelled session's buttons are refused with a sentence before any form opens", async () => {
+    const { member, session } = await bookedSession('Sat 12 Jan', 6);
+    await member.chatter.command('sessions');
+    const list = member.chatter.current()!;
+    await h.core.sessions.cancel(await actorOf(h.db, { id: session.coachId }), session.id, { reason: 'Coach ill' });
+    member.chatter.lastForm = undefined;
+    await member.chatter.click('Cancel', list);
+    expect(member.chatter.lastNotice).toMatch(/cancelled/);
+    expect(member.chatter.lastForm).toBeUndefined();
+    await member.chatter.click('Reschedule', list);
+    expect(member.chatter.lastNotice).toMatch(/cancelled/);
   });
 });

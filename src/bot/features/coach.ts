@@ -1,4 +1,4 @@
-import type { SessionView } from '../../core/sessions/index.ts';
+import { assertCanCancel, assertCanComplete, type SessionView } from '../../core/sessions/index.ts';
 import { packId } from '../compact.ts';
 import type { Ctx, Viewer } from '../context.ts';
 import { notice, show, reply, type Feature } from '../feature.ts';
@@ -8,7 +8,7 @@ import { rememberLive } from '../live.ts';
 import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
 import type { View } from '../view.ts';
 import type { CoachDashboard } from '../../core/dashboards/service.ts';
-import { sessionIdArg, spanOf } from './member.ts';
+import { sessionIdArg, sessionStillFor, spanOf } from './member.ts';
 
 // The coach's day (the seed's coach dashboard) and session cards: Complete (notes, outcomes),
 // Cancel, Notes, No-show. Cards drawn onto a message are kept current as the session changes.
@@ -43,6 +43,8 @@ export async function sessionCard(v: CoachViewer, sessionId: string): Promise<Vi
 export function drawSessionCard(v: Viewer, s: SessionView): View {
   const id = packId(s.id);
   const open = s.status === 'scheduled';
+  // Complete and No-show only once it has started: core refuses them before, and the notes typed would be lost.
+  const started = v.now.getTime() >= new Date(s.scheduledAt).getTime();
   const title = `Session with ${s.memberName}`;
   return screen(title, [
     header(title),
@@ -56,9 +58,9 @@ export function drawSessionCard(v: Viewer, s: SessionView): View {
       ...(s.rating !== null ? ([['Rating', `${'★'.repeat(s.rating)}${s.ratingFeedback ? ` — ${s.ratingFeedback}` : ''}`]] as [string, string][]) : []),
       ...(s.cancellationReason ? ([['Cancel reason', s.cancellationReason]] as [string, string][]) : []),
     ]),
-    open
-      ? row(button('Complete', v.act('cc', id), 'primary'), button('No-show', v.act('cs', id)), button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger'))
-      : row(button('Notes', v.act('cn', id)), button('Back to today', v.act('td'))),
+    open && started && row(button('Complete', v.act('cc', id), 'primary'), button('No-show', v.act('cs', id)), button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger')),
+    open && !started && row(button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger')),
+    !open && row(button('Notes', v.act('cn', id)), button('Back to today', v.act('td'))),
   ]);
 }
 
@@ -96,11 +98,15 @@ export const coach: Feature = {
   actions: {
     td: async (ctx) => [show(ctx, await today(requireCoach(ctx)))],
     cv: async (ctx, args) => showCard(ctx, sessionIdArg(args)),
-    cc: async (ctx, args) =>
-      textForm(requireCoach(ctx), 'Complete session', 'cC', sessionIdArg(args), 'Complete', [
+    cc: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      const id = sessionIdArg(args);
+      await sessionStillFor(v, id, (f) => assertCanComplete(f, v.now));
+      return textForm(v, 'Complete session', 'cC', id, 'Complete', [
         input('notes', 'Session notes', { style: 'paragraph', required: true, maxLength: 4000 }),
         input('outcomes', 'Outcomes', { style: 'paragraph', maxLength: 4000 }),
-      ]),
+      ]);
+    },
     cC: async (ctx, args, values) => {
       const v = requireCoach(ctx);
       const s = await v.core.sessions.complete(v.actor, sessionIdArg(args), { coachNotes: values.notes ?? '', ...(values.outcomes?.trim() ? { outcomes: values.outcomes } : {}) });
@@ -118,8 +124,12 @@ export const coach: Feature = {
       const s = await v.core.sessions.addCoachNotes(v.actor, sessionIdArg(args), { notes: values.notes ?? '' });
       return showCard(ctx, s.id, s);
     },
-    cx: async (ctx, args) =>
-      textForm(requireCoach(ctx), 'Cancel session', 'cX', sessionIdArg(args), 'Cancel session', [input('reason', 'Reason (optional)', { style: 'paragraph', maxLength: 500 })]),
+    cx: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      const id = sessionIdArg(args);
+      await sessionStillFor(v, id, (f) => assertCanCancel(f, v.now, false));
+      return textForm(v, 'Cancel session', 'cX', id, 'Cancel session', [input('reason', 'Reason (optional)', { style: 'paragraph', maxLength: 500 })]);
+    },
     cX: async (ctx, args, values) => {
       const v = requireCoach(ctx);
       const s = await v.core.sessions.cancel(v.actor, sessionIdArg(args), values.reason?.trim() ? { reason: values.reason.trim() } : {});

@@ -1,10 +1,11 @@
-import type { SessionView } from '../../core/sessions/index.ts';
+import { assertCanCancel, assertCanRate, type LifecycleFacts, type SessionView } from '../../core/sessions/index.ts';
 import { packId, packInt, unpackId, unpackInt } from '../compact.ts';
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
-import { notice, reply, show, type Feature } from '../feature.ts';
+import { notice, reply, show, update, type Feature } from '../feature.ts';
+import { reminderRow } from '../presenter.ts';
 import { countdown, spanLabel } from '../format.ts';
-import { requireMember, type MemberViewer } from '../guards.ts';
+import { requireMember, type CoachViewer, type MemberViewer } from '../guards.ts';
 import { button, divider, fields, form, header, input, row, screen, text } from '../ui.ts';
 import type { View } from '../view.ts';
 import type { MemberDashboard } from '../../core/dashboards/service.ts';
@@ -19,6 +20,21 @@ export function sessionIdArg(args: string[]): string {
   const id = unpackId(args[0] ?? '');
   if (!id) throw new Refusal(ACTION_SENTENCES.malformed);
   return id;
+}
+
+/** A session as core's lifecycle rules read it, so a button is offered (and honoured) only when core would accept it. */
+export function factsOf(s: Pick<SessionView, 'status' | 'scheduledAt' | 'rating'>): LifecycleFacts {
+  return { status: s.status, scheduledAt: new Date(s.scheduledAt), rating: s.rating };
+}
+
+/**
+ * The session a button is about, refused with core's own sentence when it is no longer in the state
+ * the button assumed (cancelled, started, rated): before any form opens, so nothing typed is lost.
+ */
+export async function sessionStillFor(v: MemberViewer | CoachViewer, id: string, rule: (facts: LifecycleFacts) => void): Promise<SessionView> {
+  const s = await v.core.sessions.findOne(v.actor, id);
+  rule(factsOf(s));
+  return s;
 }
 
 export function spanOf(s: Pick<SessionView, 'coachId' | 'scheduledAt' | 'duration' | 'id'>) {
@@ -126,6 +142,7 @@ export const member: Feature = {
     sc: async (ctx, args) => {
       const v = requireMember(ctx);
       const id = sessionIdArg(args);
+      await sessionStillFor(v, id, (f) => assertCanCancel(f, v.now, true));
       return [{ type: 'form', form: form('Cancel session', v.act('sC', packId(id)), 'Cancel session', [input('reason', 'Reason (optional)', { style: 'paragraph', maxLength: 500 })]) }];
     },
     sC: async (ctx, args, values) => cancelSession(ctx, sessionIdArg(args), values.reason?.trim() || undefined, cancelled),
@@ -134,9 +151,25 @@ export const member: Feature = {
       const v = requireMember(ctx);
       const s = await v.core.sessions.findOne(v.actor, sessionIdArg(args));
       if (s.status !== 'scheduled') return [notice(`This session is ${s.status}.`)];
-      return [notice(`See you ${countdown(v.now, s.scheduledAt)}!`)];
+      const seeYou = `See you ${countdown(v.now, s.scheduledAt)}!`;
+      // From the cancel question's "Keep it", the message becomes the reminder's answers again.
+      const kept = screen(seeYou, [header(seeYou), text(`With ${s.coachName}, ${spanLabel(s.scheduledAt, s.duration, v.zone)}.`), reminderRow(v, s.id)]);
+      return ctx.message ? [notice(seeYou), update(kept)] : [notice(seeYou)];
     },
-    sy: async (ctx, args) => cancelSession(ctx, sessionIdArg(args), "Member can't make it", cancelled),
+    // "Can't make it" on a reminder cancels only once confirmed: a slip of the thumb frees no seat.
+    sy: async (ctx, args) => {
+      const v = requireMember(ctx);
+      const s = await sessionStillFor(v, sessionIdArg(args), (f) => assertCanCancel(f, v.now, true));
+      const when = spanLabel(s.scheduledAt, s.duration, v.zone);
+      return [
+        show(ctx, screen('Cancel this session?', [
+          header('Cancel this session?'),
+          text(`Your session with ${s.coachName} on ${when} will be cancelled and its seat freed.`),
+          row(button('Yes, cancel it', v.act('sY', packId(s.id)), 'danger'), button('Keep it', v.act('rc', packId(s.id)))),
+        ])),
+      ];
+    },
+    sY: async (ctx, args) => cancelSession(ctx, sessionIdArg(args), "Member can't make it", cancelled),
     // Profile edits.
     pe: async (ctx) => {
       const v = requireMember(ctx);
@@ -165,8 +198,7 @@ export const member: Feature = {
       const id = sessionIdArg(args);
       const rating = unpackInt(args[1] ?? '', 5);
       if (!rating) throw new Refusal(ACTION_SENTENCES.malformed);
-      const s = await v.core.sessions.findOne(v.actor, id);
-      if (s.rating !== null) return [notice('You have already rated this session. Thank you!')];
+      await sessionStillFor(v, id, assertCanRate);
       return [{ type: 'form', form: rateForm(v, id, rating) }];
     },
     rf: async (ctx, args, values) => {
