@@ -154,7 +154,7 @@ export const member: Feature = {
       const seeYou = `See you ${countdown(v.now, s.scheduledAt)}!`;
       // From the cancel question's "Keep it", the message becomes the reminder's answers again.
       const kept = screen(seeYou, [header(seeYou), text(`With ${s.coachName}, ${spanLabel(s.scheduledAt, s.duration, v.zone)}.`), reminderRow(v, s.id)]);
-      return ctx.message ? [notice(seeYou), update(kept)] : [notice(seeYou)];
+      return ctx.message ? [update(kept), notice(seeYou)] : [notice(seeYou)];
     },
     // "Can't make it" on a reminder cancels only once confirmed: a slip of the thumb frees no seat.
     sy: async (ctx, args) => {

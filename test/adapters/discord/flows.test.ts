@@ -77,19 +77,18 @@ describe('Discord: member and coach flows through signed interactions', () => {
     // The coach opens the session card from /today and completes it after the session.
     const coachUser = newUser();
     await h.core.chat.ensureLink(coach.id, { platform: 'discord', scope: h.fake.applicationId, platformUserId: coachUser.userId });
-    h.clock.set(new Date('2030-01-08T08:00:00Z'));
+    h.clock.set(new Date('2030-01-08T11:05:00Z'));
     await coachUser.command('today');
     await coachUser.click('Dana');
     expect(coachUser.last?.content).toContain('Session with Dana');
-    h.clock.set(new Date('2030-01-08T11:05:00Z'));
     await coachUser.clickForForm('Complete');
     await coachUser.submit({ notes: 'Great pacing work', outcomes: 'Sub-60 10k plan' });
     expect(coachUser.last?.content).toContain('completed');
     expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ status: 'completed', coachNotes: 'Great pacing work' });
 
-    // The rating prompt follows the completion, delivered by the jobs and answered from the DM.
+    // The completion notice asks the member for a rating, delivered by the jobs and answered from the DM.
     await jobs.tick();
-    await member.clickForForm('★★★★★', await delivered(jobs, memberUserId, 'session.rate_prompt', member));
+    await member.clickForForm('★★★★★', await delivered(jobs, memberUserId, 'session.completed', member));
     await member.submit({ feedback: 'Very helpful' });
     expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ rating: 5, ratingFeedback: 'Very helpful' });
     h.clock.set(new Date('2030-01-07T09:00:00Z'));

@@ -147,7 +147,7 @@ describe('Slack end to end', () => {
     after = app.fake.calls.length;
     h.clock.set(new Date(session.scheduledAt.getTime() + 61 * 60_000));
     await jobs.tick();
-    await sent(jobs, account.userId, 'session.rate_prompt');
+    await sent(jobs, account.userId, 'session.completed');
     const prompt = await nextPost(member, after, '★★★★★');
     const rateModals = app.fake.callsOf('views.open').length;
     await click(member, prompt, '★★★★★');

@@ -151,7 +151,7 @@ describe('Telegram end to end', () => {
 
     // Rate: the prompt the jobs send after completion, answered with stars and a skipped feedback.
     await jobs.tick();
-    await mia.tap('★★★★★', await delivered(jobs, identity.userId, 'session.rate_prompt'));
+    await mia.tap('★★★★★', await delivered(jobs, identity.userId, 'session.completed'));
     await mia.say('-');
     expect(mia.text()).toContain('Thank you');
     expect(await t.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ rating: 5 });
