@@ -6,11 +6,11 @@ import { FEATURES } from './features/index.ts';
 import { unknownCommandSentence } from './did-you-mean.ts';
 import { answerText, endPendingForm, formRefused, pendingForm, REOPEN_VERB, rememberForms, reopenForm } from './forms.ts';
 import type { Effect, Inbound } from './inbound.ts';
-import { refreshLive } from './live.ts';
+import { forgetReplaced, redrawForNotice, refreshLive } from './live.ts';
 import { createPresenter } from './presenter.ts';
 import { screen, text } from './ui.ts';
 import { isDomainError } from '../core/index.ts';
-import type { Presenter } from './port.ts';
+import type { Presenter, Redrawer } from './port.ts';
 import type { Form } from './view.ts';
 
 export interface Bot {
@@ -18,6 +18,8 @@ export interface Bot {
   handle(inbound: Inbound): Promise<Effect[]>;
   /** Turns a notice into its recipient's message (for the jobs). */
   present: Presenter;
+  /** Redraws the messages kept current that a notice's change touches (for the jobs). */
+  redraw: Redrawer;
 }
 
 /** The bot's composition: every feature's commands, actions and live screens behind one router. */
@@ -83,7 +85,9 @@ export function createBot(deps: BotDeps): Bot {
     await endPendingForm(ctx);
     const handler = actions[check.verb];
     if (!handler) return [notice(ACTION_SENTENCES.unknown)];
-    return handler(ctx, check.args, values);
+    const effects = await handler(ctx, check.args, values);
+    await forgetReplaced(ctx, effects);
+    return effects;
   }
 
   /** A form's answers; one refused for a single input comes back to fix that input, keeping the rest. */
@@ -127,5 +131,5 @@ export function createBot(deps: BotDeps): Bot {
     }
   }
 
-  return { handle, present: createPresenter(rt) };
+  return { handle, present: createPresenter(rt), redraw: (n) => redrawForNotice(rt, n) };
 }

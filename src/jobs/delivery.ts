@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ChatDeliveryError, type ChatPort, type Presenter, type Recipient } from '../bot/port.ts';
+import { ChatDeliveryError, type ChatPort, type Presenter, type Recipient, type Redrawer } from '../bot/port.ts';
 import type { Platform } from '../bot/inbound.ts';
 import type { Clock } from '../core/index.ts';
 import { createNotificationDelivery, type ClaimResult, type ClaimedNotification } from '../core/notifications/index.ts';
@@ -33,6 +33,8 @@ export interface DeliveryDeps {
   db: Db;
   clock: Clock;
   present: Presenter;
+  /** Redraws the live messages a delivered notice's change touches (the bot's); none when absent. */
+  redraw?: Redrawer;
   ports: ChatPorts;
   logger: Logger;
   settings: JobSettings;
@@ -136,6 +138,20 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     }
   }
 
+  /**
+   * The messages kept current follow the change this row records, whether or not the row itself
+   * is sent (its recipient may have no chat). A redraw is a courtesy: its failure is logged, and
+   * never fails or delays the notice.
+   */
+  async function redraw(n: ClaimedNotification): Promise<void> {
+    if (!deps.redraw) return;
+    try {
+      await deps.redraw({ id: n.id, userId: n.userId, type: n.type, payload: n.payload });
+    } catch (error) {
+      logger.warn({ err: error, notificationId: n.id }, 'live message redraw failed');
+    }
+  }
+
   async function deliver(job: Job<DeliveryJob>, token: string | undefined): Promise<DeliveryOutcome> {
     const id = job.data.notificationId;
     // The claim's lease as this worker can count on it: started before the claim was asked for, with
@@ -150,6 +166,7 @@ export function deliveryProcessor(deps: DeliveryDeps) {
       telemetry.attempted(n.type, outcome);
       return outcome;
     };
+    await redraw(n);
     if (n.staleReason) return finishAs('skipped', n.staleReason);
     if (!n.address) return finishAs('skipped', 'no_chat_identity: the user has not linked a chat account');
     const port = deps.ports(n.address.platform);

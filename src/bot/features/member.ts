@@ -3,6 +3,7 @@ import { packId, packInt, unpackId, unpackInt } from '../compact.ts';
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
 import { notice, reply, show, update, type Feature } from '../feature.ts';
+import { rememberLive } from '../live.ts';
 import { reminderRow } from '../presenter.ts';
 import { countdown, spanLabel } from '../format.ts';
 import { requireMember, type CoachViewer, type MemberViewer } from '../guards.ts';
@@ -15,6 +16,8 @@ import type { MemberView } from '../../core/members/index.ts';
 // with a countdown, the profile, and rating finished sessions.
 
 const LISTED = 4;
+/** How far ahead a kept-current list looks for changes: the booking horizon and more. */
+const LIST_SPAN_MS = 90 * 86_400_000;
 
 export function sessionIdArg(args: string[]): string {
   const id = unpackId(args[0] ?? '');
@@ -125,6 +128,18 @@ async function cancelSession(ctx: Ctx, sessionId: string, reason: string | undef
   return [show(ctx, await answer(v, s))];
 }
 
+/**
+ * A member's session list kept current on the message it is drawn on: remembered over their
+ * coach's calendar from now on, so any change of their sessions redraws it (a cancelled one
+ * leaves the list, and its buttons with it).
+ */
+async function showList(ctx: Ctx, kind: 'sessions' | 'next', draw: (v: MemberViewer) => Promise<View>) {
+  const v = requireMember(ctx);
+  const view = await draw(v);
+  if (v.account.coachId) await rememberLive(ctx, kind, {}, { coachId: v.account.coachId, startsAt: v.now, endsAt: new Date(v.now.getTime() + LIST_SPAN_MS) });
+  return [show(ctx, view)];
+}
+
 const cancelled = (v: Viewer, s: SessionView) =>
   screen('Session cancelled', [header('Session cancelled'), text(`Your session on ${spanLabel(s.scheduledAt, s.duration, v.zone)} is cancelled and its seat freed.`), row(button('Book another', v.act('bk')))]);
 
@@ -136,8 +151,8 @@ export const member: Feature = {
     rate: async (ctx) => [reply(await rateList(requireMember(ctx)))],
   },
   actions: {
-    ms: async (ctx) => [show(ctx, await mySessions(requireMember(ctx)))],
-    nx: async (ctx) => [show(ctx, await next(requireMember(ctx)))],
+    ms: async (ctx) => showList(ctx, 'sessions', mySessions),
+    nx: async (ctx) => showList(ctx, 'next', next),
     // Cancel with a reason: the form, then the cancel.
     sc: async (ctx, args) => {
       const v = requireMember(ctx);
@@ -209,5 +224,9 @@ export const member: Feature = {
       const s = await v.core.sessions.rate(v.actor, sessionIdArg(args), { rating, ...(feedback ? { feedback } : {}) });
       return [reply(screen('Thanks for rating', [header('Thank you!'), text(`You rated your session with ${s.coachName} ${'★'.repeat(rating)}.`)]))];
     },
+  },
+  live: {
+    sessions: async (viewer) => mySessions(requireMember(viewer)),
+    next: async (viewer) => next(requireMember(viewer)),
   },
 };
