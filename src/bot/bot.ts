@@ -6,11 +6,11 @@ import { FEATURES } from './features/index.ts';
 import { unknownCommandSentence } from './did-you-mean.ts';
 import { answerText, endPendingForm, formRefused, pendingForm, REOPEN_VERB, rememberForms, reopenForm } from './forms.ts';
 import type { Effect, Inbound } from './inbound.ts';
-import { forgetReplaced, redrawForNotice, refreshLive } from './live.ts';
+import { forgetReplaced, redrawForNotice, refreshLive, rememberNotice } from './live.ts';
 import { createPresenter } from './presenter.ts';
 import { screen, text } from './ui.ts';
 import { isDomainError } from '../core/index.ts';
-import type { Presenter, Redrawer } from './port.ts';
+import type { NoticeKeeper, Presenter, Redrawer } from './port.ts';
 import type { Form } from './view.ts';
 
 export interface Bot {
@@ -20,6 +20,8 @@ export interface Bot {
   present: Presenter;
   /** Redraws the messages kept current that a notice's change touches (for the jobs). */
   redraw: Redrawer;
+  /** Keeps a delivered notice current with its session (for the jobs). */
+  keepNotice: NoticeKeeper;
 }
 
 /** The bot's composition: every feature's commands, actions and live screens behind one router. */
@@ -131,5 +133,5 @@ export function createBot(deps: BotDeps): Bot {
     }
   }
 
-  return { handle, present: createPresenter(rt), redraw: (n) => redrawForNotice(rt, n) };
+  return { handle, present: createPresenter(rt), redraw: (n) => redrawForNotice(rt, n), keepNotice: (n, sent) => rememberNotice(rt, n, sent) };
 }

@@ -28,7 +28,10 @@ export function closestName(typed: string, names: readonly string[]): string | n
 
 /** The answer to a command the bot does not know. */
 export function unknownCommandSentence(typed: string, names: readonly string[]): string {
-  const shown = typed.length > 32 ? `${typed.slice(0, 31)}…` : typed;
-  const suggestion = closestName(typed, names);
-  return suggestion ? `Unknown command /${shown}. Did you mean /${suggestion}?` : `Unknown command /${shown}. Try /help.`;
+  // Only letters, digits, _ and - are echoed: the answer is stored and shown, and a control
+  // character or a lone surrogate is neither storable nor readable.
+  const clean = typed.replace(/[^\p{L}\p{N}_-]/gu, '').slice(0, 32);
+  if (!clean) return 'Unknown command. Try /help.';
+  const suggestion = closestName(clean, names);
+  return suggestion ? `Unknown command /${clean}. Did you mean /${suggestion}?` : `Unknown command /${clean}. Try /help.`;
 }

@@ -6,6 +6,6 @@ export { sentenceFor } from './errors.ts';
 export { firstAsked, promptFor } from './forms.ts';
 export type * from './view.ts';
 export type * from './inbound.ts';
-export { ChatDeliveryError, type ChatPort, type Recipient, type Notice, type Presenter, type Redrawer } from './port.ts';
+export { ChatDeliveryError, type ChatPort, type Recipient, type Notice, type Presenter, type Redrawer, type NoticeKeeper } from './port.ts';
 export { LIMITS } from './view.ts';
 export { BOT_COMMANDS, type CommandSpec } from './commands.ts';

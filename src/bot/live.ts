@@ -79,6 +79,26 @@ export async function refreshLive(rt: BotRuntime, change: LiveSpan, except?: Mes
   return redrawn;
 }
 
+/** Remembers a notice the jobs delivered about a session, so a later change of it redraws the message. */
+export async function rememberNotice(rt: BotRuntime, notice: Notice, sent: MessageRef): Promise<void> {
+  const sessionId = notice.payload.sessionId;
+  if (typeof sessionId !== 'string') return;
+  const account = await rt.core.chat.accountOf(notice.userId);
+  if (!account?.isActive) return;
+  const s = await rt.core.sessions.findOne(await rt.core.access.actorFor(account.userId), sessionId);
+  const startsAt = new Date(s.scheduledAt);
+  await rt.core.chat.rememberLive({
+    ...sent,
+    viewerId: notice.userId,
+    coachId: s.coachId,
+    sessionId: s.id,
+    startsAt,
+    endsAt: new Date(startsAt.getTime() + s.duration * 60_000),
+    screen: { kind: 'notice', args: { notice } },
+    expiresAt: new Date(rt.clock.now().getTime() + LIVE_FOR_MS),
+  });
+}
+
 /** Notices written with a change of a session (see core's writeNotifications calls). */
 const CHANGE_NOTICES = new Set(['booking.confirmed', 'session.created', 'booking.cancelled', 'session.cancelled', 'session.rescheduled', 'session.completed', 'session.no_show']);
 

@@ -76,3 +76,6 @@ export type Presenter = (notice: Notice, recipient: Recipient) => Promise<View>;
  * a change made anywhere reaches the messages on every platform. Implemented by the bot.
  */
 export type Redrawer = (notice: Notice) => Promise<void>;
+
+/** Remembers where a delivered notice landed, so it is redrawn with its session. Implemented by the bot. */
+export type NoticeKeeper = (notice: Notice, sent: MessageRef) => Promise<void>;

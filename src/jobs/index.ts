@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ChatPort, Presenter, Redrawer } from '../bot/port.ts';
+import type { ChatPort, NoticeKeeper, Presenter, Redrawer } from '../bot/port.ts';
 import type { Platform } from '../bot/inbound.ts';
 import type { Clock } from '../core/index.ts';
 import type { Db } from '../db/client.ts';
@@ -26,6 +26,8 @@ export interface WorkerDeps {
   present: Presenter;
   /** The bot's Redrawer: keeps live messages true to changes made anywhere. */
   redraw?: Redrawer;
+  /** The bot's NoticeKeeper: delivered notices are redrawn with their session. */
+  keepNotice?: NoticeKeeper;
   /** The ChatPort of each connected platform. */
   ports: ReadonlyMap<Platform, ChatPort> | ChatPorts;
   logger: Logger;

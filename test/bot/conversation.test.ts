@@ -169,3 +169,11 @@ describe('only what can succeed is offered', () => {
     expect(member.chatter.lastNotice).toMatch(/cancelled/);
   });
 });
+
+describe('unknown commands that cannot be echoed', () => {
+  it('a command name of control characters is answered without echoing them', async () => {
+    const chatter = new Chatter(h);
+    await chatter.command('\u0000\ud800');
+    expect(chatter.text()).toBe('Unknown command. Try /help.');
+  });
+});

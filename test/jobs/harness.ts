@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll } from 'vitest';
 import type { Platform } from '../../src/bot/inbound.ts';
-import type { ChatPort, Presenter, Redrawer } from '../../src/bot/port.ts';
+import type { ChatPort, NoticeKeeper, Presenter, Redrawer } from '../../src/bot/port.ts';
 import type { Clock } from '../../src/core/index.ts';
 import { writeNotifications } from '../../src/core/notifications/index.ts';
 import type { Db } from '../../src/db/client.ts';
@@ -39,6 +39,7 @@ export async function testWorkers(
     ports: ChatPort[];
     present?: Presenter;
     redraw?: Redrawer;
+    keepNotice?: NoticeKeeper;
     settings?: Partial<JobSettings>;
     redisUrl?: string;
     prefix?: string;
@@ -51,6 +52,7 @@ export async function testWorkers(
     redisUrl: deps.redisUrl ?? REDIS_URL,
     present: deps.present ?? noticePresenter,
     ...(deps.redraw ? { redraw: deps.redraw } : {}),
+    ...(deps.keepNotice ? { keepNotice: deps.keepNotice } : {}),
     ports: new Map(deps.ports.map((p) => [p.platform, p])),
     logger: silentLogger,
     settings: testSettings(deps.settings),
