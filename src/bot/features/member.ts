@@ -26,7 +26,7 @@ export function sessionIdArg(args: string[]): string {
 }
 
 /** A session as core's lifecycle rules read it, so a button is offered (and honoured) only when core would accept it. */
-export function factsOf(s: Pick<SessionView, 'status' | 'scheduledAt' | 'rating'>): LifecycleFacts {
+function factsOf(s: Pick<SessionView, 'status' | 'scheduledAt' | 'rating'>): LifecycleFacts {
   return { status: s.status, scheduledAt: new Date(s.scheduledAt), rating: s.rating };
 }
 
