@@ -137,7 +137,7 @@ export async function startRoles(
   const receiving = runs(role, 'bot') && chat;
   const startWorkers = async (side: ChatSide) => {
     const workers = await startWorkerRole({
-      config: deps.config, db: deps.db, clock: deps.clock, present: side.bot.present, ports: (platform) => side.ports[platform], logger: deps.logger,
+      config: deps.config, db: deps.db, clock: deps.clock, present: side.bot.present, redraw: side.bot.redraw, keepNotice: side.bot.keepNotice, ports: (platform) => side.ports[platform], logger: deps.logger,
       telemetry: infra.metrics.deliveries,
     });
     // The backlog is read from PostgreSQL at each scrape by the processes that deliver it.

@@ -3,14 +3,16 @@ import { Refusal, subjectOfChatUser, subjectOfUser, viewerFor, type BotDeps, typ
 import { ACTION_SENTENCES, sentenceFor } from './errors.ts';
 import { notice, reply, type ActionHandler, type CommandHandler, type Feature, type LiveDrawer } from './feature.ts';
 import { FEATURES } from './features/index.ts';
-import { answerText, rememberForms } from './forms.ts';
+import { unknownCommandSentence } from './did-you-mean.ts';
+import { answerText, endPendingForm, formRefused, pendingForm, REOPEN_VERB, rememberForms, reopenForm } from './forms.ts';
 import { refusalFor } from './guards.ts';
 import type { ChatUser, Effect, Inbound } from './inbound.ts';
-import { refreshLive } from './live.ts';
+import { forgetReplaced, redrawForNotice, refreshLive, rememberNotice } from './live.ts';
 import { createPresenter } from './presenter.ts';
 import { screen, text } from './ui.ts';
 import { isDomainError } from '../core/index.ts';
-import type { Presenter } from './port.ts';
+import type { NoticeKeeper, Presenter, Redrawer } from './port.ts';
+import type { Form } from './view.ts';
 import { formOpenedBy, formVerb, VERBS } from './verbs.ts';
 import type { ChatAccount } from '../core/chat/index.ts';
 
@@ -30,6 +32,10 @@ export interface Bot {
   formAtOnce(inbound: Extract<Inbound, { type: 'action' }>): Promise<Effect | null>;
   /** Turns a notice into its recipient's message (for the jobs). */
   present: Presenter;
+  /** Redraws the messages kept current that a notice's change touches (for the jobs). */
+  redraw: Redrawer;
+  /** Keeps a delivered notice current with its session (for the jobs). */
+  keepNotice: NoticeKeeper;
 }
 
 /** The bot's composition: every feature's commands, actions and live screens behind one router. */
@@ -47,7 +53,7 @@ export function createBot(deps: BotDeps): Bot {
       }
     }
   }
-  const unhandled = Object.keys(VERBS).filter((verb) => !(verb in actions));
+  const unhandled = Object.keys(VERBS).filter((verb) => verb !== REOPEN_VERB && !(verb in actions));
   if (unhandled.length) throw new Error(`bot: no handler for the verbs ${unhandled.join(', ')}`);
   const rt: BotRuntime = {
     ...deps,
@@ -72,16 +78,21 @@ export function createBot(deps: BotDeps): Bot {
     switch (inbound.type) {
       case 'command': {
         const name = inbound.name.toLowerCase().replace(/^\//, '');
+        await endPendingForm(ctx);
         // Own entries only: a command named `constructor` or `__proto__` is just unknown.
-        const handler = Object.hasOwn(commands, name) ? commands[name]! : commands.help!;
+        const handler = Object.hasOwn(commands, name) ? commands[name] : undefined;
+        if (!handler) return answerFor(inbound, unknownCommandSentence(name, Object.keys(commands)));
         return handler(ctx, inbound.args.trim());
       }
       case 'text':
-        return answerText(ctx, inbound.text, (c, token, values) => act(c, token, values, true));
+        return answerText(ctx, inbound.text, submit);
       case 'action':
         return act(ctx, inbound.action, {});
-      case 'submit':
-        return act(ctx, inbound.action, inbound.values ?? {}, true);
+      case 'submit': {
+        const pending = await pendingForm(ctx);
+        await endPendingForm(ctx);
+        return submit(ctx, pending?.form.submit === inbound.action ? pending.form : null, inbound.action, inbound.values ?? {});
+      }
     }
   }
 
@@ -91,12 +102,27 @@ export function createBot(deps: BotDeps): Bot {
   async function act(ctx: Ctx, token: string, values: Record<string, string>, submitted = false): Promise<Effect[]> {
     const check = verifyFor(ctx.user, ctx.account, token, ctx.now);
     if (!check.ok) return [notice(ACTION_SENTENCES[check.reason])];
+    if (check.verb === REOPEN_VERB) return reopenForm(ctx);
+    // Any other button starts something new: a form still waiting for answers is over.
+    await endPendingForm(ctx);
     // A form opened at once (formAtOnce) is submitted with its opener's token.
     const opened = submitted ? formVerb(check.verb) : undefined;
-    if (opened) return actions[opened.submit]!(ctx, check.args, keptOut(values, opened.keeps));
-    const handler = actions[check.verb];
+    const handler = opened ? actions[opened.submit] : actions[check.verb];
     if (!handler) return [notice(ACTION_SENTENCES.unknown)];
-    return handler(ctx, check.args, values);
+    const effects = await handler(ctx, check.args, opened ? keptOut(values, opened.keeps) : values);
+    await forgetReplaced(ctx, effects);
+    return effects;
+  }
+
+  /** A form's answers; one refused for a single input comes back to fix that input, keeping the rest. */
+  async function submit(ctx: Ctx, form: Form | null, token: string, values: Record<string, string>): Promise<Effect[]> {
+    try {
+      return await act(ctx, token, values, true);
+    } catch (error) {
+      const again = form && formRefused(ctx, form, values, error);
+      if (!again) throw error;
+      return [{ type: 'form', form: again }];
+    }
   }
 
   async function formAtOnce(inbound: Extract<Inbound, { type: 'action' }>): Promise<Effect | null> {
@@ -141,5 +167,5 @@ export function createBot(deps: BotDeps): Bot {
     }
   }
 
-  return { handle, formAtOnce, present: createPresenter(rt) };
+  return { handle, formAtOnce, present: createPresenter(rt), redraw: (n) => redrawForNotice(rt, n), keepNotice: (n, sent) => rememberNotice(rt, n, sent) };
 }

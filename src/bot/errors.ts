@@ -4,6 +4,9 @@ import { asDomainError, isDomainError, SLOT_FULL_MESSAGE, UnavailableError, Vali
 // missing here falls back on its kind; an error that is not a domain error is a bug, logged by the
 // router and answered with an apology that gives nothing away.
 
+/** The member already holds that time: no retry can book it again. */
+export const ALREADY_BOOKED_SENTENCE = 'You already have a session at that time. See /sessions.';
+
 const SENTENCES: Record<string, string | ((e: DomainError) => string)> = {
   slot_full: SLOT_FULL_MESSAGE,
   slot_unavailable: 'This time is no longer available, please choose another',
@@ -16,6 +19,7 @@ const SENTENCES: Record<string, string | ((e: DomainError) => string)> = {
   coach_inactive: 'This coach is not active at the moment.',
   member_inactive: 'Your membership is not active, so you cannot book. Ask your coach to reactivate it.',
   already_signed_up: 'You are already signed up. Try /book or /next.',
+  already_booked: ALREADY_BOOKED_SENTENCE,
   already_rated: 'You have already rated this session. Thank you!',
   session_started: 'This session has already started, so it can no longer be cancelled here. Please talk to your coach.',
   session_not_started: 'This session has not started yet. You can do that once it has begun.',

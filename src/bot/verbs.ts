@@ -2,6 +2,7 @@ import type { VerbUse, FormVerb } from './feature.ts';
 import { AVAILABILITY_VERBS } from './features/availability.ts';
 import { BOOKING_VERBS } from './features/book.ts';
 import { COACH_VERBS } from './features/coach.ts';
+import { FORM_VERBS } from './forms.ts';
 import { HELP_VERBS } from './features/help.ts';
 import { LINKS_VERBS } from './features/links.ts';
 import { MEMBER_VERBS } from './features/member.ts';
@@ -14,6 +15,7 @@ import { SIGNUP_VERBS } from './features/signup.ts';
 // second letter marks the submit of the form its lower-case twin opens.
 
 export const VERBS = {
+  ...FORM_VERBS,
   ...HELP_VERBS,
   ...SIGNUP_VERBS,
   ...LINKS_VERBS,

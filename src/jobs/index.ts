@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ChatPort, Presenter } from '../bot/port.ts';
+import type { ChatPort, NoticeKeeper, Presenter, Redrawer } from '../bot/port.ts';
 import type { Platform } from '../bot/inbound.ts';
 import type { Clock } from '../core/index.ts';
 import { prunableTables, pruneTables } from '../core/retention/index.ts';
@@ -25,6 +25,10 @@ export interface WorkerDeps {
   redisUrl: string;
   /** The bot's Presenter: turns a notice into the message with its buttons. */
   present: Presenter;
+  /** The bot's Redrawer: keeps live messages true to changes made anywhere. */
+  redraw?: Redrawer;
+  /** The bot's NoticeKeeper: delivered notices are redrawn with their session. */
+  keepNotice?: NoticeKeeper;
   /** The ChatPort of each connected platform. */
   ports: ReadonlyMap<Platform, ChatPort> | ChatPorts;
   logger: Logger;

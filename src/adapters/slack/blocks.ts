@@ -160,6 +160,15 @@ export interface FormOrigin {
 }
 
 /** A form as a modal for views.open. */
+/**
+ * A refused form's answer to its view_submission (`response_action: errors`): the modal stays open
+ * with every answer, and the refused input says what to fix.
+ */
+export function renderFormErrors(form: Form): { response_action: 'errors'; errors: Record<string, string> } | null {
+  if (!form.refused) return null;
+  return { response_action: 'errors', errors: { [token(form.refused.input, SLACK_LIMITS.blockId)]: clip(form.refused.message, SLACK_LIMITS.sectionText) } };
+}
+
 export function renderModal(form: Form, origin: FormOrigin): types.ModalView {
   return {
     type: 'modal',

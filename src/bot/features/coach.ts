@@ -1,4 +1,4 @@
-import type { SessionView } from '../../core/sessions/index.ts';
+import { assertCanCancel, assertCanComplete, type SessionView } from '../../core/sessions/index.ts';
 import { packId } from '../compact.ts';
 import type { Ctx, Viewer } from '../context.ts';
 import { notice, openForm, show, reply, type Feature, type FormDraw, type FormVerb, type VerbUse } from '../feature.ts';
@@ -8,7 +8,7 @@ import { rememberLive } from '../live.ts';
 import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
 import type { Form, View } from '../view.ts';
 import type { CoachDashboard } from '../../core/dashboards/service.ts';
-import { cancelForm, sessionIdArg, spanOf } from './member.ts';
+import { cancelForm, sessionIdArg, sessionStillFor, spanOf } from './member.ts';
 
 // The coach's day (the seed's coach dashboard) and session cards: Complete (notes, outcomes),
 // Cancel, Notes, No-show. Cards drawn onto a message are kept current as the session changes.
@@ -43,6 +43,8 @@ export async function sessionCard(v: CoachViewer, sessionId: string): Promise<Vi
 export function drawSessionCard(v: Viewer, s: SessionView): View {
   const id = packId(s.id);
   const open = s.status === 'scheduled';
+  // Complete and No-show only once it has started: core refuses them before, and the notes typed would be lost.
+  const started = v.now.getTime() >= new Date(s.scheduledAt).getTime();
   const title = `Session with ${s.memberName}`;
   return screen(title, [
     header(title),
@@ -56,9 +58,9 @@ export function drawSessionCard(v: Viewer, s: SessionView): View {
       ...(s.rating !== null ? ([['Rating', `${'★'.repeat(s.rating)}${s.ratingFeedback ? ` — ${s.ratingFeedback}` : ''}`]] as [string, string][]) : []),
       ...(s.cancellationReason ? ([['Cancel reason', s.cancellationReason]] as [string, string][]) : []),
     ]),
-    open
-      ? row(button('Complete', v.act('cc', id), 'primary'), button('No-show', v.act('cs', id)), button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger'))
-      : row(button('Notes', v.act('cn', id)), button('Back to today', v.act('td'))),
+    open && started && row(button('Complete', v.act('cc', id), 'primary'), button('No-show', v.act('cs', id)), button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger')),
+    open && !started && row(button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger')),
+    !open && row(button('Notes', v.act('cn', id)), button('Back to today', v.act('td'))),
   ]);
 }
 
@@ -121,7 +123,11 @@ export const coach: Feature<keyof typeof COACH_VERBS> = {
   actions: {
     td: async (ctx) => [show(ctx, await today(requireCoach(ctx)))],
     cv: async (ctx, args) => showCard(ctx, sessionIdArg(args)),
-    cc: async (ctx, args) => sessionForm(ctx, COACH_VERBS.cc, args),
+    cc: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      await sessionStillFor(v, sessionIdArg(args), (f) => assertCanComplete(f, v.now));
+      return sessionForm(ctx, COACH_VERBS.cc, args);
+    },
     cC: async (ctx, args, values) => {
       const v = requireCoach(ctx);
       const s = await v.core.sessions.complete(v.actor, sessionIdArg(args), { coachNotes: values.notes ?? '', ...(values.outcomes?.trim() ? { outcomes: values.outcomes } : {}) });
@@ -138,7 +144,11 @@ export const coach: Feature<keyof typeof COACH_VERBS> = {
       const s = await v.core.sessions.addCoachNotes(v.actor, sessionIdArg(args), { notes: values.notes ?? '' });
       return showCard(ctx, s.id, s);
     },
-    cx: async (ctx, args) => sessionForm(ctx, COACH_VERBS.cx, args),
+    cx: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      await sessionStillFor(v, sessionIdArg(args), (f) => assertCanCancel(f, v.now, false));
+      return sessionForm(ctx, COACH_VERBS.cx, args);
+    },
     cX: async (ctx, args, values) => {
       const v = requireCoach(ctx);
       const s = await v.core.sessions.cancel(v.actor, sessionIdArg(args), values.reason?.trim() ? { reason: values.reason.trim() } : {});

@@ -1,4 +1,5 @@
 import type { Feature } from '../feature.ts';
+import { notices } from '../presenter.ts';
 import { availability } from './availability.ts';
 import { booking } from './book.ts';
 import { coach } from './coach.ts';
@@ -9,4 +10,4 @@ import { members } from './members.ts';
 import { signup } from './signup.ts';
 
 /** Every area of the bot; the router merges their commands, actions and live screens. */
-export const FEATURES: Feature[] = [helpFeature, signup, links, booking, member, coach, members, availability];
+export const FEATURES: Feature[] = [helpFeature, signup, links, booking, member, coach, members, availability, notices];

@@ -1,10 +1,12 @@
-import type { SessionView } from '../../core/sessions/index.ts';
+import { assertCanCancel, assertCanRate, type LifecycleFacts, type SessionView } from '../../core/sessions/index.ts';
 import { packId, packInt, unpackId, unpackInt } from '../compact.ts';
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
-import { notice, openForm, reply, show, type Feature, type FormDraw, type VerbUse } from '../feature.ts';
+import { notice, openForm, reply, show, update, type Feature, type FormDraw, type VerbUse } from '../feature.ts';
+import { rememberLive } from '../live.ts';
+import { reminderRow } from '../presenter.ts';
 import { countdown, spanLabel } from '../format.ts';
-import { requireMember, type MemberViewer } from '../guards.ts';
+import { requireMember, type CoachViewer, type MemberViewer } from '../guards.ts';
 import { button, divider, editInput, fields, form, header, input, row, screen, text } from '../ui.ts';
 import type { Form, View } from '../view.ts';
 import type { MemberDashboard } from '../../core/dashboards/service.ts';
@@ -14,11 +16,28 @@ import type { MemberView } from '../../core/members/index.ts';
 // with a countdown, the profile, and rating finished sessions.
 
 const LISTED = 4;
+/** How far ahead a kept-current list looks for changes: the booking horizon and more. */
+const LIST_SPAN_MS = 90 * 86_400_000;
 
 export function sessionIdArg(args: string[]): string {
   const id = unpackId(args[0] ?? '');
   if (!id) throw new Refusal(ACTION_SENTENCES.malformed);
   return id;
+}
+
+/** A session as core's lifecycle rules read it, so a button is offered (and honoured) only when core would accept it. */
+function factsOf(s: Pick<SessionView, 'status' | 'scheduledAt' | 'rating'>): LifecycleFacts {
+  return { status: s.status, scheduledAt: new Date(s.scheduledAt), rating: s.rating };
+}
+
+/**
+ * The session a button is about, refused with core's own sentence when it is no longer in the state
+ * the button assumed (cancelled, started, rated): before any form opens, so nothing typed is lost.
+ */
+export async function sessionStillFor(v: MemberViewer | CoachViewer, id: string, rule: (facts: LifecycleFacts) => void): Promise<SessionView> {
+  const s = await v.core.sessions.findOne(v.actor, id);
+  rule(factsOf(s));
+  return s;
 }
 
 export function spanOf(s: Pick<SessionView, 'coachId' | 'scheduledAt' | 'duration' | 'id'>) {
@@ -124,6 +143,18 @@ async function cancelSession(ctx: Ctx, sessionId: string, reason: string | undef
   return [show(ctx, await answer(v, s))];
 }
 
+/**
+ * A member's session list kept current on the message it is drawn on: remembered over their
+ * coach's calendar from now on, so any change of their sessions redraws it (a cancelled one
+ * leaves the list, and its buttons with it).
+ */
+async function showList(ctx: Ctx, kind: 'sessions' | 'next', draw: (v: MemberViewer) => Promise<View>) {
+  const v = requireMember(ctx);
+  const view = await draw(v);
+  if (v.account.coachId) await rememberLive(ctx, kind, {}, { coachId: v.account.coachId, startsAt: v.now, endsAt: new Date(v.now.getTime() + LIST_SPAN_MS) });
+  return [show(ctx, view)];
+}
+
 const cancelled = (v: Viewer, s: SessionView) =>
   screen('Session cancelled', [header('Session cancelled'), text(`Your session on ${spanLabel(s.scheduledAt, s.duration, v.zone)} is cancelled and its seat freed.`), row(button('Book another', v.act('bk')))]);
 
@@ -134,6 +165,7 @@ export const MEMBER_VERBS = {
   sC: 'submit',
   rc: 'act',
   sy: 'act',
+  sY: 'act',
   pe: { submit: 'pE', for: 'member', keeps: ['name', 'timezone', 'goals'], draw: profileForm },
   pE: 'submit',
   rt: { submit: 'rf', for: 'member', draw: rateForm },
@@ -148,12 +180,14 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
     profile: { description: 'Your profile', audience: 'member', run: async (ctx) => [reply(await profile(requireMember(ctx)))] },
   },
   actions: {
-    ms: async (ctx) => [show(ctx, await mySessions(requireMember(ctx)))],
-    nx: async (ctx) => [show(ctx, await next(requireMember(ctx)))],
+    ms: async (ctx) => showList(ctx, 'sessions', mySessions),
+    nx: async (ctx) => showList(ctx, 'next', next),
     // Cancel with a reason: the form, then the cancel.
     sc: async (ctx, args) => {
-      requireMember(ctx);
-      return [openForm(ctx, MEMBER_VERBS.sc, [packId(sessionIdArg(args))])];
+      const v = requireMember(ctx);
+      const id = sessionIdArg(args);
+      await sessionStillFor(v, id, (f) => assertCanCancel(f, v.now, true));
+      return [openForm(ctx, MEMBER_VERBS.sc, [packId(id)])];
     },
     sC: async (ctx, args, values) => cancelSession(ctx, sessionIdArg(args), values.reason?.trim() || undefined, cancelled),
     // A reminder's answers.
@@ -161,9 +195,25 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
       const v = requireMember(ctx);
       const s = await v.core.sessions.findOne(v.actor, sessionIdArg(args));
       if (s.status !== 'scheduled') return [notice(`This session is ${s.status}.`)];
-      return [notice(`See you ${countdown(v.now, s.scheduledAt)}!`)];
+      const seeYou = `See you ${countdown(v.now, s.scheduledAt)}!`;
+      // From the cancel question's "Keep it", the message becomes the reminder's answers again.
+      const kept = screen(seeYou, [header(seeYou), text(`With ${s.coachName}, ${spanLabel(s.scheduledAt, s.duration, v.zone)}.`), reminderRow(v, s.id)]);
+      return ctx.message ? [update(kept), notice(seeYou)] : [notice(seeYou)];
     },
-    sy: async (ctx, args) => cancelSession(ctx, sessionIdArg(args), "Member can't make it", cancelled),
+    // "Can't make it" on a reminder cancels only once confirmed: a slip of the thumb frees no seat.
+    sy: async (ctx, args) => {
+      const v = requireMember(ctx);
+      const s = await sessionStillFor(v, sessionIdArg(args), (f) => assertCanCancel(f, v.now, true));
+      const when = spanLabel(s.scheduledAt, s.duration, v.zone);
+      return [
+        show(ctx, screen('Cancel this session?', [
+          header('Cancel this session?'),
+          text(`Your session with ${s.coachName} on ${when} will be cancelled and its seat freed.`),
+          row(button('Yes, cancel it', v.act('sY', packId(s.id)), 'danger'), button('Keep it', v.act('rc', packId(s.id)))),
+        ])),
+      ];
+    },
+    sY: async (ctx, args) => cancelSession(ctx, sessionIdArg(args), "Member can't make it", cancelled),
     // Profile edits.
     pe: async (ctx) => {
       const v = requireMember(ctx);
@@ -185,8 +235,7 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
       const id = sessionIdArg(args);
       const rating = unpackInt(args[1] ?? '', 5);
       if (!rating) throw new Refusal(ACTION_SENTENCES.malformed);
-      const s = await v.core.sessions.findOne(v.actor, id);
-      if (s.rating !== null) return [notice('You have already rated this session. Thank you!')];
+      await sessionStillFor(v, id, assertCanRate);
       return [openForm(ctx, MEMBER_VERBS.rt, [packId(id), packInt(rating)])];
     },
     rf: async (ctx, args, values) => {
@@ -197,5 +246,9 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
       const s = await v.core.sessions.rate(v.actor, sessionIdArg(args), { rating, ...(feedback ? { feedback } : {}) });
       return [reply(screen('Thanks for rating', [header('Thank you!'), text(`You rated your session with ${s.coachName} ${'★'.repeat(rating)}.`)]))];
     },
+  },
+  live: {
+    sessions: async (viewer) => mySessions(requireMember(viewer)),
+    next: async (viewer) => next(requireMember(viewer)),
   },
 };

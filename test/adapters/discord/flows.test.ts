@@ -77,19 +77,18 @@ describe('Discord: member and coach flows through signed interactions', () => {
     // The coach opens the session card from /today and completes it after the session.
     const coachUser = newUser();
     await h.core.chat.ensureLink(coach.id, { platform: 'discord', scope: h.fake.applicationId, platformUserId: coachUser.userId });
-    h.clock.set(new Date('2030-01-08T08:00:00Z'));
+    h.clock.set(new Date('2030-01-08T11:05:00Z'));
     await coachUser.command('today');
     await coachUser.click('Dana');
     expect(coachUser.last?.content).toContain('Session with Dana');
-    h.clock.set(new Date('2030-01-08T11:05:00Z'));
     await coachUser.clickForForm('Complete');
     await coachUser.submit({ notes: 'Great pacing work', outcomes: 'Sub-60 10k plan' });
     expect(coachUser.last?.content).toContain('completed');
     expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ status: 'completed', coachNotes: 'Great pacing work' });
 
-    // The rating prompt follows the completion, delivered by the jobs and answered from the DM.
+    // The completion notice asks the member for a rating, delivered by the jobs and answered from the DM.
     await jobs.tick();
-    await member.clickForForm('★★★★★', await delivered(jobs, memberUserId, 'session.rate_prompt', member));
+    await member.clickForForm('★★★★★', await delivered(jobs, memberUserId, 'session.completed', member));
     await member.submit({ feedback: 'Very helpful' });
     expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ rating: 5, ratingFeedback: 'Very helpful' });
     h.clock.set(new Date('2030-01-07T09:00:00Z'));
@@ -143,6 +142,20 @@ describe('Discord: member and coach flows through signed interactions', () => {
     const raw = h.fake.sign({});
     const notJson = await fetch(`${h.url}/discord/interactions`, { method: 'POST', headers: raw.headers, body: '{"a":' }).catch(() => null);
     expect(notJson?.status).toBe(401);
+  });
+
+  it('a signup refused for its time zone offers the form again with every answer, and the fix signs up', async () => {
+    await makeCoach(h.db, { name: 'Coach Retry' });
+    const member = newUser();
+    await member.command('signup');
+    await member.clickForForm('Coach Retry');
+    await member.submit({ name: 'Rita', goals: 'Climb', timezone: 'Europe/Berln' });
+    expect(member.last?.content).toMatch(/time zone/i);
+    const modal = await member.clickForForm('Fix it');
+    const values = Object.fromEntries(modal.components.map((r) => [r.components[0]!.custom_id, (r.components[0] as { value?: string }).value]));
+    expect(values).toEqual({ name: 'Rita', goals: 'Climb', timezone: 'Europe/Berln' });
+    await member.submit({ name: 'Rita', goals: 'Climb', timezone: 'Europe/Berlin' });
+    expect(member.last?.content).toContain('Welcome, Rita!');
   });
 
   it('with no answer budget at all, a button that opens a form answers with the modal itself, and the form works', async () => {

@@ -76,7 +76,8 @@ async function submitForm(actor: SlackActor, values: Record<string, string>, ope
 
 beforeAll(async () => {
   // The adapter and the bot need each other (inputs one way, live edits the other): bound late.
-  app = await startSlackApp({ handle: (inbound) => bot.handle(inbound) });
+  // Submissions wait for the bot's answer however busy the machine is: a refusal goes in the ack.
+  app = await startSlackApp({ handle: (inbound) => bot.handle(inbound) }, { submissionBudgetMs: 60_000 });
   bot = createBot({ core: h.core, clock: h.clock, actionSecret: 'slack-flows-secret', ports: { slack: app.adapter.port } });
   member.teamId = coachUser.teamId = app.teamId;
   app.fake.addUser({ id: member.userId, tz: 'Europe/Berlin', name: 'Mia Member' });
@@ -146,7 +147,7 @@ describe('Slack end to end', () => {
     after = app.fake.calls.length;
     h.clock.set(new Date(session.scheduledAt.getTime() + 61 * 60_000));
     await jobs.tick();
-    await sent(jobs, account.userId, 'session.rate_prompt');
+    await sent(jobs, account.userId, 'session.completed');
     const prompt = await nextPost(member, after, '★★★★★');
     const rateModals = app.fake.callsOf('views.open').length;
     await click(member, prompt, '★★★★★');
@@ -156,6 +157,55 @@ describe('Slack end to end', () => {
     expect(rated.rating).toBe(5);
     expect(rated.ratingFeedback).toBe('Great session');
     h.clock.set(TEST_EPOCH);
+  });
+
+  it('a signup refused for its time zone keeps the modal open with every answer and the field error', async () => {
+    const typo: SlackActor = { teamId: app.teamId, userId: 'U0TYPO0001' };
+    app.fake.addUser({ id: typo.userId, tz: 'UTC' });
+    const picker = await command(typo, 'signup', '', 'Coach Carla');
+    const before = app.fake.callsOf('views.open').length;
+    await click(typo, picker, 'Coach Carla');
+    const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+    const refused = await app.send(viewSubmission(typo, opened.args as { view: Record<string, unknown> }, { name: 'Tia', goals: 'Row', timezone: 'Europe/Berln' }));
+    await app.adapter.idle();
+    const answer = JSON.parse(refused.body) as { response_action: string; errors: Record<string, string> };
+    expect(answer.response_action).toBe('errors');
+    expect(Object.keys(answer.errors)).toEqual(['timezone']);
+    expect(answer.errors.timezone).toMatch(/time zone/i);
+    const account = () => h.core.chat.account({ platform: 'slack', scope: app.teamId, platformUserId: typo.userId });
+    expect(await account()).toBeNull();
+    // The same modal, corrected: Slack sends every answer again.
+    const after = app.fake.calls.length;
+    await submitForm(typo, { name: 'Tia', goals: 'Row', timezone: 'Europe/Berlin' }, opened);
+    await nextPost(typo, after, 'Welcome, Tia!');
+    expect(await account()).toMatchObject({ timezone: 'Europe/Berlin' });
+  });
+
+  it('a refusal later than the ack comes as a message whose button opens the form again filled in', async () => {
+    const late = await startSlackApp({ handle: (inbound) => bot.handle(inbound) }, { submissionBudgetMs: 0 }, app.fake);
+    try {
+      const slow: SlackActor = { teamId: app.teamId, userId: 'U0SLOW0001' };
+      app.fake.addUser({ id: slow.userId, tz: 'UTC' });
+      const picker = await command(slow, 'signup', '', 'Coach Carla');
+      const before = app.fake.callsOf('views.open').length;
+      await click(slow, picker, 'Coach Carla');
+      const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+      const after = app.fake.calls.length;
+      const acked = await late.send(viewSubmission(slow, opened.args as { view: Record<string, unknown> }, { name: 'Sal', goals: '', timezone: 'Nowhere/Land' }));
+      expect(acked.body).toBe('');
+      await late.adapter.idle();
+      const notice = await app.fake.waitForCall('chat.postEphemeral', (c) => app.fake.calls.indexOf(c) >= after && c.args.user === slow.userId);
+      expect(textOf(notice.args.blocks as any[])).toMatch(/time zone/i);
+      const reopenedBefore = app.fake.callsOf('views.open').length;
+      const res = await late.send(blockAction(slow, tokenFor(notice.args.blocks as any[], 'Fix it'), 'home'));
+      expect(res.status).toBe(200);
+      await late.adapter.idle();
+      const reopened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= reopenedBefore);
+      expect(JSON.stringify(reopened.args.view)).toContain('Nowhere/Land');
+      expect(JSON.stringify(reopened.args.view)).toContain('Sal');
+    } finally {
+      await late.close();
+    }
   });
 
   it('a double click and a redelivered click on Confirm book once', async () => {
