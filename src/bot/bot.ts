@@ -1,7 +1,7 @@
 import { createActionSigner } from './actions.ts';
-import { Refusal, subjectOfChatUser, subjectOfUser, viewerFor, type BotDeps, type BotRuntime, type Ctx } from './context.ts';
+import { Refusal, subjectOfChatUser, subjectOfUser, viewerFor, type BotDeps, type BotRuntime, type Ctx, type LiveDrawer } from './context.ts';
 import { ACTION_SENTENCES, sentenceFor } from './errors.ts';
-import { notice, reply, type ActionHandler, type CommandHandler, type Feature, type LiveDrawer } from './feature.ts';
+import { notice, reply, type ActionHandler, type CommandHandler, type Feature } from './feature.ts';
 import { FEATURES } from './features/index.ts';
 import { answerText, rememberForms } from './forms.ts';
 import type { Effect, Inbound } from './inbound.ts';

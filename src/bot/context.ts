@@ -3,9 +3,7 @@ import type { ChatAccount } from '../core/chat/index.ts';
 import type { ActionSigner } from './actions.ts';
 import type { ChatUser, MessageRef, Platform } from './inbound.ts';
 import type { ChatPort } from './port.ts';
-import type { ActionToken } from './view.ts';
-import type { LiveDrawer } from './feature.ts';
-import type { LiveSpan } from './live.ts';
+import type { ActionToken, View } from './view.ts';
 
 export interface BotLogger {
   error(obj: unknown, msg?: string): void;
@@ -20,6 +18,17 @@ export interface BotDeps {
   /** The adapters' ports, for editing messages kept current (slot pickers, session cards). */
   ports?: Partial<Record<Platform, ChatPort>>;
   logger?: BotLogger;
+}
+
+/** Draws a message kept current again, for its viewer, from what was remembered. */
+export type LiveDrawer = (viewer: Viewer, args: Record<string, unknown>) => Promise<View>;
+
+/** The time span a message kept current shows (see live.ts): a change inside it redraws the message. */
+export interface LiveSpan {
+  coachId: string;
+  startsAt: Date;
+  endsAt: Date;
+  sessionId?: string;
 }
 
 export interface BotRuntime extends BotDeps {

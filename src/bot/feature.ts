@@ -1,11 +1,9 @@
-import type { Ctx, Viewer } from './context.ts';
+import type { Ctx, LiveDrawer } from './context.ts';
 import type { Effect } from './inbound.ts';
 import type { View } from './view.ts';
 
 export type CommandHandler = (ctx: Ctx, args: string) => Promise<Effect[]>;
 export type ActionHandler = (ctx: Ctx, args: string[], values: Record<string, string>) => Promise<Effect[]>;
-/** Draws a message kept current again, for its viewer, from what was remembered. */
-export type LiveDrawer = (viewer: Viewer, args: Record<string, unknown>) => Promise<View>;
 
 /** One area of the bot: its commands, the actions its buttons and forms send, its live screens. */
 export interface Feature {

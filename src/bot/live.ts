@@ -1,4 +1,4 @@
-import type { Ctx, BotRuntime } from './context.ts';
+import type { Ctx, BotRuntime, LiveSpan } from './context.ts';
 import { viewerFor } from './context.ts';
 import type { MessageRef } from './inbound.ts';
 import { ChatDeliveryError } from './port.ts';
@@ -9,13 +9,6 @@ import { ChatDeliveryError } from './port.ts';
 // through its platform's ChatPort. Any bot process can do the redraw: nothing lives in memory.
 
 const LIVE_FOR_MS = 2 * 24 * 60 * 60_000;
-
-export interface LiveSpan {
-  coachId: string;
-  startsAt: Date;
-  endsAt: Date;
-  sessionId?: string;
-}
 
 /** Remembers the message this action is answered on as showing `kind` for the viewer. */
 export async function rememberLive(ctx: Ctx, kind: string, args: Record<string, unknown>, span: LiveSpan): Promise<void> {

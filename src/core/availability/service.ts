@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CoachAvailabilityModel, DbTx } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../errors.ts';
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { lockCoachCalendar } from '../scheduling/lock.ts';
 import { id as uuid, parseInput } from '../validation.ts';
 import { instantsAround, loadCoachCalendar } from './calendar.ts';

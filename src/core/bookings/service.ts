@@ -19,7 +19,7 @@ import {
 } from '../availability/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { findIdempotencyRecord, isUniqueViolation, parseIdempotencyKey, replayedResource, requestHash, type IdempotencyRecord } from '../idempotency.ts';
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { pageArgs, toPage, type Page } from '../pagination.ts';
 import { lockCoachCalendar, lockCoachCalendarAndRead } from '../scheduling/lock.ts';
 import { cancelSessionRecords } from '../sessions/records.ts';

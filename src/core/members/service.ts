@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Prisma } from '../../db/client.ts';
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { pageArgs, pageInput, toPage, type Page } from '../pagination.ts';

@@ -12,7 +12,7 @@ import {
   replayedResource,
   requestHash,
 } from '../idempotency.ts';
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { writeNotifications } from '../notifications/index.ts';
 import { pageArgs, toPage, type Page } from '../pagination.ts';
 import { lockCoachCalendar } from '../scheduling/lock.ts';
