@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { noImportCycle } from './scripts/lint/no-import-cycle.ts';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'src/db/generated/', 'tools/', 'coverage/'] },
@@ -13,6 +14,12 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': ['error', { allow: ['error', 'warn'] }],
     },
+  },
+  {
+    // Modules that import each other, even for types only, can only be read and changed together.
+    files: ['src/**/*.ts'],
+    plugins: { project: { rules: { 'no-import-cycle': noImportCycle } } },
+    rules: { 'project/no-import-cycle': 'error' },
   },
   {
     // Core must not know chat platforms, HTTP or job queues (ARCHITECTURE §1).
