@@ -17,7 +17,7 @@ import {
   type CoachCalendar,
   type UnbookableReason,
 } from '../availability/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { findIdempotencyRecord, isUniqueViolation, parseIdempotencyKey, replayedResource, requestHash, type IdempotencyRecord } from '../idempotency.ts';
 import type { CoreDeps } from '../deps.ts';
 import { pageArgs, toPage, type Page } from '../pagination.ts';
@@ -37,6 +37,7 @@ import {
 import { BOOKING_OPERATION, confirmedBookingWrite, rejectedBookingWrite, type BookingRequest } from './writes.ts';
 import { NO_TELEMETRY, type BookingSource } from '../telemetry.ts';
 import { refusalOf } from './refusals.ts';
+import { assertMayBook, type BookingParties } from './rules.ts';
 
 /** A booking as callers see it: the requested date as the coach-local YYYY-MM-DD it was made for. */
 export interface BookingView extends Omit<SessionBookingModel, 'requestedDate'> {
@@ -47,9 +48,7 @@ export function toBookingView(b: SessionBookingModel): BookingView {
   return { ...b, requestedDate: b.requestedDate.toISOString().slice(0, 10) };
 }
 
-interface BookingContext {
-  member: { id: string; userId: string; coachId: string | null; isActive: boolean } | null;
-  coach: { id: string; role: string; isActive: boolean; hasProfile: boolean } | null;
+interface BookingContext extends BookingParties {
   replay: Pick<IdempotencyRecord, 'operation' | 'requestHash' | 'resourceId'> | null;
   /** The coach's calendar as read before taking the lock: good for refusing, never for confirming. */
   calendar: CoachCalendar | null;
@@ -120,25 +119,6 @@ export function createBookingsService(deps: CoreDeps) {
       return { refusal: withBooking(error, booking.id), replayed: true };
     }
     return { booking: toBookingView(booking), replayed: true };
-  }
-
-  function assertMayBook(actor: Actor, ctx: BookingContext, input: ParsedBookingInput) {
-    const { member, coach } = ctx;
-    if (!member) throw new NotFoundError('Member', input.memberId);
-    if (!coach || coach.role !== 'Coach' || !coach.hasProfile) throw new NotFoundError('Coach', input.coachId);
-    if (!isAdmin(actor)) {
-      if (actor.role === 'Coach') {
-        if (actor.userId !== coach.id || member.coachId !== coach.id) {
-          throw new ForbiddenError('You can only book sessions for your own members', 'not_your_member');
-        }
-      } else if (actor.userId !== member.userId) {
-        throw new ForbiddenError('You can only book sessions for yourself', 'not_your_booking');
-      }
-      // Members book with the coach they are assigned to; an admin may book across assignments.
-      if (member.coachId !== coach.id) throw new UnprocessableError('not_your_coach', 'You can only book sessions with your own coach');
-    }
-    if (!member.isActive) throw new UnprocessableError('member_inactive', 'The member is not active');
-    if (!coach.isActive) throw new UnprocessableError('coach_inactive', 'The coach is not active');
   }
 
   async function readableBooking(actor: Actor, id: string) {

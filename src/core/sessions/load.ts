@@ -1,6 +1,7 @@
 import type { DbTx, Prisma } from '../../db/client.ts';
 import { isAdmin, type Actor } from '../access/index.ts';
 import { NotFoundError } from '../errors.ts';
+import { lockCoachCalendar } from '../scheduling/lock.ts';
 import type { SessionRecord } from './rules.ts';
 
 /** What every session read selects: the row, its parties, and its group conversation. */
@@ -28,6 +29,12 @@ export async function loadSession(tx: DbTx, id: string): Promise<SessionRecord> 
   const row = await tx.session.findUnique({ where: { id }, include: sessionInclude });
   if (!row) throw new NotFoundError('Session', id);
   return toRecord(row);
+}
+
+/** Re-reads the session under the coach lock, so a state check and its write cannot interleave. */
+export async function lockedSession(tx: DbTx, s: SessionRecord): Promise<SessionRecord> {
+  await lockCoachCalendar(tx, s.coachId);
+  return loadSession(tx, s.id);
 }
 
 const NOTHING: Prisma.SessionWhereInput = { id: { in: [] } };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, type CalendarEventModel, type DbTx, type SessionModel, type SessionType } from '../../db/client.ts';
 import { cancelCalendarEvent, COACHING_SESSION_CATEGORY, moveCalendarEvent } from '../calendar/index.ts';
 import { writeNotifications, type NotificationType, type OutboxEntry } from '../notifications/index.ts';
+import type { BookedTime } from './bookable.ts';
 
 // The writes that make, move and end a session, shared by bookings and sessions so that every path
 // keeps session, calendar event and notifications in step. Callers own the transaction and the
@@ -165,4 +166,12 @@ export async function cancelSessionRecords(
     })),
   );
   return session;
+}
+
+/** A moved session's booking follows it, so availability edits protect the seat it now holds. */
+export async function moveBooking(tx: DbTx, sessionId: string, scheduledAt: Date, duration: number, local: BookedTime): Promise<void> {
+  await tx.sessionBooking.updateMany({
+    where: { sessionId, status: 'confirmed' },
+    data: { requestedDate: new Date(`${local.date}T00:00:00Z`), requestedTime: local.time, slotStartsAt: scheduledAt, duration },
+  });
 }

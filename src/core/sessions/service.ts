@@ -39,9 +39,9 @@ import {
   type UpcomingInput,
   type UpdateSessionInput,
 } from './inputs.ts';
-import { loadSession, sessionInclude, sessionScope, toRecord } from './load.ts';
-import { assertBookableTime, type BookedTime } from './bookable.ts';
-import { cancelSessionRecords, moveSession, sessionInsertCtes } from './records.ts';
+import { loadSession, lockedSession, sessionInclude, sessionScope, toRecord } from './load.ts';
+import { assertBookableTime } from './bookable.ts';
+import { cancelSessionRecords, moveBooking, moveSession, sessionInsertCtes } from './records.ts';
 import {
   assertCanCancel,
   assertCanChangeTime,
@@ -50,8 +50,11 @@ import {
   assertCanRate,
   assertCanReschedule,
   canReadSession,
-  isSessionCoachOrAdmin,
   isSessionMember,
+  parties,
+  requireSessionCoach,
+  requireSessionMember,
+  requireSessionParty,
   viewSession,
   type SessionRecord,
   type SessionView,
@@ -74,14 +77,6 @@ export function createSessionsService(deps: CoreDeps) {
     return { now: clock.now().getTime(), minNoticeMinutes: config.bookingMinNoticeMinutes, horizonDays: config.bookingHorizonDays };
   }
 
-  /** A moved session's booking follows it, so availability edits protect the seat it now holds. */
-  async function moveBooking(tx: DbTx, sessionId: string, scheduledAt: Date, duration: number, local: BookedTime): Promise<void> {
-    await tx.sessionBooking.updateMany({
-      where: { sessionId, status: 'confirmed' },
-      data: { requestedDate: new Date(`${local.date}T00:00:00Z`), requestedTime: local.time, slotStartsAt: scheduledAt, duration },
-    });
-  }
-
   /** A session id from the caller, named `id` in the error when malformed. */
   function parseId(id: unknown): string {
     return parseInput(sessionIdInput, { id }).id;
@@ -93,40 +88,6 @@ export function createSessionsService(deps: CoreDeps) {
     if (!canReadSession(actor, s)) throw new ForbiddenError('This session is not yours to see', 'not_your_session');
     return s;
   }
-
-  /** Running a session (complete, notes, no-show, changes) is its coach's job, or an admin's. */
-  function requireSessionCoach(actor: Actor, s: SessionRecord): void {
-    requirePermission(actor, 'sessions:write');
-    if (!isSessionCoachOrAdmin(actor, s)) {
-      throw new ForbiddenError('Only the coach of this session or an admin can do this', 'not_session_coach');
-    }
-  }
-
-  /** Moving or cancelling is also the member's right, under their booking permission. */
-  function requireSessionParty(actor: Actor, s: SessionRecord): void {
-    if (isSessionMember(actor, s) && !isAdmin(actor)) return requirePermission(actor, 'bookings:write');
-    requireSessionCoach(actor, s);
-  }
-
-  /** The member's own acts (member notes, rating); admins may act for them (seed Property 54). */
-  function requireSessionMember(actor: Actor, s: SessionRecord): void {
-    if (isAdmin(actor)) return;
-    requirePermission(actor, 'sessions:read');
-    if (!isSessionMember(actor, s)) throw new ForbiddenError('Only the member of this session can do this', 'not_session_member');
-  }
-
-  /** Re-reads the session under the coach lock, so a state check and its write cannot interleave. */
-  async function lockedSession(tx: DbTx, s: SessionRecord): Promise<SessionRecord> {
-    await lockCoachCalendar(tx, s.coachId);
-    return loadSession(tx, s.id);
-  }
-
-  const parties = (s: SessionRecord) => ({
-    id: s.id,
-    calendarEventId: s.calendarEventId,
-    memberUserId: s.memberUserId,
-    coachUserId: s.coachId,
-  });
 
   async function view(actor: Actor, id: string, tx: DbTx = db): Promise<SessionView> {
     return viewSession(actor, await loadSession(tx, id));
