@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { Prisma, type DbTx } from '../db/client.ts';
-import { UnprocessableError } from './errors.ts';
+import { isPgUniqueViolation, Prisma, type DbTx } from '../db/client.ts';
+import { isDomainError, UnprocessableError } from './errors.ts';
 import { parseInput, storableText } from './validation.ts';
 
 // Idempotency keys (ARCHITECTURE §3): a retried request returns the first result instead of acting
@@ -84,4 +84,16 @@ export function isUniqueViolation(error: unknown): boolean {
   const meta = error.meta as { code?: string; driverAdapterError?: { cause?: { originalCode?: string; code?: string } } } | undefined;
   const cause = meta?.driverAdapterError?.cause;
   return meta?.code === '23505' || cause?.originalCode === '23505' || cause?.code === '23505';
+}
+
+/**
+ * When a write under a key failed because a concurrent request with the same key committed first,
+ * answers what that one answered (`replay`). Its seat may be what refused this one (a member holds
+ * one seat of a slot), before the key could. Any other failure is thrown on.
+ */
+export async function answerOfSameKeyTwin<T>(error: unknown, replay: () => Promise<T | undefined>): Promise<T> {
+  const twinMayHaveWon = isUniqueViolation(error) || isPgUniqueViolation(error) || (isDomainError(error) && error.code === 'already_booked');
+  const answer = twinMayHaveWon ? await replay() : undefined;
+  if (answer === undefined) throw error;
+  return answer;
 }

@@ -1,7 +1,7 @@
-import { z } from 'zod';
-import { inlineSql, isPgUniqueViolation, pgQuery, Prisma, withPgConnection, type PgConnection, type SessionBookingModel } from '../../db/client.ts';
+import { inlineSql, pgQuery, Prisma, withPgConnection, type PgConnection, type SessionBookingModel } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import {
+  bookingPolicy,
   calendarQuery,
   decideSlot,
   instantsAroundInstant,
@@ -9,7 +9,6 @@ import {
   isSlotRejection,
   toCoachCalendar,
   unbookableError,
-  type BookingPolicy,
   type CalendarReader,
   type CalendarRow,
   type PlacedSlot,
@@ -18,13 +17,13 @@ import {
   type UnbookableReason,
 } from '../availability/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
-import { findIdempotencyRecord, isUniqueViolation, parseIdempotencyKey, replayedResource, requestHash, type IdempotencyRecord } from '../idempotency.ts';
+import { answerOfSameKeyTwin, findIdempotencyRecord, parseIdempotencyKey, replayedResource, requestHash, type IdempotencyRecord } from '../idempotency.ts';
 import type { CoreDeps } from '../deps.ts';
 import { pageArgs, toPage, type Page } from '../pagination.ts';
-import { lockCoachCalendar, lockCoachCalendarAndRead } from '../scheduling/lock.ts';
+import { COACH_LOCK_TX_OPTIONS, lockCoachCalendar, lockCoachCalendarAndRead } from '../scheduling/lock.ts';
 import { cancelSessionRecords } from '../sessions/records.ts';
 import { assertCanCancel } from '../sessions/rules.ts';
-import { id as uuid, parseInput } from '../validation.ts';
+import { parseId, parseInput } from '../validation.ts';
 import {
   cancelBookingInput,
   createBookingInput,
@@ -63,9 +62,6 @@ type Answer = ({ booking: BookingView } | { refusal: ConflictError }) & { replay
 /** The locked re-check disagreed with the unlocked read; the transaction is rolled back. */
 class StaleRead extends Error {}
 
-/** Large enough for a queue of bookings waiting on one coach's lock under load. */
-const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
-
 /** Runs `before` (BEGIN, maybe a write), takes the coach lock and reads the coach's calendar under it: one round trip. */
 async function lockedCalendar(
   c: PgConnection,
@@ -83,12 +79,6 @@ async function lockedCalendar(
 export function createBookingsService(deps: CoreDeps) {
   const { db, clock, config } = deps;
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
-
-  const policyAt = (now: Date): BookingPolicy => ({
-    now: now.getTime(),
-    minNoticeMinutes: config.bookingMinNoticeMinutes,
-    horizonDays: config.bookingHorizonDays,
-  });
 
   /**
    * Member, coach, any earlier use of the key and the coach's calendar, in one round trip and
@@ -170,13 +160,13 @@ export function createBookingsService(deps: CoreDeps) {
         assertMayBook(actor, ctx, input);
         member = ctx.member!;
         if (!ctx.calendar) throw new NotFoundError('Coach', input.coachId);
-        const seen = decideSlot(ctx.calendar, policyAt(now), slot);
+        const seen = decideSlot(ctx.calendar, bookingPolicy(config, now), slot);
         if (!seen.bookable && !isSlotRejection(seen.reason)) throw unbookableError(seen.reason);
         if (!seen.bookable) return null;
         const { booking, statement } = confirmedBookingWrite(request(seen), keyOf, now);
         const around = instantsAroundInstant(seen.startsAt, input.duration);
         const fresh = await lockedCalendar(c, ['BEGIN', statement], input.coachId, around, { exceptSessionId: booking.sessionId!, memberId: input.memberId });
-        const decision = fresh ? decideSlot(fresh, policyAt(now), slot) : null;
+        const decision = fresh ? decideSlot(fresh, bookingPolicy(config, now), slot) : null;
         if (!decision?.bookable || decision.startsAt !== seen.startsAt) throw new StaleRead();
         await c.query('COMMIT');
         return { booking };
@@ -188,7 +178,7 @@ export function createBookingsService(deps: CoreDeps) {
       outcome ??= await withPgConnection(db, async (c): Promise<NonNullable<Outcome>> => {
         const calendar = await lockedCalendar(c, ['BEGIN'], input.coachId, range, { memberId: input.memberId });
         if (!calendar) throw new NotFoundError('Coach', input.coachId);
-        const decision = decideSlot(calendar, policyAt(now), slot);
+        const decision = decideSlot(calendar, bookingPolicy(config, now), slot);
         let write;
         let error: ConflictError | undefined;
         if (decision.bookable) write = confirmedBookingWrite(request(decision), keyOf, now);
@@ -203,13 +193,10 @@ export function createBookingsService(deps: CoreDeps) {
         return { booking: write.booking, refusal: error };
       });
     } catch (error) {
-      // A concurrent request with the same key committed first: answer what it answered. Its seat
-      // may be what refused this one (a member holds one seat of a slot), before the key could.
-      if (isUniqueViolation(error) || isPgUniqueViolation(error) || (error instanceof ConflictError && error.code === 'already_booked')) {
+      return answerOfSameKeyTwin(error, async () => {
         const record = await findIdempotencyRecord(db, actor.userId, key);
-        if (record) return replay(record, hash);
-      }
-      throw error;
+        return record ? replay(record, hash) : undefined;
+      });
     }
     if ('replay' in outcome) return replay(outcome.replay, hash);
     if (outcome.refusal) return { refusal: withBooking(outcome.refusal, outcome.booking.id), replayed: false };
@@ -276,7 +263,7 @@ export function createBookingsService(deps: CoreDeps) {
           await tx.sessionBooking.update({ where: { id: current.id }, data: { status: 'cancelled', cancelledAt: at } });
         }
         return tx.sessionBooking.findUniqueOrThrow({ where: { id: current.id } });
-      }, TX_OPTIONS);
+      }, COACH_LOCK_TX_OPTIONS);
       return toBookingView(cancelled);
     },
 
@@ -340,9 +327,4 @@ function slotOf(input: ParsedBookingInput): SlotRequest {
 
 function asDate(date: string | undefined): Date | undefined {
   return date ? new Date(`${date}T00:00:00Z`) : undefined;
-}
-
-/** An id passed on its own, refused as a ValidationError that names it. */
-function parseId(value: unknown, field = 'id'): string {
-  return parseInput(z.object({ [field]: uuid }), { [field]: value })[field] as string;
 }

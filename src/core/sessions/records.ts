@@ -156,16 +156,21 @@ export async function cancelSessionRecords(
     where: { sessionId: s.id, status: 'confirmed' },
     data: { status: 'cancelled', cancelledAt: by.at },
   });
+  await notifyParties(tx, s, 'session.cancelled', () => ({ sessionId: s.id, reason: by.reason, cancelledBy: by.userId }));
+  return session;
+}
+
+/** Tells both parties of a session what happened to it, once per session and party. */
+export async function notifyParties(
+  tx: DbTx,
+  s: { id: string; memberUserId: string; coachUserId: string },
+  type: 'session.cancelled' | 'session.completed' | 'session.no_show',
+  payload: (userId: string) => Record<string, unknown>,
+): Promise<void> {
   await writeNotifications(
     tx,
-    [s.memberUserId, s.coachUserId].map((userId) => ({
-      userId,
-      type: 'session.cancelled' as const,
-      payload: { sessionId: s.id, reason: by.reason, cancelledBy: by.userId },
-      dedupeKey: `session.cancelled:${s.id}:${userId}`,
-    })),
+    [s.memberUserId, s.coachUserId].map((userId) => ({ userId, type, payload: payload(userId), dedupeKey: `${type}:${s.id}:${userId}` })),
   );
-  return session;
 }
 
 /** A moved session's booking follows it, so availability edits protect the seat it now holds. */

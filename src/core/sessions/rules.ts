@@ -1,6 +1,6 @@
 import type { NoShowParty, SessionStatus, SessionType } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
-import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../errors.ts';
 
 // The session lifecycle and who sees what, as pure functions over plain data: every service path
 // (API, chat, jobs) goes through them, and the property tests exercise them directly.
@@ -130,6 +130,30 @@ export function requireSessionMember(actor: Actor, s: SessionRecord): void {
   requirePermission(actor, 'sessions:read');
   if (!isSessionMember(actor, s)) throw new ForbiddenError('Only the member of this session can do this', 'not_session_member');
 }
+
+/** The member and coach a new session names, as read with the request. */
+export interface ScheduleParties {
+  member: { id: string; userId: string; coachId: string | null; isActive: boolean } | null;
+  coach: { id: string; role: string; isActive: boolean } | null;
+}
+
+/** Sessions are made for existing, active parties: by an admin, or a coach or member for their own pair. */
+export function assertMaySchedule(actor: Actor, p: ScheduleParties, input: { memberId: string; coachId: string }): asserts p is NonNullableParties {
+  const { member, coach } = p;
+  if (!member) throw new NotFoundError('Member', input.memberId);
+  if (!coach || coach.role !== 'Coach') throw new NotFoundError('Coach', input.coachId);
+  if (!isAdmin(actor)) {
+    const own =
+      actor.role === 'Coach'
+        ? actor.userId === coach.id && member.coachId === coach.id
+        : actor.userId === member.userId && member.coachId === coach.id;
+    if (!own) throw new ForbiddenError('You can only schedule sessions for your own members', 'not_your_member');
+  }
+  if (!member.isActive) throw new UnprocessableError('member_inactive', 'The member is not active');
+  if (!coach.isActive) throw new UnprocessableError('coach_inactive', 'The coach is not active');
+}
+
+type NonNullableParties = { [K in keyof ScheduleParties]: NonNullable<ScheduleParties[K]> };
 
 export interface SessionRecord extends SessionParties {
   id: string;

@@ -1,86 +1,36 @@
-import { z } from 'zod';
 import { Prisma, type DbTx } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
-import type { BookingPolicy } from '../availability/index.ts';
+import { bookingPolicy, type BookingPolicy } from '../availability/index.ts';
 import { createSessionGroupConversation } from '../conversations/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
-import {
-  findIdempotencyRecord,
-  idempotencyCte,
-  isUniqueViolation,
-  parseIdempotencyKey,
-  replayedResource,
-  requestHash,
-} from '../idempotency.ts';
+import { ForbiddenError } from '../errors.ts';
+import { answerOfSameKeyTwin, findIdempotencyRecord, idempotencyCte, parseIdempotencyKey, replayedResource, requestHash } from '../idempotency.ts';
 import type { CoreDeps } from '../deps.ts';
-import { writeNotifications } from '../notifications/index.ts';
-import { pageArgs, toPage, type Page } from '../pagination.ts';
-import { lockCoachCalendar } from '../scheduling/lock.ts';
-import { id as uuid, parseInput } from '../validation.ts';
-import {
-  cancelSessionInput,
-  completeSessionInput,
-  createSessionInput,
-  listSessionsInput,
-  noShowInput,
-  notesInput,
-  rateSessionInput,
-  rescheduleSessionInput,
-  updateSessionInput,
-  upcomingInput,
-  type CancelSessionInput,
-  type CompleteSessionInput,
-  type CreateSessionInput,
-  type ListSessionsInput,
-  type NoShowInput,
-  type NotesInput,
-  type RateSessionInput,
-  type RescheduleSessionInput,
-  type UpcomingInput,
-  type UpdateSessionInput,
-} from './inputs.ts';
-import { loadSession, lockedSession, sessionInclude, sessionScope, toRecord } from './load.ts';
+import { toPage, type Page } from '../pagination.ts';
+import { COACH_LOCK_TX_OPTIONS, lockCoachCalendar } from '../scheduling/lock.ts';
+import { parseId, parseInput } from '../validation.ts';
+import { cancelSessionInput, completeSessionInput, createSessionInput, listSessionsInput, noShowInput, notesInput } from './inputs.ts';
+import { rateSessionInput, rescheduleSessionInput, updateSessionInput, upcomingInput } from './inputs.ts';
+import type { CancelSessionInput, CompleteSessionInput, CreateSessionInput, ListSessionsInput, NoShowInput, NotesInput } from './inputs.ts';
+import type { RateSessionInput, RescheduleSessionInput, UpcomingInput, UpdateSessionInput } from './inputs.ts';
+import { findSessions, findUpcomingSessions, loadScheduleParties, loadSession, lockedSession } from './load.ts';
 import { assertBookableTime } from './bookable.ts';
-import { cancelSessionRecords, moveBooking, moveSession, sessionInsertCtes } from './records.ts';
-import {
-  assertCanCancel,
-  assertCanChangeTime,
-  assertCanComplete,
-  assertCanMarkNoShow,
-  assertCanRate,
-  assertCanReschedule,
-  canReadSession,
-  isSessionMember,
-  parties,
-  requireSessionCoach,
-  requireSessionMember,
-  requireSessionParty,
-  viewSession,
-  type SessionRecord,
-  type SessionView,
-} from './rules.ts';
-
-const sessionIdInput = z.object({ id: uuid });
+import { cancelSessionRecords, moveBooking, moveSession, notifyParties, sessionInsertCtes } from './records.ts';
+import { assertCanCancel, assertCanChangeTime, assertCanComplete, assertCanMarkNoShow, assertCanRate, assertCanReschedule } from './rules.ts';
+import { assertMaySchedule, canReadSession, isSessionMember, parties, viewSession, type SessionRecord, type SessionView } from './rules.ts';
+import { requireSessionCoach, requireSessionMember, requireSessionParty } from './rules.ts';
 
 const pageOf = (limit?: number, cursor?: string) => ({ limit, cursor });
+
+/** Who may make a change: throws when the actor may not. */
+type Guard = (actor: Actor, s: SessionRecord) => void;
 
 /** The idempotency-key operation of a hand-made session. */
 export const SESSION_CREATE_OPERATION = 'sessions.create';
 
-/** Large enough for a queue of changes waiting on one coach's lock under load. */
-const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
-
 export function createSessionsService(deps: CoreDeps) {
   const { db, clock, config } = deps;
 
-  function policy(): BookingPolicy {
-    return { now: clock.now().getTime(), minNoticeMinutes: config.bookingMinNoticeMinutes, horizonDays: config.bookingHorizonDays };
-  }
-
-  /** A session id from the caller, named `id` in the error when malformed. */
-  function parseId(id: unknown): string {
-    return parseInput(sessionIdInput, { id }).id;
-  }
+  const policy = (): BookingPolicy => bookingPolicy(config, clock.now());
 
   async function readable(actor: Actor, id: unknown): Promise<SessionRecord> {
     requirePermission(actor, 'sessions:read');
@@ -93,6 +43,38 @@ export function createSessionsService(deps: CoreDeps) {
     return viewSession(actor, await loadSession(tx, id));
   }
 
+  /** The session, if the actor passes `guard` for it. */
+  async function guarded(actor: Actor, sessionId: string, guard: Guard): Promise<SessionRecord> {
+    const s = await loadSession(db, sessionId);
+    guard(actor, s);
+    return s;
+  }
+
+  /**
+   * Every change of a running session: load it, check the actor, then in one transaction under the
+   * coach lock re-read it and let `step` check its state and write, so the check and the write
+   * cannot interleave with another change; answers the session as the actor now sees it.
+   */
+  async function changeSession(actor: Actor, sessionId: string, guard: Guard, step: (tx: DbTx, current: SessionRecord) => Promise<void>): Promise<SessionView> {
+    const s = await guarded(actor, sessionId, guard);
+    await db.$transaction(async (tx) => step(tx, await lockedSession(tx, s)), COACH_LOCK_TX_OPTIONS);
+    return view(actor, sessionId);
+  }
+
+  /** Moves a session (and its booking) to a time that passes the booking rule, its own seat left out. */
+  async function moveTo(tx: DbTx, current: SessionRecord, scheduledAt: Date, duration: number): Promise<void> {
+    const local = await assertBookableTime(tx, policy(), {
+      coachId: current.coachId,
+      scheduledAt,
+      duration,
+      memberId: current.memberId,
+      exceptSessionId: current.id,
+    });
+    await moveSession(tx, parties(current), scheduledAt, duration, clock.now());
+    await moveBooking(tx, current.id, scheduledAt, duration, local);
+  }
+
+
   async function list(actor: Actor, raw: ListSessionsInput): Promise<Page<SessionView>> {
     requirePermission(actor, 'sessions:read');
     const input = parseInput(listSessionsInput, raw);
@@ -101,28 +83,8 @@ export function createSessionsService(deps: CoreDeps) {
       const mine = member && (actor.role === 'Member' ? member.userId === actor.userId : member.coachId === actor.userId);
       if (!mine) throw new ForbiddenError("You cannot see this member's sessions", 'not_your_member');
     }
-    const scope = await sessionScope(db, actor);
-    const page: { take: number; skip?: number; cursor?: { id: string } } = pageArgs(input);
-    const rows = await db.session.findMany({
-      where: {
-        AND: [
-          scope,
-          {
-            status: input.status,
-            coachId: input.coachId,
-            memberId: input.memberId,
-            scheduledAt: { gte: input.from, lt: input.to },
-          },
-        ],
-      },
-      include: sessionInclude,
-      orderBy: [{ scheduledAt: 'asc' }, { id: 'asc' }],
-      ...page,
-    });
-    return toPage(
-      rows.map((r) => viewSession(actor, toRecord(r))),
-      input,
-    );
+    const rows = await findSessions(db, actor, input);
+    return toPage(rows.map((r) => viewSession(actor, r)), input);
   }
 
   return {
@@ -142,24 +104,9 @@ export function createSessionsService(deps: CoreDeps) {
       const replayed = await replay();
       if (replayed) return replayed;
 
-      const [member, coach] = await Promise.all([
-        db.memberProfile.findUnique({
-          where: { id: input.memberId },
-          select: { id: true, userId: true, coachId: true, user: { select: { isActive: true } } },
-        }),
-        db.user.findUnique({ where: { id: input.coachId }, select: { id: true, role: true, isActive: true } }),
-      ]);
-      if (!member) throw new NotFoundError('Member', input.memberId);
-      if (!coach || coach.role !== 'Coach') throw new NotFoundError('Coach', input.coachId);
-      if (!isAdmin(actor)) {
-        const own =
-          actor.role === 'Coach'
-            ? actor.userId === coach.id && member.coachId === coach.id
-            : actor.userId === member.userId && member.coachId === coach.id;
-        if (!own) throw new ForbiddenError('You can only schedule sessions for your own members', 'not_your_member');
-      }
-      if (!member.user.isActive) throw new UnprocessableError('member_inactive', 'The member is not active');
-      if (!coach.isActive) throw new UnprocessableError('coach_inactive', 'The coach is not active');
+      const named = await loadScheduleParties(db, input);
+      assertMaySchedule(actor, named, input);
+      const { member, coach } = named;
 
       let sessionId: string;
       try {
@@ -194,15 +141,10 @@ export function createSessionsService(deps: CoreDeps) {
             });
           }
           return session.id;
-        }, TX_OPTIONS);
+        }, COACH_LOCK_TX_OPTIONS);
       } catch (error) {
-        // A concurrent request with the same key committed first: answer what it answered. Its seat
-        // may be what refused this one (a member holds one seat of a slot), before the key could.
-        if (key !== undefined && (isUniqueViolation(error) || (error instanceof ConflictError && error.code === 'already_booked'))) {
-          const again = await replay();
-          if (again) return again;
-        }
-        throw error;
+        if (key === undefined) throw error;
+        return answerOfSameKeyTwin(error, replay);
       }
       return view(actor, sessionId);
     },
@@ -211,21 +153,10 @@ export function createSessionsService(deps: CoreDeps) {
     async update(actor: Actor, id: string, raw: UpdateSessionInput): Promise<SessionView> {
       const sessionId = parseId(id);
       const input = parseInput(updateSessionInput, raw);
-      const s = await loadSession(db, sessionId);
-      requireSessionCoach(actor, s);
-      await db.$transaction(async (tx) => {
-        const current = await lockedSession(tx, s);
+      return changeSession(actor, sessionId, requireSessionCoach, async (tx, current) => {
         if (input.type !== undefined || input.duration !== undefined) assertCanChangeTime(current);
         if (input.duration !== undefined && input.duration !== current.duration) {
-          const local = await assertBookableTime(tx, policy(), {
-            coachId: current.coachId,
-            scheduledAt: current.scheduledAt,
-            duration: input.duration,
-            memberId: current.memberId,
-            exceptSessionId: current.id,
-          });
-          await moveSession(tx, parties(current), current.scheduledAt, input.duration, clock.now());
-          await moveBooking(tx, current.id, current.scheduledAt, input.duration, local);
+          await moveTo(tx, current, current.scheduledAt, input.duration);
         }
         if (input.type !== undefined || input.coachNotes !== undefined || input.outcomes !== undefined) {
           await tx.session.update({
@@ -233,8 +164,7 @@ export function createSessionsService(deps: CoreDeps) {
             data: { type: input.type, coachNotes: input.coachNotes, outcomes: input.outcomes },
           });
         }
-      }, TX_OPTIONS);
-      return view(actor, sessionId);
+      });
     },
 
     /**
@@ -244,35 +174,20 @@ export function createSessionsService(deps: CoreDeps) {
     async reschedule(actor: Actor, id: string, raw: RescheduleSessionInput): Promise<SessionView> {
       const sessionId = parseId(id);
       const input = parseInput(rescheduleSessionInput, raw);
-      const s = await loadSession(db, sessionId);
-      requireSessionParty(actor, s);
-      await db.$transaction(async (tx) => {
-        const current = await lockedSession(tx, s);
+      return changeSession(actor, sessionId, requireSessionParty, async (tx, current) => {
         assertCanReschedule(current, clock.now(), isSessionMember(actor, current) && !isAdmin(actor));
         const duration = input.duration ?? current.duration;
         // The same time again (a double click) changes nothing and tells nobody.
         if (input.scheduledAt.getTime() === current.scheduledAt.getTime() && duration === current.duration) return;
-        const local = await assertBookableTime(tx, policy(), {
-          coachId: current.coachId,
-          scheduledAt: input.scheduledAt,
-          duration,
-          memberId: current.memberId,
-          exceptSessionId: current.id,
-        });
-        await moveSession(tx, parties(current), input.scheduledAt, duration, clock.now());
-        await moveBooking(tx, current.id, input.scheduledAt, duration, local);
-      }, TX_OPTIONS);
-      return view(actor, sessionId);
+        await moveTo(tx, current, input.scheduledAt, duration);
+      });
     },
 
     /** Completes a session that has started (Properties 19, 49, 61). */
     async complete(actor: Actor, id: string, raw: CompleteSessionInput): Promise<SessionView> {
       const sessionId = parseId(id);
       const input = parseInput(completeSessionInput, raw);
-      const s = await loadSession(db, sessionId);
-      requireSessionCoach(actor, s);
-      await db.$transaction(async (tx) => {
-        const current = await lockedSession(tx, s);
+      return changeSession(actor, sessionId, requireSessionCoach, async (tx, current) => {
         const now = clock.now();
         assertCanComplete(current, now);
         await tx.session.update({
@@ -280,71 +195,48 @@ export function createSessionsService(deps: CoreDeps) {
           data: { status: 'completed', completedAt: now, coachNotes: input.coachNotes, outcomes: input.outcomes ?? null },
         });
         // The member's copy says it may be rated; the rating prompt itself is derived by the jobs.
-        await writeNotifications(
-          tx,
-          [current.memberUserId, current.coachId].map((userId) => ({
-            userId,
-            type: 'session.completed' as const,
-            payload: { sessionId: current.id, completedAt: now.toISOString(), rateable: userId === current.memberUserId },
-            dedupeKey: `session.completed:${current.id}:${userId}`,
-          })),
-        );
-      }, TX_OPTIONS);
-      return view(actor, sessionId);
+        await notifyParties(tx, parties(current), 'session.completed', (userId) => ({
+          sessionId: current.id,
+          completedAt: now.toISOString(),
+          rateable: userId === current.memberUserId,
+        }));
+      });
     },
 
     /** Cancels a scheduled session and frees its seat (Properties 20, 62). */
     async cancel(actor: Actor, id: string, raw: CancelSessionInput = {}): Promise<SessionView> {
       const sessionId = parseId(id);
       const input = parseInput(cancelSessionInput, raw);
-      const s = await loadSession(db, sessionId);
-      requireSessionParty(actor, s);
-      await db.$transaction(async (tx) => {
-        const current = await lockedSession(tx, s);
+      return changeSession(actor, sessionId, requireSessionParty, async (tx, current) => {
         assertCanCancel(current, clock.now(), isSessionMember(actor, current) && !isAdmin(actor));
         await cancelSessionRecords(tx, parties(current), { userId: actor.userId, reason: input.reason ?? null, at: clock.now() });
-      }, TX_OPTIONS);
-      return view(actor, sessionId);
+      });
     },
 
     /** Records that one party did not turn up; only after the start time. */
     async markNoShow(actor: Actor, id: string, raw: NoShowInput): Promise<SessionView> {
       const sessionId = parseId(id);
       const input = parseInput(noShowInput, raw);
-      const s = await loadSession(db, sessionId);
-      requireSessionCoach(actor, s);
-      await db.$transaction(async (tx) => {
-        const current = await lockedSession(tx, s);
+      return changeSession(actor, sessionId, requireSessionCoach, async (tx, current) => {
         assertCanMarkNoShow(current, clock.now());
         await tx.session.update({ where: { id: current.id }, data: { status: 'no_show', noShowParty: input.party } });
-        await writeNotifications(
-          tx,
-          [current.memberUserId, current.coachId].map((userId) => ({
-            userId,
-            type: 'session.no_show' as const,
-            payload: { sessionId: current.id, party: input.party },
-            dedupeKey: `session.no_show:${current.id}:${userId}`,
-          })),
-        );
-      }, TX_OPTIONS);
-      return view(actor, sessionId);
+        await notifyParties(tx, parties(current), 'session.no_show', () => ({ sessionId: current.id, party: input.party }));
+      });
     },
 
     async addCoachNotes(actor: Actor, id: string, raw: NotesInput): Promise<SessionView> {
       const sessionId = parseId(id);
       const input = parseInput(notesInput, raw);
-      const s = await loadSession(db, sessionId);
-      requireSessionCoach(actor, s);
-      await db.session.update({ where: { id: s.id }, data: { coachNotes: input.notes } });
+      await guarded(actor, sessionId, requireSessionCoach);
+      await db.session.update({ where: { id: sessionId }, data: { coachNotes: input.notes } });
       return view(actor, sessionId);
     },
 
     async addMemberNotes(actor: Actor, id: string, raw: NotesInput): Promise<SessionView> {
       const sessionId = parseId(id);
       const input = parseInput(notesInput, raw);
-      const s = await loadSession(db, sessionId);
-      requireSessionMember(actor, s);
-      await db.session.update({ where: { id: s.id }, data: { memberNotes: input.notes } });
+      await guarded(actor, sessionId, requireSessionMember);
+      await db.session.update({ where: { id: sessionId }, data: { memberNotes: input.notes } });
       return view(actor, sessionId);
     },
 
@@ -352,14 +244,13 @@ export function createSessionsService(deps: CoreDeps) {
     async rate(actor: Actor, id: string, raw: RateSessionInput): Promise<SessionView> {
       const sessionId = parseId(id);
       const input = parseInput(rateSessionInput, raw);
-      const s = await loadSession(db, sessionId);
-      requireSessionMember(actor, s);
+      await guarded(actor, sessionId, requireSessionMember);
       // One conditional statement: two racing ratings cannot both pass the check.
       const { count } = await db.session.updateMany({
-        where: { id: s.id, status: 'completed', rating: null },
+        where: { id: sessionId, status: 'completed', rating: null },
         data: { rating: input.rating, ratingFeedback: input.feedback ?? null, ratedAt: clock.now() },
       });
-      if (count === 0) assertCanRate(await loadSession(db, s.id));
+      if (count === 0) assertCanRate(await loadSession(db, sessionId));
       return view(actor, sessionId);
     },
 
@@ -386,14 +277,8 @@ export function createSessionsService(deps: CoreDeps) {
     async getUpcomingSessions(actor: Actor, raw: UpcomingInput = {}): Promise<SessionView[]> {
       requirePermission(actor, 'sessions:read');
       const input = parseInput(upcomingInput, raw);
-      const scope = await sessionScope(db, actor);
-      const rows = await db.session.findMany({
-        where: { AND: [scope, { status: 'scheduled', scheduledAt: { gte: clock.now() } }] },
-        include: sessionInclude,
-        orderBy: [{ scheduledAt: 'asc' }, { id: 'asc' }],
-        take: input.limit,
-      });
-      return rows.map((r) => viewSession(actor, toRecord(r)));
+      const rows = await findUpcomingSessions(db, actor, clock.now(), input.limit);
+      return rows.map((r) => viewSession(actor, r));
     },
   };
 }
