@@ -16,8 +16,8 @@ import {
   type CoachCalendar,
   type UnbookableReason,
 } from '../availability/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
-import { answerOfSameKeyTwin, findIdempotencyRecord, parseIdempotencyKey, replayedResource, requestHash, type IdempotencyRecord } from '../idempotency.ts';
+import { ConflictError, ForbiddenError, NotFoundError, type DomainError } from '../errors.ts';
+import { answerAfterFailure, parseIdempotencyKey, replayedAnswer, requestHash, type IdempotencyRecord, type KeyedRequest } from '../idempotency.ts';
 import type { CoreDeps } from '../deps.ts';
 import { pageArgs, toPage, type Page } from '../pagination.ts';
 import { COACH_LOCK_TX_OPTIONS, lockCoachCalendar, lockCoachCalendarAndRead } from '../scheduling/lock.ts';
@@ -48,7 +48,7 @@ export function toBookingView(b: SessionBookingModel): BookingView {
 }
 
 interface BookingContext extends BookingParties {
-  replay: Pick<IdempotencyRecord, 'operation' | 'requestHash' | 'resourceId'> | null;
+  replay: Pick<IdempotencyRecord, 'operation' | 'requestHash' | 'resourceId' | 'refusal'> | null;
   /** The coach's calendar as read before taking the lock: good for refusing, never for confirming. */
   calendar: CoachCalendar | null;
 }
@@ -57,7 +57,7 @@ interface BookingContext extends BookingParties {
  * What an attempt answers: the booking, or a refusal that was recorded with it (slot full, slot
  * taken); `replayed` when it is the first answer of the same key again, not a new outcome.
  */
-type Answer = ({ booking: BookingView } | { refusal: ConflictError }) & { replayed: boolean };
+type Answer = ({ booking: BookingView } | { refusal: DomainError }) & { replayed: boolean };
 
 /** The locked re-check disagreed with the unlocked read; the transaction is rolled back. */
 class StaleRead extends Error {}
@@ -91,7 +91,7 @@ export function createBookingsService(deps: CoreDeps) {
            FROM "member_profiles" m JOIN "users" u ON u."id" = m."userId" WHERE m."id" = ${input.memberId}) AS "member",
         (SELECT json_build_object('id', u."id", 'role', u."role", 'isActive', u."isActive", 'hasProfile', cp."id" IS NOT NULL)
            FROM "users" u LEFT JOIN "coach_profiles" cp ON cp."userId" = u."id" WHERE u."id" = ${input.coachId}) AS "coach",
-        (SELECT json_build_object('operation', k."operation", 'requestHash', k."requestHash", 'resourceId', k."resourceId")
+        (SELECT json_build_object('operation', k."operation", 'requestHash', k."requestHash", 'resourceId', k."resourceId", 'refusal', k."refusal")
            FROM "idempotency_keys" k WHERE k."userId" = ${actorId} AND k."key" = ${key}) AS "replay",
         (SELECT row_to_json(c) FROM (${calendarQuery(input.coachId, range, { memberId: input.memberId })}) c) AS "calendar"`, 'bookings.context');
     const row = rows[0]!;
@@ -100,7 +100,9 @@ export function createBookingsService(deps: CoreDeps) {
 
   /** The first result of a key: the booking again, or the same refusal again. */
   async function replay(record: BookingContext['replay'] & object, hash: string): Promise<Answer> {
-    const bookingId = replayedResource(record, BOOKING_OPERATION, hash);
+    const first = replayedAnswer(record, BOOKING_OPERATION, hash);
+    if ('refusal' in first) return { refusal: first.refusal, replayed: true };
+    const bookingId = first.resourceId;
     const booking = await db.sessionBooking.findUnique({ where: { id: bookingId } });
     if (!booking) throw new NotFoundError('Booking', bookingId);
     if (booking.status === 'rejected') {
@@ -193,10 +195,11 @@ export function createBookingsService(deps: CoreDeps) {
         return { booking: write.booking, refusal: error };
       });
     } catch (error) {
-      return answerOfSameKeyTwin(error, async () => {
-        const record = await findIdempotencyRecord(db, actor.userId, key);
-        return record ? replay(record, hash) : undefined;
-      });
+      // Nothing of this attempt was written: its refusal becomes the key's answer, or a concurrent
+      // twin's answer is given.
+      const keyed: KeyedRequest = { userId: actor.userId, key, operation: BOOKING_OPERATION, requestHash: hash };
+      const { record, ours } = await answerAfterFailure(db, keyed, error);
+      return ours ? { refusal: error as DomainError, replayed: false } : replay(record, hash);
     }
     if ('replay' in outcome) return replay(outcome.replay, hash);
     if (outcome.refusal) return { refusal: withBooking(outcome.refusal, outcome.booking.id), replayed: false };

@@ -1,9 +1,10 @@
+import type { z } from 'zod';
 import { Prisma, type DbTx } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { bookingPolicy, type BookingPolicy } from '../availability/index.ts';
 import { createSessionGroupConversation } from '../conversations/index.ts';
 import { ForbiddenError } from '../errors.ts';
-import { answerOfSameKeyTwin, findIdempotencyRecord, idempotencyCte, parseIdempotencyKey, replayedResource, requestHash } from '../idempotency.ts';
+import { answerAfterFailure, findIdempotencyRecord, idempotencyCte, parseIdempotencyKey, replayedAnswer, requestHash, type IdempotencyRecord, type KeyedRequest } from '../idempotency.ts';
 import type { CoreDeps } from '../deps.ts';
 import { toPage, type Page } from '../pagination.ts';
 import { COACH_LOCK_TX_OPTIONS, lockCoachCalendar } from '../scheduling/lock.ts';
@@ -87,6 +88,37 @@ export function createSessionsService(deps: CoreDeps) {
     return toPage(rows.map((r) => viewSession(actor, r)), input);
   }
 
+  /** Writes a new session (and the key row of its request, in the same statement), or refuses it having written nothing. */
+  async function schedule(actor: Actor, input: z.output<typeof createSessionInput>, keyRow?: KeyedRequest): Promise<string> {
+    const named = await loadScheduleParties(db, input);
+    assertMaySchedule(actor, named, input);
+    const { member, coach } = named;
+    return db.$transaction(async (tx) => {
+      await lockCoachCalendar(tx, coach.id);
+      await assertBookableTime(tx, policy(), { coachId: coach.id, scheduledAt: input.scheduledAt, duration: input.duration, memberId: member.id });
+      const now = clock.now();
+      const { session, ctes } = sessionInsertCtes(
+        {
+          memberProfileId: member.id,
+          memberUserId: member.userId,
+          coachUserId: coach.id,
+          scheduledAt: input.scheduledAt,
+          duration: input.duration,
+          type: input.type,
+          memberNotes: input.memberNotes ?? null,
+          notify: 'session.created',
+        },
+        now,
+      );
+      const keyCte = keyRow === undefined ? [] : [idempotencyCte('session_key', { ...keyRow, resourceId: session.id }, now)];
+      await tx.$executeRaw`WITH ${Prisma.join([...ctes, ...keyCte], ', ')} SELECT 1`;
+      if (input.createGroupConversation) {
+        await createSessionGroupConversation(tx, { sessionId: session.id, coachUserId: coach.id, memberUserId: member.userId, title: 'Coaching Session' });
+      }
+      return session.id;
+    }, COACH_LOCK_TX_OPTIONS);
+  }
+
   return {
     /**
      * Creates a session at a bookable time (the same availability and capacity rule as a booking,
@@ -97,56 +129,26 @@ export function createSessionsService(deps: CoreDeps) {
       const input = parseInput(createSessionInput, raw);
       const key = idempotencyKey === undefined ? undefined : parseIdempotencyKey(idempotencyKey);
       const hash = requestHash(input);
+      const answer = (record: IdempotencyRecord): Promise<SessionView> => {
+        const first = replayedAnswer(record, SESSION_CREATE_OPERATION, hash);
+        if ('refusal' in first) throw first.refusal;
+        return view(actor, first.resourceId);
+      };
       const replay = async (): Promise<SessionView | undefined> => {
         const record = key === undefined ? null : await findIdempotencyRecord(db, actor.userId, key);
-        return record ? view(actor, replayedResource(record, SESSION_CREATE_OPERATION, hash)) : undefined;
+        return record ? answer(record) : undefined;
       };
       const replayed = await replay();
       if (replayed) return replayed;
-
-      const named = await loadScheduleParties(db, input);
-      assertMaySchedule(actor, named, input);
-      const { member, coach } = named;
-
-      let sessionId: string;
+      const keyRow = key === undefined ? undefined : { userId: actor.userId, key, operation: SESSION_CREATE_OPERATION, requestHash: hash };
       try {
-        sessionId = await db.$transaction(async (tx) => {
-          await lockCoachCalendar(tx, coach.id);
-          await assertBookableTime(tx, policy(), { coachId: coach.id, scheduledAt: input.scheduledAt, duration: input.duration, memberId: member.id });
-          const now = clock.now();
-          const { session, ctes } = sessionInsertCtes(
-            {
-              memberProfileId: member.id,
-              memberUserId: member.userId,
-              coachUserId: coach.id,
-              scheduledAt: input.scheduledAt,
-              duration: input.duration,
-              type: input.type,
-              memberNotes: input.memberNotes ?? null,
-              notify: 'session.created',
-            },
-            now,
-          );
-          const keyCte =
-            key === undefined
-              ? []
-              : [idempotencyCte('session_key', { userId: actor.userId, key, operation: SESSION_CREATE_OPERATION, requestHash: hash, resourceId: session.id }, now)];
-          await tx.$executeRaw`WITH ${Prisma.join([...ctes, ...keyCte], ', ')} SELECT 1`;
-          if (input.createGroupConversation) {
-            await createSessionGroupConversation(tx, {
-              sessionId: session.id,
-              coachUserId: coach.id,
-              memberUserId: member.userId,
-              title: 'Coaching Session',
-            });
-          }
-          return session.id;
-        }, COACH_LOCK_TX_OPTIONS);
+        return view(actor, await schedule(actor, input, keyRow));
       } catch (error) {
-        if (key === undefined) throw error;
-        return answerOfSameKeyTwin(error, replay);
+        if (keyRow === undefined) throw error;
+        const { record, ours } = await answerAfterFailure(db, keyRow, error);
+        if (ours) throw error;
+        return answer(record);
       }
-      return view(actor, sessionId);
     },
 
     /** Changes type, duration or the coach's notes; a new duration is re-checked like a booking. */
