@@ -17,7 +17,7 @@ import {
   type UnbookableReason,
 } from '../availability/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError, type DomainError } from '../errors.ts';
-import { answerAfterFailure, parseIdempotencyKey, replayedAnswer, requestHash, type IdempotencyRecord, type KeyedRequest } from '../idempotency.ts';
+import { answerAfterFailure, isRecordableRefusal, parseIdempotencyKey, replayedAnswer, requestHash, type IdempotencyRecord, type KeyedRequest } from '../idempotency.ts';
 import type { CoreDeps } from '../deps.ts';
 import { pageArgs, toPage, type Page } from '../pagination.ts';
 import { COACH_LOCK_TX_OPTIONS, lockCoachCalendar, lockCoachCalendarAndRead } from '../scheduling/lock.ts';
@@ -199,7 +199,7 @@ export function createBookingsService(deps: CoreDeps) {
       // twin's answer is given.
       const keyed: KeyedRequest = { userId: actor.userId, key, operation: BOOKING_OPERATION, requestHash: hash };
       const { record, ours } = await answerAfterFailure(db, keyed, error);
-      return ours ? { refusal: error as DomainError, replayed: false } : replay(record, hash);
+      return ours && isRecordableRefusal(error) ? { refusal: error, replayed: false } : replay(record, hash);
     }
     if ('replay' in outcome) return replay(outcome.replay, hash);
     if (outcome.refusal) return { refusal: withBooking(outcome.refusal, outcome.booking.id), replayed: false };
