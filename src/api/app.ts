@@ -101,14 +101,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
   if (deps.metrics) await app.register(metricsRoute({ metrics: deps.metrics.exposition, token: deps.metrics.token, throttle }));
+  const routeDeps = { core: deps.core, publicUrl: deps.config.PUBLIC_URL };
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('public'));
-    await scope.register(publicRoutes(deps, throttle));
+    await scope.register(publicRoutes(routeDeps, throttle));
   });
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('bearer'));
     scope.addHook('onRequest', authenticate(deps.core, throttle));
-    await scope.register(protectedRoutes(deps));
+    await scope.register(protectedRoutes(routeDeps));
   });
   if (deps.queues?.length) await registerQueueBoard(app, { core: deps.core, throttle, queues: deps.queues, reachable: deps.queuesReachable ?? (() => true) });
   // Unknown routes are rate limited too, so they cannot be probed at will.

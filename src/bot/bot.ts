@@ -1,7 +1,7 @@
 import { createActionSigner } from './actions.ts';
-import { Refusal, subjectOfChatUser, subjectOfUser, viewerFor, type BotDeps, type BotRuntime, type Ctx } from './context.ts';
+import { Refusal, subjectOfChatUser, subjectOfUser, viewerFor, type BotDeps, type BotRuntime, type Ctx, type LiveDrawer } from './context.ts';
 import { ACTION_SENTENCES, sentenceFor } from './errors.ts';
-import { notice, reply, type ActionHandler, type CommandHandler, type Feature, type LiveDrawer } from './feature.ts';
+import { notice, reply, type ActionHandler, type CommandHandler, type Feature } from './feature.ts';
 import { FEATURES } from './features/index.ts';
 import { unknownCommandSentence } from './did-you-mean.ts';
 import { answerText, endPendingForm, formRefused, pendingForm, REOPEN_VERB, rememberForms, reopenForm } from './forms.ts';
@@ -59,6 +59,7 @@ export function createBot(deps: BotDeps): Bot {
     ...deps,
     signer: createActionSigner(deps.actionSecret),
     drawers,
+    menu: FEATURES.flatMap((f) => Object.entries(f.commands ?? {})),
     refresh: (change, except) => refreshLive(rt, change, except),
   };
 

@@ -1,45 +1,21 @@
-import type { Ctx, Viewer } from './context.ts';
+import type { Ctx, LiveDrawer, MenuEntry, Verb } from './context.ts';
 import type { ChatUser, Effect } from './inbound.ts';
 import type { ActionToken, Form, View } from './view.ts';
-import type { Verb } from './verbs.ts';
 
 export type CommandHandler = (ctx: Ctx, args: string) => Promise<Effect[]>;
 export type ActionHandler = (ctx: Ctx, args: string[], values: Record<string, string>) => Promise<Effect[]>;
-/** Draws a message kept current again, for its viewer, from what was remembered. */
-export type LiveDrawer = (viewer: Viewer, args: Record<string, unknown>) => Promise<View>;
 
-/**
- * Who a command is for: it is listed in their help, and platforms show it to everyone. `anyone`
- * includes people the bot does not know yet (and is not repeated in an account's help); `linked`
- * is everyone with an account, whatever their role.
- */
-export type Audience = 'anyone' | 'linked' | 'member' | 'coach' | 'admin';
+export type { Audience, MenuEntry } from './context.ts';
 
-/**
- * A command as the menus list it and the router runs it. The command list, the help text and the
- * platforms' registrations (Telegram's menu, Discord's slash commands, Slack's manifest) are all
- * derived from these entries: adding a command is adding one entry to its feature.
- */
-export interface Command {
-  /** Short, for every platform's menu (Discord: at most 100 characters with the audience prefix). */
-  description: string;
-  audience: Audience;
-  /** What the command takes after its name, e.g. `<name>`; shown in the help and Slack's hint. */
-  usage?: string;
-  /**
-   * The name Slack registers it under when Slack keeps the command's own for itself (Slack's
-   * built-in `/invite` adds people to a channel, and a manifest listing it is refused).
-   */
-  slackName?: string;
-  /** False for what a platform asks for by itself (Slack's App Home): no menu or help lists it. */
-  listed?: false;
+/** A command as the menus list it (MenuEntry) and the router runs it. */
+export interface Command extends MenuEntry {
   run: CommandHandler;
 }
 
 export const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 
 /** A command's line in the help: `/members [name] — your members`. */
-export function helpLine(name: string, c: Command): string {
+export function helpLine(name: string, c: MenuEntry): string {
   return `/${name}${c.usage ? ` ${c.usage}` : ''} — ${lowerFirst(c.description)}`;
 }
 

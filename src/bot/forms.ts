@@ -20,6 +20,11 @@ export const SKIP = '-';
 export const REOPEN_VERB = 'fo';
 /** The forms' own verb (see verbs.ts); the router answers it itself, before any feature's handler. */
 export const FORM_VERBS = { [REOPEN_VERB]: 'act' } as const;
+
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module './context.ts' {
+  interface VerbRegistry extends Record<keyof typeof FORM_VERBS, true> {}
+}
 /** The answer to free text while no form waits for it. */
 export const NOT_AN_ANSWER = 'I only understand commands and buttons here. Try /help.';
 

@@ -1,4 +1,4 @@
-import type { Ctx, BotRuntime } from './context.ts';
+import type { Ctx, BotRuntime, LiveSpan } from './context.ts';
 import { viewerFor } from './context.ts';
 import type { Effect, MessageRef } from './inbound.ts';
 import { ChatDeliveryError, type Notice } from './port.ts';
@@ -9,13 +9,6 @@ import { ChatDeliveryError, type Notice } from './port.ts';
 // through its platform's ChatPort. Any bot process can do the redraw: nothing lives in memory.
 
 const LIVE_FOR_MS = 2 * 24 * 60 * 60_000;
-
-export interface LiveSpan {
-  coachId: string;
-  startsAt: Date;
-  endsAt: Date;
-  sessionId?: string;
-}
 
 /** Inputs whose answer drew a screen kept current (see forgetReplaced). */
 const keptCurrent = new WeakSet<Ctx>();

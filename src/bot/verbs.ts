@@ -1,3 +1,4 @@
+import type { Verb } from './context.ts';
 import type { VerbUse, FormVerb } from './feature.ts';
 import { AVAILABILITY_VERBS } from './features/availability.ts';
 import { BOOKING_VERBS } from './features/book.ts';
@@ -26,7 +27,12 @@ export const VERBS = {
   ...AVAILABILITY_VERBS,
 } as const satisfies Record<string, VerbUse>;
 
-export type Verb = keyof typeof VERBS;
+export type { Verb } from './context.ts';
+
+/** Every declared verb is registered for `act()` and every registered one declared here. */
+type Declared = keyof typeof VERBS;
+const registeredAsDeclared: [Verb] extends [Declared] ? ([Declared] extends [Verb] ? true : never) : never = true;
+void registeredAsDeclared;
 
 type SubmitOf<U> = U extends { submit: infer S } ? S : never;
 /** A form's submit verb must itself be declared: a typo there is a compile error. */

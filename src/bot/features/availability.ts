@@ -78,6 +78,11 @@ export const AVAILABILITY_VERBS = {
   aX: 'act',
 } as const satisfies Record<string, VerbUse>;
 
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof AVAILABILITY_VERBS, true> {}
+}
+
 /**
  * The form's text as core's input; core validates it and names any bad field. An input left out
  * (an edit form opened without the window's values, see FormDraw.current) keeps `was`.

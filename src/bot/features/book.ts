@@ -253,6 +253,11 @@ export const BOOKING_VERBS = {
   rx: 'act',
 } as const satisfies Record<string, VerbUse>;
 
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof BOOKING_VERBS, true> {}
+}
+
 export const booking: Feature<keyof typeof BOOKING_VERBS> = {
   commands: {
     book: { description: 'Book a session', audience: 'member', run: async (ctx) => [reply(await dayPicker(requireMember(ctx), {}))] },

@@ -115,6 +115,11 @@ export const COACH_VERBS = {
   cX: 'submit',
 } as const satisfies Record<string, VerbUse>;
 
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof COACH_VERBS, true> {}
+}
+
 export const coach: Feature<keyof typeof COACH_VERBS> = {
   commands: {
     today: { description: 'Today and this week', audience: 'coach', run: async (ctx) => [reply(await today(requireCoach(ctx)))] },

@@ -1,12 +1,11 @@
 import type { ChatAccount } from '../../core/chat/index.ts';
-import type { Ctx } from '../context.ts';
+import type { BotRuntime, Ctx } from '../context.ts';
 import type { Platform } from '../inbound.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
 import { helpLine, reply, type Audience, type Feature } from '../feature.ts';
 import { button, header, row, screen, text } from '../ui.ts';
 import { requireCoach, requireMember } from '../guards.ts';
 import { today } from './coach.ts';
-import { FEATURES } from './index.ts';
 import { next } from './member.ts';
 
 /** Whose commands an account sees in its help: an admin coaches too. */
@@ -16,15 +15,13 @@ function audiencesOf(account: ChatAccount): Audience[] {
 }
 
 /** The account's own commands, from every feature's declared entries, as its platform names them. */
-function helpLines(account: ChatAccount, platform: Platform): string[] {
+function helpLines(menu: BotRuntime['menu'], account: ChatAccount, platform: Platform): string[] {
   const mine = audiencesOf(account);
   // By audience in the order of `mine` (the role's own first, then what every account has).
   return mine.flatMap((audience) =>
-    FEATURES.flatMap((f) =>
-      Object.entries(f.commands ?? {})
-        .filter(([, c]) => c.listed !== false && c.audience === audience)
-        .map(([name, c]) => helpLine(platform === 'slack' ? (c.slackName ?? name) : name, c)),
-    ),
+    menu
+      .filter(([, c]) => c.listed !== false && c.audience === audience)
+      .map(([name, c]) => helpLine(platform === 'slack' ? (c.slackName ?? name) : name, c)),
   );
 }
 
@@ -32,7 +29,7 @@ async function help(ctx: Ctx) {
   if (!ctx.account) {
     return [reply(screen('Welcome to Coachbot', [header('Welcome to Coachbot'), text('Book coaching sessions right here in chat.', ACTION_SENTENCES.signUpFirst), row(button('Sign up', ctx.act('su')))]))];
   }
-  return [reply(screen('Commands', [header(`Hello ${ctx.account.name}`), text('What you can do:', ...helpLines(ctx.account, ctx.user.platform))]))];
+  return [reply(screen('Commands', [header(`Hello ${ctx.account.name}`), text('What you can do:', ...helpLines(ctx.rt.menu, ctx.account, ctx.user.platform))]))];
 }
 
 /** Slack's App Home: what is next for the viewer, a member's next session or a coach's day. */
@@ -43,6 +40,11 @@ async function home(ctx: Ctx) {
 }
 
 export const HELP_VERBS = { hp: 'act' } as const;
+
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof HELP_VERBS, true> {}
+}
 
 export const helpFeature: Feature<keyof typeof HELP_VERBS> = {
   commands: {

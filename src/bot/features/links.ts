@@ -85,6 +85,11 @@ function kept(ctx: Ctx) {
 
 export const LINKS_VERBS = { ul: 'act', uk: 'act' } as const;
 
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof LINKS_VERBS, true> {}
+}
+
 export const links: Feature<keyof typeof LINKS_VERBS> = {
   commands: {
     link: { description: 'Link this chat to your account with a code', audience: 'anyone', usage: '<code>', run: link },

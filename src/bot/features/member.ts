@@ -172,6 +172,11 @@ export const MEMBER_VERBS = {
   rf: 'submit',
 } as const satisfies Record<string, VerbUse>;
 
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof MEMBER_VERBS, true> {}
+}
+
 export const member: Feature<keyof typeof MEMBER_VERBS> = {
   commands: {
     sessions: { description: 'Your upcoming sessions (cancel, reschedule)', audience: 'member', run: async (ctx) => [reply(await mySessions(requireMember(ctx)))] },

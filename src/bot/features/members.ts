@@ -94,6 +94,11 @@ export const MEMBERS_VERBS = {
   mN: 'submit',
 } as const satisfies Record<string, VerbUse>;
 
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof MEMBERS_VERBS, true> {}
+}
+
 async function openMember(ctx: Ctx, args: string) {
   const v = requireCoach(ctx);
   if (!args.trim()) return [reply(await search(ctx, ''))];

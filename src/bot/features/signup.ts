@@ -5,7 +5,7 @@ import type { Form, View } from '../view.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
 import { openForm, reply, show, type Feature, type FormDraw, type VerbUse } from '../feature.ts';
 import { button, form, header, input, option, row, screen, select, text } from '../ui.ts';
-import type { Verb } from '../verbs.ts';
+import type { Verb } from '../context.ts';
 
 // Signup (the seed's registration page): pick a coach open for members, then name, goals and time
 // zone; the first /signup of a chat identity creates the member and links the identity.
@@ -53,6 +53,11 @@ export const SIGNUP_VERBS = {
   sk: { submit: 'sf', for: 'anyone', draw: signupForm },
   sf: 'submit',
 } as const satisfies Record<string, VerbUse>;
+
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof SIGNUP_VERBS, true> {}
+}
 
 function coachArg(args: string[]): string | null {
   if (args[0] === NO_COACH) return null;
