@@ -1,7 +1,4 @@
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { REDIS_URL } from '../api/harness.ts';
 import { cloneTemplate, dropDatabase, withAdmin } from '../helpers/postgres.ts';
 import { FROM_SOURCE, serviceEnv, startService, SPAWNING } from './process.ts';
 
@@ -11,14 +8,7 @@ import { FROM_SOURCE, serviceEnv, startService, SPAWNING } from './process.ts';
 // and rates sessions that way, so a development process on an empty database shows it at start.
 
 const { name, url } = await cloneTemplate();
-afterAll(async () => {
-  // The worker's job schedulers stay in the shared Redis under the database's prefix: removed with it.
-  const redis = new Redis(REDIS_URL);
-  const stream = redis.scanStream({ match: `${loadConfig({ DATABASE_URL: url }).REDIS_PREFIX}*`, count: 1000 });
-  for await (const keys of stream) if ((keys as string[]).length) await redis.del(...(keys as string[]));
-  await redis.quit();
-  await withAdmin((client) => dropDatabase(client, name));
-}, SPAWNING.timeout);
+afterAll(() => withAdmin((client) => dropDatabase(client, name)), SPAWNING.timeout);
 
 describe('PostgreSQL statements of a process', SPAWNING, () => {
   it('never overlap on one connection: no pg deprecation warning while the demo is seeded', async () => {
