@@ -45,8 +45,8 @@ describe('development logs', SPAWNING, () => {
     const lastLog = screen.findLastIndex((l) => /^\[\d\d:\d\d:\d\d\] [A-Z]+/.test(l));
     expect(banner).toBeGreaterThan(lastLog);
     expect(lastLog).toBeGreaterThanOrEqual(at(/workers running/));
-    expect(at(/^  playground: http:\/\/127\.0\.0\.1:\d+\/playground$/)).toBeGreaterThan(banner);
-    expect(at(/export TOKEN=/)).toBeGreaterThan(at(/^  playground: http/));
+    expect(at(/^ {2}playground: http:\/\/127\.0\.0\.1:\d+\/playground$/)).toBeGreaterThan(banner);
+    expect(at(/export TOKEN=/)).toBeGreaterThan(at(/^ {2}playground: http/));
     expect(at(/^First commands:$/)).toBeGreaterThan(at(/export TOKEN=/));
     // After the banner, the next thing written is the stop.
     expect(lines.slice(firstScreen).find((l) => l.trim() !== '')).toMatch(/shutting down/);
