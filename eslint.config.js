@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    // Core must not know chat platforms, HTTP or job queues (ARCHITECTURE §1).
+    // Core must not know chat platforms, HTTP or job queues (docs/design.md §1).
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
@@ -27,7 +27,7 @@ export default tseslint.config(
     },
   },
   {
-    // The bot speaks core only: no Prisma, no HTTP, no platform SDK (ARCHITECTURE §1, §4).
+    // The bot speaks core only: no Prisma, no HTTP, no platform SDK (docs/design.md §1, §6).
     files: ['src/bot/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

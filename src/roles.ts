@@ -8,13 +8,13 @@ import { createTelegramAdapter, telegramConfigured } from './adapters/telegram/i
 import { BOT_COMMANDS, createBot, type Bot, type ChatPort, type Platform } from './bot/index.ts';
 import { createInstallationRecords } from './core/chat/installations.ts';
 import { startWorkerRole } from './jobs/index.ts';
-import type { Config } from './config.ts';
+import { redisNamespace, type Config } from './config.ts';
 import { DEFAULT_CORE_CONFIG, systemClock, type Clock, type Core } from './core/index.ts';
 import type { Db } from './db/client.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
 import type { ProcessMetrics } from './runtime/metrics.ts';
 
-// Process roles (ARCHITECTURE §8): `--role api|bot|worker|all` (default all). `api` serves the
+// Process roles (docs/design.md §7): `--role api|bot|worker|all` (default all). `api` serves the
 // admin API, `bot` the chat side (the adapters' receivers and, where it is safe, the web
 // playground: adapters/web/serving.ts), `worker` the BullMQ workers. Each role is stateless, so any
 // number of each can run.
@@ -85,20 +85,21 @@ export function buildBot(deps: ChatDeps): ChatSide {
   const receivers: Receiver[] = [];
   const { config, redis, logger } = deps;
 
+  // Each adapter keeps its Redis keys under the deployment's REDIS_PREFIX (Slack's names its own `slack:…`).
   const slack = slackSettings(config);
   if (slack) {
-    const adapter = createSlackAdapter({ settings: slack, bot, redis, logger, installations: createInstallationRecords(deps.db, 'slack') });
+    const adapter = createSlackAdapter({ settings: slack, bot, redis, logger, installations: createInstallationRecords(deps.db, 'slack'), keyPrefix: config.REDIS_PREFIX });
     ports.slack = adapter.port;
     receivers.push({ name: 'slack', start: async () => void (await adapter.start()), stop: () => adapter.stop() });
   }
   if (telegramConfigured(config)) {
-    const adapter = createTelegramAdapter({ config, bot, redis, logger });
+    const adapter = createTelegramAdapter({ config, bot, redis, logger, keyPrefix: redisNamespace(config, 'telegram') });
     ports.telegram = adapter.port;
     receivers.push({ name: 'telegram', start: () => adapter.start(), stop: () => adapter.stop() });
   }
   const discord = discordSettings(config);
   if (discord) {
-    const adapter = createDiscordAdapter({ settings: discord, bot, redis, logger, commands: BOT_COMMANDS });
+    const adapter = createDiscordAdapter({ settings: { ...discord, keyPrefix: `${redisNamespace(config, 'discord')}:` }, bot, redis, logger, commands: BOT_COMMANDS });
     ports.discord = adapter.port;
     receivers.push({ name: 'discord', start: (app) => adapter.start(app), stop: () => adapter.stop() });
   }

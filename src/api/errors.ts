@@ -4,9 +4,10 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { asDomainError, isDomainError, type FieldIssue } from '../core/index.ts';
 import { redactUrl } from './logger.ts';
 
-// Every error leaves the API in one shape, `{ statusCode, message, error, details? }` (ARCHITECTURE
-// §6): core's DomainErrors keep their status and stable code, request validation is reported like
-// core's ValidationError, Fastify's own 4xx get stable codes, anything else is a sanitized 500.
+// Every error leaves the API in one shape, `{ statusCode, message, error, details? }`
+// (docs/design.md §2): core's DomainErrors keep their status and stable code, request validation is
+// reported like core's ValidationError, Fastify's own 4xx get stable codes, anything else is a
+// sanitized 500.
 
 export interface ErrorBody {
   statusCode: number;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 // Building blocks of the route schemas: one zod schema is the validation, the serialisation and the
-// OpenAPI description of a route (STYLE, Fastify anchor). A shape the API answers in more than one
+// OpenAPI description of a route (docs/design.md §8). A shape the API answers in more than one
 // place gets an id with `.meta({ id })`: the document then defines it once, as a named component
 // every use refers to, and generated clients get a named type for it.
 

@@ -3,7 +3,7 @@ import { viewerFor } from './context.ts';
 import type { MessageRef } from './inbound.ts';
 import { ChatDeliveryError } from './port.ts';
 
-// Messages kept current (ARCHITECTURE §4): a slot picker or session card drawn onto a known
+// Messages kept current (docs/design.md §6): a slot picker or session card drawn onto a known
 // message is remembered in PostgreSQL with the time span it shows; when seats change, every
 // remembered message touching the change is drawn again for its own viewer and edited in place
 // through its platform's ChatPort. Any bot process can do the redraw: nothing lives in memory.

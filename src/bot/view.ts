@@ -1,4 +1,4 @@
-// The platform-neutral message model (ARCHITECTURE §4). The bot builds these; each adapter renders
+// The platform-neutral message model (docs/design.md §6). The bot builds these; each adapter renders
 // them (Block Kit, Discord components, Telegram inline keyboards, HTML in the playground). Every
 // screen is written once, so everything here must be renderable on all of Slack, Discord and
 // Telegram: see LIMITS, which the renderers and a property test enforce.

@@ -1,4 +1,4 @@
-/** The only source of "now" in core, injected so tests control time (STYLE §9). */
+/** The only source of "now" in core, injected so tests control time (docs/design.md §1). */
 export interface Clock {
   now(): Date;
 }

@@ -1,4 +1,4 @@
-// The closed set of domain errors (ARCHITECTURE §6). Each carries a stable `code`: the API's `error`
+// The closed set of domain errors (docs/design.md §2). Each carries a stable `code`: the API's `error`
 // field, the key of the chat sentence, and what logs and metrics count.
 
 export interface FieldIssue {

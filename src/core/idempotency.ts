@@ -4,7 +4,7 @@ import { Prisma, type DbTx } from '../db/client.ts';
 import { UnprocessableError } from './errors.ts';
 import { parseInput, storableText } from './validation.ts';
 
-// Idempotency keys (ARCHITECTURE §3): a retried request returns the first result instead of acting
+// Idempotency keys (docs/design.md §3): a retried request returns the first result instead of acting
 // twice. The key row is written in the same transaction as the result it points at, so it exists
 // exactly when that result does; a concurrent twin hits the primary key (userId, key) and re-reads.
 

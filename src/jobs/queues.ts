@@ -24,9 +24,6 @@ export interface JobQueues {
   schedule: Queue<Record<string, never>>;
 }
 
-/** BullMQ's key prefix; tests give each run its own. */
-export const DEFAULT_PREFIX = 'coachbot';
-
 /** The deterministic job id of a notification: one job per row. BullMQ custom ids cannot contain ':'. */
 export function notificationJobId(notificationId: string): string {
   return `n-${notificationId}`;

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { buildApp, healthRoutes, installErrorHandling, metricsRoute, warmUpApi, type MetricsExposition, type Readiness } from '../api/index.ts';
 import type { Db } from '../db/client.ts';
+import { redisNamespace } from '../config.ts';
 import { openQueues } from '../jobs/index.ts';
 import { listenFailure } from './failure.ts';
 import type { Infrastructure } from './infrastructure.ts';
@@ -87,7 +88,7 @@ export async function composeServer(infra: ServerInfrastructure, options: Server
   const api = options.api ?? true;
   const requiresRedis = options.requiresRedis ?? true;
   // The queue board for admins at /admin/queues: this process only reads the queues the workers run.
-  const jobQueues = api ? openQueues(config.REDIS_URL) : null;
+  const jobQueues = api ? openQueues(config.REDIS_URL, redisNamespace(config, 'bull')) : null;
   const queues = jobQueues ? [jobQueues.queues.delivery, jobQueues.queues.schedule] : [];
   const app = api
     ? await buildApp({ core, db, redis, config, logger, readiness, readinessRequiresRedis: requiresRedis, queues, queuesReachable: jobQueues?.reachable, metrics: { exposition: metrics, token: config.METRICS_TOKEN } })

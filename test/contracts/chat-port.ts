@@ -3,7 +3,7 @@ import type { MessageRef } from '../../src/bot/inbound.ts';
 import { ChatDeliveryError, type ChatPort, type Recipient } from '../../src/bot/port.ts';
 import type { View } from '../../src/bot/view.ts';
 
-// What every ChatPort must do (STYLE.md §12), run against each platform's adapter through its real
+// What every ChatPort must do (docs/design.md §6), run against each platform's adapter through its real
 // SDK and a local fake of the platform: a platform is done when this suite passes for it.
 
 export interface ChatPortHarness {

@@ -6,7 +6,7 @@ import { setWindows } from './bookings.fixtures.ts';
 import { HOUR, failure, seedSession, world } from './sessions.fixtures.ts';
 
 // Every entry point of sessions, dashboards and calendar feeds refuses malformed input with a
-// ValidationError naming the field, before writing anything (ARCHITECTURE §6: bad input never
+// ValidationError naming the field, before writing anything (docs/design.md §2: bad input never
 // causes a 500, a crash or a partial write).
 
 const ctx = await setupCore();

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
 
-// A local stand-in for the Slack Web API (PLATFORMS.md, "Testing offline"): the real WebClient and
+// A local stand-in for the Slack Web API, so the tests run offline: the real WebClient and
 // Bolt talk to it over HTTP on 127.0.0.1. It answers the methods the adapter calls with realistic
 // minimal bodies, records every call (and every response_url post) for assertions, and injects
 // faults: a 429 with Retry-After, an HTTP 500, or a Slack error like `channel_not_found`.

@@ -1,6 +1,6 @@
 // Slack signs "v0:<timestamp>:<body>"; a captured request replayed later still carries a valid
 // signature, so the timestamp must be recent. Bolt refuses ones older than five minutes but lets
-// any future one through (PLATFORMS.md), so we check the skew both ways before Bolt sees it.
+// any future one through, so we check the skew both ways before Bolt sees it.
 
 export const MAX_SKEW_SECONDS = 5 * 60;
 

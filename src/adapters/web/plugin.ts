@@ -9,7 +9,7 @@ import { playgroundPage } from './page.ts';
 import { renderView } from './render.ts';
 import type { PlaygroundStore, PlaygroundEvent, StoredMessage } from './store.ts';
 
-// The web playground (ARCHITECTURE §4): act as any seeded user or a new visitor, type commands,
+// The web playground (docs/design.md §6): act as any seeded user or a new visitor, type commands,
 // click buttons, fill forms, and watch messages change in place (server-sent events). It is a
 // development tool without credentials: the composition root registers it only where serving.ts says
 // so. Its refusals are core's errors, answered by the server's error handler in the API's error format.
@@ -22,6 +22,7 @@ export interface PlaygroundOptions {
 }
 
 const SCOPE = 'local';
+const VISITOR = { name: 'New visitor', role: 'Guest' } as const;
 const chatId = z.string().regex(/^[ug]-[A-Za-z0-9-]{1,64}$/, { message: 'must be a playground chat id' });
 const zone = z.string().max(64).optional();
 // The page makes one per input; it becomes a database key (the bot's delivery claim), where a NUL
@@ -36,8 +37,9 @@ const inputBody = z.discriminatedUnion('kind', [
 
 type InputBody = z.infer<typeof inputBody>;
 
-function toInbound(chat: string, body: InputBody, displayName?: string): Inbound {
-  const user: ChatUser = { platform: 'web', scope: SCOPE, platformUserId: chat, ...(displayName ? { displayName } : {}), ...(body.timezone ? { timezone: body.timezone } : {}) };
+// No display name: a browser does not say who is typing, and a made-up one would prefill /signup's name.
+function toInbound(chat: string, body: InputBody): Inbound {
+  const user: ChatUser = { platform: 'web', scope: SCOPE, platformUserId: chat, ...(body.timezone ? { timezone: body.timezone } : {}) };
   const base = { user, deliveryId: body.deliveryId };
   if (body.kind === 'action') {
     return { ...base, type: 'action', action: body.action, ...(body.messageId ? { message: { platform: 'web', channelId: chat, messageId: body.messageId } } : {}) };
@@ -83,7 +85,7 @@ export function playgroundPlugin(o: PlaygroundOptions): FastifyPluginAsync {
     app.post('/playground/api/chats', async (req) => {
       const body = z.object({ userId: z.uuid({ message: 'must be a user id' }).optional() }).safeParse(req.body ?? {});
       if (!body.success) throw invalid(body.error, 'body');
-      if (!body.data.userId) return { chatId: `g-${randomUUID()}`, name: 'New visitor', role: 'Guest' };
+      if (!body.data.userId) return { chatId: `g-${randomUUID()}`, ...VISITOR };
       const users = await o.core.chat.localDirectory();
       const user = users.find((u) => u.id === body.data.userId);
       if (!user) throw new NotFoundError('User', body.data.userId);
@@ -92,13 +94,20 @@ export function playgroundPlugin(o: PlaygroundOptions): FastifyPluginAsync {
       return { chatId: chat, name: user.name, role: user.role };
     });
 
+    // Who a chat is now: after /signup, a visitor's chat is the new member's.
+    app.get('/playground/api/chats/:chatId', async (req) => {
+      const chat = chatIdOf(req.params);
+      const account = await o.core.chat.account({ platform: 'web', scope: SCOPE, platformUserId: chat });
+      return account?.isActive ? { chatId: chat, userId: account.userId, name: account.name, role: account.role } : { chatId: chat, ...VISITOR };
+    });
+
     app.get('/playground/api/chats/:chatId/messages', async (req) => (await o.store.list(chatIdOf(req.params))).map(asJson));
 
     app.post('/playground/api/chats/:chatId/inputs', async (req) => {
       const chat = chatIdOf(req.params);
       const body = inputBody.safeParse(req.body);
       if (!body.success) throw invalid(body.error, 'body');
-      const effects = await o.bot.handle(toInbound(chat, body.data, chat.startsWith('g-') ? 'New visitor' : undefined));
+      const effects = await o.bot.handle(toInbound(chat, body.data));
       return applyEffects(o.store, chat, body.data, effects);
     });
 

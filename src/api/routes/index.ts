@@ -14,7 +14,7 @@ import { sessionRoutes } from './sessions.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
 
-// One plugin per resource (STYLE, Fastify anchor). Public routes carry their own secret or none.
+// One plugin per resource (docs/design.md §8). Public routes carry their own secret or none.
 
 export function publicRoutes(deps: AppDeps, throttle: Throttle): FastifyPluginAsyncZod {
   return async (app) => {

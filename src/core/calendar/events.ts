@@ -13,7 +13,7 @@ export interface NewCalendarEvent {
   attendeeIds: string[];
 }
 
-/** Calendar events are the single record of time: sessions point at one (seed Property 17). */
+/** Calendar events are the single record of time: sessions point at one (docs/properties.md, Property 17). */
 export async function createCalendarEvent(tx: DbTx, event: NewCalendarEvent) {
   const id = randomUUID();
   return tx.calendarEvent.create({

@@ -2,7 +2,7 @@ import { pgPool, pgQuery, Prisma, type Db } from '../../db/client.ts';
 import type { Clock } from '../clock.ts';
 import { staleTimedReason, TIMED_NOTIFICATION_TYPES, type TimedSessionState } from './timed.ts';
 
-// Exactly-once delivery of an outbox row (ARCHITECTURE §5): a worker CLAIMS the row in one
+// Exactly-once delivery of an outbox row (docs/design.md §5): a worker CLAIMS the row in one
 // conditional UPDATE before calling the chat platform and MARKS it sent after. A second worker (a
 // stalled job run again, a duplicate job) finds it claimed or sent and does nothing. The claim is a
 // lease: a worker that died holding it (SIGKILL, lost machine) leaves a claim that another takes

@@ -28,7 +28,7 @@ export interface OutboxEntry {
 }
 
 /**
- * Writes notifications in the caller's transaction (the outbox of ARCHITECTURE §5): they exist if
+ * Writes notifications in the caller's transaction (the outbox of docs/design.md §5): they exist if
  * and only if the change that caused them committed. A repeated cause writes nothing new.
  */
 export async function writeNotifications(tx: DbTx, entries: OutboxEntry[]): Promise<void> {

@@ -10,7 +10,7 @@ import { ConflictError, ValidationError } from '../errors.ts';
 //       │ └──markNoShow (after the start)───► no_show
 //       └──reschedule / update (stays scheduled; a member reschedules only before the start)
 //
-// The seed lists invalid state transitions under 400 Validation, so a refused transition is a
+// docs/design.md §2 lists invalid state transitions under 400 Validation, so a refused transition is a
 // ValidationError with code `invalid_state` (Properties 61, 62, 63); a second rating is the one
 // 409 (Property 45, "duplicate rating submission" under Conflict).
 

@@ -108,7 +108,7 @@ export function createSessionsService(deps: CoreDeps) {
     requireSessionCoach(actor, s);
   }
 
-  /** The member's own acts (member notes, rating); admins may act for them (seed Property 54). */
+  /** The member's own acts (member notes, rating); admins may act for them (docs/properties.md, Property 54). */
   function requireSessionMember(actor: Actor, s: SessionRecord): void {
     if (isAdmin(actor)) return;
     requirePermission(actor, 'sessions:read');

@@ -98,7 +98,7 @@ const requestArb = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('open' as const), userId: fc.oneof(fc.constant(world.member.id), fc.uuid(), hostileTextArb, wrongTypeArb, fc.constant(undefined)) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('read' as const), chat: chatArb, what: fc.constantFrom('messages', 'events') }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('read' as const), chat: chatArb, what: fc.constantFrom('messages', 'events', 'who') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('raw' as const), chat: chatArb, body: malformedJsonArb, contentType: fc.oneof(fc.constant('application/json'), oddContentTypeArb) }) },
   // Over the server's body limit: refused for its size.
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('huge' as const), size: fc.integer({ min: config.API_BODY_LIMIT_BYTES + 1, max: 2 * 1024 * 1024 }) }) },
@@ -133,7 +133,7 @@ function build(r: FuzzRequest): Built {
     case 'open':
       return { method: 'POST', path: '/playground/api/chats', body: JSON.stringify(r.userId === undefined ? {} : { userId: r.userId }), contentType: 'application/json', genuineAction: false };
     case 'read':
-      return { method: 'GET', path: `${path(r.chat)}/${r.what}`, genuineAction: false, stream: r.what === 'events' };
+      return { method: 'GET', path: r.what === 'who' ? path(r.chat) : `${path(r.chat)}/${r.what}`, genuineAction: false, stream: r.what === 'events' };
     case 'raw':
       return { method: 'POST', path: `${path(r.chat)}/inputs`, body: r.body, contentType: r.contentType, genuineAction: false };
     case 'huge':

@@ -9,12 +9,13 @@ import { createApiLogger } from '../../../src/api/logger.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { attachChat } from '../../../src/roles.ts';
 import { setupCore } from '../../helpers/core.ts';
-import { actorOf, makeCoach } from '../../helpers/factories.ts';
+import { actorOf, makeCoach, makeMember } from '../../helpers/factories.ts';
 import { testRedis } from '../../api/harness.ts';
 
 // The playground driven by a real browser (Debian's chromium through playwright-core): a new
 // visitor signs up and books by clicking, the coach completes the session from its card, the
-// member rates it. Screenshots land in test-results/ (not committed).
+// member rates it; on a phone nothing scrolls sideways and errors stay in the conversation.
+// Screenshots land in test-results/ (not committed).
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-results', 'playground');
@@ -52,6 +53,20 @@ async function say(page: Page, text: string) {
 
 const lastMessage = (page: Page) => page.locator('.msg').last();
 
+/** Responses the page got with status 400 or more (a missing favicon would be one), as `status url`. */
+function failedResponses(page: Page): string[] {
+  const failed: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  return failed;
+}
+
+/** How wide the page is laid out: wider than the viewport means it scrolls sideways. */
+const layoutWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
+
+const PHONE = { width: 390, height: 844 };
+
 if (!existsSync(CHROMIUM)) console.warn(`playground browser test skipped: no chromium at ${CHROMIUM} (.ci/run installs it)`);
 
 describe.skipIf(!existsSync(CHROMIUM))('the web playground in a browser', () => {
@@ -66,11 +81,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the web playground in a browser', () => 
     await say(member, '/signup');
     await lastMessage(member).locator('select').selectOption({ label: 'Coach Clara — Europe/Berlin' });
     await member.waitForSelector('dialog[open]');
+    expect(await member.inputValue('#f-name')).toBe('');
     await member.fill('#f-name', 'Pia <img src=x onerror=alert(1)>');
     await member.fill('#f-goals', 'Get stronger');
     expect(await member.inputValue('#f-timezone')).toBe('Europe/Berlin');
     await member.click('dialog button.primary');
     await member.getByText('Welcome, Pia').waitFor();
+    // The visitor is now the member: the header and the user list say so.
+    await member.getByText('Chatting as Pia <img src=x onerror=alert(1)> (Member)').waitFor();
+    expect(await member.locator('#user option:checked').textContent()).toBe('Pia <img src=x onerror=alert(1)> — Member');
     await member.getByRole('button', { name: 'Book a session' }).click();
     await lastMessage(member).locator('select').selectOption({ index: 1 });
     await member.getByRole('button', { name: /^10:00 · 2 left/ }).waitFor();
@@ -110,5 +129,51 @@ describe.skipIf(!existsSync(CHROMIUM))('the web playground in a browser', () => 
 
     const session = await h.db.session.findFirstOrThrow({ where: { coachId: coach.id } });
     expect(session).toMatchObject({ status: 'completed', rating: 5, ratingFeedback: 'Great session', coachNotes: 'Squats <b>deep</b>' });
+  });
+
+  it('on a phone: the landing says whom to pick, nothing scrolls sideways, errors stay in the conversation', async () => {
+    const coach = await makeCoach(h.db, { name: 'Coach Noor', coachTimezone: 'Europe/Berlin', timezone: 'Europe/Berlin' });
+    await h.core.availability.create(await actorOf(h.db, coach), { dayOfWeek: 3, startTime: '09:00', endTime: '11:00', maxSessionsPerSlot: 1, bufferMinutes: 0 });
+    // First of the members by name, so the landing offers them.
+    const firstMember = 'Aaron Member';
+    await makeMember(h.db, { name: firstMember });
+
+    const phone = await browser.newPage();
+    await phone.setViewportSize(PHONE);
+    const failed = failedResponses(phone);
+    await phone.goto(`${base}/playground?user=`);
+    await phone.waitForSelector('body[data-ready]');
+    // The landing names someone to act as for each side, and the way in for a newcomer.
+    const landing = phone.locator('.landing');
+    await expect(landing.getByRole('button', { name: `Act as ${firstMember}` }).count()).resolves.toBe(1);
+    await expect(landing.getByRole('button', { name: /^Act as .* \(coach\)$/ }).count()).resolves.toBe(1);
+    await expect(landing.textContent()).resolves.toContain('/signup');
+    expect(await layoutWidth(phone)).toBeLessThanOrEqual(PHONE.width);
+    await phone.screenshot({ path: join(SHOTS, '5-phone-landing.png'), fullPage: true });
+
+    // An input the server refuses: its reason stays in the conversation, not only in a passing toast.
+    await say(phone, 'x'.repeat(4001));
+    await phone.locator('#messages .note.error').getByText(/text/).waitFor();
+
+    await say(phone, '/signup');
+    await lastMessage(phone).locator('select').selectOption({ label: 'Coach Noor — Europe/Berlin' });
+    await phone.waitForSelector('dialog[open]');
+    expect(await phone.inputValue('#f-name')).toBe('');
+    expect(await layoutWidth(phone)).toBeLessThanOrEqual(PHONE.width);
+    await phone.screenshot({ path: join(SHOTS, '6-phone-signup-form.png') });
+    await phone.fill('#f-name', 'Pablo Phone');
+    await phone.click('dialog button.primary');
+    await phone.getByText('Welcome, Pablo Phone').waitFor();
+    await phone.getByText('Chatting as Pablo Phone (Member)').waitFor();
+    await phone.getByRole('button', { name: 'Book a session' }).click();
+    await lastMessage(phone).locator('select').selectOption({ index: 1 });
+    await phone.getByRole('button', { name: /^09:00 · 1 left/ }).waitFor();
+    expect(await layoutWidth(phone)).toBeLessThanOrEqual(PHONE.width);
+    await phone.screenshot({ path: join(SHOTS, '7-phone-slots.png'), fullPage: true });
+
+    await phone.setViewportSize({ width: 1280, height: 800 });
+    await phone.screenshot({ path: join(SHOTS, '8-desktop-slots.png'), fullPage: true });
+    expect(failed).toEqual([expect.stringMatching(/^400 .*\/inputs$/)]);
+    await phone.close();
   });
 });

@@ -41,6 +41,24 @@ describe('playground over HTTP', () => {
     expect((await app.inject({ method: 'GET', url: '/playground' })).headers['content-type']).toContain('text/html');
   });
 
+  it('names its icon inline, so a browser asks for no /favicon.ico', async () => {
+    const page = (await app.inject({ method: 'GET', url: '/playground' })).body;
+    const icon = /<link rel="icon" href="data:image\/svg\+xml,([^"]+)">/.exec(page);
+    expect(decodeURIComponent(icon?.[1] ?? '')).toMatch(/^<svg xmlns='http:\/\/www\.w3\.org\/2000\/svg'[^>]*>.*<\/svg>$/);
+  });
+
+  it('tells who a chat is now: a visitor until the chat is linked to a user, then that user', async () => {
+    const guest = (await app.inject({ method: 'POST', url: '/playground/api/chats', payload: {} })).json();
+    const who = () => app.inject({ method: 'GET', url: `/playground/api/chats/${guest.chatId}` });
+    expect((await who()).json()).toEqual({ chatId: guest.chatId, name: 'New visitor', role: 'Guest' });
+    const member = await makeMember(h.db, { name: 'Nadia New' });
+    await h.core.chat.ensureLink(member.id, { platform: 'web', scope: 'local', platformUserId: guest.chatId });
+    expect((await who()).json()).toEqual({ chatId: guest.chatId, userId: member.id, name: 'Nadia New', role: 'Member' });
+    const bad = await app.inject({ method: 'GET', url: '/playground/api/chats/x-1' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/playground chat id/);
+  });
+
   it('refuses in the API error format: status code, stable code, the field and why', async () => {
     const bad = await app.inject({ method: 'POST', url: '/playground/api/chats/u-x/inputs', payload: { kind: 'say', text: 'hi' } });
     expect(bad.json()).toEqual({ statusCode: 400, error: 'validation_failed', message: expect.stringMatching(/^deliveryId: /), details: { issues: [{ field: 'deliveryId', message: expect.any(String) }] } });
