@@ -38,7 +38,7 @@ export function decorateActor(app: FastifyInstance): void {
 export type TokenSource = (request: FastifyRequest) => string;
 
 /** The API's token source: `Authorization: Bearer <token>`. */
-export function requireBearerToken(request: FastifyRequest): string {
+function requireBearerToken(request: FastifyRequest): string {
   if (request.headers.authorization === undefined) throw new UnauthorizedError('Send an API token: Authorization: Bearer <token>', 'missing_token');
   const token = bearerToken(request);
   if (!token) throw new UnauthorizedError('The Authorization header must be "Bearer <token>"', 'invalid_authorization_header');
