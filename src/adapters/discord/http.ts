@@ -22,7 +22,8 @@ export const discordHttpPlugin: FastifyPluginAsync<DiscordHttpOptions> = async (
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
 
-  app.post(options.path ?? '/discord/interactions', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+  // Discord's endpoint, not the admin API's: it stays out of /openapi.json.
+  app.post(options.path ?? '/discord/interactions', { bodyLimit: BODY_LIMIT, schema: { hide: true } }, async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const header = (name: string) => {
       const value = request.headers[name];
