@@ -48,9 +48,18 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
+/**
+ * A connection for BullMQ, which needs its commands to wait for Redis rather than fail (no retry
+ * limit). Its connection errors are not logged: the process's shared connection (src/runtime/
+ * infrastructure.ts) says once that Redis went and once that it is back, not at every reconnect.
+ */
+function queueConnection(redisUrl: string): Redis {
+  return new Redis(redisUrl, { maxRetriesPerRequest: null }).on('error', () => undefined);
+}
+
 /** Opens the queues alone (for the admin API's queue board, or a producer). */
 export function openQueues(redisUrl: string, prefix = DEFAULT_PREFIX): { queues: JobQueues; reachable(): boolean; close(): Promise<void> } {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const connection = queueConnection(redisUrl);
   const queues = createQueues(connection, prefix);
   return {
     queues,
@@ -67,7 +76,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const prefix = deps.prefix ?? DEFAULT_PREFIX;
   const { settings, logger } = deps;
   const ports: ChatPorts = typeof deps.ports === 'function' ? deps.ports : (p) => (deps.ports as ReadonlyMap<Platform, ChatPort>).get(p);
-  const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+  const connection = queueConnection(deps.redisUrl);
   await checkEvictionPolicy(connection, logger);
   const queues = createQueues(connection, prefix);
   const relayDeps = { db: deps.db, clock: deps.clock, queues, settings };

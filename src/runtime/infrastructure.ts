@@ -5,7 +5,7 @@ import { createCore, DEFAULT_CORE_CONFIG, systemClock, type Core } from '../core
 import { createDb, warmUpDb, type Db } from '../db/client.ts';
 import { ensureDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
-import { describeDatabaseUrl, step } from './failure.ts';
+import { describeDatabaseUrl, describeRedisUrl, step } from './failure.ts';
 import { createProcessMetrics, type ProcessMetrics } from './metrics.ts';
 
 // What every role of the process shares: the database (checked, migrated, connected), Redis, core,
@@ -26,7 +26,14 @@ export interface Infrastructure {
   close(): Promise<void>;
 }
 
-export async function openInfrastructure(config: Config, logger: Logger): Promise<Infrastructure> {
+export interface InfrastructureOptions {
+  /** The process's roles cannot work without Redis (src/roles.ts): start-up waits for it, boundedly. */
+  requiresRedis: boolean;
+  /** Aborted by SIGTERM/SIGINT during start-up: a wait for Redis ends at once. */
+  signal?: AbortSignal | undefined;
+}
+
+export async function openInfrastructure(config: Config, logger: Logger, options: InfrastructureOptions = { requiresRedis: false }): Promise<Infrastructure> {
   const postgres = `PostgreSQL at ${describeDatabaseUrl(config.DATABASE_URL)}`;
   if (config.MIGRATE_ON_START) {
     const { applied } = await step(postgres, async () => {
@@ -62,6 +69,13 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     redisDown = false;
   });
 
+  if (options.requiresRedis) {
+    await step(`Redis at ${describeRedisUrl(config.REDIS_URL)}`, () => redisReady(redis, config.REDIS_STARTUP_TIMEOUT_SECONDS * 1000, options.signal)).catch((error: unknown) => {
+      redis.disconnect();
+      return db.$disconnect().catch(() => undefined).then(() => Promise.reject(error));
+    });
+  }
+
   return {
     config,
     logger,
@@ -74,4 +88,29 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/**
+ * Resolves once the connection is ready; rejects with the last connection error (or a timeout) once
+ * `timeoutMs` has passed without it, or with the signal's reason when start-up is called off.
+ */
+export function redisReady(redis: Redis, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    let lastError: Error | undefined;
+    const onError = (error: Error) => void (lastError = error);
+    const finish = (error?: unknown) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady).off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onReady = () => finish();
+    const onAbort = () => finish(signal!.reason);
+    const timer = setTimeout(() => finish(lastError ?? new Error(`no answer within ${timeoutMs / 1000} s (timeout)`)), timeoutMs);
+    redis.on('ready', onReady).on('error', onError);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -13,43 +13,47 @@ export interface Role {
   stop(): Promise<void>;
 }
 
-export type Start = (config: Config, logger: Logger) => Promise<Role[]>;
+/** Starts the roles; `signal` is aborted by SIGTERM/SIGINT during start-up, ending any wait for a dependency. */
+export type Start = (config: Config, logger: Logger, signal: AbortSignal) => Promise<Role[]>;
 
 export async function runProcess(start: Start): Promise<void> {
-  // Signals are taken from the first moment: one that arrives while the roles start (a server may
-  // already answer while the workers still connect) stops the process as soon as they have started,
-  // instead of Node's default of dying at once with requests in flight.
-  let onSignal: (signal: NodeJS.Signals) => void = (signal) => void (early ??= signal);
-  let early: NodeJS.Signals | undefined;
+  // Signals are taken from the first moment. One that arrives while the roles start calls the
+  // start-up off: a wait for a dependency (Redis) ends at once, what was opened closes, and the
+  // process exits 0, as it would once started, instead of Node's default of dying mid-request or a
+  // stop that waits for a dependency that may never come.
+  const starting = new AbortController();
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
+    if (starting.signal.aborted) return;
+    logger?.info({ signal }, 'shutting down');
+    if (config) exitAfterGrace(config);
+    starting.abort(new Error(`${signal} during start-up`));
+  };
   process.on('SIGINT', (signal) => onSignal(signal));
   process.on('SIGTERM', (signal) => onSignal(signal));
 
   let roles: Role[];
   let logger: Logger | undefined;
-  let config: Config;
+  let config: Config | undefined;
   try {
     config = loadConfig();
     logger = createApiLogger(config);
     logger.info({ node: process.version, pid: process.pid }, `starting coachbot on Node ${process.version}`);
-    roles = await start(config, logger);
+    roles = await start(config, logger, starting.signal);
   } catch (error) {
+    if (starting.signal.aborted && logger) {
+      // Called off by a signal: what had opened was closed by the start-up that failed.
+      logger.info('stopped');
+      process.exit(0);
+    }
     // Only a failure we did not foresee (a bug) is worth its stack, and in the logs rather than the terminal.
     if (logger && !isExplained(error)) logger.fatal({ err: error }, 'start-up failed');
     console.error(`coachbot cannot start: ${reasonOf(error)}`);
     process.exit(1);
   }
   const log = logger;
-  const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
+  const settings = config;
 
-  let stopping = false;
-  async function stop(signal: NodeJS.Signals): Promise<void> {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    setTimeout(() => {
-      log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, graceMs).unref();
+  async function stop(): Promise<void> {
     try {
       for (const role of [...roles].reverse()) await role.stop();
       log.info('stopped');
@@ -59,6 +63,21 @@ export async function runProcess(start: Start): Promise<void> {
       process.exit(1);
     }
   }
-  onSignal = (signal) => void stop(signal);
-  if (early) onSignal(early);
+  // A signal during start-up whose start finished all the same (nothing waited): stop the roles now.
+  if (starting.signal.aborted) return stop();
+  let stopping = false;
+  onSignal = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    exitAfterGrace(settings);
+    void stop();
+  };
+
+  function exitAfterGrace(settings: Config): void {
+    setTimeout(() => {
+      logger?.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, settings.SHUTDOWN_GRACE_SECONDS * 1000).unref();
+  }
 }
