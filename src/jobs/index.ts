@@ -57,6 +57,23 @@ function queueConnection(redisUrl: string): Redis {
   return new Redis(redisUrl, { maxRetriesPerRequest: null }).on('error', () => undefined);
 }
 
+/** Closes the queues and their connection; at once while Redis is away, rather than waiting for it. */
+async function closeQueues(queues: JobQueues, connection: Redis): Promise<void> {
+  // A queue's close waits for Redis to come back; a queue holds nothing of its own to flush, so
+  // while Redis is away dropping the connection is the whole of closing.
+  if (connection.status !== 'ready') return connection.disconnect();
+  await Promise.all([queues.delivery.close(), queues.schedule.close()]);
+  await connection.quit().catch(() => connection.disconnect());
+}
+
+/** Failing to reach Redis is the shared connection's to report, once per outage; anything else a worker meets is logged. */
+function unlessConnectionError(log: (error: Error) => void): (error: Error) => void {
+  return (error) => {
+    const network = typeof (error as { syscall?: unknown }).syscall === 'string' || /Connection is closed/.test(error.message);
+    if (!network) log(error);
+  };
+}
+
 /** Opens the queues alone (for the admin API's queue board, or a producer). */
 export function openQueues(redisUrl: string, prefix = DEFAULT_PREFIX): { queues: JobQueues; reachable(): boolean; close(): Promise<void> } {
   const connection = queueConnection(redisUrl);
@@ -65,10 +82,7 @@ export function openQueues(redisUrl: string, prefix = DEFAULT_PREFIX): { queues:
     queues,
     // While the connection is not up, the queues' commands wait for Redis to come back (no retry limit).
     reachable: () => connection.status === 'ready',
-    async close() {
-      await Promise.all([queues.delivery.close(), queues.schedule.close()]);
-      await connection.quit().catch(() => connection.disconnect());
-    },
+    close: () => closeQueues(queues, connection),
   };
 }
 
@@ -106,14 +120,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     logger.warn({ jobId: job.id, err: error }, 'delivery job given up by BullMQ; the reconciler enqueues it again');
     reconcileOwed = true;
   });
-  delivery.on('error', (error) => logger.error({ err: error }, 'delivery worker error'));
+  delivery.on('error', unlessConnectionError((error) => logger.error({ err: error }, 'delivery worker error')));
 
   let scheduleWorker: ReturnType<typeof createScheduleWorker> | undefined;
   let stopWatchdog = () => {};
   if (deps.schedules ?? true) {
     await upsertSchedules(queues, settings);
     scheduleWorker = createScheduleWorker({ connection, prefix, work, settings });
-    scheduleWorker.on('error', (error) => logger.error({ err: error }, 'schedule worker error'));
+    scheduleWorker.on('error', unlessConnectionError((error) => logger.error({ err: error }, 'schedule worker error')));
     stopWatchdog = watchSchedules({
       queues, settings, reconcile: work.reconcile, reconcileOwed: () => reconcileOwed, logger, everyMs: Math.min(settings.tickMs, 10_000),
     });
@@ -128,9 +142,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ...work,
     async stop() {
       stopWatchdog();
-      await Promise.all([delivery.close(), scheduleWorker?.close()]);
-      await Promise.all([queues.delivery.close(), queues.schedule.close()]);
-      await connection.quit().catch(() => connection.disconnect());
+      // While Redis is away no job can finish (its completion is a Redis write): a graceful close
+      // would wait for Redis until the grace period ran out. The reconciler redelivers what was cut.
+      const redisAway = connection.status !== 'ready';
+      if (redisAway) connection.disconnect();
+      await Promise.all([delivery.close(redisAway), scheduleWorker?.close(redisAway)]);
+      await closeQueues(queues, connection);
     },
   };
 }

@@ -29,8 +29,6 @@ export interface Infrastructure {
 export interface InfrastructureOptions {
   /** The process's roles cannot work without Redis (src/roles.ts): start-up waits for it, boundedly. */
   requiresRedis: boolean;
-  /** Aborted by SIGTERM/SIGINT during start-up: a wait for Redis ends at once. */
-  signal?: AbortSignal | undefined;
 }
 
 export async function openInfrastructure(config: Config, logger: Logger, options: InfrastructureOptions = { requiresRedis: false }): Promise<Infrastructure> {
@@ -70,7 +68,7 @@ export async function openInfrastructure(config: Config, logger: Logger, options
   });
 
   if (options.requiresRedis) {
-    await step(`Redis at ${describeRedisUrl(config.REDIS_URL)}`, () => redisReady(redis, config.REDIS_STARTUP_TIMEOUT_SECONDS * 1000, options.signal)).catch((error: unknown) => {
+    await step(`Redis at ${describeRedisUrl(config.REDIS_URL)}`, () => redisReady(redis, config.REDIS_STARTUP_TIMEOUT_SECONDS * 1000)).catch((error: unknown) => {
       redis.disconnect();
       return db.$disconnect().catch(() => undefined).then(() => Promise.reject(error));
     });
@@ -90,27 +88,21 @@ export async function openInfrastructure(config: Config, logger: Logger, options
   };
 }
 
-/**
- * Resolves once the connection is ready; rejects with the last connection error (or a timeout) once
- * `timeoutMs` has passed without it, or with the signal's reason when start-up is called off.
- */
-export function redisReady(redis: Redis, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+/** Resolves once the connection is ready; rejects with its last error (or a timeout) once `timeoutMs` has passed without. */
+export function redisReady(redis: Redis, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     let lastError: Error | undefined;
     const onError = (error: Error) => void (lastError = error);
-    const finish = (error?: unknown) => {
+    const onReady = () => {
       clearTimeout(timer);
-      redis.off('ready', onReady).off('error', onError);
-      signal?.removeEventListener('abort', onAbort);
-      if (error) reject(error);
-      else resolve();
+      redis.off('error', onError);
+      resolve();
     };
-    const onReady = () => finish();
-    const onAbort = () => finish(signal!.reason);
-    const timer = setTimeout(() => finish(lastError ?? new Error(`no answer within ${timeoutMs / 1000} s (timeout)`)), timeoutMs);
-    redis.on('ready', onReady).on('error', onError);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady).off('error', onError);
+      reject(lastError ?? new Error(`no answer within ${timeoutMs / 1000} s (timeout)`));
+    }, timeoutMs);
+    redis.once('ready', onReady).on('error', onError);
   });
 }

@@ -13,19 +13,16 @@ export interface Role {
   stop(): Promise<void>;
 }
 
-/** Starts the roles; `signal` is aborted by SIGTERM/SIGINT during start-up, ending any wait for a dependency. */
-export type Start = (config: Config, logger: Logger, signal: AbortSignal) => Promise<Role[]>;
+export type Start = (config: Config, logger: Logger) => Promise<Role[]>;
 
 export async function runProcess(start: Start): Promise<void> {
   // Signals are taken from the first moment. One that arrives while the roles start calls the
-  // start-up off: a wait for a dependency (Redis) ends at once, what was opened closes, and the
-  // process exits 0, as it would once started, instead of Node's default of dying mid-request or a
-  // stop that waits for a dependency that may never come.
+  // start-up off and the process exits 0 at once, as it would once started, instead of a stop that
+  // waits for a dependency (Redis) that may never come.
   const starting = new AbortController();
   let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
     if (starting.signal.aborted) return;
     logger?.info({ signal }, 'shutting down');
-    if (config) exitAfterGrace(config);
     starting.abort(new Error(`${signal} during start-up`));
   };
   process.on('SIGINT', (signal) => onSignal(signal));
@@ -38,10 +35,12 @@ export async function runProcess(start: Start): Promise<void> {
     config = loadConfig();
     logger = createApiLogger(config);
     logger.info({ node: process.version, pid: process.pid }, `starting coachbot on Node ${process.version}`);
-    roles = await start(config, logger, starting.signal);
+    // A start-up still waiting (for Redis, for a query) when a signal comes is not waited for:
+    // the server opens last, so until then nothing is being served that would need finishing.
+    roles = await Promise.race([start(config, logger), calledOff(starting.signal)]);
   } catch (error) {
     if (starting.signal.aborted && logger) {
-      // Called off by a signal: what had opened was closed by the start-up that failed.
+      // Called off by a signal: exiting closes the connections start-up had opened.
       logger.info('stopped');
       process.exit(0);
     }
@@ -51,7 +50,7 @@ export async function runProcess(start: Start): Promise<void> {
     process.exit(1);
   }
   const log = logger;
-  const settings = config;
+  const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
 
   async function stop(): Promise<void> {
     try {
@@ -70,14 +69,15 @@ export async function runProcess(start: Start): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    exitAfterGrace(settings);
+    setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, graceMs).unref();
     void stop();
   };
+}
 
-  function exitAfterGrace(settings: Config): void {
-    setTimeout(() => {
-      logger?.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, settings.SHUTDOWN_GRACE_SECONDS * 1000).unref();
-  }
+/** Rejects once the signal is aborted (and never otherwise). */
+function calledOff(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
 }

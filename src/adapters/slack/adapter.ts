@@ -137,7 +137,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   /** Acknowledged: run the work, tracked so stop() and tests can wait for it. */
   function afterAck(delivery: SlackDelivery | null): Promise<void> {
     if (!delivery) return Promise.resolve();
-    const running = scheduler.run(() => work(delivery).catch((error: unknown) => log.error({ err: error }, 'Slack delivery failed')));
+    const { teamId, userId } = delivery.origin;
+    const running = scheduler.run(() => work(delivery).catch((error: unknown) => log.error({ err: error }, 'Slack delivery failed')), `${teamId}:${userId}`);
     inFlight.add(running);
     void running.finally(() => inFlight.delete(running));
     return running;
