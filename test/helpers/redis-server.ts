@@ -60,7 +60,11 @@ export async function startDeadRedis(): Promise<DeadRedis> {
   const server = createServer((socket) => {
     socket.resetAndDestroy();
     seen++;
-    for (const w of waiting) if (seen >= w.count) (waiting.delete(w), w.resolve());
+    for (const w of waiting) {
+      if (seen < w.count) continue;
+      waiting.delete(w);
+      w.resolve();
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
