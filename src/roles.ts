@@ -67,7 +67,8 @@ export interface ChatDeps {
 interface Receiver {
   name: string;
   mount?(app: FastifyInstance): Promise<void>;
-  start(): Promise<void>;
+  /** `stopped`: called if receiving later stops for good by itself (the adapter has logged why). */
+  start(stopped: (error: unknown) => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -100,7 +101,7 @@ export function buildBot(deps: ChatDeps): ChatSide {
   if (telegramConfigured(config)) {
     const adapter = createTelegramAdapter({ config, bot, redis, logger });
     ports.telegram = adapter.port;
-    receivers.push({ name: 'telegram', start: () => adapter.start(), stop: () => adapter.stop() });
+    receivers.push({ name: 'telegram', start: (stopped) => adapter.start({ onStopped: stopped }), stop: () => adapter.stop() });
   }
   const discord = discordSettings(config);
   if (discord) {
@@ -131,7 +132,7 @@ export function startReceivers(receivers: Receiver[], states: Record<string, Ada
   return new Map(
     receivers.map((receiver) => {
       states[receiver.name] = 'starting';
-      const started = receiver.start().then(
+      const started = receiver.start(() => (states[receiver.name] = 'down')).then(
         () => {
           states[receiver.name] = 'ready';
           logger.info({ adapter: receiver.name }, `${receiver.name}: receiving`);
