@@ -126,25 +126,22 @@ export async function attachChat(app: FastifyInstance, deps: ChatDeps, chat: Cha
 /**
  * Starts every receiver side by side, each reporting its state for /readyz in `states`: a platform
  * that cannot be reached is logged once, with why, and marked down; the others start regardless.
- * Answers, per receiver, the start in progress (it never rejects).
  */
-export function startReceivers(receivers: Receiver[], states: Record<string, AdapterState>, logger: Logger): Map<string, Promise<void>> {
-  return new Map(
-    receivers.map((receiver) => {
-      states[receiver.name] = 'starting';
-      const started = receiver.start(() => (states[receiver.name] = 'down')).then(
-        () => {
-          states[receiver.name] = 'ready';
-          logger.info({ adapter: receiver.name }, `${receiver.name}: receiving`);
-        },
-        (error: unknown) => {
-          states[receiver.name] = 'down';
-          logger.error({ adapter: receiver.name, err: error }, `${receiver.name} cannot start: ${reasonOf(error)}`);
-        },
-      );
-      return [receiver.name, started];
-    }),
-  );
+export function startReceivers(receivers: Receiver[], states: Record<string, AdapterState>, logger: Logger): void {
+  for (const { name, start } of receivers) {
+    states[name] = 'starting';
+    start(() => (states[name] = 'down')).then(
+      () => {
+        // Unless receiving has already stopped for good (Telegram refusing the first poll).
+        if (states[name] === 'starting') states[name] = 'ready';
+        logger.info({ adapter: name }, `${name}: receiving`);
+      },
+      (error: unknown) => {
+        states[name] = 'down';
+        logger.error({ adapter: name, err: error }, `${name} cannot start: ${reasonOf(error)}`);
+      },
+    );
+  }
 }
 
 /** The roles of this process over the shared infrastructure (main.ts calls this). */
@@ -182,12 +179,12 @@ export async function startRoles(
   // Every receiver is 'starting' from the first probe; they start once the server is open.
   const adapters: Record<string, AdapterState> = Object.fromEntries((receiving ? chat.receivers : []).map((r) => [r.name, 'starting']));
   const server = await startServer({ api: runs(role, 'api'), requiresRedis: requiresRedis(role), adapters, ...(receiving ? { extend: async (app: FastifyInstance) => (await attachChat(app, deps, chat)).urls } : {}) });
-  const starting = receiving ? startReceivers(chat.receivers, adapters, deps.logger) : new Map<string, Promise<void>>();
-  // Stopped in reverse: workers finish their deliveries, receivers their acknowledged work (once
-  // their start has settled: it is bounded), then the server closes.
+  if (receiving) startReceivers(chat.receivers, adapters, deps.logger);
+  // Stopped in reverse: workers finish their deliveries, receivers their acknowledged work, then the
+  // server closes. A receiver still starting is not waited for: its platform may not answer.
   return [
     server,
-    ...(receiving ? chat.receivers.map((r) => ({ name: r.name, stop: async () => (await starting.get(r.name), await r.stop()) })) : []),
+    ...(receiving ? chat.receivers.map((r) => ({ name: r.name, stop: () => r.stop() })) : []),
     ...(workers ? [workers] : []),
   ];
 }

@@ -68,10 +68,13 @@ export async function openInfrastructure(config: Config, logger: Logger, options
   });
 
   if (options.requiresRedis) {
-    await step(`Redis at ${describeRedisUrl(config.REDIS_URL)}`, () => redisReady(redis, config.REDIS_STARTUP_TIMEOUT_SECONDS * 1000)).catch((error: unknown) => {
+    try {
+      await step(`Redis at ${describeRedisUrl(config.REDIS_URL)}`, () => redisReady(redis, config.REDIS_STARTUP_TIMEOUT_SECONDS * 1000));
+    } catch (error) {
       redis.disconnect();
-      return db.$disconnect().catch(() => undefined).then(() => Promise.reject(error));
-    });
+      await db.$disconnect().catch(() => undefined);
+      throw error;
+    }
   }
 
   return {
