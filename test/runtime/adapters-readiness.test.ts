@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { messageUpdate } from '../adapters/telegram/harness.ts';
-import { FAKE_TOKEN, startFakeTelegram } from '../fakes/telegram.ts';
+import { FAKE_TOKEN, startFakeTelegram, type FakeTelegram } from '../fakes/telegram.ts';
 import { setupCore } from '../helpers/core.ts';
 import { FROM_SOURCE, serviceEnv, startService, SPAWNING, type ServiceProcess } from './process.ts';
 
@@ -11,7 +11,8 @@ import { FROM_SOURCE, serviceEnv, startService, SPAWNING, type ServiceProcess } 
 
 const { databaseUrl } = await setupCore();
 const started: ServiceProcess[] = [];
-const telegram = await startFakeTelegram();
+// One fake Bot API per process: a poller left over from one test must not take the next one's fault.
+const fakes = [await startFakeTelegram(), await startFakeTelegram()];
 afterAll(async () => {
   for (const s of started) {
     if (s.child.exitCode === null && s.child.signalCode === null) {
@@ -19,10 +20,10 @@ afterAll(async () => {
       await s.exited;
     }
   }
-  await telegram.close();
+  for (const fake of fakes) await fake.close();
 }, SPAWNING.timeout);
 
-function start(env: Record<string, string>): ServiceProcess {
+function start(telegram: FakeTelegram, env: Record<string, string>): ServiceProcess {
   const telegramEnv = { TELEGRAM_BOT_TOKEN: FAKE_TOKEN, TELEGRAM_MODE: 'polling', TELEGRAM_API_ROOT: telegram.apiRoot };
   const service = startService(FROM_SOURCE, serviceEnv({ DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'false', ...telegramEnv, ...env }));
   started.push(service);
@@ -36,7 +37,8 @@ async function readyz(port: number) {
 
 describe('a chat platform that cannot be reached', SPAWNING, () => {
   it('Slack unreachable: the API and Telegram serve all the same, and /readyz names slack', async () => {
-    const service = start({ SLACK_BOT_TOKEN: 'xoxb-unreachable', SLACK_SIGNING_SECRET: 'runtime-tests-signing-secret', SLACK_PORT: '0' });
+    const telegram = fakes[0]!;
+    const service = start(telegram, { SLACK_BOT_TOKEN: 'xoxb-unreachable', SLACK_SIGNING_SECRET: 'runtime-tests-signing-secret', SLACK_PORT: '0' });
     const port = await service.ready;
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
@@ -49,15 +51,13 @@ describe('a chat platform that cannot be reached', SPAWNING, () => {
     expect(await readyz(port)).toMatchObject({ status: 503, body: { status: 'not_ready', checks: { adapters: { slack: 'down', telegram: 'ready' } } } });
     // Said once, not at every retry.
     expect(service.stdout().split('\n').filter((l) => l.includes('slack cannot start'))).toHaveLength(1);
-    // Its poller must not take the next test's fault.
-    service.child.kill('SIGTERM');
-    expect(await service.exited).toEqual({ code: 0, signal: null });
   });
 
   it('Telegram refusing the polling (409, another process polls the bot): one line, and /readyz names telegram', async () => {
     const conflict = 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running';
+    const telegram = fakes[1]!;
     telegram.failNext('getUpdates', { status: 409, description: conflict });
-    const service = start({});
+    const service = start(telegram, {});
     const port = await service.ready;
     const stopped = await service.logged((l) => l.msg.startsWith('telegram: polling stopped for good'));
     expect(stopped.msg).toContain(conflict);
