@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { messageUpdate } from '../adapters/telegram/harness.ts';
 import { FAKE_TOKEN, startFakeTelegram, type FakeTelegram } from '../fakes/telegram.ts';
 import { setupCore } from '../helpers/core.ts';
 import { FROM_SOURCE, serviceEnv, startService, SPAWNING, type ServiceProcess } from './process.ts';
@@ -36,15 +35,14 @@ async function readyz(port: number) {
 }
 
 describe('a chat platform that cannot be reached', SPAWNING, () => {
-  it('Slack unreachable: the API and Telegram serve all the same, and /readyz names slack', async () => {
+  it('Slack unreachable: the API serves and Telegram polls all the same, and /readyz names slack', async () => {
     const telegram = fakes[0]!;
     const service = start(telegram, { SLACK_BOT_TOKEN: 'xoxb-unreachable', SLACK_SIGNING_SECRET: 'runtime-tests-signing-secret', SLACK_PORT: '0' });
     const port = await service.ready;
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
     await service.logged((l) => l.msg === 'telegram: receiving');
-    telegram.pushUpdate(messageUpdate({ id: 7001, first_name: 'Tess' }, '/help'));
-    await telegram.waitFor('sendMessage', 1);
+    await telegram.waitFor('getUpdates', 1);
 
     const down = await service.logged((l) => l.msg.startsWith('slack cannot start: '));
     expect(down.adapter).toBe('slack');
