@@ -68,6 +68,8 @@ const fields = z.object({
   METRICS_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
   /** After SIGTERM, how long requests in flight may take before the process exits anyway (status 1). */
   SHUTDOWN_GRACE_SECONDS: whole(1).default(10),
+  /** How long a process whose role needs Redis (bot, worker, all) waits for it at start before it exits 1 saying so. */
+  REDIS_STARTUP_TIMEOUT_SECONDS: whole(0).default(10),
   /** Discord: the application's id, public key (hex, verifies HTTP interactions) and bot token. */
   DISCORD_APPLICATION_ID: z.string().regex(/^\d{1,25}$/).optional(),
   DISCORD_PUBLIC_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters').optional(),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { AdapterState } from './api/index.ts';
 import { PlaygroundStore, WebChatPort, playgroundPlugin, playgroundServing } from './adapters/web/index.ts';
 import { createDiscordAdapter, discordSettings } from './adapters/discord/index.ts';
 import { createSlackAdapter, slackSettings } from './adapters/slack/index.ts';
@@ -12,6 +13,7 @@ import { redisNamespace, type Config } from './config.ts';
 import { DEFAULT_CORE_CONFIG, systemClock, type Clock, type Core } from './core/index.ts';
 import type { Db } from './db/client.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
+import { reasonOf } from './runtime/failure.ts';
 import type { ProcessMetrics } from './runtime/metrics.ts';
 
 // Process roles (docs/design.md §7): `--role api|bot|worker|all` (default all). `api` serves the
@@ -58,10 +60,16 @@ export interface ChatDeps {
   logger: Logger;
 }
 
-/** A platform adapter as a role sees it: receives when started (some on the shared server), sends through its ChatPort always. */
+/**
+ * A platform adapter as a role sees it: mounts its routes on the shared server (if it has any) before
+ * the server opens, then starts receiving once it has, so that no platform call gates the port or
+ * another platform. Sends through its ChatPort always.
+ */
 interface Receiver {
   name: string;
-  start(app: FastifyInstance): Promise<void>;
+  mount?(app: FastifyInstance): Promise<void>;
+  /** `stopped`: called if receiving later stops for good by itself (the adapter has logged why). */
+  start(stopped: (error: unknown) => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -95,18 +103,18 @@ export function buildBot(deps: ChatDeps): ChatSide {
   if (telegramConfigured(config)) {
     const adapter = createTelegramAdapter({ config, bot, redis, logger, keyPrefix: redisNamespace(config, 'telegram') });
     ports.telegram = adapter.port;
-    receivers.push({ name: 'telegram', start: () => adapter.start(), stop: () => adapter.stop() });
+    receivers.push({ name: 'telegram', start: (stopped) => adapter.start({ onStopped: stopped }), stop: () => adapter.stop() });
   }
   const discord = discordSettings(config);
   if (discord) {
     const adapter = createDiscordAdapter({ settings: { ...discord, keyPrefix: `${redisNamespace(config, 'discord')}:` }, bot, redis, logger, commands: BOT_COMMANDS });
     ports.discord = adapter.port;
-    receivers.push({ name: 'discord', start: (app) => adapter.start(app), stop: () => adapter.stop() });
+    receivers.push({ name: 'discord', mount: (app) => adapter.mount(app), start: () => adapter.connect(), stop: () => adapter.stop() });
   }
   return { bot, ports, store, receivers };
 }
 
-/** Registers the chat side on a server and starts the platforms' receivers; answers what is worth printing (pages by path). */
+/** Registers the chat side on a server (the playground, the receivers' routes); answers what is worth printing (pages by path). */
 export async function attachChat(app: FastifyInstance, deps: ChatDeps, chat: ChatSide = buildBot(deps)): Promise<{ bot: Bot; urls: string[] }> {
   const urls: string[] = [];
   const playground = playgroundServing(deps.config);
@@ -115,18 +123,36 @@ export async function attachChat(app: FastifyInstance, deps: ChatDeps, chat: Cha
     await app.register(playgroundPlugin({ bot: chat.bot, core: deps.core, store: chat.store, redis: deps.redis }));
     urls.push('playground: /playground');
   }
-  for (const receiver of chat.receivers) {
-    await receiver.start(app);
-    urls.push(`${receiver.name}: receiving`);
-  }
+  for (const receiver of chat.receivers) await receiver.mount?.(app);
   return { bot: chat.bot, urls };
+}
+
+/**
+ * Starts every receiver side by side, each reporting its state for /readyz in `states`: a platform
+ * that cannot be reached is logged once, with why, and marked down; the others start regardless.
+ */
+export function startReceivers(receivers: Receiver[], states: Record<string, AdapterState>, logger: Logger): void {
+  for (const { name, start } of receivers) {
+    states[name] = 'starting';
+    start(() => (states[name] = 'down')).then(
+      () => {
+        // Unless receiving has already stopped for good (Telegram refusing the first poll).
+        if (states[name] === 'starting') states[name] = 'ready';
+        logger.info({ adapter: name }, `${name}: receiving`);
+      },
+      (error: unknown) => {
+        states[name] = 'down';
+        logger.error({ adapter: name, err: error }, `${name} cannot start: ${reasonOf(error)}`);
+      },
+    );
+  }
 }
 
 /** The roles of this process over the shared infrastructure (main.ts calls this). */
 export async function startRoles(
   infra: Omit<ChatDeps, 'clock'> & { metrics: ProcessMetrics },
   role: ProcessRole,
-  startServer: (options: { api: boolean; requiresRedis: boolean; extend?: (app: FastifyInstance) => Promise<string[]> }) => Promise<{ name: string; stop(): Promise<void> }>,
+  startServer: (options: { api: boolean; requiresRedis: boolean; adapters: Readonly<Record<string, AdapterState>>; extend?: (app: FastifyInstance) => Promise<string[]> }) => Promise<{ name: string; stop(): Promise<void> }>,
 ) {
   const deps: ChatDeps = { ...infra, clock: systemClock };
   // The demo is for `npm start` on a developer machine (NODE_ENV development), never for tests or production.
@@ -150,12 +176,16 @@ export async function startRoles(
       },
     };
   };
-  // A worker-only process opens its server once the workers run, so that its /readyz means it; with
-  // other roles the workers start last, once the chat platforms' receivers (and their ports) have.
-  let workers = role === 'worker' && chat ? await startWorkers(chat) : null;
-  const server = await startServer({ api: runs(role, 'api'), requiresRedis: requiresRedis(role), ...(receiving ? { extend: async (app: FastifyInstance) => (await attachChat(app, deps, chat)).urls } : {}) });
-  if (!workers && runs(role, 'worker') && chat) workers = await startWorkers(chat);
-  // Stopped in reverse: workers finish their deliveries, receivers their acknowledged work, then the server closes.
+  // The workers run before the server opens, so that its /readyz means it and the port opening is
+  // start-up's last step (a signal before it has nothing in flight to finish: src/runtime/process.ts).
+  // The chat platforms' ports send without their receivers, which start once the server is open.
+  const workers = runs(role, 'worker') && chat ? await startWorkers(chat) : null;
+  // Every receiver is 'starting' from the first probe; they start once the server is open.
+  const adapters: Record<string, AdapterState> = Object.fromEntries((receiving ? chat.receivers : []).map((r) => [r.name, 'starting']));
+  const server = await startServer({ api: runs(role, 'api'), requiresRedis: requiresRedis(role), adapters, ...(receiving ? { extend: async (app: FastifyInstance) => (await attachChat(app, deps, chat)).urls } : {}) });
+  if (receiving) startReceivers(chat.receivers, adapters, deps.logger);
+  // Stopped in reverse: workers finish their deliveries, receivers their acknowledged work, then the
+  // server closes. A receiver still starting is not waited for: its platform may not answer.
   return [
     server,
     ...(receiving ? chat.receivers.map((r) => ({ name: r.name, stop: () => r.stop() })) : []),

@@ -55,25 +55,48 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
+/**
+ * A connection for BullMQ, which needs its commands to wait for Redis rather than fail (no retry
+ * limit). Its connection errors are not logged: the process's shared connection (src/runtime/
+ * infrastructure.ts) says once that Redis went and once that it is back, not at every reconnect.
+ */
+function queueConnection(redisUrl: string): Redis {
+  return new Redis(redisUrl, { maxRetriesPerRequest: null }).on('error', () => undefined);
+}
+
+/** Closes the queues and their connection; at once while Redis is away, rather than waiting for it. */
+async function closeQueues(queues: JobQueues, connection: Redis): Promise<void> {
+  // A queue's close waits for Redis to come back; a queue holds nothing of its own to flush, so
+  // while Redis is away dropping the connection is the whole of closing.
+  if (connection.status !== 'ready') return connection.disconnect();
+  await Promise.all([queues.delivery.close(), queues.schedule.close()]);
+  await connection.quit().catch(() => connection.disconnect());
+}
+
+/** Failing to reach Redis is the shared connection's to report, once per outage; anything else a worker meets is logged. */
+function unlessConnectionError(log: (error: Error) => void): (error: Error) => void {
+  return (error) => {
+    const network = typeof (error as { syscall?: unknown }).syscall === 'string' || /Connection is closed/.test(error.message);
+    if (!network) log(error);
+  };
+}
+
 /** Opens the queues alone (for the admin API's queue board, or a producer). */
 export function openQueues(redisUrl: string, prefix: string): { queues: JobQueues; reachable(): boolean; close(): Promise<void> } {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const connection = queueConnection(redisUrl);
   const queues = createQueues(connection, prefix);
   return {
     queues,
     // While the connection is not up, the queues' commands wait for Redis to come back (no retry limit).
     reachable: () => connection.status === 'ready',
-    async close() {
-      await Promise.all([queues.delivery.close(), queues.schedule.close()]);
-      await connection.quit().catch(() => connection.disconnect());
-    },
+    close: () => closeQueues(queues, connection),
   };
 }
 
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const { settings, logger, prefix } = deps;
   const ports: ChatPorts = typeof deps.ports === 'function' ? deps.ports : (p) => (deps.ports as ReadonlyMap<Platform, ChatPort>).get(p);
-  const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+  const connection = queueConnection(deps.redisUrl);
   await checkEvictionPolicy(connection, logger);
   const queues = createQueues(connection, prefix);
   const relayDeps = { db: deps.db, clock: deps.clock, queues, settings };
@@ -108,14 +131,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     logger.warn({ jobId: job.id, err: error }, 'delivery job given up by BullMQ; the reconciler enqueues it again');
     reconcileOwed = true;
   });
-  delivery.on('error', (error) => logger.error({ err: error }, 'delivery worker error'));
+  delivery.on('error', unlessConnectionError((error) => logger.error({ err: error }, 'delivery worker error')));
 
   let scheduleWorker: ReturnType<typeof createScheduleWorker> | undefined;
   let stopWatchdog = () => {};
   if (deps.schedules ?? true) {
     await upsertSchedules(queues, settings);
     scheduleWorker = createScheduleWorker({ connection, prefix, work, settings });
-    scheduleWorker.on('error', (error) => logger.error({ err: error }, 'schedule worker error'));
+    scheduleWorker.on('error', unlessConnectionError((error) => logger.error({ err: error }, 'schedule worker error')));
     stopWatchdog = watchSchedules({
       queues, settings, reconcile: work.reconcile, reconcileOwed: () => reconcileOwed, logger, everyMs: Math.min(settings.tickMs, 10_000),
     });
@@ -130,9 +153,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ...work,
     async stop() {
       stopWatchdog();
-      await Promise.all([delivery.close(), scheduleWorker?.close()]);
-      await Promise.all([queues.delivery.close(), queues.schedule.close()]);
-      await connection.quit().catch(() => connection.disconnect());
+      // While Redis is away no job can finish (its completion is a Redis write): a graceful close
+      // would wait for Redis until the grace period ran out. The reconciler redelivers what was cut.
+      const redisAway = connection.status !== 'ready';
+      if (redisAway) connection.disconnect();
+      await Promise.all([delivery.close(redisAway), scheduleWorker?.close(redisAway)]);
+      await closeQueues(queues, connection);
     },
   };
 }

@@ -30,9 +30,12 @@ export function notificationJobId(notificationId: string): string {
 }
 
 export function createQueues(connection: Redis, prefix: string): JobQueues {
+  // A queue re-emits its connection's errors, which BullMQ prints with their stack at every
+  // reconnect when nobody listens; the process's shared connection logs an outage once instead.
+  const quiet = <Q extends Queue>(queue: Q) => queue.on('error', () => undefined) as Q;
   return {
-    delivery: new Queue<DeliveryJob>(DELIVERY_QUEUE, { connection, prefix }),
-    schedule: new Queue<Record<string, never>>(SCHEDULE_QUEUE, { connection, prefix }),
+    delivery: quiet(new Queue<DeliveryJob>(DELIVERY_QUEUE, { connection, prefix })),
+    schedule: quiet(new Queue<Record<string, never>>(SCHEDULE_QUEUE, { connection, prefix })),
   };
 }
 

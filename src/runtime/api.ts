@@ -66,6 +66,8 @@ export interface ServerOptions {
   extend?: (app: FastifyInstance) => Promise<string[]>;
   /** Whether this process is not ready while Redis is down (default true): its roles decide (src/roles.ts). */
   requiresRedis?: boolean;
+  /** The chat adapters' states, kept by the roles as they start (src/roles.ts); /readyz reports them. */
+  adapters?: Readiness['adapters'];
 }
 
 export type ServerInfrastructure = Pick<Infrastructure, 'config' | 'logger' | 'core' | 'db' | 'redis' | 'metrics'>;
@@ -84,7 +86,7 @@ export interface ComposedServer {
 /** Builds the server as startApi serves it; scripts/openapi.ts fetches the live /openapi.json from it. */
 export async function composeServer(infra: ServerInfrastructure, options: ServerOptions = {}): Promise<ComposedServer> {
   const { config, logger, core, db, redis, metrics } = infra;
-  const readiness: { state: Readiness['state'] } = { state: 'starting' };
+  const readiness: { state: Readiness['state']; adapters?: Readiness['adapters'] } = { state: 'starting', adapters: options.adapters };
   const api = options.api ?? true;
   const requiresRedis = options.requiresRedis ?? true;
   // The queue board for admins at /admin/queues: this process only reads the queues the workers run.

@@ -14,6 +14,12 @@ export function describeDatabaseUrl(databaseUrl: string): string {
   return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
 }
 
+/** Where a Redis URL points, without its credentials. */
+export function describeRedisUrl(redisUrl: string): string {
+  const url = new URL(redisUrl);
+  return `${url.hostname}:${url.port || '6379'}`;
+}
+
 /** The first line of what went wrong; Node reports some connect failures as an AggregateError. */
 export function reasonOf(error: unknown): string {
   if (error instanceof AggregateError && !error.message) return reasonOf(error.errors[0] ?? (error as { code?: string }).code);

@@ -5,7 +5,7 @@ import { createCore, DEFAULT_CORE_CONFIG, systemClock, type Core } from '../core
 import { createDb, warmUpDb, type Db } from '../db/client.ts';
 import { ensureDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
-import { describeDatabaseUrl, step } from './failure.ts';
+import { describeDatabaseUrl, describeRedisUrl, step } from './failure.ts';
 import { createProcessMetrics, type ProcessMetrics } from './metrics.ts';
 
 // What every role of the process shares: the database (checked, migrated, connected), Redis, core,
@@ -26,7 +26,12 @@ export interface Infrastructure {
   close(): Promise<void>;
 }
 
-export async function openInfrastructure(config: Config, logger: Logger): Promise<Infrastructure> {
+export interface InfrastructureOptions {
+  /** The process's roles cannot work without Redis (src/roles.ts): start-up waits for it, boundedly. */
+  requiresRedis: boolean;
+}
+
+export async function openInfrastructure(config: Config, logger: Logger, options: InfrastructureOptions = { requiresRedis: false }): Promise<Infrastructure> {
   const postgres = `PostgreSQL at ${describeDatabaseUrl(config.DATABASE_URL)}`;
   if (config.MIGRATE_ON_START) {
     const { applied } = await step(postgres, async () => {
@@ -62,6 +67,16 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     redisDown = false;
   });
 
+  if (options.requiresRedis) {
+    try {
+      await step(`Redis at ${describeRedisUrl(config.REDIS_URL)}`, () => redisReady(redis, config.REDIS_STARTUP_TIMEOUT_SECONDS * 1000));
+    } catch (error) {
+      redis.disconnect();
+      await db.$disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+
   return {
     config,
     logger,
@@ -74,4 +89,23 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** Resolves once the connection is ready; rejects with its last error (or a timeout) once `timeoutMs` has passed without. */
+export function redisReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    let lastError: Error | undefined;
+    const onError = (error: Error) => void (lastError = error);
+    const onReady = () => {
+      clearTimeout(timer);
+      redis.off('error', onError);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady).off('error', onError);
+      reject(lastError ?? new Error(`no answer within ${timeoutMs / 1000} s (timeout)`));
+    }, timeoutMs);
+    redis.once('ready', onReady).on('error', onError);
+  });
 }

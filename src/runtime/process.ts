@@ -18,24 +18,35 @@ export interface Role {
 export type Start = (config: Config, logger: Logger) => Promise<Role[]>;
 
 export async function runProcess(start: Start): Promise<void> {
-  // Signals are taken from the first moment: one that arrives while the roles start (a server may
-  // already answer while the workers still connect) stops the process as soon as they have started,
-  // instead of Node's default of dying at once with requests in flight.
-  let onSignal: (signal: NodeJS.Signals) => void = (signal) => void (early ??= signal);
-  let early: NodeJS.Signals | undefined;
+  // Signals are taken from the first moment. One that arrives while the roles start calls the
+  // start-up off and the process exits 0 at once, as it would once started, instead of a stop that
+  // waits for a dependency (Redis) that may never come.
+  const starting = new AbortController();
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
+    if (starting.signal.aborted) return;
+    logger?.info({ signal }, 'shutting down');
+    starting.abort(new Error(`${signal} during start-up`));
+  };
   process.on('SIGINT', (signal) => onSignal(signal));
   process.on('SIGTERM', (signal) => onSignal(signal));
 
   let roles: Role[];
   let logger: Logger | undefined;
-  let config: Config;
+  let config: Config | undefined;
   try {
     config = loadConfig();
     logger = await createProcessLogger(config);
     logger.info({ node: process.version, pid: process.pid }, `starting coachbot on Node ${process.version}`);
-    roles = await start(config, logger);
+    // A start-up still waiting (for Redis, for a query) when a signal comes is not waited for:
+    // the server opens last, so until then nothing is being served that would need finishing.
+    roles = await Promise.race([start(config, logger), calledOff(starting.signal)]);
     for (const banner of roles.map((role) => role.banner).filter(Boolean)) console.warn(banner);
   } catch (error) {
+    if (starting.signal.aborted && logger) {
+      // Called off by a signal: exiting closes the connections start-up had opened.
+      logger.info('stopped');
+      process.exit(0);
+    }
     // Only a failure we did not foresee (a bug) is worth its stack, and in the logs rather than the terminal.
     if (logger && !isExplained(error)) logger.fatal({ err: error }, 'start-up failed');
     console.error(`coachbot cannot start: ${reasonOf(error)}`);
@@ -44,15 +55,7 @@ export async function runProcess(start: Start): Promise<void> {
   const log = logger;
   const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
 
-  let stopping = false;
-  async function stop(signal: NodeJS.Signals): Promise<void> {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    setTimeout(() => {
-      log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, graceMs).unref();
+  async function stop(): Promise<void> {
     try {
       for (const role of [...roles].reverse()) await role.stop();
       log.info('stopped');
@@ -62,6 +65,22 @@ export async function runProcess(start: Start): Promise<void> {
       process.exit(1);
     }
   }
-  onSignal = (signal) => void stop(signal);
-  if (early) onSignal(early);
+  // A signal during start-up whose start finished all the same (nothing waited): stop the roles now.
+  if (starting.signal.aborted) return stop();
+  let stopping = false;
+  onSignal = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, graceMs).unref();
+    void stop();
+  };
+}
+
+/** Rejects once the signal is aborted (and never otherwise). */
+function calledOff(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
 }

@@ -15,7 +15,7 @@ export interface SlackCall {
   answer?: Record<string, unknown>;
 }
 
-export type SlackFault = { status: 429; retryAfterSeconds: number } | { status: 500 } | { error: string };
+export type SlackFault = { status: 429; retryAfterSeconds: number } | { status: 500 | 503 } | { error: string };
 
 export interface FakeSlackUser {
   id: string;
@@ -32,6 +32,7 @@ export class FakeSlack {
   readonly botId = 'BBOT000001';
   private readonly users = new Map<string, FakeSlackUser>();
   private readonly faults = new Map<string, SlackFault[]>();
+  private readonly standingFaults: { method: string; match: (args: Record<string, unknown>) => boolean; fault: SlackFault }[] = [];
   private readonly events = new EventEmitter();
   private server?: Server;
   private port = 0;
@@ -75,6 +76,11 @@ export class FakeSlack {
     const queue = this.faults.get(method) ?? [];
     for (let i = 0; i < count; i++) queue.push(fault);
     this.faults.set(method, queue);
+  }
+
+  /** Every call of `method` whose arguments match fails with `fault` (a Slack outage for some users, say). */
+  failWhen(method: string, match: (args: Record<string, unknown>) => boolean, fault: SlackFault): void {
+    this.standingFaults.push({ method, match, fault });
   }
 
   callsOf(method: string): SlackCall[] {
@@ -133,14 +139,14 @@ export class FakeSlack {
     const args = parseArgs(raw, req.headers['content-type']);
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
-    const fault = this.faults.get(method)?.shift();
+    const fault = this.faults.get(method)?.shift() ?? this.standingFaults.find((f) => f.method === method && f.match(args))?.fault;
     const call: SlackCall = { method, args, token };
     this.calls.push(call);
     if (fault && 'status' in fault && fault.status === 429) {
       res.setHeader('Retry-After', String(fault.retryAfterSeconds));
       send(res, 429, { ok: false, error: 'ratelimited' });
     } else if (fault && 'status' in fault) {
-      send(res, 500, { ok: false, error: 'internal_error' });
+      send(res, fault.status, { ok: false, error: 'internal_error' });
     } else if (fault && 'error' in fault) {
       send(res, 200, { ok: false, error: fault.error });
     } else {

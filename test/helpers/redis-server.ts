@@ -39,3 +39,42 @@ async function freePort(): Promise<number> {
   await new Promise((resolve) => probe.close(resolve));
   return port;
 }
+
+export interface DeadRedis {
+  url: string;
+  /** Connections attempted so far. */
+  seen(): number;
+  /** Resolves once `count` connections have been attempted since it started. */
+  attempts(count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * An address where Redis cannot be reached: every connection is reset as it arrives (a Redis that
+ * is down behind a load balancer, to the client an ECONNRESET), and counted, so that a test can wait
+ * for a client's reconnects as events rather than for time to pass.
+ */
+export async function startDeadRedis(): Promise<DeadRedis> {
+  let seen = 0;
+  const waiting = new Set<{ count: number; resolve: () => void }>();
+  const server = createServer((socket) => {
+    socket.resetAndDestroy();
+    seen++;
+    for (const w of waiting) {
+      if (seen < w.count) continue;
+      waiting.delete(w);
+      w.resolve();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    seen: () => seen,
+    attempts: (count) => (seen >= count ? Promise.resolve() : new Promise<void>((resolve) => waiting.add({ count, resolve }))),
+    async close() {
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}

@@ -18,9 +18,11 @@ const services = {
   bot: startService([...FROM_SOURCE, '--role', 'bot'], env),
   worker: startService([...FROM_SOURCE, '--role', 'worker'], env),
 };
+/** Stopped by SIGTERM while Redis is away. */
+const stoppedDuringOutage = startService([...FROM_SOURCE, '--role', 'all'], env);
 let redisRunning = true;
 afterAll(async () => {
-  for (const service of Object.values(services)) {
+  for (const service of [...Object.values(services), stoppedDuringOutage]) {
     if (service.child.exitCode === null && service.child.signalCode === null) {
       service.child.kill('SIGKILL');
       await service.exited;
@@ -72,12 +74,24 @@ describe('readiness while Redis is away', SPAWNING, () => {
     }
   });
 
+  it('SIGTERM while Redis is away stops a process at once (nothing can finish until Redis is back), exit 0', async () => {
+    await stoppedDuringOutage.ready;
+    await stoppedDuringOutage.logged((l) => l.msg === 'redis unavailable');
+    stoppedDuringOutage.child.kill('SIGTERM');
+    expect(await stoppedDuringOutage.exited).toEqual({ code: 0, signal: null });
+    await stoppedDuringOutage.logged((l) => l.msg === 'stopped');
+  });
+
   it('once Redis is back on its address, every role is ready again', async () => {
     redis = await startRedisServer({ port: redis.port });
     redisRunning = true;
     for (const service of Object.values(services)) {
       await service.logged((l) => l.msg === 'redis available again');
       expect(await readyz(service)).toEqual({ status: 200, body: { status: 'ready', process: 'ready', checks: { postgres: 'up', redis: 'up' } } });
+      // One line when Redis went, one when it came back: not one (nor a stack on stderr) per reconnect.
+      const lines = service.stdout().split('\n').filter((l) => /"msg":"redis (unavailable|available again)"/.test(l) || (/worker error/.test(l) && /"syscall"/.test(l)));
+      expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg), lines.join('\n')).toEqual(['redis unavailable', 'redis available again']);
+      expect(service.stderr()).not.toMatch(/ECONNREFUSED|^\s+at /m);
     }
   });
 });

@@ -44,8 +44,12 @@ export interface DiscordDeps {
 
 export interface DiscordAdapter {
   port: ChatPort;
-  /** Registers commands, then mounts the HTTP endpoint on `app` or connects the gateway. */
+  /** Mounts the HTTP endpoint on `app` (mode http), registers commands, connects the gateway (mode gateway). */
   start(app?: FastifyInstance): Promise<void>;
+  /** Mounts the HTTP interactions endpoint (mode http; nothing in gateway mode): before the server opens, no Discord call. */
+  mount(app: FastifyInstance): Promise<void>;
+  /** Registers commands and connects the gateway (mode gateway): Discord's API calls, made once the server is open. */
+  connect(): Promise<void>;
   /** Disconnects and waits for interactions in progress. */
   stop(): Promise<void>;
   /** Resolves when no interaction is being worked on (its answer and follow-ups all sent). */
@@ -82,15 +86,23 @@ export function createDiscordAdapter(deps: DiscordDeps): DiscordAdapter {
   return {
     port: createDiscordPort(rest, settings.conversationChannelId),
     async start(app) {
+      if (settings.mode === 'http') {
+        if (!app) throw new Error('the Discord HTTP endpoint needs a server to mount on');
+        await this.mount(app);
+      }
+      await this.connect();
+    },
+    async mount(app) {
+      if (settings.mode === 'gateway') return;
+      if (!settings.publicKey) throw new Error('DISCORD_PUBLIC_KEY is required for the HTTP interactions endpoint');
+      await app.register(discordHttpPlugin, { publicKey: publicKeyFromHex(settings.publicKey), dispatch, track });
+    },
+    async connect() {
       await registerCommands(rest, settings.applicationId, settings.guildId, deps.commands);
       if (settings.mode === 'gateway') {
         client = await connectGateway({ token: settings.botToken, dispatch, rest, track, restOptions });
         deps.logger.info({}, 'discord: gateway connected');
-        return;
       }
-      if (!settings.publicKey) throw new Error('DISCORD_PUBLIC_KEY is required for the HTTP interactions endpoint');
-      if (!app) throw new Error('the Discord HTTP endpoint needs a server to mount on');
-      await app.register(discordHttpPlugin, { publicKey: publicKeyFromHex(settings.publicKey), dispatch, track });
     },
     async stop() {
       await client?.destroy();

@@ -18,7 +18,9 @@ export class AckFirstScheduler {
   private checkFrom?: number;
   private quiet = true;
   private running = 0;
-  private readonly queue: (() => Promise<void>)[] = [];
+  private readonly queue: { key: string | undefined; start: () => Promise<void> }[] = [];
+  /** Keys with a task running: a key's tasks run one at a time, in order. */
+  private readonly busy = new Set<string>();
 
   constructor(private readonly maxConcurrent = 2) {}
 
@@ -36,10 +38,14 @@ export class AckFirstScheduler {
     };
   }
 
-  /** Runs `task` when the scheduler allows; resolves when it has finished (never rejects). */
-  run(task: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `task` when the scheduler allows; resolves when it has finished (never rejects). Tasks of
+   * one `key` (a user) run one after another, so one user's slow or failing work holds at most one
+   * of the slots and the others' work goes ahead of it.
+   */
+  run(task: () => Promise<void>, key?: string): Promise<void> {
     return new Promise((resolve) => {
-      this.queue.push(() => task().catch(() => undefined).finally(resolve));
+      this.queue.push({ key, start: () => task().catch(() => undefined).finally(resolve) });
       this.pump();
     });
   }
@@ -62,10 +68,14 @@ export class AckFirstScheduler {
 
   private pump(): void {
     while (this.queue.length > 0 && this.running < this.limit()) {
-      const next = this.queue.shift()!;
+      const index = this.queue.findIndex((task) => task.key === undefined || !this.busy.has(task.key));
+      if (index < 0) return;
+      const [{ key, start }] = this.queue.splice(index, 1) as [(typeof this.queue)[number]];
       this.running++;
-      void next().finally(() => {
+      if (key !== undefined) this.busy.add(key);
+      void start().finally(() => {
         this.running--;
+        if (key !== undefined) this.busy.delete(key);
         this.pump();
       });
     }

@@ -155,6 +155,9 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     }
   }
 
+  /** Whose work it is: one user's deliveries take one work slot at a time (AckFirstScheduler). */
+  const userKey = (delivery: SlackDelivery) => `${delivery.origin.teamId}:${delivery.origin.userId}`;
+
   /** Work tracked so stop() and tests can wait for it. */
   function track(running: Promise<void>): Promise<void> {
     inFlight.add(running);
@@ -165,7 +168,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   /** Acknowledged: run the work when the scheduler allows. */
   function afterAck(delivery: SlackDelivery | null): Promise<void> {
     if (!delivery) return Promise.resolve();
-    return track(scheduler.run(() => work(delivery).catch((error: unknown) => log.error({ err: error }, 'Slack delivery failed'))));
+    return track(scheduler.run(() => work(delivery).catch((error: unknown) => log.error({ err: error }, 'Slack delivery failed')), userKey(delivery)));
   }
 
   function parsed(kind: string, parse: () => SlackDelivery | null): SlackDelivery | null | MalformedPayloadError {

@@ -47,7 +47,8 @@ export interface TelegramAdapterDeps {
 
 export interface TelegramAdapter {
   readonly port: ChatPort;
-  start(): Promise<void>;
+  /** `onStopped`: told when receiving stops for good by itself (Telegram refused our polling), already logged. */
+  start(options?: { onStopped?: (error: unknown) => void }): Promise<void>;
   stop(): Promise<void>;
   /** Where the webhook receiver listens once started (port 0 picks a free one). */
   webhookAddress(): { host: string; port: number } | undefined;
@@ -117,13 +118,17 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   return {
     port: createTelegramChatPort(api, botId, inviteLink),
 
-    async start() {
+    async start(options = {}) {
       telegraf.botInfo ??= await telegraf.telegram.getMe();
       await telegraf.telegram.setMyCommands(TELEGRAM_COMMANDS);
       if (config.TELEGRAM_MODE === 'polling') {
-        // launch() resolves only when polling stops: never awaited here.
+        // launch() resolves only when polling stops: never awaited here. It rejects when Telegram
+        // refuses the polling for good (409: another process polls this bot; 401: a revoked token),
+        // after which Telegraf never polls again: said once, and the process is no longer ready.
         polling = telegraf.launch({ allowedUpdates: ['message', 'callback_query'] }).catch((error: unknown) => {
-          logger.error({ err: error }, 'telegram: polling stopped');
+          const reason = error instanceof Error ? error.message : String(error);
+          logger.error({ err: error }, `telegram: polling stopped for good: ${reason}`);
+          options.onStopped?.(error);
         });
         logger.info({ bot: telegraf.botInfo.username }, 'telegram: long polling');
         return;

@@ -12,7 +12,12 @@ import type { Db } from '../../db/client.ts';
  */
 export interface Readiness {
   readonly state: 'starting' | 'ready' | 'stopping';
+  /** The chat platforms this process receives from, each ready only once connected (src/roles.ts). */
+  readonly adapters?: Readonly<Record<string, AdapterState>>;
 }
+
+/** A chat adapter's receiving: `down` when it could not start or stopped receiving (logged once, with why). */
+export type AdapterState = 'starting' | 'ready' | 'down';
 
 /** The readiness of an app built without a start-up sequence (tests): ready at once. */
 export const ALWAYS_READY: Readiness = { state: 'ready' };
@@ -42,7 +47,11 @@ const state = z.enum(['up', 'down', 'not_configured']);
 const readiness = z.object({
   status: z.enum(['ready', 'degraded', 'not_ready']).describe('degraded: serving (200) while Redis is down, which this process can do without'),
   process: z.enum(['starting', 'ready', 'stopping']).describe('not ready while warming up or shutting down'),
-  checks: z.object({ postgres: state, redis: state }),
+  checks: z.object({
+    postgres: state,
+    redis: state,
+    adapters: z.record(z.string(), z.enum(['starting', 'ready', 'down'])).optional().describe('each chat platform this process receives from; one not ready makes the process not ready'),
+  }),
 }).meta({ id: 'Readiness' });
 
 export interface HealthDeps {
@@ -86,11 +95,13 @@ export function healthRoutes(deps: HealthDeps): FastifyPluginAsyncZod {
           redis ? probe(() => redis.ping(), timeoutMs) : Promise.resolve<CheckState>('not_configured'),
         ]);
         const process = lifecycle.state;
-        const serving = process === 'ready' && postgres === 'up' && (redisState !== 'down' || !requiresRedis);
+        const adapters = lifecycle.adapters && Object.keys(lifecycle.adapters).length ? { ...lifecycle.adapters } : undefined;
+        const adaptersReady = Object.values(adapters ?? {}).every((adapter) => adapter === 'ready');
+        const serving = process === 'ready' && postgres === 'up' && (redisState !== 'down' || !requiresRedis) && adaptersReady;
         // Redis going away is logged once by its connection ('redis unavailable'), not at every probe.
-        if (!serving) request.log.warn({ process, postgres, redis: redisState }, 'not ready');
+        if (!serving) request.log.warn({ process, postgres, redis: redisState, adapters }, 'not ready');
         const status = !serving ? 'not_ready' : redisState === 'down' ? 'degraded' : 'ready';
-        return reply.code(serving ? 200 : 503).send({ status, process, checks: { postgres, redis: redisState } });
+        return reply.code(serving ? 200 : 503).send({ status, process, checks: { postgres, redis: redisState, ...(adapters ? { adapters } : {}) } });
       },
     );
   };

@@ -55,4 +55,17 @@ describe('AckFirstScheduler: acknowledgements before work', () => {
     await task;
     expect(ran).toBe(true);
   });
+
+  it("runs one key's tasks one at a time, so a user whose work hangs holds one slot and another user's work goes ahead", async () => {
+    const s = new AckFirstScheduler(2);
+    const started: string[] = [];
+    let release!: () => void;
+    const hung = new Promise<void>((resolve) => (release = resolve));
+    const stuck = [1, 2, 3].map((n) => s.run(async () => (started.push(`a${n}`), await hung), 'user-a'));
+    await s.run(async () => void started.push('b1'), 'user-b');
+    expect(started).toEqual(['a1', 'b1']);
+    release();
+    await Promise.all(stuck);
+    expect(started).toEqual(['a1', 'b1', 'a2', 'a3']);
+  });
 });
