@@ -31,7 +31,7 @@ export interface FleetSettings {
 
 /** What a process logs once it serves (api and bot) or works (worker). */
 function isReady(role: RoleName) {
-  const pattern = { api: /^admin API ready/, bot: /^ready: telegram/, worker: /^workers running/ }[role];
+  const pattern = { api: /^admin API ready/, bot: /^telegram: receiving/, worker: /^workers running/ }[role];
   return (line: { msg: string }) => pattern.test(line.msg);
 }
 
