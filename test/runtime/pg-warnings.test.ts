@@ -13,8 +13,9 @@ afterAll(() => withAdmin((client) => dropDatabase(client, name)), SPAWNING.timeo
 describe('PostgreSQL statements of a process', SPAWNING, () => {
   it('never overlap on one connection: no pg deprecation warning while the demo is seeded', async () => {
     const service = startService([...FROM_SOURCE, '--role', 'worker'], serviceEnv({ DATABASE_URL: url, NODE_ENV: 'development' }));
-    await service.logged((l) => /^seeded the demo/.test(l.msg));
-    await service.logged((l) => /^server ready at /.test(l.msg));
+    // Development prints readable lines, not JSON: wait for the text.
+    await service.shown(/seeded the demo/);
+    await service.shown(/server ready at /);
     service.child.kill('SIGTERM');
     expect(await service.exited).toEqual({ code: 0, signal: null });
     expect(service.stderr()).not.toContain('already executing a query');

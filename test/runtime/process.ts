@@ -34,6 +34,8 @@ export interface ServiceProcess {
   logged(match: (line: LogLine) => boolean): Promise<LogLine>;
   /** Resolves with stderr (the terminal's text) once it matches; rejects if the process exits first. */
   printed(match: RegExp): Promise<string>;
+  /** Waits until stdout (human-readable lines too, as development prints them) matches; answers all of it. */
+  shown(match: RegExp): Promise<string>;
   /** The port from the "ready" log line; rejects with its stderr if the process exits first. */
   ready: Promise<number>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -53,9 +55,11 @@ export function startService(command: readonly string[], env: Record<string, str
   let out = '';
   let err = '';
   const lines: LogLine[] = [];
+  const printing = new EventEmitter();
   const waiting = new Set<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>();
   createInterface({ input: child.stdout! }).on('line', (text) => {
     out += `${text}\n`;
+    printing.emit('data');
     let line: LogLine;
     try {
       line = JSON.parse(text) as LogLine;
@@ -70,7 +74,6 @@ export function startService(command: readonly string[], env: Record<string, str
       }
     }
   });
-  const printing = new EventEmitter();
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
     printing.emit('data');
@@ -86,19 +89,21 @@ export function startService(command: readonly string[], env: Record<string, str
       void exited.then(({ code, signal }) => reject(new Error(`exited (${code ?? signal}) first; stderr:\n${err}\nstdout:\n${out}`)));
     });
   }
-  async function printed(match: RegExp): Promise<string> {
+  async function until(text: () => string, match: RegExp, where: string): Promise<string> {
     let gone = false;
     void exited.then(() => (gone = true));
-    while (!match.test(err)) {
-      if (gone) throw new Error(`exited first without printing ${match}; stderr:\n${err}`);
+    while (!match.test(text())) {
+      if (gone) throw new Error(`exited first without printing ${match} on ${where}; stderr:\n${err}`);
       await Promise.race([once(printing, 'data'), exited]);
     }
-    return err;
+    return text();
   }
+  const printed = (match: RegExp) => until(() => err, match, 'stderr');
+  const shown = (match: RegExp) => until(() => out, match, 'stdout');
 
   const ready = logged((l) => /admin API ready/.test(l.msg)).then((l) => l.port as number);
   ready.catch(() => undefined);
-  return { child, logged, printed, ready, exited, stdout: () => out, stderr: () => err };
+  return { child, logged, printed, shown, ready, exited, stdout: () => out, stderr: () => err };
 }
 
 /** Whether a TCP connection to the port is refused (nothing listens) or accepted. */
