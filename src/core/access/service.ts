@@ -54,7 +54,7 @@ export function createAccessService(db: Db): AccessService {
         where: { id: userId },
         select: { id: true, role: true, isActive: true, permissions: { select: { permission: { select: { key: true } } } } },
       });
-      if (!user || !user.isActive) throw new UnauthorizedError('Unknown or deactivated user');
+      if (!user || !user.isActive) throw new UnauthorizedError('unauthorized', 'Unknown or deactivated user');
       return {
         userId: user.id,
         role: user.role,
