@@ -33,8 +33,7 @@ export interface Authenticated {
 const name = singleLine(100);
 
 export const createTokenInput = z.object({
-  /** Whose token; defaults to the caller. Only an admin names someone else. */
-  userId: id.optional(),
+  userId: id.optional().describe('Whose token (admin only); defaults to the caller'),
   name: name.default('api'),
   expiresAt: instant.optional(),
 });
