@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createAvailabilityInput, MAX_SEATS_PER_SLOT, updateAvailabilityInput, MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/index.ts';
+import { createAvailabilityInput, MAX_SEATS_PER_SLOT, MAX_SLOT_MINUTES, MIN_SLOT_MINUTES, updateAvailabilityInput } from '../../core/availability/index.ts';
 import { calendarDate, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { bodyFrom, idParams, list, uuid } from '../schemas.ts';

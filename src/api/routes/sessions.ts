@@ -60,7 +60,7 @@ const requiredNotes = notes.min(1);
 const createBody = bodyFrom(createSessionInput, {
   scheduledAt: instantText,
   duration: minutes.describe('Minutes'),
-  // Core defaults it to false; the API leaves it out of the body rather than documenting a default.
+  // Core's default (false) is core's to fill, not the document's to state.
   createGroupConversation: z.boolean().optional(),
 });
 
