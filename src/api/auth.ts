@@ -39,9 +39,9 @@ export type TokenSource = (request: FastifyRequest) => string;
 
 /** The API's token source: `Authorization: Bearer <token>`. */
 function requireBearerToken(request: FastifyRequest): string {
-  if (request.headers.authorization === undefined) throw new UnauthorizedError('Send an API token: Authorization: Bearer <token>', 'missing_token');
+  if (request.headers.authorization === undefined) throw new UnauthorizedError('missing_token', 'Send an API token: Authorization: Bearer <token>');
   const token = bearerToken(request);
-  if (!token) throw new UnauthorizedError('The Authorization header must be "Bearer <token>"', 'invalid_authorization_header');
+  if (!token) throw new UnauthorizedError('invalid_authorization_header', 'The Authorization header must be "Bearer <token>"');
   return token;
 }
 

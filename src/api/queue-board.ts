@@ -23,7 +23,7 @@ const REDIS_RETRY_AFTER_SECONDS = 5;
 /** An API token from `Authorization: Bearer <token>` or from Basic auth's password. */
 function boardToken(request: FastifyRequest): string {
   const token = bearerToken(request) ?? basicPassword(request);
-  if (!token) throw new UnauthorizedError('Send an admin API token: Authorization: Bearer <token>, or as the Basic auth password', 'missing_token');
+  if (!token) throw new UnauthorizedError('missing_token', 'Send an admin API token: Authorization: Bearer <token>, or as the Basic auth password');
   return token;
 }
 

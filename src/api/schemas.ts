@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../core/availability/index.ts';
 
 // Building blocks of the route schemas: one zod schema is the validation, the serialisation and the
 // OpenAPI description of a route (docs/design.md §8). A shape the API answers in more than one
@@ -35,6 +36,22 @@ export function page<T extends z.ZodType>(item: T, id: string) {
 export function list<T extends z.ZodType>(item: T, id: string) {
   return z.object({ items: z.array(item) }).meta({ id });
 }
+
+/**
+ * A request body built from core's input object, so both take the same fields: unknown fields are
+ * refused (a 400 naming each), and `differences` replaces the fields the API checks otherwise; the
+ * route says why at each. Core's rules across fields (at least one change, one way of naming a
+ * slot) are left to core, which answers them the same for the API and the bot.
+ */
+export function bodyFrom<S extends z.ZodRawShape, D extends z.ZodRawShape = Record<never, never>>(input: z.ZodObject<S>, differences = {} as D) {
+  return z.strictObject(input.shape).extend(differences);
+}
+
+/**
+ * Minutes as a JSON number. Core's durations also take text ("60", as a chat form sends it) and
+ * word their refusals for a chat; the API refuses text and keeps its published messages.
+ */
+export const minutes = z.number().int().min(MIN_SLOT_MINUTES).max(MAX_SLOT_MINUTES);
 
 /** Query-string booleans arrive as text. */
 export const queryBool = z.enum(['true', 'false']).transform((v) => v === 'true');

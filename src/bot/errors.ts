@@ -1,13 +1,61 @@
-import { asDomainError, isDomainError, SLOT_FULL_MESSAGE, UnavailableError, ValidationError, type DomainError } from '../core/index.ts';
+import { asDomainError, isDomainError, SLOT_FULL_MESSAGE, UnavailableError, ValidationError, type DomainError, type ErrorCode } from '../core/index.ts';
 
-// Domain errors as chat sentences, in this one place, keyed by the error's stable code. A code
-// missing here falls back on its kind; an error that is not a domain error is a bug, logged by the
-// router and answered with an apology that gives nothing away.
+// Domain errors as chat sentences, in this one place, keyed by the error's stable code. Every code
+// is either given a sentence or listed as answered by its kind, so a new code does not compile until
+// it is one or the other. An error that is not a domain error is a bug, logged by the router and
+// answered with an apology that gives nothing away.
 
 /** The member already holds that time: no retry can book it again. */
 export const ALREADY_BOOKED_SENTENCE = 'You already have a session at that time. See /sessions.';
 
-const SENTENCES: Record<string, string | ((e: DomainError) => string)> = {
+/**
+ * Codes answered by their kind's sentence (a validation error by its issues, a not-found by what it
+ * names): the API's own credentials, and refusals whose kind already says enough in a chat.
+ */
+export const ANSWERED_BY_KIND = [
+  'validation_failed',
+  'missing_token',
+  'invalid_authorization_header',
+  'invalid_token',
+  'token_revoked',
+  'token_expired',
+  'invalid_metrics_token',
+  'admin_only',
+  'coach_only_field',
+  'not_a_participant',
+  'not_your_conversations',
+  'not_your_sessions',
+  'not_your_members',
+  'not_your_profile',
+  'not_your_dashboard',
+  'not_your_bookings',
+  'not_your_feed',
+  'user_not_found',
+  'member_not_found',
+  'coach_not_found',
+  'session_not_found',
+  'booking_not_found',
+  'availability_not_found',
+  'permission_not_found',
+  'conversation_not_found',
+  'api_token_not_found',
+  'chat_identity_not_found',
+  'calendar_feed_not_found',
+  'coach_has_members_or_sessions',
+  'timezone_strands_sessions',
+  'member_profile_exists',
+  'link_code_clash',
+  'nonexistent_time',
+  'not_a_coach',
+  'not_a_member_account',
+  'database_busy',
+  'database_unavailable',
+  'queues_unavailable',
+] as const satisfies readonly ErrorCode[];
+
+type Sentence = string | ((e: DomainError) => string);
+
+const SENTENCES: Record<Exclude<ErrorCode, (typeof ANSWERED_BY_KIND)[number]>, Sentence> = {
   slot_full: SLOT_FULL_MESSAGE,
   slot_unavailable: 'This time is no longer available, please choose another',
   outside_availability: "That time is outside your coach's availability. Please pick one of the listed times.",
@@ -69,7 +117,7 @@ export const UNEXPECTED_SENTENCE = 'Sorry, something went wrong on our side. Ple
 export function sentenceFor(raw: unknown): string {
   const error = asDomainError(raw);
   if (!isDomainError(error)) return UNEXPECTED_SENTENCE;
-  const known = SENTENCES[error.code];
+  const known = (SENTENCES as Partial<Record<ErrorCode, Sentence>>)[error.code];
   if (typeof known === 'function') return known(error);
   if (known) return known;
   if (error instanceof ValidationError && error.issues.length) {

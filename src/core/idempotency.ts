@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isPgUniqueViolation, Prisma, type DbTx } from '../db/client.ts';
-import { isDomainError, replayedRefusal, UnprocessableError, type DomainError, type ErrorKind } from './errors.ts';
+import { isDomainError, replayedRefusal, UnprocessableError, type DomainError, type ErrorCode, type ErrorKind } from './errors.ts';
 import { parseInput, storableText } from './validation.ts';
 
 // Idempotency keys (docs/design.md §3): a retried request returns the first result instead of acting
@@ -33,7 +33,7 @@ export type KeyedRequest = Omit<IdempotencyRecord, 'resourceId' | 'refusal'>;
 /** A refusal as recorded under a key, enough to give it again as it was given. */
 export interface RecordedRefusal {
   kind: ErrorKind;
-  code: string;
+  code: ErrorCode;
   message: string;
   details?: unknown;
 }

@@ -12,7 +12,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
     : result.error.issues.map((issue) => ({ field: fieldOf(issue.path), message: issue.message }));
   if (issues.length === 0) return result.data as z.output<S>;
   const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
-  throw new ValidationError(`Invalid input: ${summary}`, issues);
+  throw new ValidationError('validation_failed', `Invalid input: ${summary}`, issues);
 }
 
 function fieldOf(path: readonly PropertyKey[]): string {

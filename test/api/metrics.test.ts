@@ -94,7 +94,7 @@ describe('GET /metrics: bookings', () => {
     expect(refusalOf(new ConflictError('slot_full', 'full'))).toBe('slot_full');
     expect(refusalOf(new UnavailableError('database_busy', 'busy', 5))).toBe('busy');
     expect(refusalOf(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe('unavailable');
-    expect(refusalOf(new UnprocessableError('some_future_code', 'new'))).toBe('other');
+    expect(refusalOf(new UnprocessableError('not_a_coach', 'a code no booking answers'))).toBe('other');
     expect(refusalOf(new Error('a bug'))).toBe('other');
     expect(BOOKING_REFUSALS).toEqual(expect.arrayContaining(['slot_full', 'slot_unavailable', 'already_booked', 'busy', 'other']));
   });

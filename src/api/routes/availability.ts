@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { MAX_BUFFER_MINUTES, MAX_SEATS_PER_SLOT, MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/index.ts';
+import { createAvailabilityInput, MAX_SEATS_PER_SLOT, MAX_SLOT_MINUTES, MIN_SLOT_MINUTES, updateAvailabilityInput } from '../../core/availability/index.ts';
 import { calendarDate, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { idParams, list, uuid } from '../schemas.ts';
+import { bodyFrom, idParams, list, uuid } from '../schemas.ts';
 
 const hhmm = z.string().regex(/^\d{2}:\d{2}$/, { message: 'must be a time as HH:mm' });
 const date = calendarDate;
@@ -37,22 +37,24 @@ const slot = z.object({
 
 const slotList = list(slot, 'SlotList');
 
-const createBody = z.strictObject({
-  coachId: uuid.optional().describe('Defaults to you'),
+// The bodies are core's inputs (src/core/availability/inputs.ts). Where the API differs: it checks
+// times for the HH:mm shape only and leaves the clock's range to core; it answers a bad day or seat
+// count in its own words; and core's defaults (1 seat, 15 minutes' buffer) are core's to fill.
+const seats = z.number().int().min(1).max(MAX_SEATS_PER_SLOT);
+
+const createBody = bodyFrom(createAvailabilityInput, {
   dayOfWeek,
   startTime: hhmm,
-  endTime: z.string().regex(/^\d{2}:\d{2}$/, { message: 'must be a time as HH:mm' }).describe('HH:mm, or 24:00'),
-  maxSessionsPerSlot: z.number().int().min(1).max(MAX_SEATS_PER_SLOT).optional(),
-  bufferMinutes: z.number().int().min(0).max(MAX_BUFFER_MINUTES).optional(),
+  endTime: hhmm.describe('HH:mm, or 24:00'),
+  maxSessionsPerSlot: seats.optional(),
+  bufferMinutes: createAvailabilityInput.shape.bufferMinutes.unwrap().optional(),
 });
 
-const updateBody = z.strictObject({
+const updateBody = bodyFrom(updateAvailabilityInput, {
   dayOfWeek: dayOfWeek.optional(),
   startTime: hhmm.optional(),
   endTime: hhmm.optional(),
-  maxSessionsPerSlot: z.number().int().min(1).max(MAX_SEATS_PER_SLOT).optional(),
-  bufferMinutes: z.number().int().min(0).max(MAX_BUFFER_MINUTES).optional(),
-  isActive: z.boolean().optional(),
+  maxSessionsPerSlot: seats.optional(),
 });
 
 const slotsQuery = z.object({

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/index.ts';
-import { BOOKING_STATUSES } from '../../core/bookings/index.ts';
-import { calendarDate, clockTime, instantText, text, type Core } from '../../core/index.ts';
+import { BOOKING_STATUSES, cancelBookingInput, createBookingInput } from '../../core/bookings/index.ts';
+import { calendarDate, instantText, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { acceptEmptyJsonBody } from '../optional-body.ts';
-import { idParams, list, page, pageQuery, uuid } from '../schemas.ts';
+import { bodyFrom, idParams, list, minutes, page, pageQuery, uuid } from '../schemas.ts';
 
 const date = calendarDate;
 
@@ -29,17 +28,13 @@ const booking = z.object({
 const bookingPage = page(booking, 'BookingPage');
 const bookingList = list(booking, 'BookingList');
 
-const createBody = z.strictObject({
-  memberId: uuid.describe('Member profile id'),
-  coachId: uuid.describe("The coach's user id"),
+// The bodies are core's inputs (src/core/bookings/inputs.ts). Where the API differs: startsAt is
+// ISO text only (core's also takes a Date, from code); the duration is a JSON number (`minutes`);
+// and core's defaults (duration 60, type regular) are core's to fill, not the document's to state.
+const createBody = bodyFrom(createBookingInput, {
   startsAt: instantText.optional().describe("The slot's UTC start instant (ISO 8601), as listed; instead of requestedDate + requestedTime"),
-  requestedDate: date.optional().describe("The coach's local date; with requestedTime, instead of startsAt"),
-  requestedTime: clockTime
-    .optional()
-    .describe("The coach's wall clock; a time shown twice that day means its first occurrence, one the clocks skip is refused (422)"),
-  duration: z.number().int().min(MIN_SLOT_MINUTES).max(MAX_SLOT_MINUTES).optional().describe('Minutes, default 60'),
-  memberNotes: text(2000).optional(),
-  type: z.enum(['initial', 'regular', 'followup']).optional(),
+  duration: minutes.optional().describe('Minutes, default 60'),
+  type: createBookingInput.shape.type.unwrap().optional(),
 });
 
 // Loose: Fastify replaces request.headers with the parsed value, and the other headers must stay.
@@ -118,7 +113,7 @@ export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
             operationId: 'cancelBooking',
             summary: 'Cancel a booking and its session, freeing the seat (the body is optional)',
             params: idParams,
-            body: z.strictObject({ reason: text(500).optional() }).nullish(),
+            body: bodyFrom(cancelBookingInput).nullish(),
             response: { 200: booking },
           },
         },

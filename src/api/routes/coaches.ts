@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { MAX_MEMBERS_LIMIT } from '../../core/coaches/index.ts';
+import { MAX_MEMBERS_LIMIT, updateCoachInput } from '../../core/coaches/index.ts';
 import { text, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
+import { bodyFrom, idParams, page, pageQuery, queryBool, uuid } from '../schemas.ts';
 
 const coach = z.object({
   id: uuid.describe("The coach's user id: what every coachId refers to"),
@@ -27,12 +27,14 @@ const coach = z.object({
 
 const coachPage = page(coach, 'CoachPage');
 
-const updateBody = z.strictObject({
+// The body is core's input (src/core/coaches/schemas.ts). Where the API differs, it checks type and
+// length only and leaves the rest to core (a specialization's characters, trimming notes, a known
+// time zone, its wording of a bad member limit), whose 400 has always answered those.
+const updateBody = bodyFrom(updateCoachInput, {
   specialization: text(100).nullable().optional(),
   bio: text(2000).nullable().optional(),
   certifications: text(1000).nullable().optional(),
   maxMembers: z.number().int().min(1).max(MAX_MEMBERS_LIMIT).optional(),
-  isAcceptingMembers: z.boolean().optional(),
   timezone: z.string().min(1).max(64).optional(),
 });
 

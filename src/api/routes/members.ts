@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { MEMBERSHIP_STATUSES, ONBOARDING_STATUSES } from '../../core/members/index.ts';
+import { createMemberInput, MEMBERSHIP_STATUSES, ONBOARDING_STATUSES, updateMemberInput } from '../../core/members/index.ts';
 import { text as boundedText, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { idParams, page, pageQuery, uuid } from '../schemas.ts';
+import { bodyFrom, idParams, page, pageQuery, uuid } from '../schemas.ts';
 
 const member = z.object({
   id: uuid.describe('Member profile id: what sessions.memberId and bookings.memberId refer to'),
@@ -23,20 +23,16 @@ const member = z.object({
 
 const memberPage = page(member, 'MemberPage');
 
+// The bodies are core's inputs (src/core/members/schemas.ts). Where the API differs, it checks notes
+// for type and length only: core trims them, refuses control characters and reads "" as none.
 const text = (max: number) => boundedText(max).nullable().optional();
 
-const createBody = z.strictObject({
-  userId: uuid.describe('A Member account without a profile'),
-  coachId: uuid.nullable().optional(),
-  goals: text(2000),
-  healthInfo: text(4000),
-});
+const createBody = bodyFrom(createMemberInput, { goals: text(2000), healthInfo: text(4000) });
 
-const updateBody = z.strictObject({
+const updateBody = bodyFrom(updateMemberInput, {
   goals: text(2000),
   healthInfo: text(4000),
   coachNotes: text(10000).describe('Coach or admin only'),
-  membershipStatus: z.enum(MEMBERSHIP_STATUSES).optional().describe('Coach or admin only'),
 });
 
 const listQuery = pageQuery.extend({
@@ -110,6 +106,7 @@ export function memberRoutes(core: Core): FastifyPluginAsyncZod {
           operationId: 'assignCoach',
           summary: 'Assign or move a member to a coach (coaches:write); opens their direct conversation',
           params: idParams,
+          // API-only: core's assignCoach takes the coach's id as an argument.
           body: z.strictObject({ coachId: uuid.describe("The coach's user id") }),
           response: { 200: member },
         },
@@ -125,6 +122,7 @@ export function memberRoutes(core: Core): FastifyPluginAsyncZod {
           operationId: 'updateOnboardingStatus',
           summary: 'Update onboarding status',
           params: idParams,
+          // API-only: core's updateOnboardingStatus takes the status as an argument.
           body: z.strictObject({ onboardingStatus: z.enum(ONBOARDING_STATUSES) }),
           response: { 200: member },
         },

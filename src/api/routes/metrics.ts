@@ -34,8 +34,8 @@ export function metricsRoute(deps: MetricsRouteDeps): FastifyPluginAsync {
   const expected = deps.token === undefined ? null : digest(deps.token);
 
   function check(header: string | undefined, token: string | null): void {
-    if (header === undefined) throw new UnauthorizedError('Send the metrics token: Authorization: Bearer <METRICS_TOKEN>', 'missing_token');
-    if (!token || !timingSafeEqual(digest(token), expected!)) throw new UnauthorizedError('The metrics token is not valid', 'invalid_metrics_token');
+    if (header === undefined) throw new UnauthorizedError('missing_token', 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>');
+    if (!token || !timingSafeEqual(digest(token), expected!)) throw new UnauthorizedError('invalid_metrics_token', 'The metrics token is not valid');
   }
 
   return async (app) => {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PERMISSIONS } from '../../core/access/index.ts';
+import { grantInput, PERMISSIONS } from '../../core/access/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
-import { idParams, uuid } from '../schemas.ts';
+import { bodyFrom, idParams, uuid } from '../schemas.ts';
 
 const permission = z.enum(PERMISSIONS);
 const granted = z.object({ userId: uuid, permissions: z.array(permission) }).meta({ id: 'UserPermissions' });
@@ -36,7 +36,7 @@ export function permissionRoutes(core: Core): FastifyPluginAsyncZod {
           operationId: 'grantPermission',
           summary: 'Grant a permission (admin)',
           params: idParams,
-          body: z.strictObject({ permission }),
+          body: bodyFrom(grantInput.pick({ permission: true })),
           response: { 200: granted },
         },
       },

@@ -1,11 +1,21 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../../core/availability/index.ts';
-import { SESSION_STATUSES, SESSION_TYPES } from '../../core/sessions/index.ts';
+import {
+  cancelSessionInput,
+  completeSessionInput,
+  createSessionInput,
+  noShowInput,
+  notesInput,
+  rateSessionInput,
+  rescheduleSessionInput,
+  SESSION_STATUSES,
+  SESSION_TYPES,
+  updateSessionInput,
+} from '../../core/sessions/index.ts';
 import { instantText, text, type Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { acceptEmptyJsonBody } from '../optional-body.ts';
-import { idParams, list, page, pageQuery, uuid } from '../schemas.ts';
+import { bodyFrom, idParams, list, minutes, page, pageQuery, uuid } from '../schemas.ts';
 import { idempotencyHeaders } from './bookings.ts';
 
 export const sessionView = z.object({
@@ -41,33 +51,36 @@ export const sessionView = z.object({
 const sessionPage = page(sessionView, 'SessionPage');
 const sessionList = list(sessionView, 'SessionList');
 
-const instant = instantText;
-const duration = z.number().int().min(MIN_SLOT_MINUTES).max(MAX_SLOT_MINUTES).describe('Minutes');
+// The bodies are core's inputs (src/core/sessions/inputs.ts). Where the API differs: instants are
+// ISO text only (core's also take a Date, from code); durations are JSON numbers (`minutes`); and
+// a required note needs one character here, core then refusing one of blanks only, as before.
 const notes = text(5000);
+const requiredNotes = notes.min(1);
 
-const createBody = z.strictObject({
-  memberId: uuid.describe('Member profile id'),
-  coachId: uuid.describe("The coach's user id"),
-  scheduledAt: instant,
-  duration,
-  type: z.enum(SESSION_TYPES),
-  memberNotes: notes.optional(),
+const createBody = bodyFrom(createSessionInput, {
+  scheduledAt: instantText,
+  duration: minutes.describe('Minutes'),
+  // Core's default (false) is core's to fill, not the document's to state.
   createGroupConversation: z.boolean().optional(),
 });
 
-const updateBody = z.strictObject({
-  type: z.enum(SESSION_TYPES).optional(),
-  duration: duration.optional(),
-  coachNotes: notes.nullable().optional(),
-  outcomes: notes.nullable().optional(),
-});
+const updateBody = bodyFrom(updateSessionInput, { duration: minutes.describe('Minutes').optional() });
+
+const rescheduleBody = bodyFrom(rescheduleSessionInput, { scheduledAt: instantText, duration: minutes.describe('Minutes').optional() });
+
+const completeBody = bodyFrom(completeSessionInput, { coachNotes: requiredNotes });
+
+const notesBody = bodyFrom(notesInput, { notes: requiredNotes });
+
+// Core words a bad rating for a chat; the API keeps the messages it has always answered.
+const rateBody = bodyFrom(rateSessionInput, { rating: z.number().int().min(1).max(5) });
 
 const listQuery = pageQuery.extend({
   status: z.enum(SESSION_STATUSES).optional(),
   coachId: uuid.optional(),
   memberId: uuid.optional(),
-  from: instant.optional().describe('Sessions starting at or after'),
-  to: instant.optional().describe('Sessions starting before'),
+  from: instantText.optional().describe('Sessions starting at or after'),
+  to: instantText.optional().describe('Sessions starting before'),
 });
 
 export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
@@ -163,7 +176,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
           operationId: 'completeSession',
           summary: 'Complete a scheduled session',
           params: idParams,
-          body: z.strictObject({ coachNotes: notes.min(1), outcomes: notes.optional() }),
+          body: completeBody,
           response: one,
         },
       },
@@ -181,7 +194,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
             operationId: 'cancelSession',
             summary: 'Cancel a session (not a completed one; the body is optional)',
             params: idParams,
-            body: z.strictObject({ reason: text(1000).optional() }).nullish(),
+            body: bodyFrom(cancelSessionInput).nullish(),
             response: one,
           },
         },
@@ -197,7 +210,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
           operationId: 'recordNoShow',
           summary: 'Record that the member or the coach did not show up',
           params: idParams,
-          body: z.strictObject({ party: z.enum(['member', 'coach']) }),
+          body: bodyFrom(noShowInput),
           response: one,
         },
       },
@@ -212,7 +225,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
           operationId: 'rescheduleSession',
           summary: 'Move a scheduled session to another bookable time',
           params: idParams,
-          body: z.strictObject({ scheduledAt: instant, duration: duration.optional() }),
+          body: rescheduleBody,
           response: one,
         },
       },
@@ -222,7 +235,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
     app.post(
       '/sessions/:id/coach-notes',
       {
-        schema: { ...common, operationId: 'addCoachNotes', summary: 'Add coach notes', params: idParams, body: z.strictObject({ notes: notes.min(1) }), response: one },
+        schema: { ...common, operationId: 'addCoachNotes', summary: 'Add coach notes', params: idParams, body: notesBody, response: one },
       },
       async (request) => core.sessions.addCoachNotes(actorOf(request), request.params.id, request.body),
     );
@@ -230,7 +243,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
     app.post(
       '/sessions/:id/member-notes',
       {
-        schema: { ...common, operationId: 'addMemberNotes', summary: 'Add member notes', params: idParams, body: z.strictObject({ notes: notes.min(1) }), response: one },
+        schema: { ...common, operationId: 'addMemberNotes', summary: 'Add member notes', params: idParams, body: notesBody, response: one },
       },
       async (request) => core.sessions.addMemberNotes(actorOf(request), request.params.id, request.body),
     );
@@ -243,7 +256,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
           operationId: 'rateSession',
           summary: 'Rate a completed session, once (1-5)',
           params: idParams,
-          body: z.strictObject({ rating: z.number().int().min(1).max(5), feedback: text(2000).optional() }),
+          body: rateBody,
           response: one,
         },
       },

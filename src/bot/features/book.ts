@@ -1,4 +1,4 @@
-import { SLOT_FULL_MESSAGE, isDomainError } from '../../core/index.ts';
+import { SLOT_FULL_MESSAGE, isDomainError, type ErrorCode } from '../../core/index.ts';
 import { bookSlot, BOOKING_MINUTES } from '../booking-request.ts';
 import { packId, packInstant, packInt, unpackId, unpackInstant, unpackInt } from '../compact.ts';
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
@@ -189,9 +189,12 @@ async function showConfirm(ctx: Ctx, p: PickMode, startsAt: Date) {
   return [show(ctx, view)];
 }
 
+/** Refusals of the slot itself, answered by redrawing the day. */
+const SLOT_REFUSALS: readonly ErrorCode[] = ['slot_full', 'slot_unavailable', 'booking_too_soon', 'already_booked'];
+
 /** The booked or moved-to slot refused (full, taken): redraw the day with the reason. */
 async function refusedSlot(ctx: Ctx, p: PickMode, startsAt: Date, error: unknown) {
-  if (!isDomainError(error) || !['slot_full', 'slot_unavailable', 'booking_too_soon', 'already_booked'].includes(error.code)) throw error;
+  if (!isDomainError(error) || !SLOT_REFUSALS.includes(error.code)) throw error;
   const v = requireMember(ctx);
   return showSlots(ctx, p, localDayNumber(startsAt, v.zone), 0, sentenceFor(error));
 }

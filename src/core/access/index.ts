@@ -1,2 +1,2 @@
 export * from './rules.ts';
-export { createAccessService, grantRoleDefaults, type AccessService } from './service.ts';
+export { createAccessService, grantInput, grantRoleDefaults, type AccessService } from './service.ts';

@@ -41,10 +41,10 @@ export function hasPermission(actor: Actor, permission: PermissionKey): boolean 
 
 export function requirePermission(actor: Actor, permission: PermissionKey): void {
   if (!hasPermission(actor, permission)) {
-    throw new ForbiddenError(`Missing permission ${permission}`, 'missing_permission', { permission });
+    throw new ForbiddenError('missing_permission', `Missing permission ${permission}`, { permission });
   }
 }
 
 export function requireAdmin(actor: Actor): void {
-  if (!isAdmin(actor)) throw new ForbiddenError('Only an admin can do this', 'admin_only');
+  if (!isAdmin(actor)) throw new ForbiddenError('admin_only', 'Only an admin can do this');
 }

@@ -4,7 +4,7 @@ import { NotFoundError, UnauthorizedError } from '../errors.ts';
 import { id, parseInput } from '../validation.ts';
 import { PERMISSIONS, ROLE_DEFAULT_PERMISSIONS, requireAdmin, type Actor, type PermissionKey, type RoleName } from './rules.ts';
 
-const grantInput = z.object({ userId: id, permission: z.enum(PERMISSIONS) });
+export const grantInput = z.object({ userId: id, permission: z.enum(PERMISSIONS) });
 
 export interface AccessService {
   /** The actor for an active user; an unknown or deactivated user is not authenticated. */
@@ -54,7 +54,7 @@ export function createAccessService(db: Db): AccessService {
         where: { id: userId },
         select: { id: true, role: true, isActive: true, permissions: { select: { permission: { select: { key: true } } } } },
       });
-      if (!user || !user.isActive) throw new UnauthorizedError('Unknown or deactivated user');
+      if (!user || !user.isActive) throw new UnauthorizedError('unauthorized', 'Unknown or deactivated user');
       return {
         userId: user.id,
         role: user.role,

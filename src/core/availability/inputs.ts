@@ -28,8 +28,7 @@ const endAfterStart = { message: 'must be after startTime', path: ['endTime'] };
 
 export const createAvailabilityInput = z
   .object({
-    /** Defaults to the acting coach. */
-    coachId: id.optional(),
+    coachId: id.optional().describe('Defaults to you'),
     dayOfWeek,
     startTime: clockTime,
     endTime: windowEnd,

@@ -29,7 +29,7 @@ export function createAvailabilityService(deps: CoreDeps) {
   function requireOwnCalendar(actor: Actor, coachId: string): void {
     requirePermission(actor, 'availability:write');
     if (!isAdmin(actor) && actor.userId !== coachId) {
-      throw new ForbiddenError('You can only manage your own availability', 'not_your_availability');
+      throw new ForbiddenError('not_your_availability', 'You can only manage your own availability');
     }
   }
 

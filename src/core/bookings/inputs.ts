@@ -8,14 +8,14 @@ export const SESSION_TYPES = ['initial', 'regular', 'followup'] as const;
 
 export const createBookingInput = z
   .object({
-    memberId: id,
-    coachId: id,
+    memberId: id.describe('Member profile id'),
+    coachId: id.describe("The coach's user id"),
     /** The slot's identity: its UTC start instant (the only way to name the second pass of a repeated hour). */
     startsAt: instant.optional(),
-    /** The coach's local date; with requestedTime, instead of startsAt. */
-    requestedDate: localDate.optional(),
-    /** The coach's wall clock; a time shown twice that day means its first occurrence. */
-    requestedTime: clockTime.optional(),
+    requestedDate: localDate.optional().describe("The coach's local date; with requestedTime, instead of startsAt"),
+    requestedTime: clockTime
+      .optional()
+      .describe("The coach's wall clock; a time shown twice that day means its first occurrence, one the clocks skip is refused (422)"),
     duration: slotDuration.default(60),
     memberNotes: text(2000).optional(),
     type: z.enum(SESSION_TYPES).default('regular'),

@@ -1,4 +1,4 @@
-import { isDomainError } from '../errors.ts';
+import { isDomainError, type ErrorCode } from '../errors.ts';
 import { asDomainError } from '../infrastructure.ts';
 
 // Why a booking attempt was refused, as a closed set: the domain error codes a booking can answer,
@@ -32,7 +32,7 @@ export const BOOKING_REFUSALS = [
   'busy',
   'unavailable',
   'other',
-] as const;
+] as const satisfies readonly (ErrorCode | 'busy' | 'unavailable' | 'other')[];
 
 export type BookingRefusal = (typeof BOOKING_REFUSALS)[number];
 

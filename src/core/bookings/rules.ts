@@ -16,10 +16,10 @@ export function assertMayBook(actor: Actor, ctx: BookingParties, input: Pick<Par
   if (!isAdmin(actor)) {
     if (actor.role === 'Coach') {
       if (actor.userId !== coach.id || member.coachId !== coach.id) {
-        throw new ForbiddenError('You can only book sessions for your own members', 'not_your_member');
+        throw new ForbiddenError('not_your_member', 'You can only book sessions for your own members');
       }
     } else if (actor.userId !== member.userId) {
-      throw new ForbiddenError('You can only book sessions for yourself', 'not_your_booking');
+      throw new ForbiddenError('not_your_booking', 'You can only book sessions for yourself');
     }
     // Members book with the coach they are assigned to; an admin may book across assignments.
     if (member.coachId !== coach.id) throw new UnprocessableError('not_your_coach', 'You can only book sessions with your own coach');

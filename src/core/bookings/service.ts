@@ -118,7 +118,7 @@ export function createBookingsService(deps: CoreDeps) {
     const booking = await db.sessionBooking.findUnique({ where: { id: bookingId }, include: { member: { select: { userId: true } } } });
     if (!booking) throw new NotFoundError('Booking', bookingId);
     if (!isAdmin(actor) && actor.userId !== booking.member.userId && actor.userId !== booking.coachId) {
-      throw new ForbiddenError('This booking is not yours', 'not_your_booking');
+      throw new ForbiddenError('not_your_booking', 'This booking is not yours');
     }
     return booking;
   }
@@ -302,7 +302,7 @@ export function createBookingsService(deps: CoreDeps) {
     /** Bookings awaiting the coach (only made by other channels: direct bookings confirm at once). */
     async getPendingBookings(actor: Actor, coachId: string): Promise<BookingView[]> {
       const coach = parseId(coachId, 'coachId');
-      if (!isAdmin(actor) && actor.userId !== coach) throw new ForbiddenError('You can only see your own pending bookings', 'not_your_bookings');
+      if (!isAdmin(actor) && actor.userId !== coach) throw new ForbiddenError('not_your_bookings', 'You can only see your own pending bookings');
       const rows = await db.sessionBooking.findMany({ where: { coachId: coach, status: 'pending' }, orderBy: { slotStartsAt: 'asc' } });
       return rows.map(toBookingView);
     },

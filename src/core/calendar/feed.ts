@@ -27,7 +27,7 @@ export interface CreatedFeed {
 
 function requireSelfOrAdmin(actor: Actor, userId: string): void {
   if (actor.userId !== userId && !isAdmin(actor)) {
-    throw new ForbiddenError("You cannot manage another user's calendar feed", 'not_your_feed');
+    throw new ForbiddenError('not_your_feed', "You cannot manage another user's calendar feed");
   }
 }
 

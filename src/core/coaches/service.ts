@@ -65,7 +65,7 @@ export function createCoachesService({ db, clock }: CoreDeps) {
       const changes = parseInput(updateCoachInput, input);
       const own = actor.role === 'Coach' && actor.userId === target;
       if (!own && !hasPermission(actor, 'coaches:write')) {
-        throw new ForbiddenError('You can only edit your own coach profile', 'not_your_profile');
+        throw new ForbiddenError('not_your_profile', 'You can only edit your own coach profile');
       }
       await db.$transaction(async (tx) => {
         // The zone decides where every session falls in the weekly windows, so a change is checked

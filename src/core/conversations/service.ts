@@ -27,7 +27,7 @@ export function createConversationsService({ db }: Pick<CoreDeps, 'db'>) {
 
   function requireParticipantOrAdmin(actor: Actor, conversation: NonNullable<ConversationView>) {
     if (isAdmin(actor) || conversation.participants.some((p) => p.userId === actor.userId)) return;
-    throw new ForbiddenError('You are not a participant of this conversation', 'not_a_participant');
+    throw new ForbiddenError('not_a_participant', 'You are not a participant of this conversation');
   }
 
   return {
@@ -36,7 +36,7 @@ export function createConversationsService({ db }: Pick<CoreDeps, 'db'>) {
       const page = parseInput(listInput, input);
       const userId = page.userId ?? actor.userId;
       if (userId !== actor.userId && !isAdmin(actor)) {
-        throw new ForbiddenError('You can only list your own conversations', 'not_your_conversations');
+        throw new ForbiddenError('not_your_conversations', 'You can only list your own conversations');
       }
       const rows = await db.conversation.findMany({
         where: { participants: { some: { userId } }, ...(page.type ? { type: page.type } : {}) },
@@ -59,7 +59,7 @@ export function createConversationsService({ db }: Pick<CoreDeps, 'db'>) {
     async findDirect(actor: Actor, userId: string, otherUserId: string) {
       const input = parseInput(directInput, { userId, otherUserId });
       if (!isAdmin(actor) && actor.userId !== input.userId && actor.userId !== input.otherUserId) {
-        throw new ForbiddenError('You are not a participant of this conversation', 'not_a_participant');
+        throw new ForbiddenError('not_a_participant', 'You are not a participant of this conversation');
       }
       return findWithParticipants({ directKey: directKey(input.userId, input.otherUserId) });
     },

@@ -47,7 +47,7 @@ export function createDashboardsService({ db, clock }: Pick<CoreDeps, 'db' | 'cl
     const member = await db.memberProfile.findUnique({ where: { id: memberId }, select: { id: true, userId: true, coachId: true } });
     if (!member) throw new NotFoundError('Member', memberId);
     const allowed = isAdmin(actor) || member.userId === actor.userId || (actor.role === 'Coach' && member.coachId === actor.userId);
-    if (!allowed) throw new ForbiddenError("You cannot see this member's dashboard", 'not_your_member');
+    if (!allowed) throw new ForbiddenError('not_your_member', "You cannot see this member's dashboard");
     return member;
   }
 
@@ -73,7 +73,7 @@ export function createDashboardsService({ db, clock }: Pick<CoreDeps, 'db' | 'cl
       const input = parseInput(optionalId, { id: coachId });
       const targetId = input.id ?? actor.userId;
       if (!isAdmin(actor) && targetId !== actor.userId) {
-        throw new ForbiddenError("You cannot see another coach's dashboard", 'not_your_dashboard');
+        throw new ForbiddenError('not_your_dashboard', "You cannot see another coach's dashboard");
       }
       const profile = await db.coachProfile.findUnique({ where: { userId: targetId }, select: { timezone: true } });
       if (!profile) throw new NotFoundError('Coach', targetId);

@@ -168,7 +168,7 @@ export function createLinkService({ db, clock }: { db: Db; clock: Clock }) {
     async redeem(rawWho: ChatIdentityInput, typed: unknown): Promise<LinkResult> {
       const who = parseInput(chatIdentityInput, rawWho);
       const code = typeof typed === 'string' ? normalizeLinkCode(typed) : null;
-      if (!code) throw new ValidationError(`code: ${MALFORMED}`, [{ field: 'code', message: MALFORMED }], 'link_code_malformed');
+      if (!code) throw new ValidationError('link_code_malformed', `code: ${MALFORMED}`, [{ field: 'code', message: MALFORMED }]);
       // Refusals are answered after the transaction commits, so a wrong try is remembered.
       const outcome = await attempt(who, code);
       if (outcome.type === 'refused') throw outcome.error;

@@ -25,8 +25,8 @@ export function isCoachOf(actor: Actor, member: MemberRef): boolean {
 export function requireCanRead(actor: Actor, member: MemberRef): void {
   if (isAdmin(actor) || actor.userId === member.userId || isCoachOf(actor, member)) return;
   throw actor.role === 'Coach'
-    ? new ForbiddenError('This member is not assigned to you', 'not_your_member')
-    : new ForbiddenError("You can only see your own member profile", 'not_your_profile');
+    ? new ForbiddenError('not_your_member', 'This member is not assigned to you')
+    : new ForbiddenError('not_your_profile', "You can only see your own member profile");
 }
 
 /** Managing a profile (coach notes, status, onboarding) is for its coach with members:write, and admins. */
@@ -42,10 +42,10 @@ export function requireCanUpdate(actor: Actor, member: MemberRef, fields: readon
   if (actor.userId === member.userId) {
     const denied = fields.filter((f) => !(SELF_EDITABLE as readonly string[]).includes(f));
     if (denied.length === 0) return;
-    throw new ForbiddenError(`Only your coach or an admin can change ${denied.join(', ')}`, 'coach_only_field', { fields: denied });
+    throw new ForbiddenError('coach_only_field', `Only your coach or an admin can change ${denied.join(', ')}`, { fields: denied });
   }
   requireCanRead(actor, member);
-  throw new ForbiddenError('Missing permission members:write', 'missing_permission', { permission: 'members:write' });
+  throw new ForbiddenError('missing_permission', 'Missing permission members:write', { permission: 'members:write' });
 }
 
 /** Coach notes are the coach's working notes about a member: hidden from the member. */
@@ -56,5 +56,5 @@ export function canSeeCoachNotes(actor: Actor): boolean {
 /** Assigning or moving a member between coaches is an admin's or a coaches:write holder's call. */
 export function requireCanAssign(actor: Actor): void {
   if (hasPermission(actor, 'coaches:write')) return;
-  throw new ForbiddenError('Missing permission coaches:write', 'missing_permission', { permission: 'coaches:write' });
+  throw new ForbiddenError('missing_permission', 'Missing permission coaches:write', { permission: 'coaches:write' });
 }

@@ -18,7 +18,7 @@ export const listMembersInput = pageInput.extend({
 });
 
 export const createMemberInput = z.object({
-  userId: id,
+  userId: id.describe('A Member account without a profile'),
   coachId: id.nullish(),
   goals: goals.optional(),
   healthInfo: healthInfo.optional(),
@@ -29,7 +29,7 @@ export const updateMemberInput = z
     goals: goals.optional(),
     healthInfo: healthInfo.optional(),
     coachNotes: coachNotes.optional(),
-    membershipStatus: z.enum(MEMBERSHIP_STATUSES).optional(),
+    membershipStatus: z.enum(MEMBERSHIP_STATUSES).optional().describe('Coach or admin only'),
   })
   .refine((changes) => Object.values(changes).some((v) => v !== undefined), { message: 'names nothing to update' });
 

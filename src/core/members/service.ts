@@ -178,7 +178,7 @@ export function createMembersService({ db, clock }: CoreDeps) {
       const coach = parseId(coachId, 'coachId');
       const page = parseInput(pageInput, input);
       if (!isAdmin(actor) && !(actor.role === 'Coach' && actor.userId === coach)) {
-        throw new ForbiddenError("You can only list your own members", 'not_your_members');
+        throw new ForbiddenError('not_your_members', "You can only list your own members");
       }
       return list(actor, { coachId: coach }, page);
     },

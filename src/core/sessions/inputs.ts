@@ -18,10 +18,9 @@ export const sessionDuration = z.coerce
 const notes = text(5000);
 
 export const createSessionInput = z.object({
-  /** Member profile id (sessions.memberId targets member_profiles). */
-  memberId: id,
-  /** The coach's user id. */
-  coachId: id,
+  /** sessions.memberId targets member_profiles. */
+  memberId: id.describe('Member profile id'),
+  coachId: id.describe("The coach's user id"),
   scheduledAt: instant,
   duration: sessionDuration,
   type: z.enum(SESSION_TYPES),

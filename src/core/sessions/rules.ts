@@ -21,7 +21,7 @@ export interface LifecycleFacts {
 }
 
 function invalidState(message: string): ValidationError {
-  return new ValidationError(message, [{ field: 'status', message }], 'invalid_state');
+  return new ValidationError('invalid_state', message, [{ field: 'status', message }]);
 }
 
 /** Whether a start time has come: completing or marking a no-show before it would record fiction. */
@@ -32,7 +32,7 @@ function started(s: LifecycleFacts, now: Date): boolean {
 export function assertCanComplete(s: LifecycleFacts, now: Date): void {
   if (s.status !== 'scheduled') throw invalidState(`Only a scheduled session can be completed; this one is ${s.status}`);
   if (!started(s, now)) {
-    throw new ValidationError('A session cannot be completed before it starts', [{ field: 'scheduledAt', message: 'is in the future' }], 'session_not_started');
+    throw new ValidationError('session_not_started', 'A session cannot be completed before it starts', [{ field: 'scheduledAt', message: 'is in the future' }]);
   }
 }
 
@@ -41,14 +41,14 @@ export function assertCanCancel(s: LifecycleFacts, now: Date, byMember: boolean)
   if (s.status === 'completed') throw invalidState('A completed session cannot be cancelled');
   if (s.status !== 'scheduled') throw invalidState(`Only a scheduled session can be cancelled; this one is ${s.status}`);
   if (byMember && started(s, now)) {
-    throw new ValidationError('A session that has started can no longer be cancelled by its member', [{ field: 'scheduledAt', message: 'is in the past' }], 'session_started');
+    throw new ValidationError('session_started', 'A session that has started can no longer be cancelled by its member', [{ field: 'scheduledAt', message: 'is in the past' }]);
   }
 }
 
 export function assertCanMarkNoShow(s: LifecycleFacts, now: Date): void {
   if (s.status !== 'scheduled') throw invalidState(`Only a scheduled session can be marked as a no-show; this one is ${s.status}`);
   if (!started(s, now)) {
-    throw new ValidationError('A no-show can only be recorded after the start time', [{ field: 'scheduledAt', message: 'is in the future' }], 'session_not_started');
+    throw new ValidationError('session_not_started', 'A no-show can only be recorded after the start time', [{ field: 'scheduledAt', message: 'is in the future' }]);
   }
 }
 
@@ -61,7 +61,7 @@ export function assertCanChangeTime(s: LifecycleFacts): void {
 export function assertCanReschedule(s: LifecycleFacts, now: Date, byMember: boolean): void {
   assertCanChangeTime(s);
   if (byMember && started(s, now)) {
-    throw new ValidationError('A session that has started can no longer be rescheduled by its member', [{ field: 'scheduledAt', message: 'is in the past' }], 'session_started');
+    throw new ValidationError('session_started', 'A session that has started can no longer be rescheduled by its member', [{ field: 'scheduledAt', message: 'is in the past' }]);
   }
 }
 
@@ -114,7 +114,7 @@ export function seesMemberNotes(actor: Actor, p: SessionParties): boolean {
 export function requireSessionCoach(actor: Actor, s: SessionRecord): void {
   requirePermission(actor, 'sessions:write');
   if (!isSessionCoachOrAdmin(actor, s)) {
-    throw new ForbiddenError('Only the coach of this session or an admin can do this', 'not_session_coach');
+    throw new ForbiddenError('not_session_coach', 'Only the coach of this session or an admin can do this');
   }
 }
 
@@ -128,7 +128,7 @@ export function requireSessionParty(actor: Actor, s: SessionRecord): void {
 export function requireSessionMember(actor: Actor, s: SessionRecord): void {
   if (isAdmin(actor)) return;
   requirePermission(actor, 'sessions:read');
-  if (!isSessionMember(actor, s)) throw new ForbiddenError('Only the member of this session can do this', 'not_session_member');
+  if (!isSessionMember(actor, s)) throw new ForbiddenError('not_session_member', 'Only the member of this session can do this');
 }
 
 /** The member and coach a new session names, as read with the request. */
@@ -147,7 +147,7 @@ export function assertMaySchedule(actor: Actor, p: ScheduleParties, input: { mem
       actor.role === 'Coach'
         ? actor.userId === coach.id && member.coachId === coach.id
         : actor.userId === member.userId && member.coachId === coach.id;
-    if (!own) throw new ForbiddenError('You can only schedule sessions for your own members', 'not_your_member');
+    if (!own) throw new ForbiddenError('not_your_member', 'You can only schedule sessions for your own members');
   }
   if (!member.isActive) throw new UnprocessableError('member_inactive', 'The member is not active');
   if (!coach.isActive) throw new UnprocessableError('coach_inactive', 'The coach is not active');

@@ -36,7 +36,7 @@ export function createSessionsService(deps: CoreDeps) {
   async function readable(actor: Actor, id: unknown): Promise<SessionRecord> {
     requirePermission(actor, 'sessions:read');
     const s = await loadSession(db, parseId(id));
-    if (!canReadSession(actor, s)) throw new ForbiddenError('This session is not yours to see', 'not_your_session');
+    if (!canReadSession(actor, s)) throw new ForbiddenError('not_your_session', 'This session is not yours to see');
     return s;
   }
 
@@ -82,7 +82,7 @@ export function createSessionsService(deps: CoreDeps) {
     if (input.memberId && !isAdmin(actor)) {
       const member = await db.memberProfile.findUnique({ where: { id: input.memberId }, select: { userId: true, coachId: true } });
       const mine = member && (actor.role === 'Member' ? member.userId === actor.userId : member.coachId === actor.userId);
-      if (!mine) throw new ForbiddenError("You cannot see this member's sessions", 'not_your_member');
+      if (!mine) throw new ForbiddenError('not_your_member', "You cannot see this member's sessions");
     }
     const rows = await findSessions(db, actor, input);
     return toPage(rows.map((r) => viewSession(actor, r)), input);
@@ -270,7 +270,7 @@ export function createSessionsService(deps: CoreDeps) {
     async getSessionsByCoach(actor: Actor, coachId: string, page: { limit?: number; cursor?: string } = {}) {
       const input = parseInput(listSessionsInput, { ...pageOf(page.limit, page.cursor), coachId });
       if (actor.role === 'Coach' && !isAdmin(actor) && input.coachId !== actor.userId) {
-        throw new ForbiddenError("You cannot see another coach's sessions", 'not_your_sessions');
+        throw new ForbiddenError('not_your_sessions', "You cannot see another coach's sessions");
       }
       return list(actor, input);
     },

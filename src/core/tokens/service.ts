@@ -33,8 +33,7 @@ export interface Authenticated {
 const name = singleLine(100);
 
 export const createTokenInput = z.object({
-  /** Whose token; defaults to the caller. Only an admin names someone else. */
-  userId: id.optional(),
+  userId: id.optional().describe('Whose token (admin only); defaults to the caller'),
   name: name.default('api'),
   expiresAt: instant.optional(),
 });
@@ -115,17 +114,17 @@ export function createTokenService(deps: { db: Db; clock: Clock }, access: Acces
   return {
     async authenticate(token) {
       if (typeof token !== 'string' || !token.startsWith(TOKEN_MARK) || token.length > 200) {
-        throw new UnauthorizedError('Invalid API token', 'invalid_token');
+        throw new UnauthorizedError('invalid_token', 'Invalid API token');
       }
       const row = await db.apiToken.findUnique({
         where: { tokenHash: hashToken(token) },
         select: { id: true, userId: true, revokedAt: true, expiresAt: true, lastUsedAt: true },
       });
-      if (!row) throw new UnauthorizedError('Invalid API token', 'invalid_token');
-      if (row.revokedAt) throw new UnauthorizedError('This API token was revoked', 'token_revoked');
+      if (!row) throw new UnauthorizedError('invalid_token', 'Invalid API token');
+      if (row.revokedAt) throw new UnauthorizedError('token_revoked', 'This API token was revoked');
       const now = clock.now();
       if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) {
-        throw new UnauthorizedError('This API token has expired', 'token_expired');
+        throw new UnauthorizedError('token_expired', 'This API token has expired');
       }
       const actor = await access.actorFor(row.userId);
       if (lastUsedIsStale(row.lastUsedAt, now)) {
@@ -142,7 +141,7 @@ export function createTokenService(deps: { db: Db; clock: Clock }, access: Acces
       const input = parseInput(createTokenInput, raw);
       const userId = input.userId ?? actor.userId;
       if (userId !== actor.userId && !isAdmin(actor)) {
-        throw new ForbiddenError('Only an admin can create a token for another user', 'admin_only');
+        throw new ForbiddenError('admin_only', 'Only an admin can create a token for another user');
       }
       return insert(userId, input);
     },

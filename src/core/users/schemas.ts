@@ -36,8 +36,8 @@ export const updateUserInput = z
     name: personName.optional(),
     timezone: timeZone.optional(),
     locale: locale.optional(),
-    isActive: z.boolean().optional(),
-    role: z.enum(ROLES).optional(),
+    isActive: z.boolean().optional().describe('Admin only'),
+    role: z.enum(ROLES).optional().describe('Admin only'),
   })
   .refine((changes) => Object.values(changes).some((v) => v !== undefined), { message: 'names nothing to update' });
 

@@ -70,7 +70,7 @@ export function createUsersService({ db, clock }: CoreDeps) {
       const changes = parseInput(updateUserInput, input);
       if (target !== actor.userId) requireAdmin(actor);
       if ((changes.role !== undefined || changes.isActive !== undefined) && !isAdmin(actor)) {
-        throw new ForbiddenError('Only an admin can change a role or deactivate an account', 'admin_only');
+        throw new ForbiddenError('admin_only', 'Only an admin can change a role or deactivate an account');
       }
       await db.$transaction(async (tx) => {
         const user = await tx.user.findUnique({ where: { id: target } });
