@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAvailabilityService, minutesToClock, type Slot } from '../../src/core/availability/index.ts';
 import { DEFAULT_CORE_CONFIG, ManualClock, NotFoundError } from '../../src/core/index.ts';
 import { insertSession } from '../../src/core/sessions/records.ts';
-import { PrismaClient } from '../../src/db/generated/client.ts';
+import { createDb, pgPool } from '../../src/db/client.ts';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
 import { clearCoach, coachWorld, resetCoach, failure, HOUR, MINUTE, type CoachWorld, type WindowRow } from './bookings.fixtures.ts';
 
@@ -213,10 +212,20 @@ describe('available slots', () => {
     for (let i = 0; i < 300; i++) many.push({ at: Date.parse('2030-01-08T08:00:00Z') + (i % 80) * 24 * HOUR + (i % 9) * HOUR, duration: 60 });
     await seedSessions(many);
 
-    // A client of its own whose every SQL statement is counted, as PostgreSQL receives them.
-    const counted = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 2 }), log: [{ emit: 'event', level: 'query' }] });
+    // A client of its own whose every SQL statement is counted as its connections send them, whether
+    // through Prisma or raw: each connection the pool hands out counts the queries it is given.
+    const counted = createDb(databaseUrl, { max: 2 });
     let statements = 0;
-    counted.$on('query', () => statements++);
+    const wrapped = new WeakSet<object>();
+    pgPool(counted).on('acquire', (client) => {
+      if (wrapped.has(client)) return;
+      wrapped.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: (...args: unknown[]) => unknown }).query = (...args) => {
+        statements++;
+        return query(...args);
+      };
+    });
     try {
       const availability = createAvailabilityService({ db: counted, clock: new ManualClock(TEST_EPOCH), config: DEFAULT_CORE_CONFIG });
       const measure = async (endDate: string) => {
