@@ -22,10 +22,14 @@ FROM deps AS build
 COPY . .
 RUN npm run build
 
-# Production dependencies only (npm still installs the peers of @prisma/client).
+# Production dependencies only. npm also installs the optional peers of @prisma/client (the Prisma
+# CLI and TypeScript, with the CLI's own dependencies); scripts/prune-dev-only.mjs removes them.
 FROM base AS prod-deps
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && rm -rf node_modules/node node_modules/.bin/node
+COPY scripts/prune-dev-only.mjs ./scripts/
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+  && rm -rf node_modules/node node_modules/.bin/node \
+  && node scripts/prune-dev-only.mjs
 
 FROM base AS runtime
 # tini is PID 1: Linux drops a signal without a handler sent to PID 1, and node has none while it

@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { noImportCycle } from './scripts/lint/no-import-cycle.ts';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'src/db/generated/', 'tools/', 'coverage/'] },
@@ -12,7 +13,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': ['error', { allow: ['error', 'warn'] }],
+      // `interface X extends Record<K, true> {}` is how a feature registers its verbs (src/bot/context.ts).
+      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
     },
+  },
+  {
+    // Modules that import each other, even for types only, can only be read and changed together.
+    files: ['src/**/*.ts'],
+    plugins: { project: { rules: { 'no-import-cycle': noImportCycle } } },
+    rules: { 'project/no-import-cycle': 'error' },
   },
   {
     // Core must not know chat platforms, HTTP or job queues (docs/design.md §1).

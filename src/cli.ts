@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { dbTimeouts, loadConfig, type Config } from './config.ts';
+import { dbTimeouts, loadOperatorConfig, type OperatorConfig } from './config.ts';
 import { createCore, DEFAULT_CORE_CONFIG, systemClock, type Core } from './core/index.ts';
 import { createDb } from './db/client.ts';
 import { ensureDatabase } from './db/database.ts';
@@ -18,16 +18,18 @@ const USAGE = `Usage: npm run cli -- <command>
                                             coaches by user id)
   token create --user <email or id> [--name <label>] [--expires-at <ISO date-time>]
                                             prints a new API token once; only its hash is stored
-  token revoke <token id>                   revokes an API token`;
+  token revoke <token id>                   revokes an API token
+  user link-code --user <email or id>       prints a one-time code (15 minutes) that links a chat
+                                            account to the user when sent as /link <code>`;
 
-async function prepare(config: Config): Promise<void> {
+async function prepare(config: OperatorConfig): Promise<void> {
   await step(`PostgreSQL at ${describeDatabaseUrl(config.DATABASE_URL)}`, async () => {
     await ensureDatabase(config.DATABASE_URL);
     await migrate(config.DATABASE_URL);
   });
 }
 
-async function withCore<T>(config: Config, run: (core: Core) => Promise<T>): Promise<T> {
+async function withCore<T>(config: OperatorConfig, run: (core: Core) => Promise<T>): Promise<T> {
   await prepare(config);
   const db = createDb(config.DATABASE_URL, { max: 2, timeouts: dbTimeouts(config) });
   const core = createCore({
@@ -62,7 +64,7 @@ function flags(args: string[], options: Record<string, { type: 'string' }>) {
 
 async function main(argv: string[]): Promise<number> {
   const [command, sub, ...rest] = argv;
-  const config = loadConfig();
+  const config = loadOperatorConfig();
   switch (`${command ?? ''} ${command === 'migrate' ? '' : (sub ?? '')}`.trim()) {
     case 'migrate': {
       const { applied } = await step(`PostgreSQL at ${describeDatabaseUrl(config.DATABASE_URL)}`, async () => {
@@ -78,6 +80,18 @@ async function main(argv: string[]): Promise<number> {
       console.warn(describeCreatedUser(user));
       // The ids alone on stdout, user id first, so `| cut -d' ' -f1` (or -f2 for the profile) captures one.
       process.stdout.write(`${[user.id, user.memberProfileId ?? user.coachProfileId].filter(Boolean).join(' ')}\n`);
+      return 0;
+    }
+    case 'user link-code': {
+      const { values } = flags(rest, { user: { type: 'string' } });
+      if (!values.user) {
+        console.error('user link-code needs --user <email or id>');
+        return 2;
+      }
+      const issued = await withCore(config, (core) => core.links.issueAsOperator(values.user));
+      console.warn(`Link code for user ${issued.userId}, valid until ${issued.expiresAt.toISOString()}, once. Send it from the chat account to link: /link <code>`);
+      // The code alone on stdout, so a script can hand it on.
+      process.stdout.write(`${issued.code}\n`);
       return 0;
     }
     case 'token create': {

@@ -12,6 +12,9 @@ const whole = (min: number, max?: number) => {
   return max === undefined ? number : number.max(max, { error });
 };
 
+/** What REDIS_PREFIX may hold: characters that need no quoting in redis-cli or a key pattern. */
+const REDIS_PREFIX_PATTERN = /^[\w.:-]{0,99}:$/;
+
 const url = (...protocols: string[]) =>
   z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`), error: `expected a ${protocols.join(' or ')} URL` });
 
@@ -31,10 +34,12 @@ export function dbTimeouts(config: Pick<Config, 'DB_LOCK_TIMEOUT_MS' | 'DB_STATE
   };
 }
 
-const schema = z.object({
+const fields = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: url('postgres', 'postgresql').default('postgresql://postgres@127.0.0.1:5432/coachbot'),
   REDIS_URL: url('redis', 'rediss').default('redis://127.0.0.1:6379'),
+  /** Starts every Redis key the service writes; by default `coachbot:<database name>:` (see redisKeyPrefix). */
+  REDIS_PREFIX: z.string().regex(REDIS_PREFIX_PATTERN, 'expected up to 100 characters of A-Z, a-z, 0-9, _ . : and -, ending with ":"').optional(),
   HOST: z.string().default('127.0.0.1'),
   PORT: whole(0, 65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -50,8 +55,8 @@ const schema = z.object({
   API_RATE_LIMIT_PER_MINUTE: whole(1).default(300),
   /** Failed authentications (bearer tokens, calendar feed secrets) per minute of one IP address. */
   API_AUTH_FAILURES_PER_MINUTE: whole(1).default(30),
-  /** Prefix of the rate limiter's Redis keys (processes sharing one Redis share budgets under one prefix). */
-  API_RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('coachbot:api:ratelimit:'),
+  /** Prefix of the rate limiter's Redis keys (processes under one prefix share budgets); by default under REDIS_PREFIX. */
+  API_RATE_LIMIT_KEY_PREFIX: z.string().min(1).optional(),
   /** PostgreSQL lock_timeout: a wait for a lock (a coach's calendar) longer than this answers 503. 0 turns it off. */
   DB_LOCK_TIMEOUT_MS: whole(0).default(DB_TIMEOUT_DEFAULTS.lockTimeoutMs),
   /** PostgreSQL statement_timeout: no statement runs longer. 0 turns it off. */
@@ -103,6 +108,12 @@ const schema = z.object({
   JOBS_RELAY_MS: whole(100).default(1_000),
   /** How often the reconciler puts back into Redis whatever PostgreSQL says is missing there. */
   JOBS_RECONCILE_MS: whole(1000).default(300_000),
+  /** How often spent rows (chat deliveries, expired chat states) are pruned: src/core/retention. */
+  JOBS_PRUNE_MS: whole(60_000).default(3_600_000),
+  /** Days a chat input's redelivery claim is kept (platforms redeliver for a day at most). */
+  CHAT_DELIVERIES_RETENTION_DAYS: whole(2).default(7),
+  /** Days a chat conversation state is kept past its expiry. */
+  CHAT_STATES_RETENTION_DAYS: whole(0).default(1),
   /** Notifications delivered at once per worker process. */
   DELIVERY_CONCURRENCY: whole(1, 500).default(32),
   /** Attempts before a notification is recorded as failed. */
@@ -115,8 +126,10 @@ const schema = z.object({
   PROMPT_LOOKBACK_HOURS: whole(1).default(24),
   /** HMAC key of the bot's action tokens: anyone who knows it can forge buttons. */
   BOT_ACTION_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }).default(LOCAL_DEV_ACTION_SECRET),
-  /** Redis key prefix of the web playground's messages and events. */
-  PLAYGROUND_REDIS_PREFIX: z.string().min(1).default('coachbot:playground:'),
+  /** Serve the web playground (it acts as any user without a credential): `on`, `off`, or unset to serve it only when HOST is loopback outside production. */
+  PLAYGROUND: z.enum(['on', 'off'], { error: 'expected on or off (or unset)' }).optional(),
+  /** Redis key prefix of the web playground's messages and events; by default under REDIS_PREFIX. */
+  PLAYGROUND_REDIS_PREFIX: z.string().min(1).optional(),
   /** Slack: the adapter starts only when a bot token (or the OAuth client) and a signing secret (or app token) are set. */
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-').optional(),
@@ -128,18 +141,60 @@ const schema = z.object({
   SLACK_APP_TOKEN: z.string().startsWith('xapp-').optional(),
   SLACK_HOST: z.string().default('127.0.0.1'),
   SLACK_PORT: whole(0, 65535).default(3001),
+  /** Slack's Web API base, for a proxy or a self-hosted test double; Slack's own when unset. */
+  SLACK_API_URL: url('http', 'https').optional(),
   /** Slack deliveries worked on at once after their acks, per process. */
   SLACK_WORK_CONCURRENCY: whole(1, 64).default(2),
-}).superRefine((c, issue) => {
+});
+
+const checked = fields.superRefine((c, issue) => {
   if (c.NODE_ENV === 'production' && c.BOT_ACTION_SECRET === LOCAL_DEV_ACTION_SECRET) {
     issue.addIssue({ code: 'custom', path: ['BOT_ACTION_SECRET'], message: 'must be set to a secret of your own in production' });
   }
 });
 
-export type Config = z.infer<typeof schema>;
+// Every key the service writes in Redis starts with REDIS_PREFIX, so that deployments on different
+// databases can share one Redis without taking each other's jobs or rewriting each other's schedules.
+const schema = checked.transform((c) => {
+  const redisPrefix = c.REDIS_PREFIX ?? defaultRedisPrefix(c.DATABASE_URL);
+  return {
+    ...c,
+    REDIS_PREFIX: redisPrefix,
+    API_RATE_LIMIT_KEY_PREFIX: c.API_RATE_LIMIT_KEY_PREFIX ?? `${redisNamespace({ REDIS_PREFIX: redisPrefix }, 'api:ratelimit')}:`,
+    PLAYGROUND_REDIS_PREFIX: c.PLAYGROUND_REDIS_PREFIX ?? `${redisNamespace({ REDIS_PREFIX: redisPrefix }, 'playground')}:`,
+  };
+});
+
+export type Config = z.output<typeof schema>;
 
 /** Every variable the process reads (compose.yaml and docs/operations.md are checked against it). */
-export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(fields.shape);
+
+/**
+ * The parts of the service that keep keys in Redis, each in a namespace of its own within
+ * REDIS_PREFIX. (Slack's keys are named `slack:…` by its adapter, on REDIS_PREFIX itself.)
+ */
+export type RedisPart = 'bull' | 'telegram' | 'discord' | 'playground' | 'api:ratelimit';
+
+/**
+ * The namespace of one part's Redis keys, `<REDIS_PREFIX><part>`: its keys are `<namespace>:…`.
+ * Every Redis key the service writes is built on this (BullMQ's `prefix` takes it as it is).
+ */
+export function redisNamespace(config: { REDIS_PREFIX: string }, part: RedisPart): string {
+  return `${config.REDIS_PREFIX}${part}`;
+}
+
+/**
+ * `coachbot:<database name>:`, the name kept to the characters a prefix may hold: two deployments
+ * on different databases never meet in one Redis. (Databases of one name on different PostgreSQL
+ * servers would: set REDIS_PREFIX for those.)
+ */
+export function defaultRedisPrefix(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  // Without a database in the URL, PostgreSQL connects to the one named after the user.
+  const database = decodeURIComponent(url.pathname.slice(1)) || decodeURIComponent(url.username) || 'postgres';
+  return `coachbot:${database.replace(/[^\w.-]/g, '_').slice(0, 80)}:`;
+}
 
 /** A configuration the process cannot start with; its message is one line, fit for a terminal. */
 export class ConfigError extends Error {
@@ -165,7 +220,8 @@ function shown(name: string, value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Parses the environment with a schema; a bad value becomes one ConfigError naming every problem. */
+function parseEnvironment<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   // An empty variable means "not set" (so `PORT= npm start` keeps the default, not port 0).
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = schema.safeParse(given);
@@ -176,9 +232,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
-  const config = parsed.data;
+  return parsed.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config = parseEnvironment(schema, env);
   if (config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_MODE === 'webhook' && (!config.TELEGRAM_WEBHOOK_URL || !config.TELEGRAM_WEBHOOK_SECRET)) {
     throw new ConfigError('Invalid configuration: TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET are required when TELEGRAM_MODE is webhook');
   }
   return config;
+}
+
+/** What the operator CLI uses: the database and booking rules, none of the service's secrets. */
+const operatorFields = fields.pick({
+  DATABASE_URL: true,
+  DB_LOCK_TIMEOUT_MS: true,
+  DB_STATEMENT_TIMEOUT_MS: true,
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: true,
+  BOOKING_MIN_NOTICE_MINUTES: true,
+  BOOKING_HORIZON_DAYS: true,
+});
+
+export type OperatorConfig = z.infer<typeof operatorFields>;
+
+/**
+ * The CLI's configuration: only the variables it uses are read, so an operator can run it in the
+ * production image without the service's secrets (BOT_ACTION_SECRET and the platforms' tokens).
+ */
+export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  return parseEnvironment(operatorFields, env);
 }

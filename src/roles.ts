@@ -1,22 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { PlaygroundStore, WebChatPort, playgroundPlugin } from './adapters/web/index.ts';
+import { PlaygroundStore, WebChatPort, playgroundPlugin, playgroundServing } from './adapters/web/index.ts';
 import { createDiscordAdapter, discordSettings } from './adapters/discord/index.ts';
 import { createSlackAdapter, slackSettings } from './adapters/slack/index.ts';
 import { createTelegramAdapter, telegramConfigured } from './adapters/telegram/index.ts';
 import { BOT_COMMANDS, createBot, type Bot, type ChatPort, type Platform } from './bot/index.ts';
 import { createInstallationRecords } from './core/chat/installations.ts';
 import { startWorkerRole } from './jobs/index.ts';
-import type { Config } from './config.ts';
+import { redisNamespace, type Config } from './config.ts';
 import { DEFAULT_CORE_CONFIG, systemClock, type Clock, type Core } from './core/index.ts';
 import type { Db } from './db/client.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
 import type { ProcessMetrics } from './runtime/metrics.ts';
 
 // Process roles (docs/design.md §7): `--role api|bot|worker|all` (default all). `api` serves the
-// admin API, `bot` the chat side (the adapters' receivers and, outside production, the web
-// playground), `worker` the BullMQ workers. Each role is stateless, so any number of each can run.
+// admin API, `bot` the chat side (the adapters' receivers and, where it is safe, the web
+// playground: adapters/web/serving.ts), `worker` the BullMQ workers. Each role is stateless, so any
+// number of each can run.
 // Every process serves HTTP on PORT: at least /healthz, /readyz and /metrics, the API when it runs.
 
 export const ROLES = ['api', 'bot', 'worker', 'all'] as const;
@@ -84,32 +85,35 @@ export function buildBot(deps: ChatDeps): ChatSide {
   const receivers: Receiver[] = [];
   const { config, redis, logger } = deps;
 
+  // Each adapter keeps its Redis keys under the deployment's REDIS_PREFIX (Slack's names its own `slack:…`).
   const slack = slackSettings(config);
   if (slack) {
-    const adapter = createSlackAdapter({ settings: slack, bot, redis, logger, installations: createInstallationRecords(deps.db, 'slack') });
+    const adapter = createSlackAdapter({ settings: slack, bot, redis, logger, installations: createInstallationRecords(deps.db, 'slack'), keyPrefix: config.REDIS_PREFIX });
     ports.slack = adapter.port;
     receivers.push({ name: 'slack', start: async () => void (await adapter.start()), stop: () => adapter.stop() });
   }
   if (telegramConfigured(config)) {
-    const adapter = createTelegramAdapter({ config, bot, redis, logger });
+    const adapter = createTelegramAdapter({ config, bot, redis, logger, keyPrefix: redisNamespace(config, 'telegram') });
     ports.telegram = adapter.port;
     receivers.push({ name: 'telegram', start: () => adapter.start(), stop: () => adapter.stop() });
   }
   const discord = discordSettings(config);
   if (discord) {
-    const adapter = createDiscordAdapter({ settings: discord, bot, redis, logger, commands: BOT_COMMANDS });
+    const adapter = createDiscordAdapter({ settings: { ...discord, keyPrefix: `${redisNamespace(config, 'discord')}:` }, bot, redis, logger, commands: BOT_COMMANDS });
     ports.discord = adapter.port;
     receivers.push({ name: 'discord', start: (app) => adapter.start(app), stop: () => adapter.stop() });
   }
   return { bot, ports, store, receivers };
 }
 
-/** Registers the chat side on a server and starts the platforms' receivers; answers the URLs worth printing. */
+/** Registers the chat side on a server and starts the platforms' receivers; answers what is worth printing (pages by path). */
 export async function attachChat(app: FastifyInstance, deps: ChatDeps, chat: ChatSide = buildBot(deps)): Promise<{ bot: Bot; urls: string[] }> {
   const urls: string[] = [];
-  if (deps.config.NODE_ENV !== 'production') {
+  const playground = playgroundServing(deps.config);
+  deps.logger.info({ served: playground.served }, `playground ${playground.served ? 'served' : 'not served'}: ${playground.reason}`);
+  if (playground.served) {
     await app.register(playgroundPlugin({ bot: chat.bot, core: deps.core, store: chat.store, redis: deps.redis }));
-    urls.push(`playground: http://${deps.config.HOST}:${deps.config.PORT}/playground`);
+    urls.push('playground: /playground');
   }
   for (const receiver of chat.receivers) {
     await receiver.start(app);
@@ -133,7 +137,7 @@ export async function startRoles(
   const receiving = runs(role, 'bot') && chat;
   const startWorkers = async (side: ChatSide) => {
     const workers = await startWorkerRole({
-      config: deps.config, db: deps.db, clock: deps.clock, present: side.bot.present, ports: (platform) => side.ports[platform], logger: deps.logger,
+      config: deps.config, db: deps.db, clock: deps.clock, present: side.bot.present, redraw: side.bot.redraw, keepNotice: side.bot.keepNotice, ports: (platform) => side.ports[platform], logger: deps.logger,
       telemetry: infra.metrics.deliveries,
     });
     // The backlog is read from PostgreSQL at each scrape by the processes that deliver it.

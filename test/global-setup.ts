@@ -1,6 +1,23 @@
+import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../src/db/migrate.ts';
 import { databaseUrl, dropDatabase, templateName, TEST_DB_PREFIX, withAdmin } from './helpers/postgres.ts';
+import { REDIS_URL } from './jobs/doubles.ts';
+
+/**
+ * Removes the shared Redis's keys of this run's processes: a process keeps them under its
+ * database's default REDIS_PREFIX, `coachbot:<database name>:` (src/config.ts), which dies with it.
+ */
+async function dropRedisKeysOf(runId: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    for await (const keys of redis.scanStream({ match: `coachbot:${TEST_DB_PREFIX}${runId}_*`, count: 1000 })) {
+      if ((keys as string[]).length) await redis.unlink(...(keys as string[]));
+    }
+  } finally {
+    await redis.quit();
+  }
+}
 
 function isRunning(pid: number): boolean {
   try {
@@ -38,5 +55,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ]);
       for (const { datname } of rows) await dropDatabase(client, datname);
     });
+    await dropRedisKeysOf(runId);
   };
 }

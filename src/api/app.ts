@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -14,6 +14,7 @@ import { answerClientError, installErrorHandling, notFound, requireHost, toError
 import { createApiLogger } from './logger.ts';
 import { registerQueueBoard } from './queue-board.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
+import { isWarmUpRequest } from './warmup.ts';
 import { metricsRoute, type MetricsExposition } from './routes/metrics.ts';
 import { createThrottle } from './throttle.ts';
 import { protectedRoutes, publicRoutes } from './routes/index.ts';
@@ -52,6 +53,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = deps.logger ?? createApiLogger(deps.config);
   const app = Fastify({
     loggerInstance: logger,
+    // The warm-up's requests (warmup.ts) are the process's own, not traffic: the log leaves them out.
+    logController: new LogController({ disableRequestLogging: isWarmUpRequest }),
     bodyLimit: deps.config.API_BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
     return503OnClosing: false,
@@ -98,16 +101,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
   if (deps.metrics) await app.register(metricsRoute({ metrics: deps.metrics.exposition, token: deps.metrics.token, throttle }));
+  const routeDeps = { core: deps.core, publicUrl: deps.config.PUBLIC_URL };
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('public'));
-    await scope.register(publicRoutes(deps, throttle));
+    await scope.register(publicRoutes(routeDeps, throttle));
   });
   await app.register(async (scope) => {
     scope.addHook('onRoute', documentRoutes('bearer'));
     scope.addHook('onRequest', authenticate(deps.core, throttle));
-    await scope.register(protectedRoutes(deps));
+    await scope.register(protectedRoutes(routeDeps));
   });
-  if (deps.queues?.length) await registerQueueBoard(app, { core: deps.core, queues: deps.queues, reachable: deps.queuesReachable ?? (() => true) });
+  if (deps.queues?.length) await registerQueueBoard(app, { core: deps.core, throttle, queues: deps.queues, reachable: deps.queuesReachable ?? (() => true) });
   // Unknown routes are rate limited too, so they cannot be probed at will.
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, notFound);
   return app;

@@ -34,25 +34,28 @@ export function decorateActor(app: FastifyInstance): void {
   app.decorateRequest('tokenId', null);
 }
 
+/** Where a scope reads the API token of a request from; throws UnauthorizedError when it finds none. */
+export type TokenSource = (request: FastifyRequest) => string;
+
+/** The API's token source: `Authorization: Bearer <token>`. */
+function requireBearerToken(request: FastifyRequest): string {
+  if (request.headers.authorization === undefined) throw new UnauthorizedError('Send an API token: Authorization: Bearer <token>', 'missing_token');
+  const token = bearerToken(request);
+  if (!token) throw new UnauthorizedError('The Authorization header must be "Bearer <token>"', 'invalid_authorization_header');
+  return token;
+}
+
 /**
  * onRequest hook for a scope of protected routes: any 401 counts against the IP's budget of failed
  * authentications, a verified request against its user's budget.
  */
-export function authenticate(core: Pick<Core, 'tokens'>, throttle: Throttle) {
+export function authenticate(core: Pick<Core, 'tokens'>, throttle: Throttle, tokenOf: TokenSource = requireBearerToken) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const { actor, tokenId } = await throttle.verifyCredential(request, () => verify(core, request), (e) => e instanceof UnauthorizedError);
+    const { actor, tokenId } = await throttle.verifyCredential(request, () => core.tokens.authenticate(tokenOf(request)), (e) => e instanceof UnauthorizedError);
     request.actor = actor;
     request.tokenId = tokenId;
     await throttle.countVerified(request, reply, `user:${actor.userId}`);
   };
-}
-
-function verify(core: Pick<Core, 'tokens'>, request: FastifyRequest) {
-  const header = request.headers.authorization;
-  if (header === undefined) throw new UnauthorizedError('Send an API token: Authorization: Bearer <token>', 'missing_token');
-  const token = bearerToken(request);
-  if (!token) throw new UnauthorizedError('The Authorization header must be "Bearer <token>"', 'invalid_authorization_header');
-  return core.tokens.authenticate(token);
 }
 
 /** The authenticated actor of a protected route. */

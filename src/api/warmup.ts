@@ -5,13 +5,20 @@ import type { Actor, Core } from '../core/index.ts';
 // not pay for it: Fastify's route compilation, the OpenAPI document, authentication's token lookup,
 // and Prisma's query plans for the common reads. Nothing here writes.
 
-/** Requests from a documentation address (RFC 5737), so no real client's rate-limit budget is spent. */
+/**
+ * Requests from a documentation address (RFC 5737), so no real client's rate-limit budget is spent;
+ * no client can connect from it, so it also tells the request log which requests to leave out.
+ */
 const WARM_UP_ADDRESS = '192.0.2.1';
+
+/** Whether a request is one of the warm-up's own: they are not logged (buildApp's log controller). */
+export const isWarmUpRequest = (request: { ip: string }) => request.ip === WARM_UP_ADDRESS;
 
 /** An admin that exists only in this process, for reads that need an actor; it holds no token. */
 const WARM_UP_ACTOR: Actor = { userId: '00000000-0000-4000-8000-000000000000', role: 'Admin', permissions: new Set() };
 
-export async function warmUpApi(app: FastifyInstance, core: Core): Promise<void> {
+/** Warms the app up; answers the URLs it requested. */
+export async function warmUpApi(app: FastifyInstance, core: Core): Promise<string[]> {
   await app.ready();
   const bogus = { authorization: 'Bearer cb_warm_up_not_a_token' };
   const requests = [
@@ -34,4 +41,5 @@ export async function warmUpApi(app: FastifyInstance, core: Core): Promise<void>
   ];
   // A read refused for the made-up actor or coach has still compiled and run its queries.
   for (const read of reads) await read().catch(() => undefined);
+  return requests.map((r) => r.url);
 }

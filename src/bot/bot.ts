@@ -1,21 +1,41 @@
 import { createActionSigner } from './actions.ts';
-import { Refusal, subjectOfChatUser, subjectOfUser, viewerFor, type BotDeps, type BotRuntime, type Ctx } from './context.ts';
+import { Refusal, subjectOfChatUser, subjectOfUser, viewerFor, type BotDeps, type BotRuntime, type Ctx, type LiveDrawer } from './context.ts';
 import { ACTION_SENTENCES, sentenceFor } from './errors.ts';
-import { notice, reply, type ActionHandler, type CommandHandler, type Feature, type LiveDrawer } from './feature.ts';
+import { notice, reply, type ActionHandler, type CommandHandler, type Feature } from './feature.ts';
 import { FEATURES } from './features/index.ts';
-import { answerText, rememberForms } from './forms.ts';
-import type { Effect, Inbound } from './inbound.ts';
-import { refreshLive } from './live.ts';
+import { unknownCommandSentence } from './did-you-mean.ts';
+import { answerText, endPendingForm, formRefused, pendingForm, REOPEN_VERB, rememberForms, reopenForm } from './forms.ts';
+import { refusalFor } from './guards.ts';
+import type { ChatUser, Effect, Inbound } from './inbound.ts';
+import { forgetReplaced, redrawForNotice, refreshLive, rememberNotice } from './live.ts';
 import { createPresenter } from './presenter.ts';
 import { screen, text } from './ui.ts';
 import { isDomainError } from '../core/index.ts';
-import type { Presenter } from './port.ts';
+import type { NoticeKeeper, Presenter, Redrawer } from './port.ts';
+import type { Form } from './view.ts';
+import { formOpenedBy, formVerb, VERBS } from './verbs.ts';
+import type { ChatAccount } from '../core/chat/index.ts';
+
+/** A form drawn without its current values leaves those inputs empty: empty there means "keep". */
+function keptOut(values: Record<string, string>, keeps: readonly string[] = []): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([id, value]) => !(keeps.includes(id) && value.trim() === '')));
+}
 
 export interface Bot {
   /** Handles one verified inbound delivery and answers what the adapter should do. Never throws. */
   handle(inbound: Inbound): Promise<Effect[]>;
+  /**
+   * The form an action opens, drawn before its handler runs (for Discord, whose modal must be the
+   * immediate answer): null when the action opens no form, a notice when the token or the person
+   * may not open it. Its submit is the action's own token, checked again with the values.
+   */
+  formAtOnce(inbound: Extract<Inbound, { type: 'action' }>): Promise<Effect | null>;
   /** Turns a notice into its recipient's message (for the jobs). */
   present: Presenter;
+  /** Redraws the messages kept current that a notice's change touches (for the jobs). */
+  redraw: Redrawer;
+  /** Keeps a delivered notice current with its session (for the jobs). */
+  keepNotice: NoticeKeeper;
 }
 
 /** The bot's composition: every feature's commands, actions and live screens behind one router. */
@@ -24,7 +44,8 @@ export function createBot(deps: BotDeps): Bot {
   const actions: Record<string, ActionHandler> = {};
   const drawers: Record<string, LiveDrawer> = {};
   for (const f of FEATURES as Feature[]) {
-    for (const [table, entries] of [[commands, f.commands], [actions, f.actions], [drawers, f.live]] as const) {
+    const runs = Object.fromEntries(Object.entries(f.commands ?? {}).flatMap(([name, c]) => [[name, c.run], ...(c.slackName ? [[c.slackName, c.run]] : [])]));
+    for (const [table, entries] of [[commands, runs], [actions, f.actions], [drawers, f.live]] as const) {
       for (const [name, handler] of Object.entries(entries ?? {})) {
         // Two features answering one verb would be a silent bug: refuse to start instead.
         if (name in table) throw new Error(`bot: "${name}" is defined twice`);
@@ -32,10 +53,13 @@ export function createBot(deps: BotDeps): Bot {
       }
     }
   }
+  const unhandled = Object.keys(VERBS).filter((verb) => verb !== REOPEN_VERB && !(verb in actions));
+  if (unhandled.length) throw new Error(`bot: no handler for the verbs ${unhandled.join(', ')}`);
   const rt: BotRuntime = {
     ...deps,
     signer: createActionSigner(deps.actionSecret),
     drawers,
+    menu: FEATURES.flatMap((f) => Object.entries(f.commands ?? {})),
     refresh: (change, except) => refreshLive(rt, change, except),
   };
 
@@ -55,25 +79,63 @@ export function createBot(deps: BotDeps): Bot {
     switch (inbound.type) {
       case 'command': {
         const name = inbound.name.toLowerCase().replace(/^\//, '');
-        const handler = commands[name] ?? commands.help!;
+        await endPendingForm(ctx);
+        // Own entries only: a command named `constructor` or `__proto__` is just unknown.
+        const handler = Object.hasOwn(commands, name) ? commands[name] : undefined;
+        if (!handler) return answerFor(inbound, unknownCommandSentence(name, Object.keys(commands)));
         return handler(ctx, inbound.args.trim());
       }
       case 'text':
-        return answerText(ctx, inbound.text, (c, token, values) => act(c, token, values));
+        return answerText(ctx, inbound.text, submit);
       case 'action':
         return act(ctx, inbound.action, {});
-      case 'submit':
-        return act(ctx, inbound.action, inbound.values ?? {});
+      case 'submit': {
+        const pending = await pendingForm(ctx);
+        await endPendingForm(ctx);
+        return submit(ctx, pending?.form.submit === inbound.action ? pending.form : null, inbound.action, inbound.values ?? {});
+      }
     }
   }
 
-  async function act(ctx: Ctx, token: string, values: Record<string, string>): Promise<Effect[]> {
-    const subjects = [subjectOfChatUser(ctx.user), ...(ctx.account ? [subjectOfUser(ctx.account.userId)] : [])];
-    const check = rt.signer.verify(token, subjects, ctx.now);
+  const verifyFor = (user: ChatUser, account: ChatAccount | null, token: string, now: Date) =>
+    rt.signer.verify(token, [subjectOfChatUser(user), ...(account ? [subjectOfUser(account.userId)] : [])], now);
+
+  async function act(ctx: Ctx, token: string, values: Record<string, string>, submitted = false): Promise<Effect[]> {
+    const check = verifyFor(ctx.user, ctx.account, token, ctx.now);
     if (!check.ok) return [notice(ACTION_SENTENCES[check.reason])];
-    const handler = actions[check.verb];
+    if (check.verb === REOPEN_VERB) return reopenForm(ctx);
+    // Any other button starts something new: a form still waiting for answers is over.
+    await endPendingForm(ctx);
+    // A form opened at once (formAtOnce) is submitted with its opener's token.
+    const opened = submitted ? formVerb(check.verb) : undefined;
+    const handler = opened ? actions[opened.submit] : actions[check.verb];
     if (!handler) return [notice(ACTION_SENTENCES.unknown)];
-    return handler(ctx, check.args, values);
+    const effects = await handler(ctx, check.args, opened ? keptOut(values, opened.keeps) : values);
+    await forgetReplaced(ctx, effects);
+    return effects;
+  }
+
+  /** A form's answers; one refused for a single input comes back to fix that input, keeping the rest. */
+  async function submit(ctx: Ctx, form: Form | null, token: string, values: Record<string, string>): Promise<Effect[]> {
+    try {
+      return await act(ctx, token, values, true);
+    } catch (error) {
+      const again = form && formRefused(ctx, form, values, error);
+      if (!again) throw error;
+      return [{ type: 'form', form: again }];
+    }
+  }
+
+  async function formAtOnce(inbound: Extract<Inbound, { type: 'action' }>): Promise<Effect | null> {
+    const spec = formOpenedBy(inbound.action);
+    if (!spec) return null;
+    const found = await rt.core.chat.account(inbound.user);
+    const account = found?.isActive ? found : null;
+    const check = verifyFor(inbound.user, account, inbound.action, rt.clock.now());
+    if (!check.ok) return notice(ACTION_SENTENCES[check.reason]);
+    const refusal = refusalFor(account, spec.for);
+    if (refusal) return notice(refusal);
+    return { type: 'form', form: spec.draw(check.args, { submit: inbound.action, user: inbound.user }) };
   }
 
   function answerFor(inbound: Inbound, sentence: string): Effect[] {
@@ -106,5 +168,5 @@ export function createBot(deps: BotDeps): Bot {
     }
   }
 
-  return { handle, present: createPresenter(rt) };
+  return { handle, formAtOnce, present: createPresenter(rt), redraw: (n) => redrawForNotice(rt, n), keepNotice: (n, sent) => rememberNotice(rt, n, sent) };
 }

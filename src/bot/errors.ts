@@ -1,8 +1,11 @@
-import { asDomainError, isDomainError, SLOT_FULL_MESSAGE, ValidationError, type DomainError } from '../core/index.ts';
+import { asDomainError, isDomainError, SLOT_FULL_MESSAGE, UnavailableError, ValidationError, type DomainError } from '../core/index.ts';
 
 // Domain errors as chat sentences, in this one place, keyed by the error's stable code. A code
 // missing here falls back on its kind; an error that is not a domain error is a bug, logged by the
 // router and answered with an apology that gives nothing away.
+
+/** The member already holds that time: no retry can book it again. */
+export const ALREADY_BOOKED_SENTENCE = 'You already have a session at that time. See /sessions.';
 
 const SENTENCES: Record<string, string | ((e: DomainError) => string)> = {
   slot_full: SLOT_FULL_MESSAGE,
@@ -16,6 +19,7 @@ const SENTENCES: Record<string, string | ((e: DomainError) => string)> = {
   coach_inactive: 'This coach is not active at the moment.',
   member_inactive: 'Your membership is not active, so you cannot book. Ask your coach to reactivate it.',
   already_signed_up: 'You are already signed up. Try /book or /next.',
+  already_booked: ALREADY_BOOKED_SENTENCE,
   already_rated: 'You have already rated this session. Thank you!',
   session_started: 'This session has already started, so it can no longer be cancelled here. Please talk to your coach.',
   session_not_started: 'This session has not started yet. You can do that once it has begun.',
@@ -34,7 +38,20 @@ const SENTENCES: Record<string, string | ((e: DomainError) => string)> = {
   not_your_booking: 'That booking is not yours.',
   not_your_availability: 'You can only change your own availability.',
   unauthorized: 'Your account is not active.',
+  user_inactive: 'That account is deactivated, so this chat cannot be linked to it.',
+  link_code_malformed: 'That is not a link code: a code is 8 letters and digits, for example /link ABCD-2345.',
+  link_code_unknown: 'That link code is not right, so nothing was changed. Check it, or ask for a new one.',
+  link_code_used: 'That link code was already used, so nothing was changed. Please ask for a new one.',
+  link_code_expired: 'That link code has expired (codes last 15 minutes), so nothing was changed. Please ask for a new one.',
+  link_throttled: (e) => `Too many wrong link codes, so nothing was changed. Please try again in ${waitText(e)}.`,
+  chat_account_linked_elsewhere: 'This chat account is linked to someone else. Send /unlink first, then /link again.',
 };
+
+/** How long a throttled person waits, in words. */
+function waitText(e: DomainError): string {
+  const seconds = e instanceof UnavailableError ? e.retryAfterSeconds : 60;
+  return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+}
 
 const BY_KIND: Record<DomainError['kind'], string> = {
   validation: 'That input was not valid.',
@@ -68,7 +85,7 @@ export const ACTION_SENTENCES = {
   forged: 'That button is not valid for you. It belongs to someone else or was altered, so nothing was changed.',
   expired: 'That button has expired. Please run the command again for a fresh one.',
   unknown: 'That button no longer does anything. Please run the command again.',
-  signUpFirst: 'Please sign up first with /signup.',
+  signUpFirst: 'I do not know you yet: send /signup to join as a member, or /link with the code you were given if you already have an account.',
   membersOnly: 'That is for members. Coaches use /today, /members and /availability.',
   coachesOnly: 'That is for coaches.',
   inProgress: 'Still working on that one…',

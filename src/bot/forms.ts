@@ -1,46 +1,107 @@
+import { isDomainError, ValidationError } from '../core/index.ts';
 import type { Ctx } from './context.ts';
+import { ACTION_SENTENCES } from './errors.ts';
 import { reply } from './feature.ts';
 import type { Effect } from './inbound.ts';
 import { screen, text } from './ui.ts';
-import type { Form } from './view.ts';
+import type { ActionToken, Form } from './view.ts';
 
-// Forms on platforms without modals (Telegram) are filled one input at a time by free text. The
-// form being filled lives in PostgreSQL (chat_states), so any bot process takes the next answer.
+// A form waits for answers between the moment it opens and the moment it is submitted, or another
+// command or button starts something else: then it is over, and free text is never taken as its
+// answer. On platforms without modals (Telegram) its inputs are filled one at a time by free text;
+// the form being filled lives in PostgreSQL (chat_states), so any bot process takes the next answer.
 // The adapter shows the first prompt when it renders the form; the bot prompts for the rest.
 
 const FORM_KEY = 'form';
 const FORM_TTL_MS = 60 * 60_000;
 /** What to send for an optional input to leave it empty. */
 export const SKIP = '-';
+/** The verb of a refused form's "open it again" button: it continues the form rather than ending it. */
+export const REOPEN_VERB = 'fo';
+/** The forms' own verb (see verbs.ts); the router answers it itself, before any feature's handler. */
+export const FORM_VERBS = { [REOPEN_VERB]: 'act' } as const;
+
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module './context.ts' {
+  interface VerbRegistry extends Record<keyof typeof FORM_VERBS, true> {}
+}
+/** The answer to free text while no form waits for it. */
+export const NOT_AN_ANSWER = 'I only understand commands and buttons here. Try /help.';
+
+export type SubmitForm = (ctx: Ctx, form: Form | null, token: ActionToken, values: Record<string, string>) => Promise<Effect[]>;
 
 interface PendingForm {
   form: Form;
   values: Record<string, string>;
 }
 
-/** Remembers the form an answer opens, so its inputs can come back as text. */
+/** The form waiting for answers, if any. */
+export async function pendingForm(ctx: Ctx): Promise<PendingForm | null> {
+  return ctx.core.chat.readState<PendingForm>(ctx.user, FORM_KEY);
+}
+
+/** Nothing waits for answers any more: the form was submitted, or something else started. */
+export async function endPendingForm(ctx: Ctx): Promise<void> {
+  await ctx.core.chat.clearState(ctx.user, FORM_KEY);
+}
+
+/**
+ * Remembers the form an answer opens, so its inputs can come back as text. A refused form waits
+ * only for the input to fix: every other answer is kept.
+ */
 export async function rememberForms(ctx: Ctx, effects: Effect[]): Promise<Effect[]> {
   const opened = effects.find((e) => e.type === 'form');
   if (opened && opened.type === 'form') {
-    await ctx.core.chat.writeState(ctx.user, FORM_KEY, { form: opened.form, values: {} } satisfies PendingForm, FORM_TTL_MS);
+    const { form } = opened;
+    const kept = form.refused ? Object.fromEntries(form.inputs.filter((i) => i.id !== form.refused!.input).map((i) => [i.id, i.initial ?? ''])) : {};
+    await ctx.core.chat.writeState(ctx.user, FORM_KEY, { form, values: kept } satisfies PendingForm, FORM_TTL_MS);
   }
   return effects;
 }
 
+/** The input a refusal names, when it names one of the form's inputs. */
+function refusedInput(form: Form, error: unknown): { id: string; message: string } | null {
+  if (!isDomainError(error) || !(error instanceof ValidationError)) return null;
+  for (const issue of error.issues) {
+    const id = issue.field.split('.').at(-1);
+    const input = form.inputs.find((i) => i.id === id);
+    if (input) return { id: input.id, message: `${input.label}: ${issue.message}` };
+  }
+  return null;
+}
+
+/** The form again after a refusal of one input, with every answer given. */
+export function formRefused(ctx: Ctx, form: Form, values: Record<string, string>, error: unknown): Form | null {
+  const refused = refusedInput(form, error);
+  if (!refused) return null;
+  return {
+    ...form,
+    inputs: form.inputs.map(({ initial, ...input }) => {
+      const answer = input.id in values ? values[input.id] : initial;
+      return answer ? { ...input, initial: answer.slice(0, input.maxLength) } : input;
+    }),
+    refused: { input: refused.id, message: refused.message, reopen: ctx.act(REOPEN_VERB) },
+  };
+}
+
+/** The question for input `index`; a refused input's question says first what was wrong. */
 export function promptFor(form: Form, index: number): string {
   const input = form.inputs[index]!;
-  return `${form.title}: ${input.label}${input.required ? '' : ` (optional, send ${SKIP} to skip)`}${input.initial ? `\nNow: ${input.initial}` : ''}`;
+  const why = form.refused?.input === input.id ? `${form.refused.message}\n` : '';
+  return `${why}${form.title}: ${input.label}${input.required ? '' : ` (optional, send ${SKIP} to skip)`}${input.initial ? `\nNow: ${input.initial}` : ''}`;
+}
+
+/** The input a form asks first: the refused one when it comes back, else the first. */
+export function firstAsked(form: Form): number {
+  return Math.max(0, form.inputs.findIndex((i) => i.id === form.refused?.input));
 }
 
 /** Takes free text as the next input of the pending form; submits the form when it is complete. */
-export async function answerText(
-  ctx: Ctx,
-  raw: string,
-  submit: (ctx: Ctx, token: string, values: Record<string, string>) => Promise<Effect[]>,
-): Promise<Effect[]> {
-  const pending = await ctx.core.chat.readState<PendingForm>(ctx.user, FORM_KEY);
+export async function answerText(ctx: Ctx, raw: string, submit: SubmitForm): Promise<Effect[]> {
+  const pending = await pendingForm(ctx);
   if (!pending) {
-    const hint = 'Send a command to start, for example /help.';
+    // Someone the bot does not know learns in one sentence how to become known.
+    const hint = ctx.account ? NOT_AN_ANSWER : ACTION_SENTENCES.signUpFirst;
     return [reply(screen(hint, [text(hint)]))];
   }
   const { form, values } = pending;
@@ -52,11 +113,21 @@ export async function answerText(
     return [reply(screen('Too long', [text(`${input.label} can be at most ${input.maxLength} characters.`, promptFor(form, index))]))];
   }
   const next = { ...values, [input.id]: answer };
-  if (index + 1 < form.inputs.length) {
+  const following = form.inputs.findIndex((i) => !(i.id in next));
+  if (following >= 0) {
     await ctx.core.chat.writeState(ctx.user, FORM_KEY, { form, values: next } satisfies PendingForm, FORM_TTL_MS);
-    const prompt = promptFor(form, index + 1);
+    const prompt = promptFor(form, following);
     return [reply(screen(prompt, [text(prompt)]))];
   }
-  await ctx.core.chat.clearState(ctx.user, FORM_KEY);
-  return submit(ctx, form.submit, next);
+  await endPendingForm(ctx);
+  return submit(ctx, form, form.submit, next);
+}
+
+/** The pending form again, with its answers, when its reopen button is used. */
+export async function reopenForm(ctx: Ctx): Promise<Effect[]> {
+  const pending = await pendingForm(ctx);
+  if (!pending) return [reply(screen(NOT_AN_ANSWER, [text('That form is closed. Please start again from the command.')]))];
+  // Opened from a button, it is a form to fill again (its answers in place), no longer a refusal to report.
+  const { refused: _reported, ...form } = pending.form;
+  return [{ type: 'form', form }];
 }

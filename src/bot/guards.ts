@@ -13,15 +13,27 @@ export interface CoachViewer extends Viewer {
   actor: Actor;
 }
 
+/** Why an account may not do what is `for` members, coaches or anyone; null when it may. */
+export function refusalFor(account: ChatAccount | null, audience: 'anyone' | 'member' | 'coach'): string | null {
+  if (audience === 'anyone') return null;
+  if (!account?.isActive) return ACTION_SENTENCES.signUpFirst;
+  if (audience === 'member' && !account.memberId) return ACTION_SENTENCES.membersOnly;
+  if (audience === 'coach' && account.role !== 'Coach' && account.role !== 'Admin') return ACTION_SENTENCES.coachesOnly;
+  return null;
+}
+
+function require(v: Viewer, audience: 'member' | 'coach'): void {
+  const refusal = v.actor ? refusalFor(v.account, audience) : ACTION_SENTENCES.signUpFirst;
+  if (refusal) throw new Refusal(refusal);
+}
+
 export function requireMember(v: Viewer): MemberViewer {
-  if (!v.account || !v.actor) throw new Refusal(ACTION_SENTENCES.signUpFirst);
-  if (!v.account.memberId) throw new Refusal(ACTION_SENTENCES.membersOnly);
+  require(v, 'member');
   return v as MemberViewer;
 }
 
 export function requireCoach(v: Viewer): CoachViewer {
-  if (!v.account || !v.actor) throw new Refusal(ACTION_SENTENCES.signUpFirst);
-  if (v.account.role !== 'Coach' && v.account.role !== 'Admin') throw new Refusal(ACTION_SENTENCES.coachesOnly);
+  require(v, 'coach');
   return v as CoachViewer;
 }
 

@@ -1,7 +1,7 @@
-import type { Ctx, BotRuntime } from './context.ts';
+import type { Ctx, BotRuntime, LiveSpan } from './context.ts';
 import { viewerFor } from './context.ts';
-import type { MessageRef } from './inbound.ts';
-import { ChatDeliveryError } from './port.ts';
+import type { Effect, MessageRef } from './inbound.ts';
+import { ChatDeliveryError, type Notice } from './port.ts';
 
 // Messages kept current (docs/design.md §6): a slot picker or session card drawn onto a known
 // message is remembered in PostgreSQL with the time span it shows; when seats change, every
@@ -10,16 +10,13 @@ import { ChatDeliveryError } from './port.ts';
 
 const LIVE_FOR_MS = 2 * 24 * 60 * 60_000;
 
-export interface LiveSpan {
-  coachId: string;
-  startsAt: Date;
-  endsAt: Date;
-  sessionId?: string;
-}
+/** Inputs whose answer drew a screen kept current (see forgetReplaced). */
+const keptCurrent = new WeakSet<Ctx>();
 
 /** Remembers the message this action is answered on as showing `kind` for the viewer. */
 export async function rememberLive(ctx: Ctx, kind: string, args: Record<string, unknown>, span: LiveSpan): Promise<void> {
   if (!ctx.message || !ctx.account) return;
+  keptCurrent.add(ctx);
   await ctx.core.chat.rememberLive({
     ...ctx.message,
     viewerId: ctx.account.userId,
@@ -30,6 +27,14 @@ export async function rememberLive(ctx: Ctx, kind: string, args: Record<string, 
     screen: { kind, args },
     expiresAt: new Date(ctx.now.getTime() + LIVE_FOR_MS),
   });
+}
+
+/**
+ * A message an action replaced with a screen that is not kept current stops being redrawn: else
+ * the next change would draw the old list or picker back over the answer the person just read.
+ */
+export async function forgetReplaced(ctx: Ctx, effects: Effect[]): Promise<void> {
+  if (ctx.message && !keptCurrent.has(ctx) && effects.some((e) => e.type === 'update')) await forgetLive(ctx);
 }
 
 /** The message stops being kept current (it now shows something that does not change). */
@@ -65,4 +70,42 @@ export async function refreshLive(rt: BotRuntime, change: LiveSpan, except?: Mes
     }
   }
   return redrawn;
+}
+
+/** Remembers a notice the jobs delivered about a session, so a later change of it redraws the message. */
+export async function rememberNotice(rt: BotRuntime, notice: Notice, sent: MessageRef): Promise<void> {
+  const sessionId = notice.payload.sessionId;
+  if (typeof sessionId !== 'string') return;
+  const account = await rt.core.chat.accountOf(notice.userId);
+  if (!account?.isActive) return;
+  const s = await rt.core.sessions.findOne(await rt.core.access.actorFor(account.userId), sessionId);
+  const startsAt = new Date(s.scheduledAt);
+  await rt.core.chat.rememberLive({
+    ...sent,
+    viewerId: notice.userId,
+    coachId: s.coachId,
+    sessionId: s.id,
+    startsAt,
+    endsAt: new Date(startsAt.getTime() + s.duration * 60_000),
+    screen: { kind: 'notice', args: { notice } },
+    expiresAt: new Date(rt.clock.now().getTime() + LIVE_FOR_MS),
+  });
+}
+
+/** Notices written with a change of a session (see core's writeNotifications calls). */
+const CHANGE_NOTICES = new Set(['booking.confirmed', 'session.created', 'booking.cancelled', 'session.cancelled', 'session.rescheduled', 'session.completed', 'session.no_show']);
+
+/**
+ * Redraws what the change behind a notice touches. Every change notifies both parties; the coach's
+ * copy does the redraw, so one change is redrawn once, however many notices it wrote.
+ */
+export async function redrawForNotice(rt: BotRuntime, notice: Notice): Promise<void> {
+  const sessionId = notice.payload.sessionId;
+  if (!CHANGE_NOTICES.has(notice.type) || typeof sessionId !== 'string') return;
+  const account = await rt.core.chat.accountOf(notice.userId);
+  if (!account?.isActive) return;
+  const s = await rt.core.sessions.findOne(await rt.core.access.actorFor(account.userId), sessionId);
+  if (s.coachId !== notice.userId) return;
+  const startsAt = new Date(s.scheduledAt);
+  await refreshLive(rt, { coachId: s.coachId, startsAt, endsAt: new Date(startsAt.getTime() + s.duration * 60_000), sessionId: s.id });
 }

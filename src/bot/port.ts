@@ -68,3 +68,14 @@ export interface Notice {
  * prompt), each action signed for that recipient. Implemented by the bot (src/bot), used by jobs.
  */
 export type Presenter = (notice: Notice, recipient: Recipient) => Promise<View>;
+
+/**
+ * Redraws the messages kept current (session cards, slot pickers, session lists) that the change
+ * behind a notice touches. The outbox row is written in the transaction of the change, whoever made
+ * it (the bot, the admin API, another process), so the jobs call this for every row they deliver:
+ * a change made anywhere reaches the messages on every platform. Implemented by the bot.
+ */
+export type Redrawer = (notice: Notice) => Promise<void>;
+
+/** Remembers where a delivered notice landed, so it is redrawn with its session. Implemented by the bot. */
+export type NoticeKeeper = (notice: Notice, sent: MessageRef) => Promise<void>;

@@ -5,6 +5,7 @@ import { spanLabel, whenLabel } from './format.ts';
 import type { Notice, Presenter } from './port.ts';
 import { button, header, row, screen, text } from './ui.ts';
 import type { View } from './view.ts';
+import type { Feature } from './feature.ts';
 
 // Notices (outbox notifications, reminders, prompts) as the recipient reads them, with buttons
 // signed for that recipient. The jobs deliver what this draws; nothing here sends anything.
@@ -99,12 +100,23 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): Vi
   }
 }
 
+/** A notice drawn for its recipient from the session as it is now. */
+async function presentTo(v: Viewer, notice: Notice): Promise<View> {
+  const sessionId = str(notice.payload.sessionId);
+  const session = sessionId && v.actor ? await v.core.sessions.findOne(v.actor, sessionId).catch(() => null) : null;
+  return drawNotice(v, notice, session);
+}
+
 export function createPresenter(rt: BotRuntime): Presenter {
   return async (notice: Notice) => {
     const account = await rt.core.chat.accountOf(notice.userId);
-    const v = await viewerFor(rt, account?.isActive ? account : null, `u:${notice.userId}`);
-    const sessionId = str(notice.payload.sessionId);
-    const session = sessionId && v.actor ? await v.core.sessions.findOne(v.actor, sessionId).catch(() => null) : null;
-    return drawNotice(v, notice, session);
+    return presentTo(await viewerFor(rt, account?.isActive ? account : null, `u:${notice.userId}`), notice);
   };
 }
+
+/** A delivered notice is kept current like a card: a reminder of a cancelled session loses its buttons. */
+export const notices: Feature = {
+  live: {
+    notice: async (viewer, args) => presentTo(viewer, args.notice as Notice),
+  },
+};

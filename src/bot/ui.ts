@@ -1,4 +1,5 @@
 import { assertView, clip, fitView } from './check.ts';
+import type { FormDraw } from './feature.ts';
 import { LIMITS, type Block, type Button, type Form, type FormInput, type Select, type SelectOption, type View } from './view.ts';
 
 // Small builders the screens are written with; `screen` clips free text to the limits and checks
@@ -58,4 +59,13 @@ export function input(id: string, label: string, o: Partial<Omit<FormInput, 'id'
 
 export function form(title: string, submit: string, submitLabel: string, inputs: FormInput[]): Form {
   return { title: clip(title, LIMITS.formTitle), submit, submitLabel, inputs: inputs.slice(0, LIMITS.formInputs) };
+}
+
+/**
+ * An input for a value the form edits: drawn with the current value when the bot read it; else
+ * empty and optional, and an empty answer keeps the value (see FormDraw.current).
+ */
+export function editInput(d: FormDraw, id: string, label: string, o: Partial<Omit<FormInput, 'id' | 'label' | 'initial'>> = {}): FormInput {
+  if (d.current) return input(id, label, { ...o, ...(d.current[id] ? { initial: d.current[id] } : {}) });
+  return input(id, label, { ...o, required: false, placeholder: 'Leave empty to keep it as it is' });
 }

@@ -67,6 +67,17 @@ export interface Form {
   submit: ActionToken;
   submitLabel: string;
   inputs: FormInput[];
+  /**
+   * Set when a submission was refused for one input: the form comes back with every answer given
+   * (as the inputs' `initial`) and that input to fix, with why. Each platform asks again its own
+   * way (Telegram: that one question; Slack: the modal's field error; Discord: the modal again).
+   */
+  refused?: {
+    input: string;
+    message: string;
+    /** Opens this form again with its answers (for Discord, where a modal cannot answer a modal). */
+    reopen: ActionToken;
+  };
 }
 
 /** The tightest limit of the three platforms for each part of a view. */

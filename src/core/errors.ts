@@ -80,6 +80,32 @@ export class UnavailableError extends DomainError {
   }
 }
 
+/** A refusal of a kind with no class of its own to rebuild it (a not-found names its entity when made). */
+class ReplayedRefusal extends DomainError {
+  constructor(
+    readonly kind: ErrorKind,
+    code: string,
+    message: string,
+    details?: unknown,
+  ) {
+    super(code, message, details);
+  }
+}
+
+/** A refusal given again under its idempotency key: the same kind, code, message and details as the first time. */
+export function replayedRefusal(r: { kind: ErrorKind; code: string; message: string; details?: unknown }): DomainError {
+  switch (r.kind) {
+    case 'forbidden':
+      return new ForbiddenError(r.message, r.code, r.details);
+    case 'conflict':
+      return new ConflictError(r.code, r.message, r.details);
+    case 'unprocessable':
+      return new UnprocessableError(r.code, r.message, r.details);
+    default:
+      return new ReplayedRefusal(r.kind, r.code, r.message, r.details);
+  }
+}
+
 export const SLOT_FULL_MESSAGE = 'This slot is now full, please choose another';
 
 export function isDomainError(error: unknown): error is DomainError {

@@ -1,11 +1,9 @@
-import type { Db } from '../db/client.ts';
 import { createAccessService } from './access/index.ts';
 import { createAvailabilityService } from './availability/index.ts';
 import { createBookingsService } from './bookings/index.ts';
 import { createOperatorService, createTokenService } from './tokens/index.ts';
 import { createNotificationService } from './notifications/index.ts';
-import type { Clock } from './clock.ts';
-import type { CoreTelemetry } from './telemetry.ts';
+import type { CoreDeps } from './deps.ts';
 import { createSessionsService } from './sessions/index.ts';
 import { createDashboardsService } from './dashboards/index.ts';
 import { createCalendarFeedService } from './calendar/index.ts';
@@ -14,23 +12,7 @@ import { createMembersService, createSignupService } from './members/index.ts';
 import { createCoachesService } from './coaches/index.ts';
 import { createConversationsService } from './conversations/index.ts';
 import { createChatService } from './chat/index.ts';
-
-export interface CoreConfig {
-  /** Minimum notice before a slot can be booked, in minutes. */
-  bookingMinNoticeMinutes: number;
-  /** How far ahead slots can be booked, in days. */
-  bookingHorizonDays: number;
-}
-
-export const DEFAULT_CORE_CONFIG: CoreConfig = { bookingMinNoticeMinutes: 60, bookingHorizonDays: 90 };
-
-export interface CoreDeps {
-  db: Db;
-  clock: Clock;
-  config: CoreConfig;
-  /** Told what core has done (bookings made and refused), for the process's metrics; nothing is told when not given. */
-  telemetry?: CoreTelemetry;
-}
+import { createLinkService } from './links/index.ts';
 
 /** Core services wired over one database client and clock; the API, bot and jobs all use this. */
 export function createCore(deps: CoreDeps) {
@@ -50,12 +32,14 @@ export function createCore(deps: CoreDeps) {
     notifications: createNotificationService(deps),
     operator: createOperatorService(deps),
     chat: createChatService(deps),
+    links: createLinkService(deps),
   };
 }
 
 export type Core = ReturnType<typeof createCore>;
 
 export * from './errors.ts';
+export { DEFAULT_CORE_CONFIG, type CoreConfig, type CoreDeps } from './deps.ts';
 export { asDomainError } from './infrastructure.ts';
 export type { Clock } from './clock.ts';
 export { NO_TELEMETRY, type BookingSource, type CoreTelemetry } from './telemetry.ts';

@@ -35,6 +35,11 @@ function unstorableTextIssues(value: unknown, path: PropertyKey[] = []): FieldIs
 // Building blocks shared by the modules' input schemas. The API's request schemas are built from
 // these too, so a value core accepts is never refused by the API first, and the other way round.
 export const id = z.uuid({ message: 'must be a UUID' });
+
+/** An id passed on its own (a path parameter), refused as a ValidationError that names it. */
+export function parseId(value: unknown, field = 'id'): string {
+  return parseInput(z.object({ [field]: id }), { [field]: value })[field] as string;
+}
 /** HH:mm on a 24-hour clock, 00:00 to 23:59. */
 export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a time as HH:mm (00:00-23:59)' });
 /** An IANA time-zone name that the runtime knows. */

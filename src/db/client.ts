@@ -31,6 +31,39 @@ export interface DbOptions {
   timeouts?: Partial<DbTimeouts>;
 }
 
+type PgAdapter = Awaited<ReturnType<PrismaPg['connect']>>;
+type PgTransaction = Awaited<ReturnType<PgAdapter['startTransaction']>>;
+
+/**
+ * A transaction that sends its statements one at a time. Prisma reads a record's relations with one
+ * statement each, all sent at once (a session with its member, coach and group conversation): on the
+ * pool they run side by side, but inside a transaction they share its one connection, where pg 8
+ * queues them with a deprecation warning and pg 9 refuses them. Here they wait for each other.
+ */
+function oneStatementAtATime(tx: PgTransaction): PgTransaction {
+  let last: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(statement: () => Promise<T>): Promise<T> => {
+    const turn = last.then(statement, statement);
+    last = turn.catch(() => undefined);
+    return turn;
+  };
+  // Everything else (commit, rollback, savepoints, options) is the transaction's own.
+  return Object.assign(Object.create(tx) as PgTransaction, {
+    queryRaw: (query: Parameters<PgTransaction['queryRaw']>[0]) => inTurn(() => tx.queryRaw(query)),
+    executeRaw: (query: Parameters<PgTransaction['executeRaw']>[0]) => inTurn(() => tx.executeRaw(query)),
+  });
+}
+
+/** The pg driver adapter, its transactions sending one statement at a time. */
+class SequentialTransactionsPg extends PrismaPg {
+  override async connect(): Promise<PgAdapter> {
+    const adapter = await super.connect();
+    const start = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => oneStatementAtATime(await start(isolationLevel));
+    return adapter;
+  }
+}
+
 // The pool under each client. Kept beside the client rather than on its type, so that `Db` stays
 // PrismaClient for every caller; the booking transaction borrows raw connections from it (see pgPool).
 const pools = new WeakMap<PrismaClient, pg.Pool>();
@@ -59,7 +92,7 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaCl
   // and which would otherwise end the process as an uncaught exception.
   pool.on('connect', (client) => client.on('error', () => undefined));
   // disposeExternalPool: $disconnect still ends the pool, as when the adapter owned it.
-  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  const client = new PrismaClient({ adapter: new SequentialTransactionsPg(pool, { disposeExternalPool: true }) });
   pools.set(client, pool);
   return client;
 }

@@ -2,7 +2,8 @@ import DataLoader from 'dataloader';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ChatDeliveryError, type ChatPort, type Presenter, type Recipient } from '../bot/port.ts';
+import { ChatDeliveryError, type ChatPort, type NoticeKeeper, type Presenter, type Recipient, type Redrawer } from '../bot/port.ts';
+import type { MessageRef } from '../bot/inbound.ts';
 import type { Platform } from '../bot/inbound.ts';
 import type { Clock } from '../core/index.ts';
 import { createNotificationDelivery, type ClaimResult, type ClaimedNotification } from '../core/notifications/index.ts';
@@ -33,6 +34,10 @@ export interface DeliveryDeps {
   db: Db;
   clock: Clock;
   present: Presenter;
+  /** Redraws the live messages a delivered notice's change touches (the bot's); none when absent. */
+  redraw?: Redrawer;
+  /** Remembers a sent notice to keep it current (the bot's); none when absent. */
+  keepNotice?: NoticeKeeper;
   ports: ChatPorts;
   logger: Logger;
   settings: JobSettings;
@@ -139,6 +144,30 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     }
   }
 
+  /**
+   * The messages kept current follow the change this row records, whether or not the row itself
+   * is sent (its recipient may have no chat). A redraw is a courtesy: its failure is logged, and
+   * never fails or delays the notice.
+   */
+  async function redraw(n: ClaimedNotification): Promise<void> {
+    if (!deps.redraw) return;
+    try {
+      await deps.redraw({ id: n.id, userId: n.userId, type: n.type, payload: n.payload });
+    } catch (error) {
+      logger.warn({ err: error, notificationId: n.id }, 'live message redraw failed');
+    }
+  }
+
+  /** The sent message is remembered to be redrawn with its session; like a redraw, a courtesy. */
+  async function keepCurrent(n: ClaimedNotification, landed: MessageRef): Promise<void> {
+    if (!deps.keepNotice) return;
+    try {
+      await deps.keepNotice({ id: n.id, userId: n.userId, type: n.type, payload: n.payload }, landed);
+    } catch (error) {
+      logger.warn({ err: error, notificationId: n.id }, 'could not keep a sent notice current');
+    }
+  }
+
   async function deliver(job: Job<DeliveryJob>, token: string | undefined): Promise<DeliveryOutcome> {
     const id = job.data.notificationId;
     // The claim's lease as this worker can count on it: started before the claim was asked for, with
@@ -153,14 +182,16 @@ export function deliveryProcessor(deps: DeliveryDeps) {
       telemetry.attempted(n.type, outcome);
       return outcome;
     };
+    await redraw(n);
     if (n.staleReason) return finishAs('skipped', n.staleReason);
     if (!n.address) return finishAs('skipped', 'no_chat_identity: the user has not linked a chat account');
     const port = deps.ports(n.address.platform);
     if (!port) return finishAs('failed', `no_chat_port: ${n.address.platform} is not connected in this worker`);
+    let landed: MessageRef;
     try {
       const recipient = recipientOf(n);
       const view = await deps.present({ id: n.id, userId: n.userId, type: n.type, payload: n.payload }, recipient);
-      await port.send(recipient, view);
+      landed = await port.send(recipient, view);
     } catch (error) {
       const reason = reasonOf(error);
       const permanent = error instanceof ChatDeliveryError && error.permanent;
@@ -177,7 +208,9 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     }
     const sent = { type: n.type, dueAtMs: n.dueAt.getTime() };
     try {
-      return await markWhileClaimed(id, sent, claimEndsAt);
+      const outcome = await markWhileClaimed(id, sent, claimEndsAt);
+      await keepCurrent(n, landed);
+      return outcome;
     } catch (error) {
       // The platform has the message and the outage outlasted the claim: the job remembers it, so
       // that its next run marks the row instead of taking the claim over and sending it again.

@@ -1,19 +1,20 @@
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ChatPort, Presenter } from '../bot/port.ts';
+import type { ChatPort, NoticeKeeper, Presenter, Redrawer } from '../bot/port.ts';
 import type { Platform } from '../bot/inbound.ts';
 import type { Clock } from '../core/index.ts';
+import { prunableTables, pruneTables } from '../core/retention/index.ts';
 import type { Db } from '../db/client.ts';
 import { createDeliveryWorker, type ChatPorts, type DeliveryOutcome, type DeliveryTelemetry } from './delivery.ts';
-import { createQueues, DEFAULT_PREFIX, type DeliveryJob, type JobQueues } from './queues.ts';
+import { createQueues, type DeliveryJob, type JobQueues } from './queues.ts';
 import { reconcile, type ReconcileResult } from './reconciler.ts';
 import { checkEvictionPolicy } from './redis-policy.ts';
 import { relayOutbox } from './relay.ts';
 import { tickReminders, type TickResult } from './reminders.ts';
 import { createScheduleWorker, upsertSchedules, watchSchedules } from './schedules.ts';
 import { jobSettings, type JobSettings } from './settings.ts';
-import type { Config } from '../config.ts';
+import { redisNamespace, type Config } from '../config.ts';
 
 // The worker role's composition root: queues, the delivery worker, the schedules and the reconciler
 // over one Redis. main.ts starts it for `--role worker`; tests start it with their own prefix.
@@ -24,12 +25,16 @@ export interface WorkerDeps {
   redisUrl: string;
   /** The bot's Presenter: turns a notice into the message with its buttons. */
   present: Presenter;
+  /** The bot's Redrawer: keeps live messages true to changes made anywhere. */
+  redraw?: Redrawer;
+  /** The bot's NoticeKeeper: delivered notices are redrawn with their session. */
+  keepNotice?: NoticeKeeper;
   /** The ChatPort of each connected platform. */
   ports: ReadonlyMap<Platform, ChatPort> | ChatPorts;
   logger: Logger;
   settings: JobSettings;
-  /** BullMQ key prefix (default `coachbot`). */
-  prefix?: string;
+  /** BullMQ's key prefix: the deployment's (see redisNamespace), or a test's own. */
+  prefix: string;
   /** Run the periodic schedulers and their watchdog (default true); tests drive ticks by hand instead. */
   schedules?: boolean;
   /** Told every delivery attempt's outcome (the process's metrics). */
@@ -44,12 +49,14 @@ export interface RunningWorkers {
   tick(): Promise<TickResult>;
   relay(): Promise<number>;
   reconcile(): Promise<ReconcileResult>;
+  /** Delete the spent rows each prunable table keeps no longer (src/core/retention); answers how many, by table. */
+  prune(): Promise<Record<string, number>>;
   /** Graceful stop: no new jobs, jobs in flight finish, connections close. */
   stop(): Promise<void>;
 }
 
 /** Opens the queues alone (for the admin API's queue board, or a producer). */
-export function openQueues(redisUrl: string, prefix = DEFAULT_PREFIX): { queues: JobQueues; reachable(): boolean; close(): Promise<void> } {
+export function openQueues(redisUrl: string, prefix: string): { queues: JobQueues; reachable(): boolean; close(): Promise<void> } {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queues = createQueues(connection, prefix);
   return {
@@ -64,8 +71,7 @@ export function openQueues(redisUrl: string, prefix = DEFAULT_PREFIX): { queues:
 }
 
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
-  const prefix = deps.prefix ?? DEFAULT_PREFIX;
-  const { settings, logger } = deps;
+  const { settings, logger, prefix } = deps;
   const ports: ChatPorts = typeof deps.ports === 'function' ? deps.ports : (p) => (deps.ports as ReadonlyMap<Platform, ChatPort>).get(p);
   const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
   await checkEvictionPolicy(connection, logger);
@@ -85,6 +91,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         reconcileOwed = true;
         throw error;
       }
+    },
+    prune: async () => {
+      const pruned = await pruneTables(deps.db, prunableTables(settings.retentionDays), deps.clock.now());
+      if (Object.values(pruned).some((n) => n > 0)) logger.info({ pruned }, 'pruned spent rows');
+      return pruned;
     },
   };
 
@@ -127,7 +138,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 }
 
 export { jobSettings, type JobSettings };
-export { DEFAULT_PREFIX, notificationJobId, type JobQueues } from './queues.ts';
+export { notificationJobId, type JobQueues } from './queues.ts';
 export type { AttemptOutcome, ChatPorts, DeliveryTelemetry } from './delivery.ts';
 
 /**
@@ -135,9 +146,9 @@ export type { AttemptOutcome, ChatPorts, DeliveryTelemetry } from './delivery.ts
  * it has the database, the bot's Presenter and the adapters' ChatPorts. Resolves once running; call
  * `stop()` on SIGTERM (jobs in flight finish first).
  */
-export async function startWorkerRole(deps: Omit<WorkerDeps, 'settings' | 'redisUrl'> & { config: Config }): Promise<RunningWorkers> {
+export async function startWorkerRole(deps: Omit<WorkerDeps, 'settings' | 'redisUrl' | 'prefix'> & { config: Config }): Promise<RunningWorkers> {
   const settings = jobSettings(deps.config);
-  const running = await startWorkers({ ...deps, redisUrl: deps.config.REDIS_URL, settings });
+  const running = await startWorkers({ ...deps, redisUrl: deps.config.REDIS_URL, prefix: redisNamespace(deps.config, 'bull'), settings });
   deps.logger.info({ concurrency: settings.concurrency }, 'workers running');
   return running;
 }

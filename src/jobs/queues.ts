@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { JobSettings } from './settings.ts';
 
 // The two queues of the jobs: `notifications` carries one job per outbox row due within minutes,
-// `schedules` carries the periodic ticks (reminders, relay, reconcile) as BullMQ job schedulers.
+// `schedules` carries the periodic ticks (reminders, relay, reconcile, prune) as BullMQ job schedulers.
 
 export const DELIVERY_QUEUE = 'notifications';
 export const SCHEDULE_QUEUE = 'schedules';
@@ -17,15 +17,12 @@ export interface DeliveryJob {
   unmarked?: { type: string; dueAtMs: number };
 }
 
-export type ScheduleName = 'tick' | 'relay' | 'reconcile';
+export type ScheduleName = 'tick' | 'relay' | 'reconcile' | 'prune';
 
 export interface JobQueues {
   delivery: Queue<DeliveryJob>;
   schedule: Queue<Record<string, never>>;
 }
-
-/** BullMQ's key prefix; tests give each run its own. */
-export const DEFAULT_PREFIX = 'coachbot';
 
 /** The deterministic job id of a notification: one job per row. BullMQ custom ids cannot contain ':'. */
 export function notificationJobId(notificationId: string): string {

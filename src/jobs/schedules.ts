@@ -11,7 +11,7 @@ import type { JobSettings } from './settings.ts';
 export type ScheduledWork = Record<ScheduleName, () => Promise<unknown>>;
 
 export async function upsertSchedules(queues: JobQueues, settings: JobSettings): Promise<void> {
-  const every: Record<ScheduleName, number> = { tick: settings.tickMs, relay: settings.relayMs, reconcile: settings.reconcileMs };
+  const every: Record<ScheduleName, number> = { tick: settings.tickMs, relay: settings.relayMs, reconcile: settings.reconcileMs, prune: settings.pruneMs };
   for (const [name, ms] of Object.entries(every) as [ScheduleName, number][]) {
     await queues.schedule.upsertJobScheduler(name, { every: ms }, { name, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
   }
@@ -21,7 +21,7 @@ export function createScheduleWorker(deps: { connection: Redis; prefix: string; 
   return new Worker(SCHEDULE_QUEUE, async (job) => deps.work[job.name as ScheduleName]?.(), {
     connection: deps.connection,
     prefix: deps.prefix,
-    concurrency: 3,
+    concurrency: 4,
     stalledInterval: deps.settings.stalledIntervalMs,
     lockDuration: deps.settings.lockDurationMs,
   });

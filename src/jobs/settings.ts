@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import type { RetentionDays } from '../core/retention/index.ts';
 
 /** What the jobs read from the configuration (src/config.ts); tests pass short delays here. */
 export interface JobSettings {
@@ -13,6 +14,9 @@ export interface JobSettings {
   backoffMs: number;
   leaseMs: number;
   promptLookbackMs: number;
+  /** How often spent rows are pruned, and how long each kind is kept. */
+  pruneMs: number;
+  retentionDays: RetentionDays;
   /** BullMQ's stalled-job check: how soon a job of a dead worker runs again. */
   stalledIntervalMs: number;
   lockDurationMs: number;
@@ -30,6 +34,8 @@ export function jobSettings(config: Config): JobSettings {
     backoffMs: config.DELIVERY_BACKOFF_MS,
     leaseMs: config.DELIVERY_LEASE_MS,
     promptLookbackMs: config.PROMPT_LOOKBACK_HOURS * 3_600_000,
+    pruneMs: config.JOBS_PRUNE_MS,
+    retentionDays: { chatDeliveries: config.CHAT_DELIVERIES_RETENTION_DAYS, chatStates: config.CHAT_STATES_RETENTION_DAYS },
     stalledIntervalMs: 30_000,
     lockDurationMs: 30_000,
   };

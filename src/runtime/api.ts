@@ -3,8 +3,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { buildApp, healthRoutes, metricsRoute, warmUpApi, type MetricsExposition, type Readiness } from '../api/index.ts';
+import { buildApp, healthRoutes, installErrorHandling, metricsRoute, warmUpApi, type MetricsExposition, type Readiness } from '../api/index.ts';
 import type { Db } from '../db/client.ts';
+import { redisNamespace } from '../config.ts';
 import { openQueues } from '../jobs/index.ts';
 import { listenFailure } from './failure.ts';
 import type { Infrastructure } from './infrastructure.ts';
@@ -27,6 +28,8 @@ export interface BareServerDeps {
  */
 export async function bareServer(deps: BareServerDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger }) as unknown as FastifyInstance;
+  // The chat side's own routes (the playground) refuse in the API's error format too.
+  installErrorHandling(app);
   // The probes' zod schemas in a scope of their own: the chat side registers plain routes beside them.
   await app.register(async (scope) => {
     scope.setValidatorCompiler(validatorCompiler);
@@ -65,33 +68,64 @@ export interface ServerOptions {
   requiresRedis?: boolean;
 }
 
-export async function startApi(infra: Infrastructure, options: ServerOptions = {}): Promise<Role> {
+export type ServerInfrastructure = Pick<Infrastructure, 'config' | 'logger' | 'core' | 'db' | 'redis' | 'metrics'>;
+
+/** The process's server with every route it will serve, not yet warmed up nor listening. */
+export interface ComposedServer {
+  app: FastifyInstance;
+  /** What /readyz reports about the process: `starting` until startApi has warmed the server up. */
+  readiness: { state: Readiness['state'] };
+  /** The URLs `extend` answered, worth printing once the server listens. */
+  extraUrls: string[];
+  /** Releases what the server holds besides itself (the queue board's queues); after app.close(). */
+  release(): Promise<void>;
+}
+
+/** Builds the server as startApi serves it; scripts/openapi.ts fetches the live /openapi.json from it. */
+export async function composeServer(infra: ServerInfrastructure, options: ServerOptions = {}): Promise<ComposedServer> {
   const { config, logger, core, db, redis, metrics } = infra;
   const readiness: { state: Readiness['state'] } = { state: 'starting' };
   const api = options.api ?? true;
   const requiresRedis = options.requiresRedis ?? true;
   // The queue board for admins at /admin/queues: this process only reads the queues the workers run.
-  const jobQueues = api ? openQueues(config.REDIS_URL) : null;
+  const jobQueues = api ? openQueues(config.REDIS_URL, redisNamespace(config, 'bull')) : null;
   const queues = jobQueues ? [jobQueues.queues.delivery, jobQueues.queues.schedule] : [];
   const app = api
     ? await buildApp({ core, db, redis, config, logger, readiness, readinessRequiresRedis: requiresRedis, queues, queuesReachable: jobQueues?.reachable, metrics: { exposition: metrics, token: config.METRICS_TOKEN } })
     : await bareServer({ db, redis, logger, readiness, metrics, metricsToken: config.METRICS_TOKEN, requiresRedis });
   const unwatchQueues = metrics.watchQueues(queues);
   const extraUrls = options.extend ? await options.extend(app) : [];
+  return {
+    app,
+    readiness,
+    extraUrls,
+    async release() {
+      unwatchQueues();
+      await jobQueues?.close();
+    },
+  };
+}
+
+export async function startApi(infra: Infrastructure, options: ServerOptions = {}): Promise<Role> {
+  const { config, logger, core, db, redis } = infra;
+  const api = options.api ?? true;
+  const { app, readiness, extraUrls, release } = await composeServer(infra, options);
 
   // On a database without an admin, a local one with a token, so a newcomer can call the API at once
   // (from a process serving it: the token's curl line names this server).
   const bootstrap = config.NODE_ENV === 'production' || !api ? null : await core.operator.bootstrapLocalAdmin();
 
   const warming = performance.now();
-  if (api) await warmUpApi(app, core);
+  // The warm-up's own requests are not logged (src/api/warmup.ts): this line says what it ran.
+  let warmUpRequests: string[] = [];
+  if (api) warmUpRequests = await warmUpApi(app, core);
   else {
     // What a first /readyz runs: the routes compiled, and the query it sends once already sent.
     await app.ready();
     await db.$queryRaw`SELECT 1`;
   }
   await redisSettled(redis);
-  logger.info({ ms: Math.round(performance.now() - warming) }, 'warmed up');
+  logger.info({ ms: Math.round(performance.now() - warming), requests: warmUpRequests }, 'warmed up');
   readiness.state = 'ready';
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
@@ -102,34 +136,49 @@ export async function startApi(infra: Infrastructure, options: ServerOptions = {
   const url = `http://${config.HOST}:${port}`;
   if (api) logger.info({ url, port }, `admin API ready at ${url} (docs at ${url}/docs)`);
   else logger.info({ url, port }, `server ready at ${url} (/healthz, /readyz, /metrics)`);
-  for (const extra of extraUrls) logger.info({ url: extra }, `ready: ${extra}`);
-  if (extraUrls.length) console.warn(['', ...extraUrls.map((u) => `  ${u}`), ''].join('\n'));
-  if (bootstrap) printLocalAdminToken(bootstrap.token.token, url);
+  // The chat side names its pages by path (the port is known only now).
+  const extras = extraUrls.map((extra) => extra.replace(/^(\w+): \//, `$1: ${url}/`));
+  for (const extra of extras) logger.info({ url: extra }, `ready: ${extra}`);
 
   return {
     name: 'api',
+    ...(config.NODE_ENV === 'production' ? {} : { banner: startBanner({ url, api, extras, token: bootstrap?.token.token }) }),
     async stop() {
       // Load balancers see /readyz fail while requests in flight finish.
       readiness.state = 'stopping';
       await app.close();
-      unwatchQueues();
-      await jobQueues?.close();
+      await release();
     },
   };
 }
 
-function printLocalAdminToken(token: string, url: string): void {
-  // Printed once, to the terminal rather than the logs: logs never carry secrets.
-  console.warn(
-    [
+/**
+ * What a developer needs first, printed to the terminal once every role has started, so that it is
+ * the end of the first screen: where to go, the first-start token (to the terminal rather than the
+ * logs: logs never carry secrets), and the first commands to try.
+ */
+function startBanner(o: { url: string; api: boolean; extras: string[]; token: string | undefined }): string | undefined {
+  const lines = [
+    ...(o.api ? [`  admin API:  ${o.url}  (docs: ${o.url}/docs)`] : []),
+    ...o.extras.map((extra) => `  ${extra}`),
+  ];
+  if (lines.length === 0) return undefined;
+  if (o.token) {
+    lines.push(
       '',
-      `First start: created the local admin admin@localhost and an API token for it (shown only now):`,
+      'First start: created the local admin admin@localhost and an API token for it (shown only now):',
       '',
-      `  export TOKEN=${token}`,
-      `  curl -H "Authorization: Bearer $TOKEN" ${url}/me`,
-      '',
-      `More tokens: npm run cli -- token create --user admin@localhost`,
-      '',
-    ].join('\n'),
-  );
+      `  export TOKEN=${o.token}`,
+      `  curl -H "Authorization: Bearer $TOKEN" ${o.url}/me`,
+    );
+  }
+  lines.push('', 'First commands:');
+  if (o.extras.some((extra) => extra.startsWith('playground:'))) lines.push('  in the playground: pick a user, then type /help');
+  if (o.api) {
+    lines.push(
+      '  npm run cli -- token create --user admin@localhost      (another API token)',
+      '  npm run cli -- user create --name "Max Member" --role Member --email max@example.com',
+    );
+  }
+  return ['', 'Coachbot is running:', ...lines, ''].join('\n');
 }

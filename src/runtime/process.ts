@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createApiLogger } from '../api/index.ts';
+import { createProcessLogger } from './logger.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { isExplained, reasonOf } from './failure.ts';
 
@@ -11,6 +11,8 @@ export interface Role {
   name: string;
   /** Finishes work in flight and releases what the role holds. */
   stop(): Promise<void>;
+  /** Printed to the terminal once every role has started: the last thing a developer sees of the start. */
+  banner?: string | undefined;
 }
 
 export type Start = (config: Config, logger: Logger) => Promise<Role[]>;
@@ -29,9 +31,10 @@ export async function runProcess(start: Start): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
-    logger = createApiLogger(config);
+    logger = await createProcessLogger(config);
     logger.info({ node: process.version, pid: process.pid }, `starting coachbot on Node ${process.version}`);
     roles = await start(config, logger);
+    for (const banner of roles.map((role) => role.banner).filter(Boolean)) console.warn(banner);
   } catch (error) {
     // Only a failure we did not foresee (a bug) is worth its stack, and in the logs rather than the terminal.
     if (logger && !isExplained(error)) logger.fatal({ err: error }, 'start-up failed');

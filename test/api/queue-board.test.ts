@@ -80,6 +80,27 @@ describe('queue board at /admin/queues', () => {
     }
   });
 
+  it('counts wrong tokens against the same budget of failed authentications as the API: 35 guesses, the last ones 429', async () => {
+    const failures = 30;
+    const guarded = await buildApp({ core, db, config: { ...TEST_API_CONFIG, API_AUTH_FAILURES_PER_MINUTE: failures }, queues: [producer.queues.delivery] });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 35; i++) {
+        const authorization = i % 2 ? `Bearer guess-${i}` : basic(`guess-${i}`);
+        statuses.push((await guarded.inject({ url: '/admin/queues/api/queues', headers: { authorization }, remoteAddress: '198.51.100.7' })).statusCode);
+      }
+      expect(statuses.slice(0, failures)).toEqual(Array(failures).fill(401));
+      expect(statuses.slice(failures)).toEqual(Array(35 - failures).fill(429));
+      // The API's routes see the same spent budget: it is one budget per address, not one per door.
+      const api = await guarded.inject({ url: '/me', headers: { authorization: 'Bearer another-guess' }, remoteAddress: '198.51.100.7' });
+      expect(api.statusCode).toBe(429);
+      expect(api.json()).toMatchObject({ statusCode: 429, error: 'rate_limited' });
+      expect(api.headers['retry-after']).toMatch(/^\d+$/);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('is left out of the OpenAPI document', async () => {
     const doc = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/admin/queues'))).toEqual([]);

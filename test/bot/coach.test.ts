@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeMember } from '../helpers/factories.ts';
-import { coachWithHours, linkedMember, linkedUser, setupBot, viewText } from './harness.ts';
+import { createActionSigner } from '../../src/bot/actions.ts';
+import { packId } from '../../src/bot/compact.ts';
+import { coachWithHours, linkedMember, linkedUser, SECRET, setupBot, viewText } from './harness.ts';
 
 const h = await setupBot();
 
@@ -21,9 +23,9 @@ describe('coach screens', () => {
     const { coachChat, session } = await bookedSession('Wed 9 Jan', 3);
     await coachChat.command('today');
     expect(coachChat.text()).toContain('Mia <script>');
+    h.clock.set(new Date(session.scheduledAt.getTime() + 30 * 60_000));
     await coachChat.click('Mia');
     expect(coachChat.text()).toContain('Session with Mia <script>');
-    h.clock.set(new Date(session.scheduledAt.getTime() + 30 * 60_000));
     await coachChat.click('Complete');
     expect(coachChat.lastForm?.inputs.map((i) => i.id)).toEqual(['notes', 'outcomes']);
     await coachChat.submit({ notes: 'Worked on form', outcomes: 'Faster' });
@@ -48,13 +50,19 @@ describe('coach screens', () => {
     expect(session.id).toBeTruthy();
   });
 
-  it('records a no-show after the start, and refuses one before it with a clear sentence', async () => {
+  it('offers Complete and No-show only once the session has started; a card drawn earlier refuses them before any form opens', async () => {
     const { coachChat, session } = await bookedSession('Fri 11 Jan', 5);
     await coachChat.command('today');
     await coachChat.click('Mia');
-    await coachChat.click('No-show');
+    expect(coachChat.text()).not.toMatch(/\[Complete\]|\[No-show\]/);
+    expect(coachChat.text()).toMatch(/\[Notes\] \[Cancel\]/);
+    // A Complete button drawn for this session (a prompt, an older card) pressed before the start.
+    await coachChat.clickToken(createActionSigner(SECRET).sign(`u:${session.coachId}`, 'cc', [packId(session.id)], h.clock.now()));
     expect(coachChat.lastNotice).toContain('has not started yet');
+    expect(coachChat.lastForm).toBeUndefined();
     h.clock.set(new Date(session.scheduledAt.getTime() + 10 * 60_000));
+    await coachChat.command('today');
+    await coachChat.click('Mia');
     await coachChat.click('No-show');
     expect(coachChat.text()).toContain('no-show');
     h.clock.set(new Date('2030-01-07T09:00:00Z'));

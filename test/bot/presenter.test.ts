@@ -27,7 +27,7 @@ async function booked(dayLabel: string, dayOfWeek: number) {
 }
 
 describe('the Presenter: notices as their recipient reads them', () => {
-  it("booking confirmed for both parties; a reminder's Can't make it cancels and frees the seat", async () => {
+  it("booking confirmed for both parties; a reminder's Can't make it asks first, then cancels and frees the seat", async () => {
     const { coach, member, chatter, session } = await booked('Tue 8 Jan', 2);
     const [memberBooked] = await noticesOf(member.id, 'booking.confirmed');
     const view = await h.bot.present(memberBooked!, { ...chatter.user });
@@ -41,6 +41,15 @@ describe('the Presenter: notices as their recipient reads them', () => {
     await chatter.click('Confirm', { ref: { platform: 'web', channelId: 'dm', messageId: 'reminder-1' }, view: reminderView });
     expect(chatter.lastNotice).toMatch(/See you in/);
     await chatter.click("Can't make it", { ref: { platform: 'web', channelId: 'dm', messageId: 'reminder-1' }, view: reminderView });
+    expect(chatter.text()).toContain('Cancel this session?');
+    expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ status: 'scheduled' });
+    await chatter.click('Keep it');
+    expect(chatter.text()).toContain('See you in');
+    expect(actionsOf(chatter.current()!.view).map((a) => a.label)).toEqual(['Confirm', 'Reschedule', "Can't make it"]);
+    expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ status: 'scheduled' });
+    await chatter.click("Can't make it");
+    await chatter.click('Yes, cancel it');
+    expect(chatter.text()).toContain('Session cancelled');
     expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ status: 'cancelled' });
     const other = await linkedMember(h, coach.id);
     await other.chatter.command('book');

@@ -30,7 +30,7 @@ describe('signup through the bot', () => {
     await chatter.command('signup');
     await chatter.click('Zed');
     await chatter.submit({ name: 'Bob', goals: '', timezone: 'Mars/Base' });
-    expect(chatter.lastNotice).toMatch(/timezone/);
+    expect(chatter.lastForm?.refused).toMatchObject({ input: 'timezone' });
     expect(await h.core.chat.account(chatter.user)).toBeNull();
     expect(coach.id).toBeTruthy();
   });

@@ -14,7 +14,7 @@ import { startGate, type Gate } from './gate.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { startPostgres, startRedis, type Postgres, type RedisProcess } from './services.ts';
 import { TelegramMember } from './telegram-member.ts';
-import { makeWorld, REMINDER_OFFSETS, type Person, type World } from './world.ts';
+import { makeWorld, REMINDER_OFFSETS, SEATS, type Person, type World } from './world.ts';
 
 // The service in its production shape (2 × api, 2 × bot, 2 × worker, one PostgreSQL, one Redis)
 // under a bounded load of members booking, cancelling and rescheduling through the admin API and
@@ -126,7 +126,7 @@ afterAll(async () => {
   const s = api.stats;
   counts.retries = s.retries;
   counts.serverErrors = s.serverErrors.length;
-  console.warn(`chaos counts (seed ${seed}, ended at: ${phase}): ${JSON.stringify(counts)}`);
+  console.warn(`chaos seed=${seed} counts=${JSON.stringify(counts)} phase=${JSON.stringify(phase)}`);
   if (s.lastRetryReason) console.warn(`last retry: ${s.lastRetryReason}`);
   if (s.serverErrors.length) console.warn(`server errors: ${JSON.stringify(s.serverErrors.slice(0, 5))}`);
   for (const m of fleet) {
@@ -157,23 +157,40 @@ interface Holding {
   slot: number;
 }
 
+/** Books `slot` for an API member; answers what it holds, or null when the booking was refused (409). */
+async function book(p: Person, world: World, slot: number): Promise<Holding | null> {
+  counts.attempts++;
+  const res = await api.send(p.token!, 'POST', '/bookings', { memberId: p.memberId, coachId: p.coachId, startsAt: world.slots[slot]!.toISOString(), duration: 5 }, { 'idempotency-key': randomUUID() });
+  if (res.status === 201) {
+    counts.confirmed++;
+    return { bookingId: String(res.body.id), sessionId: String(res.body.sessionId), slot };
+  }
+  expect(res.status, JSON.stringify(res.body)).toBe(409);
+  counts.rejected++;
+  counts.rejectedBy[codeOf(res.body)] = (counts.rejectedBy[codeOf(res.body)] ?? 0) + 1;
+  return null;
+}
+
+/**
+ * The contention the run asserts on, whatever the seed: every API member of the first coach books
+ * that coach's first slot at once, more members than it has seats. Exactly SEATS win; the others
+ * are refused. Answers each member's holding, to carry into the random load.
+ */
+async function contendForOneSlot(world: World): Promise<Map<Person, Holding | null>> {
+  const contenders = world.apiMembers.filter((p) => p.coachId === world.coaches[0]!.coachId);
+  expect(contenders.length).toBeGreaterThan(SEATS);
+  const held = await Promise.all(contenders.map((p) => book(p, world, 0)));
+  expect(held.filter(Boolean)).toHaveLength(SEATS);
+  return new Map(contenders.map((p, i) => [p, held[i]!]));
+}
+
 /** One API member's bounded load: book when holding nothing, else cancel or move what it holds. */
-async function apiMemberLoad(p: Person, world: World, chaosDone: () => boolean, onOp: () => void): Promise<void> {
-  let holding: Holding | null = null;
+async function apiMemberLoad(p: Person, world: World, chaosDone: () => boolean, onOp: () => void, held: Holding | null = null): Promise<void> {
+  let holding = held;
   const pickSlot = () => (rand() < 0.5 ? 0 : 1 + Math.floor(rand() * 3));
   for (let op = 0; op < MAX_OPS && (op < MIN_OPS || !chaosDone()); op++, onOp()) {
     if (!holding) {
-      const slot = pickSlot();
-      counts.attempts++;
-      const res = await api.send(p.token!, 'POST', '/bookings', { memberId: p.memberId, coachId: p.coachId, startsAt: world.slots[slot]!.toISOString(), duration: 5 }, { 'idempotency-key': randomUUID() });
-      if (res.status === 201) {
-        counts.confirmed++;
-        holding = { bookingId: String(res.body.id), sessionId: String(res.body.sessionId), slot };
-      } else {
-        expect(res.status, JSON.stringify(res.body)).toBe(409);
-        counts.rejected++;
-        counts.rejectedBy[codeOf(res.body)] = (counts.rejectedBy[codeOf(res.body)] ?? 0) + 1;
-      }
+      holding = await book(p, world, pickSlot());
     } else if (rand() < 0.5) {
       const res = await api.send(p.token!, 'DELETE', `/bookings/${holding.bookingId}`);
       // A retry of a cancel that went through the first time finds it cancelled: the same outcome.
@@ -254,8 +271,10 @@ describe('chaos: 2 × api, 2 × bot, 2 × worker', () => {
       }
     };
 
+    enter('contend for one slot');
+    const contended = await contendForOneSlot(world);
     const load = Promise.all([
-      ...world.apiMembers.map((p) => apiMemberLoad(p, world, () => chaosDone, onOp)),
+      ...world.apiMembers.map((p) => apiMemberLoad(p, world, () => chaosDone, onOp, contended.get(p))),
       ...world.chatMembers.map((p) => chatMemberBooks(p, world)),
     ]);
 

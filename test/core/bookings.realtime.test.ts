@@ -43,7 +43,8 @@ describe('booking and sessions by instant', () => {
     const before = await counts(db);
     const error = await failure(core.bookings.create(member(0).actor, { memberId: member(0).user.memberId!, coachId: coachId(), requestedDate: '2027-03-14', requestedTime: '02:00' }, key()));
     expect(error).toMatchObject({ code: 'nonexistent_time', status: 422 });
-    expect(await counts(db)).toEqual(before);
+    // Only the refusal's key row, so that a retry gets the same answer.
+    expect(await counts(db)).toEqual({ ...before, keys: before.keys + 1 });
   });
 
   it('spring forward, window 00:00-02:00: books the 01:00 hour that ends at the jump, by booking and by POST /sessions', async () => {

@@ -195,7 +195,8 @@ export class FakeDiscord {
       return this.#send(res, 200, this.#store(m[1]!, body, m[2]));
     }
     if (method === 'POST' && (m = path.match(/^\/webhooks\/\d+\/([^/]+)$/))) return this.#send(res, 200, this.#store(`wh-${m[1]}`, body));
-    if (method === 'PATCH' && (m = path.match(/^\/webhooks\/\d+\/([^/]+)\/messages\/@original$/))) {
+    // The SDK sends `@original` percent-encoded, as Discord accepts it.
+    if (method === 'PATCH' && (m = path.match(/^\/webhooks\/\d+\/([^/]+)\/messages\/(?:@|%40)original$/))) {
       return this.#send(res, 200, this.#store(`wh-${m[1]}`, body, `original-${m[1]}`));
     }
     this.#send(res, 404, { code: 0, message: `fake discord: no route ${method} ${path}` });

@@ -56,11 +56,12 @@ export async function fuzzWorld(
  * Tables a handled chat input writes by design, whatever it says: chat_deliveries (each delivery
  * the bot takes is claimed and its answer kept, so a redelivery gets the same answer) and
  * chat_states (what a user is in the middle of: a search kept for "Next page", a form being
- * filled in). A genuine button may also keep the screen it is on current (chat_live_messages).
- * Nothing else may change.
+ * filled in), and link_guesses (a `/link` whose text has the shape of a code is a wrong try, counted
+ * so that guessing is throttled). A genuine button may also keep the screen it is on current
+ * (chat_live_messages). Nothing else may change.
  */
 export function bookkeepingTables(genuineAction: boolean): string[] {
-  return ['chat_deliveries', 'chat_states', ...(genuineAction ? ['chat_live_messages'] : [])];
+  return ['chat_deliveries', 'chat_states', 'link_guesses', ...(genuineAction ? ['chat_live_messages'] : [])];
 }
 
 /** The database fingerprint without the given tables. */

@@ -4,6 +4,7 @@ import pino from 'pino';
 import type { Platform } from '../../src/bot/inbound.ts';
 import type { ChatPort, Notice, Presenter, Recipient } from '../../src/bot/port.ts';
 import type { View } from '../../src/bot/view.ts';
+import { DEFAULT_RETENTION_DAYS } from '../../src/core/retention/index.ts';
 import type { JobSettings } from '../../src/jobs/index.ts';
 
 // Test doubles of the jobs tests, free of vitest so that a worker child process can load them: a
@@ -84,6 +85,8 @@ export const testSettings = (o: Partial<JobSettings> = {}): JobSettings => ({
   backoffMs: 10,
   leaseMs: 60_000,
   promptLookbackMs: 24 * 3_600_000,
+  pruneMs: 3_600_000,
+  retentionDays: DEFAULT_RETENTION_DAYS,
   stalledIntervalMs: 30_000,
   lockDurationMs: 30_000,
   ...o,

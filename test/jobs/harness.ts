@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll } from 'vitest';
 import type { Platform } from '../../src/bot/inbound.ts';
-import type { ChatPort, Presenter } from '../../src/bot/port.ts';
+import type { ChatPort, NoticeKeeper, Presenter, Redrawer } from '../../src/bot/port.ts';
 import type { Clock } from '../../src/core/index.ts';
 import { writeNotifications } from '../../src/core/notifications/index.ts';
 import type { Db } from '../../src/db/client.ts';
@@ -38,6 +38,8 @@ export async function testWorkers(
     clock: Clock;
     ports: ChatPort[];
     present?: Presenter;
+    redraw?: Redrawer;
+    keepNotice?: NoticeKeeper;
     settings?: Partial<JobSettings>;
     redisUrl?: string;
     prefix?: string;
@@ -49,6 +51,8 @@ export async function testWorkers(
     clock: deps.clock,
     redisUrl: deps.redisUrl ?? REDIS_URL,
     present: deps.present ?? noticePresenter,
+    ...(deps.redraw ? { redraw: deps.redraw } : {}),
+    ...(deps.keepNotice ? { keepNotice: deps.keepNotice } : {}),
     ports: new Map(deps.ports.map((p) => [p.platform, p])),
     logger: silentLogger,
     settings: testSettings(deps.settings),

@@ -15,7 +15,7 @@ import { linkChat, noticePresenter, RecordingPort, REDIS_URL, silentLogger, test
 const { db, clock } = await setupCore();
 
 describe('worker lifecycle', () => {
-  it('registers the tick, relay and reconcile schedules, and a graceful stop lets the delivery in flight finish', async () => {
+  it('registers the tick, relay, reconcile and prune schedules, and a graceful stop lets the delivery in flight finish', async () => {
     const user = await makeMember(db);
     await linkChat(db, user.id);
     let release!: () => void;
@@ -28,7 +28,7 @@ describe('worker lifecycle', () => {
     });
     try {
       const schedulers = await jobs.queues.schedule.getJobSchedulers();
-      expect(schedulers.map((s) => s.key).sort()).toEqual(['reconcile', 'relay', 'tick']);
+      expect(schedulers.map((s) => s.key).sort()).toEqual(['prune', 'reconcile', 'relay', 'tick']);
       const dedupeKey = `test:${randomUUID()}`;
       await writeNotifications(db, [{ userId: user.id, type: 'member.assigned', payload: {}, dedupeKey, deliverAfter: clock.now() }]);
       await jobs.relay();

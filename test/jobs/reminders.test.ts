@@ -87,18 +87,40 @@ describe('reminders and prompts, derived from the sessions table', () => {
     expect(await tickAt(at(3 * HOUR), sessionId, 5)).toEqual([{ type: 'session.complete_prompt', userId: coach, minutesBefore: undefined, scheduledAt: at(2 * HOUR).toISOString() }]);
     clock.set(at(3 * HOUR + 5 * MINUTE));
     await core.sessions.complete(w.coach.actor, sessionId, { coachNotes: 'good' });
-    const after = await tickAt(at(3 * HOUR + 5 * MINUTE), sessionId, 8);
-    expect(after.filter((m) => m.type === 'session.rate_prompt')).toEqual([{ type: 'session.rate_prompt', userId: member, minutesBefore: undefined, scheduledAt: at(2 * HOUR).toISOString() }]);
-    expect(after.filter((m) => m.type === 'session.completed')).toHaveLength(2);
+    await jobs.relay();
+    const after = await tickAt(at(3 * HOUR + 5 * MINUTE), sessionId, 7);
+    // The member's completion notice is their one rating request: no separate rate prompt follows it.
+    expect(after.map((m) => [m.type, m.userId]).sort()).toEqual([['session.completed', coach], ['session.completed', member]].sort());
     expect(port.sent.filter(about(sessionId)).map((m) => m.type).filter((t) => t !== 'session.completed')).toEqual([
-      'booking.confirmed', 'booking.confirmed', 'session.reminder', 'session.reminder', 'session.complete_prompt', 'session.rate_prompt',
+      'booking.confirmed', 'booking.confirmed', 'session.reminder', 'session.reminder', 'session.complete_prompt',
     ]);
     // Rated: no further prompt, however often it ticks.
     await core.sessions.rate(w.members[0]!.actor, sessionId, { rating: 5 });
     clock.set(at(5 * HOUR));
     await jobs.tick();
-    expect(await timedRows(sessionId)).toBe(4);
+    expect(await timedRows(sessionId)).toBe(3);
     await expectSettledOnce([sessionId]);
+  });
+
+  it('book, complete, rate: each person gets each notice once, and the member is asked for a rating once', async () => {
+    const member = w.members[0]!.user.id;
+    const sessionId = await book(at(2 * HOUR));
+    clock.set(at(3 * HOUR + 10 * MINUTE));
+    await core.sessions.complete(w.coach.actor, sessionId, { coachNotes: 'done' });
+    // The session's end and its completion are both past: every tick and relay from here on.
+    await jobs.tick();
+    await jobs.relay();
+    await jobs.tick();
+    await expectSettledOnce([sessionId]);
+    await core.sessions.rate(w.members[0]!.actor, sessionId, { rating: 4 });
+    clock.set(at(6 * HOUR));
+    await jobs.tick();
+    await expectSettledOnce([sessionId]);
+    const counts = new Map<string, number>();
+    for (const m of port.sent.filter(about(sessionId))) counts.set(`${m.userId}:${m.type}`, (counts.get(`${m.userId}:${m.type}`) ?? 0) + 1);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const ratingRequests = port.sent.filter(about(sessionId)).filter((m) => m.userId === member && ['session.completed', 'session.rate_prompt'].includes(m.type));
+    expect(ratingRequests).toHaveLength(1);
   });
 
   it('a booking writes no reminder or prompt rows: they appear only when due', async () => {

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,9 +19,13 @@ afterAll(() => app.close());
 const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
 async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return cliWith({}, ...args);
+}
+
+async function cliWith(env: Record<string, string>, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: api.databaseUrl },
+    env: { ...process.env, DATABASE_URL: api.databaseUrl, ...env },
   });
 }
 
@@ -48,5 +53,42 @@ describe('user create, then assign, as README shows', SPAWNING, () => {
     });
     expect(assigned.status).toBe(200);
     expect(await assigned.json()).toMatchObject({ id: memberProfileId, userId: memberUserId, coachId: coachUserId });
+  });
+});
+
+describe('the CLI in production', SPAWNING, () => {
+  it('reads only what it uses: creates a user without BOT_ACTION_SECRET or any platform secret', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/SECRET|TOKEN/.test(name)));
+    const created = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'user', 'create', '--name', 'Prod Admin', '--role', 'Admin', '--email', 'prod-admin@example.com'], {
+      cwd: ROOT,
+      env: { ...env, NODE_ENV: 'production', DATABASE_URL: api.databaseUrl },
+    });
+    expect(await api.db.user.findUnique({ where: { email: 'prod-admin@example.com' } })).toMatchObject({ id: created.stdout.trim() });
+  });
+
+  it('still refuses a bad value of a variable it uses, naming it', async () => {
+    await expect(cliWith({ NODE_ENV: 'production', DB_LOCK_TIMEOUT_MS: 'soon' }, 'user', 'create', '--name', 'X', '--role', 'Admin')).rejects.toMatchObject({
+      stderr: expect.stringContaining('DB_LOCK_TIMEOUT_MS is "soon"'),
+    });
+  });
+});
+
+describe('user link-code, as README shows', SPAWNING, () => {
+  it('prints a 15-minute code alone on stdout, stored as its hash for the user', async () => {
+    const coach = await cli('user', 'create', '--name', 'Lena Link', '--role', 'Coach', '--email', 'lena@example.com');
+    const [coachUserId] = coach.stdout.trim().split(' ');
+    const issued = await cli('user', 'link-code', '--user', 'lena@example.com');
+    const code = issued.stdout.trim();
+    expect(code).toMatch(/^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/);
+    expect(issued.stderr).toContain(`Link code for user ${coachUserId}`);
+    // The CLI runs on the real clock, this file's core on a test clock: the stored row is what links.
+    const row = await api.db.linkCode.findUniqueOrThrow({ where: { codeHash: createHash('sha256').update(code.replace('-', '')).digest('hex') } });
+    expect(row).toMatchObject({ userId: coachUserId, usedAt: null, issuedById: null });
+    expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(15 * 60_000);
+  });
+
+  it('without --user it says what it needs and exits 2; an unknown user exits 1 with the reason', async () => {
+    await expect(cli('user', 'link-code')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--user <email or id>') });
+    await expect(cli('user', 'link-code', '--user', 'nobody@example.com')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('nobody@example.com') });
   });
 });

@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { parse } from 'yaml';
@@ -20,6 +22,7 @@ import { FROM_SOURCE, ROOT, serviceEnv, startService, type ServiceProcess, SPAWN
 const NOT_PASSED: Record<string, string> = {
   DISCORD_API_BASE: 'the tests point it at a fake Discord',
   TELEGRAM_API_ROOT: 'the tests point it at a fake Telegram',
+  PLAYGROUND: 'production does not serve the playground',
   PLAYGROUND_REDIS_PREFIX: 'production does not serve the playground',
 };
 
@@ -260,6 +263,32 @@ describe('Dockerfile', () => {
     expect(dockerArgs.NODE_VERSION).toBe(pkg.dependencies.node);
     for (const from of dockerfile.filter((i) => i.instruction === 'FROM' && i.rest.startsWith('node:'))) {
       expect(from.rest).toMatch(/^node:\$\{NODE_VERSION\}-/);
+    }
+  });
+
+  it('installs production dependencies without the Prisma CLI or TypeScript, keeping every runtime package', () => {
+    const prodDeps = dockerfile.slice(dockerfile.findIndex((i) => i.instruction === 'FROM' && / AS prod-deps$/.test(i.rest)));
+    const install = prodDeps.find((i) => i.instruction === 'RUN')!.rest;
+    expect(install).toMatch(/npm ci --omit=dev .*&& node scripts\/prune-dev-only\.mjs/);
+    // The install as npm ci --omit=dev lays it out from the lockfile (each package a folder), then the script.
+    const lockfile = JSON.parse(read('package-lock.json')) as { packages: Record<string, { dev?: boolean }> };
+    const installed = Object.keys(lockfile.packages).filter((location) => location && !lockfile.packages[location]!.dev);
+    const dir = mkdtempSync(path.join(tmpdir(), 'coachbot-prod-deps-'));
+    try {
+      copyFileSync(path.join(ROOT, 'package-lock.json'), path.join(dir, 'package-lock.json'));
+      for (const location of installed) mkdirSync(path.join(dir, location), { recursive: true });
+      mkdirSync(path.join(dir, 'node_modules/.bin'));
+      symlinkSync('../prisma/build/index.js', path.join(dir, 'node_modules/.bin/prisma'));
+      execFileSync(process.execPath, [path.join(ROOT, 'scripts/prune-dev-only.mjs'), dir], { stdio: 'ignore' });
+      const kept = installed.filter((location) => existsSync(path.join(dir, location)));
+      for (const tool of ['prisma', 'typescript', '@prisma/dev', '@prisma/studio-core']) expect(kept).not.toContain(`node_modules/${tool}`);
+      expect(readdirSync(path.join(dir, 'node_modules/.bin'))).toEqual([]);
+      const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
+      for (const dependency of Object.keys(pkg.dependencies)) expect(kept).toContain(`node_modules/${dependency}`);
+      // Optional packages production does use stay: msgpackr's native extension under BullMQ.
+      expect(kept).toContain('node_modules/msgpackr-extract');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -32,6 +32,8 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Resolves with the first log line that matches; rejects if the process exits first. */
   logged(match: (line: LogLine) => boolean): Promise<LogLine>;
+  /** Resolves with stderr (the terminal's text) once it matches; rejects if the process exits first. */
+  printed(match: RegExp): Promise<string>;
   /** The port from the "ready" log line; rejects with its stderr if the process exits first. */
   ready: Promise<number>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -68,7 +70,11 @@ export function startService(command: readonly string[], env: Record<string, str
       }
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const printing = new EventEmitter();
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+    printing.emit('data');
+  });
   // 'close' rather than 'exit': by then stdout and stderr have been read to the end.
   const exited = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
 
@@ -80,9 +86,19 @@ export function startService(command: readonly string[], env: Record<string, str
       void exited.then(({ code, signal }) => reject(new Error(`exited (${code ?? signal}) first; stderr:\n${err}\nstdout:\n${out}`)));
     });
   }
+  async function printed(match: RegExp): Promise<string> {
+    let gone = false;
+    void exited.then(() => (gone = true));
+    while (!match.test(err)) {
+      if (gone) throw new Error(`exited first without printing ${match}; stderr:\n${err}`);
+      await Promise.race([once(printing, 'data'), exited]);
+    }
+    return err;
+  }
+
   const ready = logged((l) => /admin API ready/.test(l.msg)).then((l) => l.port as number);
   ready.catch(() => undefined);
-  return { child, logged, ready, exited, stdout: () => out, stderr: () => err };
+  return { child, logged, printed, ready, exited, stdout: () => out, stderr: () => err };
 }
 
 /** Whether a TCP connection to the port is refused (nothing listens) or accepted. */

@@ -1,6 +1,7 @@
 import type { REST } from '@discordjs/rest';
 import { InteractionResponseType, InteractionType, MessageFlags, type APIInteractionResponse } from 'discord-api-types/v10';
 import type { Redis } from 'ioredis';
+import { opensForm } from '../../bot/index.ts';
 import type { Effect, Inbound } from '../../bot/inbound.ts';
 import { interactionSchema, toInbound, type Interaction } from './interactions.ts';
 import { deferredResponse, followUp, initialResponse } from './respond.ts';
@@ -11,6 +12,7 @@ import { deferredResponse, followUp, initialResponse } from './respond.ts';
 
 export interface BotHandler {
   handle(inbound: Inbound): Promise<Effect[]>;
+  formAtOnce(inbound: Extract<Inbound, { type: 'action' }>): Promise<Effect | null>;
 }
 
 export interface DispatchLogger {
@@ -26,7 +28,8 @@ export interface DispatchDeps {
   keyPrefix: string;
   /**
    * How long the initial response may wait for the bot. Discord allows 3 s, and only the initial
-   * response can open a modal; past the budget the interaction is deferred and answered later.
+   * response can open a modal; past the budget the interaction is deferred and answered later,
+   * except a button that opens a form: it is answered with the form at once (Bot.formAtOnce).
    */
   answerBudgetMs: number;
   logger: DispatchLogger;
@@ -63,8 +66,24 @@ export function createDispatcher(deps: DispatchDeps) {
     }
   }
 
-  async function answerFromEffects(interaction: Interaction, answer: Answer, work: Promise<Effect[]>): Promise<void> {
+  /**
+   * A button that opens a form, once the bot is late: only the initial response can open a modal,
+   * so the form is drawn from the button's own token, after the bot has checked it, instead of
+   * deferring. The late work's answer (that same form, or a refusal the submit repeats) is dropped.
+   */
+  async function formInstead(interaction: Interaction, inbound: Inbound, answer: Answer, work: Promise<Effect[]>): Promise<boolean> {
+    if (inbound.type !== 'action' || !opensForm(inbound.action)) return false;
+    const opened = await deps.bot.formAtOnce(inbound);
+    const initial = opened && initialResponse(interaction, opened);
+    if (!initial) return false;
+    await answer(initial);
+    await work;
+    return true;
+  }
+
+  async function answerFromEffects(interaction: Interaction, inbound: Inbound, answer: Answer, work: Promise<Effect[]>): Promise<void> {
     const early = await within(work, deps.answerBudgetMs);
+    if (early === 'late' && (await formInstead(interaction, inbound, answer, work))) return;
     if (early !== 'late') {
       const initial = initialResponse(interaction, early[0]);
       if (initial) {
@@ -107,7 +126,7 @@ export function createDispatcher(deps: DispatchDeps) {
       await answer(response);
     };
     try {
-      await answerFromEffects(interaction, answerOnce, deps.bot.handle(inbound));
+      await answerFromEffects(interaction, inbound, answerOnce, deps.bot.handle(inbound));
     } catch (error) {
       deps.logger.error({ err: error, interaction: interaction.id }, 'discord: interaction failed');
       if (!answered) await answer(ephemeral(FAILED));

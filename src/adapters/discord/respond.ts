@@ -7,6 +7,7 @@ import {
   type APIInteractionResponse,
 } from 'discord-api-types/v10';
 import type { Effect } from '../../bot/inbound.ts';
+import type { Form, View } from '../../bot/view.ts';
 import { renderMessage, renderModal } from './render.ts';
 import type { Interaction } from './interactions.ts';
 
@@ -22,6 +23,13 @@ function isPrivate(interaction: Interaction, effect?: { ephemeral?: boolean }): 
 
 function notice(text: string) {
   return { content: text.slice(0, 2000), flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } };
+}
+
+/** What was wrong with a refused form's answers, and a button that opens it again filled in. */
+function reopenOffer(form: Form) {
+  const { message, reopen } = form.refused!;
+  const view: View = { summary: message, blocks: [{ type: 'text', text: message }, { type: 'actions', elements: [{ type: 'button', label: 'Fix it', action: reopen, style: 'primary' }] }] };
+  return renderMessage(view, { ephemeral: true });
 }
 
 /** The initial response an effect can be, or null when it cannot be one (it must follow up). */
@@ -40,8 +48,10 @@ export function initialResponse(interaction: Interaction, effect: Effect | undef
       if (!interaction.message) return { type: InteractionResponseType.ChannelMessageWithSource, data: renderMessage(effect.view, { ephemeral: isPrivate(interaction) }) };
       return { type: InteractionResponseType.UpdateMessage, data: renderMessage(effect.view) };
     case 'form':
-      // A modal cannot answer a modal.
-      if (interaction.type === InteractionType.ModalSubmit) return null;
+      // A modal cannot answer a modal: a refused one is offered again, with its answers, by a button.
+      if (interaction.type === InteractionType.ModalSubmit) {
+        return effect.form.refused ? { type: InteractionResponseType.ChannelMessageWithSource, data: reopenOffer(effect.form) } : null;
+      }
       return { type: InteractionResponseType.Modal, data: renderModal(effect.form) };
     case 'notice':
       return { type: InteractionResponseType.ChannelMessageWithSource, data: notice(effect.text) };
@@ -83,7 +93,7 @@ export async function followUp(rest: REST, interaction: Interaction, effects: Ef
         replaces = thinking;
         break;
       case 'form':
-        body = notice('Please use the button again to open the form.');
+        body = effect.form.refused ? reopenOffer(effect.form) : notice('Please use the button again to open the form.');
         replaces = thinking;
         break;
     }

@@ -9,6 +9,7 @@ import type { Effect, Inbound } from '../../bot/inbound.ts';
 import { AckFirstScheduler } from './ack-first.ts';
 import { createWebClient } from './client.ts';
 import { createDeliveryLedger } from './deliveries.ts';
+import { renderFormErrors } from './blocks.ts';
 import { applyEffects, postResponseUrl } from './effects.ts';
 import { createFrontServer, listen } from './http.ts';
 import { MalformedPayloadError, parseAction, parseCommand, parseEvent, parseSubmission, type SlackDelivery } from './inbound.ts';
@@ -35,6 +36,8 @@ export interface SlackSettings {
   port: number;
   /** Deliveries worked on at once after their acks (see ack-first.ts); 2 unless configured. */
   workConcurrency?: number;
+  /** The Web API base (SLACK_API_URL): a proxy or a test double instead of Slack's own. */
+  apiUrl?: string;
 }
 
 /** The part of the bot the adapter drives. */
@@ -49,13 +52,28 @@ export interface SlackAdapterDeps {
   /** Required with `settings.oauth`: where installations are kept (PostgreSQL). */
   installations?: InstallationRecords;
   logger: Pino;
-  /** Web API client options (tests point slackApiUrl at a local fake and turn retries off). */
+  /** Web API client options beyond the settings (tests turn retries off). */
   clientOptions?: WebClientOptions;
   /** Prefix of the adapter's Redis keys. */
   keyPrefix?: string;
   now?: () => number;
   /** Posts to response_url (tests may record them). */
   postResponse?: (url: string, body: Record<string, unknown>) => Promise<void>;
+  /** How long a view submission's ack waits for the bot's answer (SUBMISSION_BUDGET_MS unless given). */
+  submissionBudgetMs?: number;
+}
+
+/** Within Slack's 3 s for an ack, with room for the round trip. */
+const SUBMISSION_BUDGET_MS = 2000;
+
+/** Resolves when `work` settles or `budgetMs` has passed, whichever is first. */
+function within(work: Promise<void>, budgetMs: number): Promise<void> {
+  if (budgetMs <= 0) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, budgetMs);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 export interface SlackAdapter {
@@ -78,6 +96,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const socketMode = !!settings.appToken;
   if (!settings.botToken && !settings.oauth) throw new Error('Slack needs SLACK_BOT_TOKEN or the OAuth client settings');
   if (settings.oauth && !deps.installations) throw new Error('Slack OAuth needs an installation store');
+  // The SDK joins method names onto the base, so it must end with a slash.
+  const clientOptions: WebClientOptions = { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl.replace(/\/?$/, '/') } : {}), ...deps.clientOptions };
   if (!socketMode && !settings.signingSecret) throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET');
 
   const installer = settings.oauth
@@ -88,7 +108,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
         installationStore: createInstallationStore(deps.installations!),
         directInstall: true,
         logger: boltLogger(logger),
-        clientOptions: deps.clientOptions,
+        clientOptions,
       })
     : undefined;
 
@@ -97,7 +117,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const clientFor = (token: string) => {
     let client = clientsByToken.get(token);
     if (!client) {
-      client = createWebClient(token, deps.clientOptions);
+      client = createWebClient(token, clientOptions);
       clientsByToken.set(token, client);
     }
     return client;
@@ -116,7 +136,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const inFlight = new Set<Promise<void>>();
   const scheduler = new AckFirstScheduler(settings.workConcurrency);
 
-  async function work(delivery: SlackDelivery): Promise<void> {
+  /** `first` sees the bot's effects before they are applied, and answers those still to apply. */
+  async function work(delivery: SlackDelivery, first: (effects: Effect[]) => Promise<Effect[]> = async (e) => e): Promise<void> {
     const { origin } = delivery;
     if (!(await ledger.claim(origin.teamId, delivery.key))) {
       log.debug({ key: delivery.key }, 'dropped a redelivered Slack delivery');
@@ -126,7 +147,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     const ctx = { client, origin, people, postResponse };
     try {
       const user = await people.describe(client, origin.teamId, origin.userId, origin.channel);
-      const effects = await deps.bot.handle({ ...delivery.inbound, user } as Inbound);
+      const effects = await first(await deps.bot.handle({ ...delivery.inbound, user } as Inbound));
       await applyEffects(ctx, effects);
     } catch (error) {
       log.error({ err: error, key: delivery.key }, 'Slack delivery failed');
@@ -134,13 +155,17 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     }
   }
 
-  /** Acknowledged: run the work, tracked so stop() and tests can wait for it. */
-  function afterAck(delivery: SlackDelivery | null): Promise<void> {
-    if (!delivery) return Promise.resolve();
-    const running = scheduler.run(() => work(delivery).catch((error: unknown) => log.error({ err: error }, 'Slack delivery failed')));
+  /** Work tracked so stop() and tests can wait for it. */
+  function track(running: Promise<void>): Promise<void> {
     inFlight.add(running);
     void running.finally(() => inFlight.delete(running));
     return running;
+  }
+
+  /** Acknowledged: run the work when the scheduler allows. */
+  function afterAck(delivery: SlackDelivery | null): Promise<void> {
+    if (!delivery) return Promise.resolve();
+    return track(scheduler.run(() => work(delivery).catch((error: unknown) => log.error({ err: error }, 'Slack delivery failed'))));
   }
 
   function parsed(kind: string, parse: () => SlackDelivery | null): SlackDelivery | null | MalformedPayloadError {
@@ -171,7 +196,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     ignoreSelf: false,
     convoStore: false,
     logger: boltLogger(logger),
-    clientOptions: deps.clientOptions,
+    clientOptions,
   });
 
   app.command(/.*/, async ({ ack, body }) => {
@@ -185,10 +210,28 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     const d = parsed('action', () => parseAction(body));
     if (!(d instanceof MalformedPayloadError)) await afterAck(d);
   });
+  // A submission is the one input answered after the bot: a form refused for one input is
+  // answered in the ack itself (response_action: errors), so the modal stays open with its
+  // answers. The bot gets SUBMISSION_BUDGET_MS; past it the ack goes out and the refusal follows as
+  // a message with a button that opens the form again.
   app.view({ type: 'view_submission' }, async ({ ack, body }) => {
-    await ack();
     const d = parsed('view submission', () => parseSubmission(body));
-    if (!(d instanceof MalformedPayloadError)) await afterAck(d);
+    if (d instanceof MalformedPayloadError || !d) return ack();
+    let acked = false;
+    const answerInAck = async (effects: Effect[]) => {
+      const refused = effects.find((e) => e.type === 'form' && e.form.refused);
+      const errors = refused?.type === 'form' ? renderFormErrors(refused.form) : null;
+      if (acked || !errors) return effects;
+      acked = true;
+      await ack(errors);
+      return effects.filter((e) => e !== refused);
+    };
+    const running = track(work(d, answerInAck).catch((error: unknown) => log.error({ err: error }, 'Slack delivery failed')));
+    await within(running, deps.submissionBudgetMs ?? SUBMISSION_BUDGET_MS);
+    if (!acked) {
+      acked = true;
+      await ack();
+    }
   });
   // Shortcuts and closed modals are not used by the bot; acknowledged so they never wait on Bolt's timeout.
   app.shortcut(/.*/, async ({ ack }) => ack());

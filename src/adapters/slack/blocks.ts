@@ -140,9 +140,12 @@ export function renderBlocks(view: View, maxBlocks: number = SLACK_LIMITS.messag
   return kept;
 }
 
-/** chat.postMessage / chat.update arguments for a view: blocks plus the notification text. */
+/**
+ * chat.postMessage / chat.update arguments for a view: blocks plus the notification text. Slack
+ * reads that text as mrkdwn, so it is escaped like the blocks: a name cannot ping a channel.
+ */
 export function renderMessage(view: View): { text: string; blocks: types.KnownBlock[] } {
-  return { text: clip(view.summary || ' ', SLACK_LIMITS.messageText), blocks: renderBlocks(view) };
+  return { text: clip(escapeMrkdwn(view.summary || ' '), SLACK_LIMITS.messageText), blocks: renderBlocks(view) };
 }
 
 /** The App Home tab showing a view. */
@@ -157,6 +160,15 @@ export interface FormOrigin {
 }
 
 /** A form as a modal for views.open. */
+/**
+ * A refused form's answer to its view_submission (`response_action: errors`): the modal stays open
+ * with every answer, and the refused input says what to fix.
+ */
+export function renderFormErrors(form: Form): { response_action: 'errors'; errors: Record<string, string> } | null {
+  if (!form.refused) return null;
+  return { response_action: 'errors', errors: { [token(form.refused.input, SLACK_LIMITS.blockId)]: clip(form.refused.message, SLACK_LIMITS.sectionText) } };
+}
+
 export function renderModal(form: Form, origin: FormOrigin): types.ModalView {
   return {
     type: 'modal',

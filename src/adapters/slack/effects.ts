@@ -71,6 +71,11 @@ export async function applyEffect(ctx: EffectContext, effect: Effect): Promise<v
       }
       return reply(ctx, effect.view);
     case 'form':
+      // A refused form answered too late for the modal's own errors: say what to fix, and offer it again.
+      if (effect.form.refused) {
+        const { message, reopen } = effect.form.refused;
+        return ephemeral(ctx, { summary: message, blocks: [{ type: 'text', text: message }, { type: 'actions', elements: [{ type: 'button', label: 'Fix it', action: reopen, style: 'primary' }] }] });
+      }
       if (!origin.triggerId) {
         return ephemeral(ctx, noticeView('Please start this from a command or a button.'));
       }

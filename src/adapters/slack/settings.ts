@@ -22,5 +22,6 @@ export function slackSettings(config: Config): SlackSettings | undefined {
     host: config.SLACK_HOST,
     port: config.SLACK_PORT,
     workConcurrency: config.SLACK_WORK_CONCURRENCY,
+    apiUrl: config.SLACK_API_URL,
   };
 }

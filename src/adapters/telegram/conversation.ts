@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Bot, Effect, Form, Inbound, MessageRef } from '../../bot/index.ts';
+import { firstAsked, type Bot, type Effect, type Form, type Inbound, type MessageRef } from '../../bot/index.ts';
 import type { BotApi, SentRef } from './bot-api.ts';
 import type { Invites } from './invites.ts';
 import { toDeliveryError } from './errors.ts';
@@ -63,7 +63,8 @@ export function createConversation({ bot, api, promptFor, invites, logger, scope
           await replace(where, renderView(effect.view));
           break;
         case 'form':
-          await api.sendMessage(where.chatId, renderFormStart(effect.form, promptFor(effect.form, 0)));
+          // A refused form asks again only the input to fix.
+          await api.sendMessage(where.chatId, renderFormStart(effect.form, promptFor(effect.form, firstAsked(effect.form))));
           break;
         case 'notice':
           notices.push(effect.text);

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Bot, ChatUser, Effect, Inbound } from '../../bot/index.ts';
-import type { Core } from '../../core/index.ts';
+import { NotFoundError, ValidationError, type Core } from '../../core/index.ts';
 import { PlaygroundEvents } from './events.ts';
 import { playgroundPage } from './page.ts';
 import { renderView } from './render.ts';
@@ -11,7 +11,8 @@ import type { PlaygroundStore, PlaygroundEvent, StoredMessage } from './store.ts
 
 // The web playground (docs/design.md §6): act as any seeded user or a new visitor, type commands,
 // click buttons, fill forms, and watch messages change in place (server-sent events). It is a
-// development tool: the composition root registers it only outside production.
+// development tool without credentials: the composition root registers it only where serving.ts says
+// so. Its refusals are core's errors, answered by the server's error handler in the API's error format.
 
 export interface PlaygroundOptions {
   bot: Bot;
@@ -49,6 +50,18 @@ function toInbound(chat: string, body: InputBody): Inbound {
   return command ? { ...base, type: 'command', name: command[1]!, args: command[2] ?? '' } : { ...base, type: 'text', text: typed };
 }
 
+/** The first issue of a failed parse as a field error; `field` names the value when the issue has no path. */
+function invalid(error: z.ZodError, field: string): ValidationError {
+  const issue = error.issues[0]!;
+  return ValidationError.field(issue.path.join('.') || field, issue.message);
+}
+
+function chatIdOf(params: unknown): string {
+  const chat = chatId.safeParse((params as { chatId: string }).chatId);
+  if (!chat.success) throw invalid(chat.error, 'chatId');
+  return chat.data;
+}
+
 const asJson = (m: StoredMessage) => ({ id: m.id, version: m.version, summary: m.view.summary, html: renderView(m.view) });
 
 export function playgroundPlugin(o: PlaygroundOptions): FastifyPluginAsync {
@@ -60,55 +73,50 @@ export function playgroundPlugin(o: PlaygroundOptions): FastifyPluginAsync {
       for (const end of [...streams]) end();
     });
     app.addHook('onClose', async () => events.close());
+    // A tool for this machine, not part of the API: none of its routes is in /openapi.json.
+    app.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, hide: true };
+    });
 
     app.get('/playground', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(playgroundPage()));
 
     app.get('/playground/api/users', async () => o.core.chat.localDirectory());
 
-    app.post('/playground/api/chats', async (req, reply) => {
-      const body = z.object({ userId: z.uuid().optional() }).safeParse(req.body ?? {});
-      if (!body.success) return reply.code(400).send({ error: 'validation_failed', message: 'userId must be a user id' });
+    app.post('/playground/api/chats', async (req) => {
+      const body = z.object({ userId: z.uuid({ message: 'must be a user id' }).optional() }).safeParse(req.body ?? {});
+      if (!body.success) throw invalid(body.error, 'body');
       if (!body.data.userId) return { chatId: `g-${randomUUID()}`, ...VISITOR };
       const users = await o.core.chat.localDirectory();
       const user = users.find((u) => u.id === body.data.userId);
-      if (!user) return reply.code(404).send({ error: 'user_not_found', message: 'No such user' });
+      if (!user) throw new NotFoundError('User', body.data.userId);
       const chat = `u-${user.id}`;
       await o.core.chat.ensureLink(user.id, { platform: 'web', scope: SCOPE, platformUserId: chat });
       return { chatId: chat, name: user.name, role: user.role };
     });
 
     // Who a chat is now: after /signup, a visitor's chat is the new member's.
-    app.get('/playground/api/chats/:chatId', async (req, reply) => {
-      const chat = chatId.safeParse((req.params as { chatId: string }).chatId);
-      if (!chat.success) return reply.code(400).send({ error: 'validation_failed', message: chat.error.issues[0]!.message });
-      const account = await o.core.chat.account({ platform: 'web', scope: SCOPE, platformUserId: chat.data });
-      return account?.isActive ? { chatId: chat.data, userId: account.userId, name: account.name, role: account.role } : { chatId: chat.data, ...VISITOR };
+    app.get('/playground/api/chats/:chatId', async (req) => {
+      const chat = chatIdOf(req.params);
+      const account = await o.core.chat.account({ platform: 'web', scope: SCOPE, platformUserId: chat });
+      return account?.isActive ? { chatId: chat, userId: account.userId, name: account.name, role: account.role } : { chatId: chat, ...VISITOR };
     });
 
-    app.get('/playground/api/chats/:chatId/messages', async (req, reply) => {
-      const chat = chatId.safeParse((req.params as { chatId: string }).chatId);
-      if (!chat.success) return reply.code(400).send({ error: 'validation_failed', message: chat.error.issues[0]!.message });
-      return (await o.store.list(chat.data)).map(asJson);
-    });
+    app.get('/playground/api/chats/:chatId/messages', async (req) => (await o.store.list(chatIdOf(req.params))).map(asJson));
 
-    app.post('/playground/api/chats/:chatId/inputs', async (req, reply) => {
-      const chat = chatId.safeParse((req.params as { chatId: string }).chatId);
+    app.post('/playground/api/chats/:chatId/inputs', async (req) => {
+      const chat = chatIdOf(req.params);
       const body = inputBody.safeParse(req.body);
-      if (!chat.success || !body.success) {
-        const issue = !chat.success ? chat.error.issues[0]! : body.error!.issues[0]!;
-        return reply.code(400).send({ error: 'validation_failed', message: `${issue.path.join('.') || 'chatId'}: ${issue.message}` });
-      }
-      const effects = await o.bot.handle(toInbound(chat.data, body.data));
-      return applyEffects(o.store, chat.data, body.data, effects);
+      if (!body.success) throw invalid(body.error, 'body');
+      const effects = await o.bot.handle(toInbound(chat, body.data));
+      return applyEffects(o.store, chat, body.data, effects);
     });
 
     app.get('/playground/api/chats/:chatId/events', async (req, reply) => {
-      const chat = chatId.safeParse((req.params as { chatId: string }).chatId);
-      if (!chat.success) return reply.code(400).send({ error: 'validation_failed', message: chat.error.issues[0]!.message });
+      const chat = chatIdOf(req.params);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      const stop = await events.listen(o.store.channel(chat.data), (payload) => {
+      const stop = await events.listen(o.store.channel(chat), (payload) => {
         const event = JSON.parse(payload) as PlaygroundEvent;
         const data = event.type === 'message' ? { type: 'message', message: asJson(event.message) } : event;
         res.write(`data: ${JSON.stringify(data)}\n\n`);

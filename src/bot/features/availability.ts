@@ -1,10 +1,10 @@
 import { packId, unpackId } from '../compact.ts';
 import { Refusal } from '../context.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
-import { notice, reply, show, type Feature } from '../feature.ts';
+import { notice, openForm, reply, show, type Feature, type FormDraw, type VerbUse } from '../feature.ts';
 import { requireCoach, type CoachViewer } from '../guards.ts';
-import { button, form, header, input, option, row, screen, select, text } from '../ui.ts';
-import type { View } from '../view.ts';
+import { button, editInput, form, header, option, row, screen, select, text } from '../ui.ts';
+import type { Form, View } from '../view.ts';
 import type { Viewer } from '../context.ts';
 import type { AvailabilityWindowRecord } from '../../core/availability/index.ts';
 
@@ -42,18 +42,53 @@ export function drawGrid(v: Viewer, windows: WindowRow[], zone: string, note?: s
   ]);
 }
 
-function windowForm(v: CoachViewer, title: string, submit: string, w?: WindowRow) {
-  return form(title, submit, 'Save', [
-    input('day', 'Day (Mon, Tue, … Sun)', { required: true, maxLength: 9, initial: w ? DAYS[w.dayOfWeek] : 'Mon' }),
-    input('start', 'Start (HH:mm)', { required: true, maxLength: 5, initial: w?.startTime ?? '09:00' }),
-    input('end', 'End (HH:mm, 24:00 for midnight)', { required: true, maxLength: 5, initial: w?.endTime ?? '17:00' }),
-    input('seats', 'Seats per slot', { required: true, maxLength: 3, initial: String(w?.maxSessionsPerSlot ?? 1) }),
-    input('buffer', 'Buffer minutes between sessions', { required: true, maxLength: 3, initial: String(w?.bufferMinutes ?? 15) }),
-  ]);
+/** A window's form fields as text, for the edit form's current values. */
+function windowText(w: WindowRow): Record<string, string> {
+  return { day: DAYS[w.dayOfWeek]!, start: w.startTime, end: w.endTime, seats: String(w.maxSessionsPerSlot), buffer: String(w.bufferMinutes) };
 }
 
-/** The form's text as core's input; core validates it and names any bad field. */
-function parseWindow(values: Record<string, string>) {
+const NEW_WINDOW: Record<string, string> = { day: 'Mon', start: '09:00', end: '17:00', seats: '1', buffer: '15' };
+
+function windowInputs(d: FormDraw) {
+  return [
+    editInput(d, 'day', 'Day (Mon, Tue, … Sun)', { required: true, maxLength: 9 }),
+    editInput(d, 'start', 'Start (HH:mm)', { required: true, maxLength: 5 }),
+    editInput(d, 'end', 'End (HH:mm, 24:00 for midnight)', { required: true, maxLength: 5 }),
+    editInput(d, 'seats', 'Seats per slot', { required: true, maxLength: 3 }),
+    editInput(d, 'buffer', 'Buffer minutes between sessions', { required: true, maxLength: 3 }),
+  ];
+}
+
+function addForm(_args: string[], d: FormDraw): Form {
+  return form('Add availability', d.submit, 'Save', windowInputs({ ...d, current: NEW_WINDOW }));
+}
+
+function editForm(_args: string[], d: FormDraw): Form {
+  return form('Edit availability', d.submit, 'Save', windowInputs(d));
+}
+
+export const AVAILABILITY_VERBS = {
+  av: 'act',
+  aw: 'act',
+  aa: { submit: 'aA', for: 'coach', draw: addForm },
+  aA: 'submit',
+  ae: { submit: 'aE', for: 'coach', keeps: ['day', 'start', 'end', 'seats', 'buffer'], draw: editForm },
+  aE: 'submit',
+  ax: 'act',
+  aX: 'act',
+} as const satisfies Record<string, VerbUse>;
+
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof AVAILABILITY_VERBS, true> {}
+}
+
+/**
+ * The form's text as core's input; core validates it and names any bad field. An input left out
+ * (an edit form opened without the window's values, see FormDraw.current) keeps `was`.
+ */
+function parseWindow(submitted: Record<string, string>, was?: WindowRow) {
+  const values = { ...(was ? windowText(was) : {}), ...submitted };
   const dayText = (values.day ?? '').trim().slice(0, 3).toLowerCase();
   const dayOfWeek = DAYS.findIndex((d) => d.toLowerCase() === dayText);
   if (dayOfWeek < 0) throw new Refusal('Day must be one of Mon, Tue, Wed, Thu, Fri, Sat, Sun.');
@@ -84,9 +119,9 @@ async function windowOf(v: CoachViewer, id: string): Promise<WindowRow> {
   return w;
 }
 
-export const availability: Feature = {
+export const availability: Feature<keyof typeof AVAILABILITY_VERBS> = {
   commands: {
-    availability: async (ctx) => [reply(await grid(requireCoach(ctx)))],
+    availability: { description: 'Your weekly availability', audience: 'coach', run: async (ctx) => [reply(await grid(requireCoach(ctx)))] },
   },
   actions: {
     av: async (ctx) => [show(ctx, await grid(requireCoach(ctx)))],
@@ -105,8 +140,8 @@ export const availability: Feature = {
       ];
     },
     aa: async (ctx) => {
-      const v = requireCoach(ctx);
-      return [{ type: 'form', form: windowForm(v, 'Add availability', v.act('aA')) }];
+      requireCoach(ctx);
+      return [openForm(ctx, AVAILABILITY_VERBS.aa, [])];
     },
     aA: async (ctx, _args, values) => {
       const v = requireCoach(ctx);
@@ -116,11 +151,12 @@ export const availability: Feature = {
     ae: async (ctx, args) => {
       const v = requireCoach(ctx);
       const w = await windowOf(v, idArg(args));
-      return [{ type: 'form', form: windowForm(v, 'Edit availability', v.act('aE', packId(w.id)), w) }];
+      return [openForm(ctx, AVAILABILITY_VERBS.ae, [packId(w.id)], windowText(w))];
     },
     aE: async (ctx, args, values) => {
       const v = requireCoach(ctx);
-      await v.core.availability.update(v.actor, idArg(args), parseWindow(values));
+      const id = idArg(args);
+      await v.core.availability.update(v.actor, id, parseWindow(values, await windowOf(v, id)));
       return [reply(await grid(v, 'Window saved.'))];
     },
     ax: async (ctx, args) => {

@@ -2,8 +2,8 @@ import { SLOT_FULL_MESSAGE, isDomainError } from '../../core/index.ts';
 import { bookSlot, BOOKING_MINUTES } from '../booking-request.ts';
 import { packId, packInstant, packInt, unpackId, unpackInstant, unpackInt } from '../compact.ts';
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
-import { ACTION_SENTENCES, sentenceFor } from '../errors.ts';
-import { show, reply, type Feature } from '../feature.ts';
+import { ACTION_SENTENCES, ALREADY_BOOKED_SENTENCE, sentenceFor } from '../errors.ts';
+import { show, reply, type Feature, type VerbUse } from '../feature.ts';
 import { clockLabel, dayLabel, localDayNumber, localDaySpan, spanLabel } from '../format.ts';
 import { requireMember, type MemberViewer } from '../guards.ts';
 import { forgetLive, rememberLive } from '../live.ts';
@@ -11,6 +11,8 @@ import { openSlotAt, openSlots } from '../slots.ts';
 import { button, buttonRows, fields, header, option, row, screen, select, text } from '../ui.ts';
 import type { View } from '../view.ts';
 import type { Slot } from '../../core/availability/index.ts';
+import { assertCanReschedule } from '../../core/sessions/index.ts';
+import { sessionStillFor } from './member.ts';
 
 // Booking (the seed's booking page): day → slots with seats left → confirm → confirmation. The
 // same pickers serve a reschedule, carrying the session being moved. Slot pickers and the confirm
@@ -24,7 +26,7 @@ export interface PickMode {
   sessionId?: string;
 }
 
-const verbs = (p: PickMode) => (p.sessionId ? { day: 'rd', slot: 'rs', confirm: 'rx', days: 'rb' } : { day: 'bd', slot: 'bs', confirm: 'bc', days: 'bk' });
+const verbs = (p: PickMode) => (p.sessionId ? ({ day: 'rd', slot: 'rs', confirm: 'rx', days: 'rb' } as const) : ({ day: 'bd', slot: 'bs', confirm: 'bc', days: 'bk' } as const));
 const lead = (p: PickMode) => (p.sessionId ? [packId(p.sessionId)] : []);
 
 export interface Coach {
@@ -42,7 +44,10 @@ export async function coachOf(v: MemberViewer): Promise<Coach> {
 export async function dayPicker(v: MemberViewer, p: PickMode, note?: string): Promise<View> {
   const coach = await coachOf(v);
   const today = localDayNumber(v.now, v.zone);
-  const slots = await openSlots(v, coach.id, localDaySpan(today, v.zone).start, localDaySpan(today + DAYS_AHEAD, v.zone).end);
+  const from = localDaySpan(today, v.zone).start;
+  const to = localDaySpan(today + DAYS_AHEAD, v.zone).end;
+  const held = await heldTimes(v, from, to);
+  const slots = (await openSlots(v, coach.id, from, to)).filter((s) => !held.has(Date.parse(s.startsAt)));
   const perDay = new Map<number, number>();
   for (const s of slots) perDay.set(localDayNumber(s.startsAt, v.zone), (perDay.get(localDayNumber(s.startsAt, v.zone)) ?? 0) + 1);
   return drawDayPicker(v, p, coach.name, [...perDay.entries()].sort(([a], [b]) => a - b), note);
@@ -67,14 +72,27 @@ export function drawDayPicker(v: Viewer, p: PickMode, coachName: string, days: [
   ]);
 }
 
+/** Start instants of the member's own scheduled sessions in [from, to): shown as theirs, never offered. */
+async function heldTimes(v: MemberViewer, from: Date, to: Date): Promise<Set<number>> {
+  const page = await v.core.sessions.findAll(v.actor, { memberId: v.account.memberId, status: 'scheduled', from, to, limit: 100 });
+  return new Set(page.items.map((s) => new Date(s.scheduledAt).getTime()));
+}
+
 export async function slotPicker(v: MemberViewer, p: PickMode, day: number, page: number, note?: string): Promise<View> {
   const coach = await coachOf(v);
   const span = localDaySpan(day, v.zone);
-  return drawSlotPicker(v, p, { day, page, coachName: coach.name, slots: await openSlots(v, coach.id, span.start, span.end) }, note);
+  const held = await heldTimes(v, span.start, span.end);
+  const open = (await openSlots(v, coach.id, span.start, span.end)).filter((s) => !held.has(Date.parse(s.startsAt)));
+  const slots = [...open, ...[...held].map((t) => ({ startsAt: new Date(t).toISOString(), availableCapacity: 0, yours: true }))];
+  slots.sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
+  return drawSlotPicker(v, p, { day, page, coachName: coach.name, slots }, note);
 }
 
-/** One day's free slots as buttons (20 to a page), each carrying its start instant. */
-export function drawSlotPicker(v: Viewer, p: PickMode, d: { day: number; page: number; coachName: string; slots: Pick<Slot, 'startsAt' | 'availableCapacity'>[] }, note?: string): View {
+/** A time on the picker: a free slot, or one the member already holds (`yours`). */
+export type PickerSlot = Pick<Slot, 'startsAt' | 'availableCapacity'> & { yours?: boolean };
+
+/** One day's free slots as buttons (20 to a page), each carrying its start instant; the member's own are shown as theirs. */
+export function drawSlotPicker(v: Viewer, p: PickMode, d: { day: number; page: number; coachName: string; slots: PickerSlot[] }, note?: string): View {
   const { day, page, slots } = d;
   const span = localDaySpan(day, v.zone);
   const pages = Math.max(1, Math.ceil(slots.length / SLOTS_PER_PAGE));
@@ -90,7 +108,11 @@ export function drawSlotPicker(v: Viewer, p: PickMode, d: { day: number; page: n
     note ? text(note) : null,
     text(shown.length ? `Times in ${v.zone}, ${BOOKING_MINUTES} minutes each. Pick one:` : 'No free times left on this day. Please choose another day.'),
     ...buttonRows(
-      shown.map((s) => button(`${clockLabel(s.startsAt, v.zone)} · ${s.availableCapacity} left`, v.act(vb.slot, ...lead(p), packInstant(s.startsAt)))),
+      shown.map((s) =>
+        s.yours
+          ? button(`${clockLabel(s.startsAt, v.zone)} · yours`, v.act('ms'))
+          : button(`${clockLabel(s.startsAt, v.zone)} · ${s.availableCapacity} left`, v.act(vb.slot, ...lead(p), packInstant(s.startsAt))),
+      ),
       4,
     ),
     row(...nav),
@@ -99,8 +121,10 @@ export function drawSlotPicker(v: Viewer, p: PickMode, d: { day: number; page: n
 
 export async function confirmScreen(v: MemberViewer, p: PickMode, startsAt: Date): Promise<View> {
   const coach = await coachOf(v);
+  const day = localDayNumber(startsAt, v.zone);
+  if ((await heldTimes(v, startsAt, new Date(startsAt.getTime() + 60_000))).has(startsAt.getTime())) return slotPicker(v, p, day, 0, ALREADY_BOOKED_SENTENCE);
   const slot = await openSlotAt(v, coach.id, startsAt);
-  if (!slot) return slotPicker(v, p, localDayNumber(startsAt, v.zone), 0, SLOT_FULL_MESSAGE);
+  if (!slot) return slotPicker(v, p, day, 0, SLOT_FULL_MESSAGE);
   return drawConfirm(v, p, startsAt, coach.name, slot.availableCapacity);
 }
 
@@ -167,7 +191,7 @@ async function showConfirm(ctx: Ctx, p: PickMode, startsAt: Date) {
 
 /** The booked or moved-to slot refused (full, taken): redraw the day with the reason. */
 async function refusedSlot(ctx: Ctx, p: PickMode, startsAt: Date, error: unknown) {
-  if (!isDomainError(error) || !['slot_full', 'slot_unavailable', 'booking_too_soon'].includes(error.code)) throw error;
+  if (!isDomainError(error) || !['slot_full', 'slot_unavailable', 'booking_too_soon', 'already_booked'].includes(error.code)) throw error;
   const v = requireMember(ctx);
   return showSlots(ctx, p, localDayNumber(startsAt, v.zone), 0, sentenceFor(error));
 }
@@ -217,9 +241,26 @@ async function move(ctx: Ctx, sessionId: string, startsAt: Date) {
   return [show(ctx, bookedView(v, startsAt, before.coachName ?? 'your coach', true))];
 }
 
-export const booking: Feature = {
+export const BOOKING_VERBS = {
+  bk: 'act',
+  bd: 'act',
+  bs: 'act',
+  bc: 'act',
+  sr: 'act',
+  rb: 'act',
+  rd: 'act',
+  rs: 'act',
+  rx: 'act',
+} as const satisfies Record<string, VerbUse>;
+
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof BOOKING_VERBS, true> {}
+}
+
+export const booking: Feature<keyof typeof BOOKING_VERBS> = {
   commands: {
-    book: async (ctx) => [reply(await dayPicker(requireMember(ctx), {}))],
+    book: { description: 'Book a session', audience: 'member', run: async (ctx) => [reply(await dayPicker(requireMember(ctx), {}))] },
   },
   actions: {
     bk: async (ctx) => [show(ctx, await dayPicker(requireMember(ctx), {}))],
@@ -230,7 +271,12 @@ export const booking: Feature = {
     bs: async (ctx, args) => showConfirm(ctx, {}, instantArg(args)),
     bc: async (ctx, args) => book(ctx, instantArg(args)),
     // The same steps when moving a session (from /sessions or a reminder's Reschedule button).
-    sr: async (ctx, args) => [show(ctx, await dayPicker(requireMember(ctx), parsePick(args, true).pick))],
+    sr: async (ctx, args) => {
+      const v = requireMember(ctx);
+      const { pick } = parsePick(args, true);
+      await sessionStillFor(v, pick.sessionId!, (f) => assertCanReschedule(f, v.now, true));
+      return [show(ctx, await dayPicker(v, pick))];
+    },
     rb: async (ctx, args) => [show(ctx, await dayPicker(requireMember(ctx), parsePick(args, true).pick))],
     rd: async (ctx, args) => {
       const { pick, rest } = parsePick(args, true);

@@ -1,14 +1,14 @@
-import type { SessionView } from '../../core/sessions/index.ts';
+import { assertCanCancel, assertCanComplete, type SessionView } from '../../core/sessions/index.ts';
 import { packId } from '../compact.ts';
 import type { Ctx, Viewer } from '../context.ts';
-import { notice, show, reply, type Feature } from '../feature.ts';
+import { notice, openForm, show, reply, type Feature, type FormDraw, type FormVerb, type VerbUse } from '../feature.ts';
 import { clockLabel, dayLabel, spanLabel } from '../format.ts';
 import { requireAccount, requireCoach, type CoachViewer } from '../guards.ts';
 import { rememberLive } from '../live.ts';
 import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
-import type { View } from '../view.ts';
+import type { Form, View } from '../view.ts';
 import type { CoachDashboard } from '../../core/dashboards/service.ts';
-import { sessionIdArg, spanOf } from './member.ts';
+import { cancelForm, sessionIdArg, sessionStillFor, spanOf } from './member.ts';
 
 // The coach's day (the seed's coach dashboard) and session cards: Complete (notes, outcomes),
 // Cancel, Notes, No-show. Cards drawn onto a message are kept current as the session changes.
@@ -17,7 +17,7 @@ function sessionLine(v: Viewer, s: SessionView): string {
   return `${dayLabel(s.scheduledAt, v.zone)} ${clockLabel(s.scheduledAt, v.zone)} · ${s.memberName} · ${s.status}`;
 }
 
-async function today(v: CoachViewer): Promise<View> {
+export async function today(v: CoachViewer): Promise<View> {
   return drawToday(v, await v.core.dashboards.coach(v.actor));
 }
 
@@ -43,6 +43,8 @@ export async function sessionCard(v: CoachViewer, sessionId: string): Promise<Vi
 export function drawSessionCard(v: Viewer, s: SessionView): View {
   const id = packId(s.id);
   const open = s.status === 'scheduled';
+  // Complete and No-show only once it has started: core refuses them before, and the notes typed would be lost.
+  const started = v.now.getTime() >= new Date(s.scheduledAt).getTime();
   const title = `Session with ${s.memberName}`;
   return screen(title, [
     header(title),
@@ -56,9 +58,9 @@ export function drawSessionCard(v: Viewer, s: SessionView): View {
       ...(s.rating !== null ? ([['Rating', `${'★'.repeat(s.rating)}${s.ratingFeedback ? ` — ${s.ratingFeedback}` : ''}`]] as [string, string][]) : []),
       ...(s.cancellationReason ? ([['Cancel reason', s.cancellationReason]] as [string, string][]) : []),
     ]),
-    open
-      ? row(button('Complete', v.act('cc', id), 'primary'), button('No-show', v.act('cs', id)), button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger'))
-      : row(button('Notes', v.act('cn', id)), button('Back to today', v.act('td'))),
+    open && started && row(button('Complete', v.act('cc', id), 'primary'), button('No-show', v.act('cs', id)), button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger')),
+    open && !started && row(button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger')),
+    !open && row(button('Notes', v.act('cn', id)), button('Back to today', v.act('td'))),
   ]);
 }
 
@@ -84,23 +86,53 @@ function invitation(v: CoachViewer, ctx: Ctx): View {
   return screen('Invite a member', [header('Invite a member'), text(how, 'They sign up with you as their coach while you take new members.')]);
 }
 
-function textForm(v: Viewer, title: string, verb: string, sessionId: string, submitLabel: string, inputs: ReturnType<typeof input>[]) {
-  return [{ type: 'form' as const, form: form(title, v.act(verb, packId(sessionId)), submitLabel, inputs) }];
+function completeForm(_args: string[], d: FormDraw): Form {
+  return form('Complete session', d.submit, 'Complete', [
+    input('notes', 'Session notes', { style: 'paragraph', required: true, maxLength: 4000 }),
+    input('outcomes', 'Outcomes', { style: 'paragraph', maxLength: 4000 }),
+  ]);
 }
 
-export const coach: Feature = {
+function notesForm(_args: string[], d: FormDraw): Form {
+  return form('Session notes', d.submit, 'Save notes', [input('notes', 'Notes', { style: 'paragraph', required: true, maxLength: 4000 })]);
+}
+
+/** A session card's form, for the coach: the session id travels to the submit. */
+function sessionForm(ctx: Ctx, spec: FormVerb, args: string[]) {
+  requireCoach(ctx);
+  return [openForm(ctx, spec, [packId(sessionIdArg(args))])];
+}
+
+export const COACH_VERBS = {
+  td: 'act',
+  cv: 'act',
+  cc: { submit: 'cC', for: 'coach', draw: completeForm },
+  cC: 'submit',
+  cs: 'act',
+  cn: { submit: 'cN', for: 'coach', draw: notesForm },
+  cN: 'submit',
+  cx: { submit: 'cX', for: 'coach', draw: cancelForm },
+  cX: 'submit',
+} as const satisfies Record<string, VerbUse>;
+
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof COACH_VERBS, true> {}
+}
+
+export const coach: Feature<keyof typeof COACH_VERBS> = {
   commands: {
-    today: async (ctx) => [reply(await today(requireCoach(ctx)))],
-    invite: async (ctx) => [reply(invitation(requireCoach(ctx), ctx))],
+    today: { description: 'Today and this week', audience: 'coach', run: async (ctx) => [reply(await today(requireCoach(ctx)))] },
+    invite: { description: 'A link that signs a new member up with you', audience: 'coach', slackName: 'invite-member', run: async (ctx) => [reply(invitation(requireCoach(ctx), ctx))] },
   },
   actions: {
     td: async (ctx) => [show(ctx, await today(requireCoach(ctx)))],
     cv: async (ctx, args) => showCard(ctx, sessionIdArg(args)),
-    cc: async (ctx, args) =>
-      textForm(requireCoach(ctx), 'Complete session', 'cC', sessionIdArg(args), 'Complete', [
-        input('notes', 'Session notes', { style: 'paragraph', required: true, maxLength: 4000 }),
-        input('outcomes', 'Outcomes', { style: 'paragraph', maxLength: 4000 }),
-      ]),
+    cc: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      await sessionStillFor(v, sessionIdArg(args), (f) => assertCanComplete(f, v.now));
+      return sessionForm(ctx, COACH_VERBS.cc, args);
+    },
     cC: async (ctx, args, values) => {
       const v = requireCoach(ctx);
       const s = await v.core.sessions.complete(v.actor, sessionIdArg(args), { coachNotes: values.notes ?? '', ...(values.outcomes?.trim() ? { outcomes: values.outcomes } : {}) });
@@ -111,15 +143,17 @@ export const coach: Feature = {
       const s = await v.core.sessions.markNoShow(v.actor, sessionIdArg(args), { party: 'member' });
       return showCard(ctx, s.id, s);
     },
-    cn: async (ctx, args) =>
-      textForm(requireCoach(ctx), 'Session notes', 'cN', sessionIdArg(args), 'Save notes', [input('notes', 'Notes', { style: 'paragraph', required: true, maxLength: 4000 })]),
+    cn: async (ctx, args) => sessionForm(ctx, COACH_VERBS.cn, args),
     cN: async (ctx, args, values) => {
       const v = requireCoach(ctx);
       const s = await v.core.sessions.addCoachNotes(v.actor, sessionIdArg(args), { notes: values.notes ?? '' });
       return showCard(ctx, s.id, s);
     },
-    cx: async (ctx, args) =>
-      textForm(requireCoach(ctx), 'Cancel session', 'cX', sessionIdArg(args), 'Cancel session', [input('reason', 'Reason (optional)', { style: 'paragraph', maxLength: 500 })]),
+    cx: async (ctx, args) => {
+      const v = requireCoach(ctx);
+      await sessionStillFor(v, sessionIdArg(args), (f) => assertCanCancel(f, v.now, false));
+      return sessionForm(ctx, COACH_VERBS.cx, args);
+    },
     cX: async (ctx, args, values) => {
       const v = requireCoach(ctx);
       const s = await v.core.sessions.cancel(v.actor, sessionIdArg(args), values.reason?.trim() ? { reason: values.reason.trim() } : {});

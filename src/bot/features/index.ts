@@ -1,11 +1,13 @@
 import type { Feature } from '../feature.ts';
+import { notices } from '../presenter.ts';
 import { availability } from './availability.ts';
 import { booking } from './book.ts';
 import { coach } from './coach.ts';
 import { helpFeature } from './help.ts';
+import { links } from './links.ts';
 import { member } from './member.ts';
 import { members } from './members.ts';
 import { signup } from './signup.ts';
 
 /** Every area of the bot; the router merges their commands, actions and live screens. */
-export const FEATURES: Feature[] = [helpFeature, signup, booking, member, coach, members, availability];
+export const FEATURES: Feature[] = [helpFeature, signup, links, booking, member, coach, members, availability, notices];

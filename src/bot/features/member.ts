@@ -1,12 +1,14 @@
-import type { SessionView } from '../../core/sessions/index.ts';
+import { assertCanCancel, assertCanRate, type LifecycleFacts, type SessionView } from '../../core/sessions/index.ts';
 import { packId, packInt, unpackId, unpackInt } from '../compact.ts';
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
-import { notice, reply, show, type Feature } from '../feature.ts';
+import { notice, openForm, reply, show, update, type Feature, type FormDraw, type VerbUse } from '../feature.ts';
+import { rememberLive } from '../live.ts';
+import { reminderRow } from '../presenter.ts';
 import { countdown, spanLabel } from '../format.ts';
-import { requireMember, type MemberViewer } from '../guards.ts';
-import { button, divider, fields, form, header, input, row, screen, text } from '../ui.ts';
-import type { View } from '../view.ts';
+import { requireMember, type CoachViewer, type MemberViewer } from '../guards.ts';
+import { button, divider, editInput, fields, form, header, input, row, screen, text } from '../ui.ts';
+import type { Form, View } from '../view.ts';
 import type { MemberDashboard } from '../../core/dashboards/service.ts';
 import type { MemberView } from '../../core/members/index.ts';
 
@@ -14,11 +16,28 @@ import type { MemberView } from '../../core/members/index.ts';
 // with a countdown, the profile, and rating finished sessions.
 
 const LISTED = 4;
+/** How far ahead a kept-current list looks for changes: the booking horizon and more. */
+const LIST_SPAN_MS = 90 * 86_400_000;
 
 export function sessionIdArg(args: string[]): string {
   const id = unpackId(args[0] ?? '');
   if (!id) throw new Refusal(ACTION_SENTENCES.malformed);
   return id;
+}
+
+/** A session as core's lifecycle rules read it, so a button is offered (and honoured) only when core would accept it. */
+function factsOf(s: Pick<SessionView, 'status' | 'scheduledAt' | 'rating'>): LifecycleFacts {
+  return { status: s.status, scheduledAt: new Date(s.scheduledAt), rating: s.rating };
+}
+
+/**
+ * The session a button is about, refused with core's own sentence when it is no longer in the state
+ * the button assumed (cancelled, started, rated): before any form opens, so nothing typed is lost.
+ */
+export async function sessionStillFor(v: MemberViewer | CoachViewer, id: string, rule: (facts: LifecycleFacts) => void): Promise<SessionView> {
+  const s = await v.core.sessions.findOne(v.actor, id);
+  rule(factsOf(s));
+  return s;
 }
 
 export function spanOf(s: Pick<SessionView, 'coachId' | 'scheduledAt' | 'duration' | 'id'>) {
@@ -46,7 +65,7 @@ export function drawMySessions(v: Viewer, all: SessionView[], note?: string): Vi
   ]);
 }
 
-async function next(v: MemberViewer): Promise<View> {
+export async function next(v: MemberViewer): Promise<View> {
   return drawNext(v, await v.core.dashboards.member(v.actor));
 }
 
@@ -96,9 +115,24 @@ export function drawRateList(v: Viewer, all: SessionView[]): View {
   ]);
 }
 
-function rateForm(v: Viewer, sessionId: string, rating: number) {
-  return form(`Rate: ${'★'.repeat(rating)}`, v.act('rf', packId(sessionId), packInt(rating)), 'Send rating', [
+/** The stars chosen, then optional feedback; drawn from the action's arguments alone. */
+function rateForm(args: string[], d: FormDraw): Form {
+  const rating = unpackInt(args[1] ?? '', 5);
+  return form(rating ? `Rate: ${'★'.repeat(rating)}` : 'Rate your session', d.submit, 'Send rating', [
     input('feedback', 'Feedback (optional)', { style: 'paragraph', maxLength: 2000 }),
+  ]);
+}
+
+/** Cancel a session with an optional reason; a member's and a coach's alike. */
+export function cancelForm(_args: string[], d: FormDraw): Form {
+  return form('Cancel session', d.submit, 'Cancel session', [input('reason', 'Reason (optional)', { style: 'paragraph', maxLength: 500 })]);
+}
+
+function profileForm(_args: string[], d: FormDraw): Form {
+  return form('Your profile', d.submit, 'Save', [
+    editInput(d, 'name', 'Name', { required: true, maxLength: 100 }),
+    editInput(d, 'timezone', 'Time zone', { required: true, maxLength: 64 }),
+    editInput(d, 'goals', 'Goals', { style: 'paragraph', maxLength: 2000 }),
   ]);
 }
 
@@ -109,24 +143,56 @@ async function cancelSession(ctx: Ctx, sessionId: string, reason: string | undef
   return [show(ctx, await answer(v, s))];
 }
 
+/**
+ * A member's session list kept current on the message it is drawn on: remembered over their
+ * coach's calendar from now on, so any change of their sessions redraws it (a cancelled one
+ * leaves the list, and its buttons with it).
+ */
+async function showList(ctx: Ctx, kind: 'sessions' | 'next', draw: (v: MemberViewer) => Promise<View>) {
+  const v = requireMember(ctx);
+  const view = await draw(v);
+  if (v.account.coachId) await rememberLive(ctx, kind, {}, { coachId: v.account.coachId, startsAt: v.now, endsAt: new Date(v.now.getTime() + LIST_SPAN_MS) });
+  return [show(ctx, view)];
+}
+
 const cancelled = (v: Viewer, s: SessionView) =>
   screen('Session cancelled', [header('Session cancelled'), text(`Your session on ${spanLabel(s.scheduledAt, s.duration, v.zone)} is cancelled and its seat freed.`), row(button('Book another', v.act('bk')))]);
 
-export const member: Feature = {
+export const MEMBER_VERBS = {
+  ms: 'act',
+  nx: 'act',
+  sc: { submit: 'sC', for: 'member', draw: cancelForm },
+  sC: 'submit',
+  rc: 'act',
+  sy: 'act',
+  sY: 'act',
+  pe: { submit: 'pE', for: 'member', keeps: ['name', 'timezone', 'goals'], draw: profileForm },
+  pE: 'submit',
+  rt: { submit: 'rf', for: 'member', draw: rateForm },
+  rf: 'submit',
+} as const satisfies Record<string, VerbUse>;
+
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof MEMBER_VERBS, true> {}
+}
+
+export const member: Feature<keyof typeof MEMBER_VERBS> = {
   commands: {
-    sessions: async (ctx) => [reply(await mySessions(requireMember(ctx)))],
-    next: async (ctx) => [reply(await next(requireMember(ctx)))],
-    profile: async (ctx) => [reply(await profile(requireMember(ctx)))],
-    rate: async (ctx) => [reply(await rateList(requireMember(ctx)))],
+    sessions: { description: 'Your upcoming sessions (cancel, reschedule)', audience: 'member', run: async (ctx) => [reply(await mySessions(requireMember(ctx)))] },
+    next: { description: 'Your next session', audience: 'member', run: async (ctx) => [reply(await next(requireMember(ctx)))] },
+    rate: { description: 'Rate a finished session', audience: 'member', run: async (ctx) => [reply(await rateList(requireMember(ctx)))] },
+    profile: { description: 'Your profile', audience: 'member', run: async (ctx) => [reply(await profile(requireMember(ctx)))] },
   },
   actions: {
-    ms: async (ctx) => [show(ctx, await mySessions(requireMember(ctx)))],
-    nx: async (ctx) => [show(ctx, await next(requireMember(ctx)))],
+    ms: async (ctx) => showList(ctx, 'sessions', mySessions),
+    nx: async (ctx) => showList(ctx, 'next', next),
     // Cancel with a reason: the form, then the cancel.
     sc: async (ctx, args) => {
       const v = requireMember(ctx);
       const id = sessionIdArg(args);
-      return [{ type: 'form', form: form('Cancel session', v.act('sC', packId(id)), 'Cancel session', [input('reason', 'Reason (optional)', { style: 'paragraph', maxLength: 500 })]) }];
+      await sessionStillFor(v, id, (f) => assertCanCancel(f, v.now, true));
+      return [openForm(ctx, MEMBER_VERBS.sc, [packId(id)])];
     },
     sC: async (ctx, args, values) => cancelSession(ctx, sessionIdArg(args), values.reason?.trim() || undefined, cancelled),
     // A reminder's answers.
@@ -134,27 +200,36 @@ export const member: Feature = {
       const v = requireMember(ctx);
       const s = await v.core.sessions.findOne(v.actor, sessionIdArg(args));
       if (s.status !== 'scheduled') return [notice(`This session is ${s.status}.`)];
-      return [notice(`See you ${countdown(v.now, s.scheduledAt)}!`)];
+      const seeYou = `See you ${countdown(v.now, s.scheduledAt)}!`;
+      // From the cancel question's "Keep it", the message becomes the reminder's answers again.
+      const kept = screen(seeYou, [header(seeYou), text(`With ${s.coachName}, ${spanLabel(s.scheduledAt, s.duration, v.zone)}.`), reminderRow(v, s.id)]);
+      return ctx.message ? [update(kept), notice(seeYou)] : [notice(seeYou)];
     },
-    sy: async (ctx, args) => cancelSession(ctx, sessionIdArg(args), "Member can't make it", cancelled),
+    // "Can't make it" on a reminder cancels only once confirmed: a slip of the thumb frees no seat.
+    sy: async (ctx, args) => {
+      const v = requireMember(ctx);
+      const s = await sessionStillFor(v, sessionIdArg(args), (f) => assertCanCancel(f, v.now, true));
+      const when = spanLabel(s.scheduledAt, s.duration, v.zone);
+      return [
+        show(ctx, screen('Cancel this session?', [
+          header('Cancel this session?'),
+          text(`Your session with ${s.coachName} on ${when} will be cancelled and its seat freed.`),
+          row(button('Yes, cancel it', v.act('sY', packId(s.id)), 'danger'), button('Keep it', v.act('rc', packId(s.id)))),
+        ])),
+      ];
+    },
+    sY: async (ctx, args) => cancelSession(ctx, sessionIdArg(args), "Member can't make it", cancelled),
     // Profile edits.
     pe: async (ctx) => {
       const v = requireMember(ctx);
       const m = await v.core.members.findOne(v.actor, v.account.memberId);
-      return [
-        {
-          type: 'form',
-          form: form('Your profile', v.act('pE'), 'Save', [
-            input('name', 'Name', { required: true, maxLength: 100, initial: m.user.name }),
-            input('timezone', 'Time zone', { required: true, maxLength: 64, initial: m.user.timezone }),
-            input('goals', 'Goals', { style: 'paragraph', maxLength: 2000, initial: m.goals ?? undefined }),
-          ]),
-        },
-      ];
+      return [openForm(ctx, MEMBER_VERBS.pe, [], { name: m.user.name, timezone: m.user.timezone, goals: m.goals ?? '' })];
     },
     pE: async (ctx, _args, values) => {
       const v = requireMember(ctx);
-      await v.core.users.update(v.actor, v.account.userId, { name: values.name?.trim(), timezone: values.timezone?.trim() });
+      // An input left out keeps its value (a form opened without the profile, see FormDraw.current).
+      const user = { ...(values.name !== undefined ? { name: values.name.trim() } : {}), ...(values.timezone !== undefined ? { timezone: values.timezone.trim() } : {}) };
+      if (Object.keys(user).length) await v.core.users.update(v.actor, v.account.userId, user);
       if (values.goals !== undefined) await v.core.members.update(v.actor, v.account.memberId, { goals: values.goals.trim() });
       const fresh = await ctx.core.chat.accountOf(v.account.userId);
       return [reply(await profile({ ...v, zone: fresh?.timezone ?? v.zone }))];
@@ -165,9 +240,8 @@ export const member: Feature = {
       const id = sessionIdArg(args);
       const rating = unpackInt(args[1] ?? '', 5);
       if (!rating) throw new Refusal(ACTION_SENTENCES.malformed);
-      const s = await v.core.sessions.findOne(v.actor, id);
-      if (s.rating !== null) return [notice('You have already rated this session. Thank you!')];
-      return [{ type: 'form', form: rateForm(v, id, rating) }];
+      await sessionStillFor(v, id, assertCanRate);
+      return [openForm(ctx, MEMBER_VERBS.rt, [packId(id), packInt(rating)])];
     },
     rf: async (ctx, args, values) => {
       const v = requireMember(ctx);
@@ -177,5 +251,9 @@ export const member: Feature = {
       const s = await v.core.sessions.rate(v.actor, sessionIdArg(args), { rating, ...(feedback ? { feedback } : {}) });
       return [reply(screen('Thanks for rating', [header('Thank you!'), text(`You rated your session with ${s.coachName} ${'★'.repeat(rating)}.`)]))];
     },
+  },
+  live: {
+    sessions: async (viewer) => mySessions(requireMember(viewer)),
+    next: async (viewer) => next(requireMember(viewer)),
   },
 };

@@ -1,11 +1,11 @@
 import { packId, unpackId } from '../compact.ts';
 import { Refusal, type Ctx } from '../context.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
-import { reply, show, type Feature } from '../feature.ts';
+import { openForm, reply, show, type Feature, type FormDraw, type VerbUse } from '../feature.ts';
 import { spanLabel } from '../format.ts';
 import { requireCoach, type CoachViewer } from '../guards.ts';
-import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
-import type { View } from '../view.ts';
+import { button, editInput, fields, form, header, option, row, screen, select, text } from '../ui.ts';
+import type { Form, View } from '../view.ts';
 import type { Viewer } from '../context.ts';
 import type { MemberView } from '../../core/members/index.ts';
 import type { Page } from '../../core/pagination.ts';
@@ -82,16 +82,35 @@ async function search(ctx: Ctx, query: string) {
   return list;
 }
 
-export const members: Feature = {
+function notesForm(_args: string[], d: FormDraw): Form {
+  return form('Notes on member', d.submit, 'Save', [editInput(d, 'notes', 'Coach notes', { style: 'paragraph', maxLength: 4000 })]);
+}
+
+export const MEMBERS_VERBS = {
+  ml: 'act',
+  mp: 'act',
+  md: 'act',
+  mn: { submit: 'mN', for: 'coach', keeps: ['notes'], draw: notesForm },
+  mN: 'submit',
+} as const satisfies Record<string, VerbUse>;
+
+// Registers these verbs for `act()` (see VerbRegistry).
+declare module '../context.ts' {
+  interface VerbRegistry extends Record<keyof typeof MEMBERS_VERBS, true> {}
+}
+
+async function openMember(ctx: Ctx, args: string) {
+  const v = requireCoach(ctx);
+  if (!args.trim()) return [reply(await search(ctx, ''))];
+  const found = await v.core.members.findAll(v.actor, { coachId: v.account.userId, search: args.trim().slice(0, 100), limit: 2 });
+  if (found.items.length === 1) return [reply(await memberDetail(v, found.items[0]!.id))];
+  return [reply(await search(ctx, args))];
+}
+
+export const members: Feature<keyof typeof MEMBERS_VERBS> = {
   commands: {
-    members: async (ctx, args) => [reply(await search(ctx, args))],
-    member: async (ctx, args) => {
-      const v = requireCoach(ctx);
-      if (!args.trim()) return [reply(await search(ctx, ''))];
-      const found = await v.core.members.findAll(v.actor, { coachId: v.account.userId, search: args.trim().slice(0, 100), limit: 2 });
-      if (found.items.length === 1) return [reply(await memberDetail(v, found.items[0]!.id))];
-      return [reply(await search(ctx, args))];
-    },
+    members: { description: 'Your members', audience: 'coach', usage: '[name]', run: async (ctx, args) => [reply(await search(ctx, args))] },
+    member: { description: 'One member, by name', audience: 'coach', usage: '<name>', run: openMember },
   },
   actions: {
     ml: async (ctx) => [show(ctx, await search(ctx, ''))],
@@ -104,19 +123,13 @@ export const members: Feature = {
     mn: async (ctx, args) => {
       const v = requireCoach(ctx);
       const m = await v.core.members.findOne(v.actor, idArg(args));
-      return [
-        {
-          type: 'form',
-          form: form('Notes on member', v.act('mN', packId(m.id)), 'Save', [
-            input('notes', 'Coach notes', { style: 'paragraph', maxLength: 4000, initial: m.coachNotes ?? undefined }),
-          ]),
-        },
-      ];
+      return [openForm(ctx, MEMBERS_VERBS.mn, [packId(m.id)], { notes: m.coachNotes ?? '' })];
     },
     mN: async (ctx, args, values) => {
       const v = requireCoach(ctx);
       const id = idArg(args);
-      await v.core.members.update(v.actor, id, { coachNotes: values.notes ?? '' });
+      // Absent when the form opened without the current notes (FormDraw.current): they stay.
+      if (values.notes !== undefined) await v.core.members.update(v.actor, id, { coachNotes: values.notes });
       return [reply(await memberDetail(v, id))];
     },
   },

@@ -1,3 +1,4 @@
+import type { CoreConfig } from '../deps.ts';
 import { clockToMinutes, dateOfDay, dayNumber, minutesToClock, weekdayOfDay, zoneClock, type Interval, type ZoneClock } from './time.ts';
 
 // The one definition of "bookable". Listing slots and booking one both call decideSlot over the same
@@ -46,6 +47,11 @@ export interface BookingPolicy {
   now: number;
   minNoticeMinutes: number;
   horizonDays: number;
+}
+
+/** The booking rule's limits as configured, at `now`: one definition for booking, listing and moving. */
+export function bookingPolicy(config: CoreConfig, now: Date): BookingPolicy {
+  return { now: now.getTime(), minNoticeMinutes: config.bookingMinNoticeMinutes, horizonDays: config.bookingHorizonDays };
 }
 
 /**

@@ -1,10 +1,9 @@
-import { z } from 'zod';
 import type { CoachAvailabilityModel, DbTx } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../errors.ts';
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { lockCoachCalendar } from '../scheduling/lock.ts';
-import { id as uuid, parseInput } from '../validation.ts';
+import { parseId, parseInput } from '../validation.ts';
 import { instantsAround, readCoachCalendar } from './calendar.ts';
 import {
   createAvailabilityInput,
@@ -17,7 +16,7 @@ import {
   type UpdateAvailabilityInput,
 } from './inputs.ts';
 import { affected, futureScheduledSessions, type BookedSession } from './booked.ts';
-import { bookingInWindow, decideSlot, listSlots, strandedBookings, windowsOverlap, type BookingPolicy, type Slot } from './rules.ts';
+import { bookingInWindow, bookingPolicy, decideSlot, listSlots, strandedBookings, windowsOverlap, type BookingPolicy, type Slot } from './rules.ts';
 import { clockToMinutes } from './time.ts';
 
 export type AvailabilityWindowRecord = CoachAvailabilityModel;
@@ -25,9 +24,7 @@ export type AvailabilityWindowRecord = CoachAvailabilityModel;
 export function createAvailabilityService(deps: CoreDeps) {
   const { db, clock, config } = deps;
 
-  function policy(): BookingPolicy {
-    return { now: clock.now().getTime(), minNoticeMinutes: config.bookingMinNoticeMinutes, horizonDays: config.bookingHorizonDays };
-  }
+  const policy = (): BookingPolicy => bookingPolicy(config, clock.now());
 
   function requireOwnCalendar(actor: Actor, coachId: string): void {
     requirePermission(actor, 'availability:write');
@@ -168,9 +165,4 @@ export type AvailabilityService = ReturnType<typeof createAvailabilityService>;
 
 function stripUndefined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
-}
-
-/** An id passed on its own, refused as a ValidationError that names it. */
-function parseId(value: unknown, field = 'id'): string {
-  return parseInput(z.object({ [field]: uuid }), { [field]: value })[field] as string;
 }

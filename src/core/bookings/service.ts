@@ -1,7 +1,7 @@
-import { z } from 'zod';
-import { inlineSql, isPgUniqueViolation, pgQuery, Prisma, withPgConnection, type PgConnection, type SessionBookingModel } from '../../db/client.ts';
+import { inlineSql, pgQuery, Prisma, withPgConnection, type PgConnection, type SessionBookingModel } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import {
+  bookingPolicy,
   calendarQuery,
   decideSlot,
   instantsAroundInstant,
@@ -9,7 +9,6 @@ import {
   isSlotRejection,
   toCoachCalendar,
   unbookableError,
-  type BookingPolicy,
   type CalendarReader,
   type CalendarRow,
   type PlacedSlot,
@@ -17,14 +16,14 @@ import {
   type CoachCalendar,
   type UnbookableReason,
 } from '../availability/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
-import { findIdempotencyRecord, isUniqueViolation, parseIdempotencyKey, replayedResource, requestHash, type IdempotencyRecord } from '../idempotency.ts';
-import type { CoreDeps } from '../index.ts';
+import { ConflictError, ForbiddenError, NotFoundError, type DomainError } from '../errors.ts';
+import { answerAfterFailure, isRecordableRefusal, parseIdempotencyKey, replayedAnswer, requestHash, type IdempotencyRecord, type KeyedRequest } from '../idempotency.ts';
+import type { CoreDeps } from '../deps.ts';
 import { pageArgs, toPage, type Page } from '../pagination.ts';
-import { lockCoachCalendar, lockCoachCalendarAndRead } from '../scheduling/lock.ts';
+import { COACH_LOCK_TX_OPTIONS, lockCoachCalendar, lockCoachCalendarAndRead } from '../scheduling/lock.ts';
 import { cancelSessionRecords } from '../sessions/records.ts';
 import { assertCanCancel } from '../sessions/rules.ts';
-import { id as uuid, parseInput } from '../validation.ts';
+import { parseId, parseInput } from '../validation.ts';
 import {
   cancelBookingInput,
   createBookingInput,
@@ -37,6 +36,7 @@ import {
 import { BOOKING_OPERATION, confirmedBookingWrite, rejectedBookingWrite, type BookingRequest } from './writes.ts';
 import { NO_TELEMETRY, type BookingSource } from '../telemetry.ts';
 import { refusalOf } from './refusals.ts';
+import { assertMayBook, type BookingParties } from './rules.ts';
 
 /** A booking as callers see it: the requested date as the coach-local YYYY-MM-DD it was made for. */
 export interface BookingView extends Omit<SessionBookingModel, 'requestedDate'> {
@@ -47,10 +47,8 @@ export function toBookingView(b: SessionBookingModel): BookingView {
   return { ...b, requestedDate: b.requestedDate.toISOString().slice(0, 10) };
 }
 
-interface BookingContext {
-  member: { id: string; userId: string; coachId: string | null; isActive: boolean } | null;
-  coach: { id: string; role: string; isActive: boolean; hasProfile: boolean } | null;
-  replay: Pick<IdempotencyRecord, 'operation' | 'requestHash' | 'resourceId'> | null;
+interface BookingContext extends BookingParties {
+  replay: Pick<IdempotencyRecord, 'operation' | 'requestHash' | 'resourceId' | 'refusal'> | null;
   /** The coach's calendar as read before taking the lock: good for refusing, never for confirming. */
   calendar: CoachCalendar | null;
 }
@@ -59,13 +57,10 @@ interface BookingContext {
  * What an attempt answers: the booking, or a refusal that was recorded with it (slot full, slot
  * taken); `replayed` when it is the first answer of the same key again, not a new outcome.
  */
-type Answer = ({ booking: BookingView } | { refusal: ConflictError }) & { replayed: boolean };
+type Answer = ({ booking: BookingView } | { refusal: DomainError }) & { replayed: boolean };
 
 /** The locked re-check disagreed with the unlocked read; the transaction is rolled back. */
 class StaleRead extends Error {}
-
-/** Large enough for a queue of bookings waiting on one coach's lock under load. */
-const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
 
 /** Runs `before` (BEGIN, maybe a write), takes the coach lock and reads the coach's calendar under it: one round trip. */
 async function lockedCalendar(
@@ -85,12 +80,6 @@ export function createBookingsService(deps: CoreDeps) {
   const { db, clock, config } = deps;
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
 
-  const policyAt = (now: Date): BookingPolicy => ({
-    now: now.getTime(),
-    minNoticeMinutes: config.bookingMinNoticeMinutes,
-    horizonDays: config.bookingHorizonDays,
-  });
-
   /**
    * Member, coach, any earlier use of the key and the coach's calendar, in one round trip and
    * WITHOUT the lock: good for refusing a request or guessing its slot, never for confirming it.
@@ -102,7 +91,7 @@ export function createBookingsService(deps: CoreDeps) {
            FROM "member_profiles" m JOIN "users" u ON u."id" = m."userId" WHERE m."id" = ${input.memberId}) AS "member",
         (SELECT json_build_object('id', u."id", 'role', u."role", 'isActive', u."isActive", 'hasProfile', cp."id" IS NOT NULL)
            FROM "users" u LEFT JOIN "coach_profiles" cp ON cp."userId" = u."id" WHERE u."id" = ${input.coachId}) AS "coach",
-        (SELECT json_build_object('operation', k."operation", 'requestHash', k."requestHash", 'resourceId', k."resourceId")
+        (SELECT json_build_object('operation', k."operation", 'requestHash', k."requestHash", 'resourceId', k."resourceId", 'refusal', k."refusal")
            FROM "idempotency_keys" k WHERE k."userId" = ${actorId} AND k."key" = ${key}) AS "replay",
         (SELECT row_to_json(c) FROM (${calendarQuery(input.coachId, range, { memberId: input.memberId })}) c) AS "calendar"`, 'bookings.context');
     const row = rows[0]!;
@@ -111,7 +100,9 @@ export function createBookingsService(deps: CoreDeps) {
 
   /** The first result of a key: the booking again, or the same refusal again. */
   async function replay(record: BookingContext['replay'] & object, hash: string): Promise<Answer> {
-    const bookingId = replayedResource(record, BOOKING_OPERATION, hash);
+    const first = replayedAnswer(record, BOOKING_OPERATION, hash);
+    if ('refusal' in first) return { refusal: first.refusal, replayed: true };
+    const bookingId = first.resourceId;
     const booking = await db.sessionBooking.findUnique({ where: { id: bookingId } });
     if (!booking) throw new NotFoundError('Booking', bookingId);
     if (booking.status === 'rejected') {
@@ -120,25 +111,6 @@ export function createBookingsService(deps: CoreDeps) {
       return { refusal: withBooking(error, booking.id), replayed: true };
     }
     return { booking: toBookingView(booking), replayed: true };
-  }
-
-  function assertMayBook(actor: Actor, ctx: BookingContext, input: ParsedBookingInput) {
-    const { member, coach } = ctx;
-    if (!member) throw new NotFoundError('Member', input.memberId);
-    if (!coach || coach.role !== 'Coach' || !coach.hasProfile) throw new NotFoundError('Coach', input.coachId);
-    if (!isAdmin(actor)) {
-      if (actor.role === 'Coach') {
-        if (actor.userId !== coach.id || member.coachId !== coach.id) {
-          throw new ForbiddenError('You can only book sessions for your own members', 'not_your_member');
-        }
-      } else if (actor.userId !== member.userId) {
-        throw new ForbiddenError('You can only book sessions for yourself', 'not_your_booking');
-      }
-      // Members book with the coach they are assigned to; an admin may book across assignments.
-      if (member.coachId !== coach.id) throw new UnprocessableError('not_your_coach', 'You can only book sessions with your own coach');
-    }
-    if (!member.isActive) throw new UnprocessableError('member_inactive', 'The member is not active');
-    if (!coach.isActive) throw new UnprocessableError('coach_inactive', 'The coach is not active');
   }
 
   async function readableBooking(actor: Actor, id: string) {
@@ -190,13 +162,13 @@ export function createBookingsService(deps: CoreDeps) {
         assertMayBook(actor, ctx, input);
         member = ctx.member!;
         if (!ctx.calendar) throw new NotFoundError('Coach', input.coachId);
-        const seen = decideSlot(ctx.calendar, policyAt(now), slot);
+        const seen = decideSlot(ctx.calendar, bookingPolicy(config, now), slot);
         if (!seen.bookable && !isSlotRejection(seen.reason)) throw unbookableError(seen.reason);
         if (!seen.bookable) return null;
         const { booking, statement } = confirmedBookingWrite(request(seen), keyOf, now);
         const around = instantsAroundInstant(seen.startsAt, input.duration);
         const fresh = await lockedCalendar(c, ['BEGIN', statement], input.coachId, around, { exceptSessionId: booking.sessionId!, memberId: input.memberId });
-        const decision = fresh ? decideSlot(fresh, policyAt(now), slot) : null;
+        const decision = fresh ? decideSlot(fresh, bookingPolicy(config, now), slot) : null;
         if (!decision?.bookable || decision.startsAt !== seen.startsAt) throw new StaleRead();
         await c.query('COMMIT');
         return { booking };
@@ -208,7 +180,7 @@ export function createBookingsService(deps: CoreDeps) {
       outcome ??= await withPgConnection(db, async (c): Promise<NonNullable<Outcome>> => {
         const calendar = await lockedCalendar(c, ['BEGIN'], input.coachId, range, { memberId: input.memberId });
         if (!calendar) throw new NotFoundError('Coach', input.coachId);
-        const decision = decideSlot(calendar, policyAt(now), slot);
+        const decision = decideSlot(calendar, bookingPolicy(config, now), slot);
         let write;
         let error: ConflictError | undefined;
         if (decision.bookable) write = confirmedBookingWrite(request(decision), keyOf, now);
@@ -223,13 +195,11 @@ export function createBookingsService(deps: CoreDeps) {
         return { booking: write.booking, refusal: error };
       });
     } catch (error) {
-      // A concurrent request with the same key committed first: answer what it answered. Its seat
-      // may be what refused this one (a member holds one seat of a slot), before the key could.
-      if (isUniqueViolation(error) || isPgUniqueViolation(error) || (error instanceof ConflictError && error.code === 'already_booked')) {
-        const record = await findIdempotencyRecord(db, actor.userId, key);
-        if (record) return replay(record, hash);
-      }
-      throw error;
+      // Nothing of this attempt was written: its refusal becomes the key's answer, or a concurrent
+      // twin's answer is given.
+      const keyed: KeyedRequest = { userId: actor.userId, key, operation: BOOKING_OPERATION, requestHash: hash };
+      const { record, ours } = await answerAfterFailure(db, keyed, error);
+      return ours && isRecordableRefusal(error) ? { refusal: error, replayed: false } : replay(record, hash);
     }
     if ('replay' in outcome) return replay(outcome.replay, hash);
     if (outcome.refusal) return { refusal: withBooking(outcome.refusal, outcome.booking.id), replayed: false };
@@ -296,7 +266,7 @@ export function createBookingsService(deps: CoreDeps) {
           await tx.sessionBooking.update({ where: { id: current.id }, data: { status: 'cancelled', cancelledAt: at } });
         }
         return tx.sessionBooking.findUniqueOrThrow({ where: { id: current.id } });
-      }, TX_OPTIONS);
+      }, COACH_LOCK_TX_OPTIONS);
       return toBookingView(cancelled);
     },
 
@@ -360,9 +330,4 @@ function slotOf(input: ParsedBookingInput): SlotRequest {
 
 function asDate(date: string | undefined): Date | undefined {
   return date ? new Date(`${date}T00:00:00Z`) : undefined;
-}
-
-/** An id passed on its own, refused as a ValidationError that names it. */
-function parseId(value: unknown, field = 'id'): string {
-  return parseInput(z.object({ [field]: uuid }), { [field]: value })[field] as string;
 }

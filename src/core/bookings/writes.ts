@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type SessionBookingModel, type SessionType } from '../../db/client.ts';
-import { idempotencyCte, type IdempotencyRecord } from '../idempotency.ts';
+import { idempotencyCte, type KeyedRequest } from '../idempotency.ts';
 import { notificationsCte, sessionInsertCtes } from '../sessions/records.ts';
 
 // A booking's outcome is written in ONE statement (data-modifying CTEs): every statement is a round
@@ -54,7 +54,7 @@ function bookingCte(b: SessionBookingModel, date: string): Prisma.Sql {
       ${b.memberNotes}, ${b.sessionId}, ${b.rejectionReason}, ${b.createdAt}, ${b.updatedAt}))`;
 }
 
-function keyRecord(k: KeyOf, resourceId: string): IdempotencyRecord {
+function keyRecord(k: KeyOf, resourceId: string): KeyedRequest & { resourceId: string } {
   return { userId: k.actorId, key: k.key, operation: BOOKING_OPERATION, requestHash: k.requestHash, resourceId };
 }
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { isAdmin, type Actor } from '../access/index.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { id, parseInput } from '../validation.ts';
 import { COACHING_SESSION_CATEGORY } from './events.ts';
 import { renderIcs, type FeedEvent } from './ics.ts';

@@ -1,4 +1,4 @@
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { answerDelivery, claimDelivery, releaseDelivery, type DeliveryKey } from './deliveries.ts';
 import { chatIdentitiesOf, ensureChatLink, findAccountByUser, findChatAccount, type ChatKey } from './identity.ts';
 import { forgetLiveMessage, liveMessagesTouching, rememberLiveMessage, type LiveMessage, type LiveMessageRef } from './live.ts';

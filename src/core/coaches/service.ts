@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Prisma, type DbTx } from '../../db/client.ts';
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { hasPermission, isAdmin, requireAdmin, type Actor } from '../access/index.ts';
 import { affected, futureScheduledSessions, strandedBookings } from '../availability/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';

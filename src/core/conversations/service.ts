@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { isAdmin, type Actor } from '../access/index.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { pageArgs, pageInput, toPage, type Page } from '../pagination.ts';

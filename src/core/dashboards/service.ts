@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { coachRatingSummary, sessionInclude, toRecord, viewSession, type SessionView } from '../sessions/index.ts';
 import { id, parseInput } from '../validation.ts';
 import { contains, dayWindow, isoWeekWindow } from './windows.ts';

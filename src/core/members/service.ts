@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Prisma } from '../../db/client.ts';
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { pageArgs, pageInput, toPage, type Page } from '../pagination.ts';
-import { id, parseInput } from '../validation.ts';
+import { id, parseId, parseInput } from '../validation.ts';
 import { isUniqueViolation } from '../users/index.ts';
 import { ensureDirectConversation } from '../conversations/index.ts';
 import { admitToCoach, announceAssignment, lockCoach, lockMember, requireRoom } from './assignment.ts';
@@ -31,11 +31,6 @@ const memberOrder = [{ joinedAt: 'asc' }, { id: 'asc' }] as const satisfies Pris
 
 export function presentMember(actor: Actor, member: MemberView): MemberView {
   return canSeeCoachNotes(actor) ? member : { ...member, coachNotes: null };
-}
-
-/** Parses one id argument so that a bad one is reported under its own name. */
-function parseId(field: string, value: unknown): string {
-  return parseInput(z.object({ [field]: id }), { [field]: value })[field] as string;
 }
 
 export function createMembersService({ db, clock }: CoreDeps) {
@@ -68,13 +63,13 @@ export function createMembersService({ db, clock }: CoreDeps) {
     /** One member profile; others' profiles are refused to members and to coaches not theirs (Property 55). */
     async findOne(actor: Actor, memberId: string): Promise<MemberView> {
       requirePermission(actor, 'members:read');
-      return readable(actor, { id: parseId('memberId', memberId) });
+      return readable(actor, { id: parseId(memberId, 'memberId') });
     },
 
     /** The member profile of a user (a member's own "profile" screen). */
     async findByUser(actor: Actor, userId: string): Promise<MemberView> {
       requirePermission(actor, 'members:read');
-      return readable(actor, { userId: parseId('userId', userId) });
+      return readable(actor, { userId: parseId(userId, 'userId') });
     },
 
     /** A profile for a Member account that has none; with a coach, assigned as assignCoach would. */
@@ -115,7 +110,7 @@ export function createMembersService({ db, clock }: CoreDeps) {
      * coach's capacity like a new assignment does.
      */
     async update(actor: Actor, memberId: string, input: UpdateMemberInput): Promise<MemberView> {
-      const target = parseId('memberId', memberId);
+      const target = parseId(memberId, 'memberId');
       const changes = parseInput(updateMemberInput, input);
       const fields = Object.entries(changes).filter(([, v]) => v !== undefined).map(([k]) => k);
       return db.$transaction(async (tx) => {
@@ -168,7 +163,7 @@ export function createMembersService({ db, clock }: CoreDeps) {
 
     /** Onboarding moves freely between its three states: coaches may reopen a completed one. */
     async updateOnboardingStatus(actor: Actor, memberId: string, status: string): Promise<MemberView> {
-      const target = parseId('memberId', memberId);
+      const target = parseId(memberId, 'memberId');
       const onboardingStatus = parseInput(z.object({ status: z.enum(ONBOARDING_STATUSES) }), { status }).status;
       const member = await db.memberProfile.findUnique({ where: { id: target }, select: { userId: true, coachId: true } });
       if (!member) throw new NotFoundError('Member', target);
@@ -180,7 +175,7 @@ export function createMembersService({ db, clock }: CoreDeps) {
     /** A coach's members: the coach themself and admins only. */
     async getMembersByCoach(actor: Actor, coachId: string, input: z.input<typeof pageInput> = {}): Promise<Page<MemberView>> {
       requirePermission(actor, 'members:read');
-      const coach = parseId('coachId', coachId);
+      const coach = parseId(coachId, 'coachId');
       const page = parseInput(pageInput, input);
       if (!isAdmin(actor) && !(actor.role === 'Coach' && actor.userId === coach)) {
         throw new ForbiddenError("You can only list your own members", 'not_your_members');

@@ -1,4 +1,4 @@
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { parseInput } from '../validation.ts';
 import { insertUser, linkChatIdentity } from '../users/index.ts';
 import { admitToCoach, announceAssignment } from './assignment.ts';

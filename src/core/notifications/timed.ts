@@ -23,8 +23,10 @@ export interface TimedSchedule {
  * - a reminder goes out only if the session had its current time before the reminder's moment (one
  *   booked or moved inside a reminder's window gets the later reminders, not the passed one), only
  *   before the start, and only while no later reminder is due too (after an outage, the latest one);
- * - the coach's complete prompt at the end of a session still scheduled;
- * - the member's rate prompt once a session is completed and not yet rated.
+ * - the coach's complete prompt at the end of a session still scheduled.
+ * The member is asked for a rating by the completion notification itself (sessions.complete writes
+ * it), so nothing is derived for that: two paths asking once each sent two rating requests.
+ * `session.rate_prompt` rows written before that remain deliverable.
  * The delivering worker checks the session again before sending (see staleTimedReason), so a
  * reschedule or cancel after this point still stops the old one.
  */
@@ -52,12 +54,11 @@ export async function materializeTimedNotifications(db: Db, schedule: TimedSched
         AND s."scheduledAt" - o."later" * interval '1 minute' > ${now}::timestamp
     ),
     ended AS (
-      SELECT s."id", s."scheduledAt", s."duration", s."status", s."completedAt", s."scheduledAt" + s."duration" * interval '1 minute' AS "endsAt",
+      SELECT s."id", s."scheduledAt", s."duration", s."status", s."scheduledAt" + s."duration" * interval '1 minute' AS "endsAt",
         m."userId" AS "memberUserId", s."coachId" AS "coachUserId"
       FROM "sessions" s
       JOIN "member_profiles" m ON m."id" = s."memberId"
-      WHERE s."scheduledAt" > ${promptFrom}::timestamp AND s."scheduledAt" <= ${horizon}::timestamp
-        AND (s."status" = 'scheduled' OR (s."status" = 'completed' AND s."rating" IS NULL))
+      WHERE s."scheduledAt" > ${promptFrom}::timestamp AND s."scheduledAt" <= ${horizon}::timestamp AND s."status" = 'scheduled'
     ),
     due AS (
       SELECT r."memberUserId" AS "userId", 'session.reminder' AS "type", r."id" AS "sessionId", r."scheduledAt", r."duration", r."minutes", r."due"
@@ -67,9 +68,7 @@ export async function materializeTimedNotifications(db: Db, schedule: TimedSched
       UNION ALL
       SELECT e."coachUserId", 'session.complete_prompt', e."id", e."scheduledAt", e."duration", NULL, e."endsAt"
         FROM ended e WHERE e."status" = 'scheduled' AND e."endsAt" > ${earliestPrompt}::timestamp AND e."endsAt" <= ${horizon}::timestamp
-      UNION ALL
-      SELECT e."memberUserId", 'session.rate_prompt', e."id", e."scheduledAt", e."duration", NULL, GREATEST(e."endsAt", e."completedAt")
-        FROM ended e WHERE e."status" = 'completed' AND e."completedAt" > ${earliestPrompt}::timestamp AND e."completedAt" <= ${horizon}::timestamp
+
     ),
     written AS (
       INSERT INTO "notifications" ("id", "userId", "type", "payload", "dedupeKey", "deliverAfter", "createdAt", "updatedAt")

@@ -1,5 +1,8 @@
 import { inlineSql, Prisma, type DbTx, type PgConnection } from '../../db/client.ts';
 
+/** Transaction limits for work under a coach lock: large enough for a queue of changes waiting on one coach under load. */
+export const COACH_LOCK_TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
+
 /**
  * Serialises every change to one coach's calendar (bookings, reschedules, availability edits) in
  * PostgreSQL, so capacity and overlap checks hold across any number of processes. Held until the

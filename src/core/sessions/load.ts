@@ -1,7 +1,11 @@
 import type { DbTx, Prisma } from '../../db/client.ts';
 import { isAdmin, type Actor } from '../access/index.ts';
 import { NotFoundError } from '../errors.ts';
-import type { SessionRecord } from './rules.ts';
+import { lockCoachCalendar } from '../scheduling/lock.ts';
+import type { z } from 'zod';
+import { pageArgs } from '../pagination.ts';
+import type { listSessionsInput } from './inputs.ts';
+import type { ScheduleParties, SessionRecord } from './rules.ts';
 
 /** What every session read selects: the row, its parties, and its group conversation. */
 export const sessionInclude = {
@@ -30,6 +34,12 @@ export async function loadSession(tx: DbTx, id: string): Promise<SessionRecord> 
   return toRecord(row);
 }
 
+/** Re-reads the session under the coach lock, so a state check and its write cannot interleave. */
+export async function lockedSession(tx: DbTx, s: SessionRecord): Promise<SessionRecord> {
+  await lockCoachCalendar(tx, s.coachId);
+  return loadSession(tx, s.id);
+}
+
 const NOTHING: Prisma.SessionWhereInput = { id: { in: [] } };
 
 /**
@@ -44,4 +54,40 @@ export async function sessionScope(tx: DbTx, actor: Actor): Promise<Prisma.Sessi
     return profile ? { memberId: profile.id } : NOTHING;
   }
   return NOTHING;
+}
+
+const soonestFirst = [{ scheduledAt: 'asc' }, { id: 'asc' }] satisfies Prisma.SessionOrderByWithRelationInput[];
+
+/** A page of the sessions an actor may see, matching the filters, oldest first. */
+export async function findSessions(tx: DbTx, actor: Actor, input: z.output<typeof listSessionsInput>): Promise<SessionRecord[]> {
+  const scope = await sessionScope(tx, actor);
+  const filters: Prisma.SessionWhereInput = {
+    status: input.status,
+    coachId: input.coachId,
+    memberId: input.memberId,
+    scheduledAt: { gte: input.from, lt: input.to },
+  };
+  const rows = await tx.session.findMany({ where: { AND: [scope, filters] }, include: sessionInclude, orderBy: soonestFirst, ...pageArgs(input) });
+  return rows.map(toRecord);
+}
+
+/** The actor's scheduled sessions from `now` on, soonest first. */
+export async function findUpcomingSessions(tx: DbTx, actor: Actor, now: Date, limit: number): Promise<SessionRecord[]> {
+  const scope = await sessionScope(tx, actor);
+  const rows = await tx.session.findMany({
+    where: { AND: [scope, { status: 'scheduled', scheduledAt: { gte: now } }] },
+    include: sessionInclude,
+    orderBy: soonestFirst,
+    take: limit,
+  });
+  return rows.map(toRecord);
+}
+
+/** The member and coach a new session names, as assertMaySchedule judges them. */
+export async function loadScheduleParties(tx: DbTx, input: { memberId: string; coachId: string }): Promise<ScheduleParties> {
+  const [member, coach] = await Promise.all([
+    tx.memberProfile.findUnique({ where: { id: input.memberId }, select: { id: true, userId: true, coachId: true, user: { select: { isActive: true } } } }),
+    tx.user.findUnique({ where: { id: input.coachId }, select: { id: true, role: true, isActive: true } }),
+  ]);
+  return { member: member && { id: member.id, userId: member.userId, coachId: member.coachId, isActive: member.user.isActive }, coach };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, type CalendarEventModel, type DbTx, type SessionModel, type SessionType } from '../../db/client.ts';
 import { cancelCalendarEvent, COACHING_SESSION_CATEGORY, moveCalendarEvent } from '../calendar/index.ts';
 import { writeNotifications, type NotificationType, type OutboxEntry } from '../notifications/index.ts';
+import type { BookedTime } from './bookable.ts';
 
 // The writes that make, move and end a session, shared by bookings and sessions so that every path
 // keeps session, calendar event and notifications in step. Callers own the transaction and the
@@ -155,14 +156,27 @@ export async function cancelSessionRecords(
     where: { sessionId: s.id, status: 'confirmed' },
     data: { status: 'cancelled', cancelledAt: by.at },
   });
+  await notifyParties(tx, s, 'session.cancelled', () => ({ sessionId: s.id, reason: by.reason, cancelledBy: by.userId }));
+  return session;
+}
+
+/** Tells both parties of a session what happened to it, once per session and party. */
+export async function notifyParties(
+  tx: DbTx,
+  s: { id: string; memberUserId: string; coachUserId: string },
+  type: 'session.cancelled' | 'session.completed' | 'session.no_show',
+  payload: (userId: string) => Record<string, unknown>,
+): Promise<void> {
   await writeNotifications(
     tx,
-    [s.memberUserId, s.coachUserId].map((userId) => ({
-      userId,
-      type: 'session.cancelled' as const,
-      payload: { sessionId: s.id, reason: by.reason, cancelledBy: by.userId },
-      dedupeKey: `session.cancelled:${s.id}:${userId}`,
-    })),
+    [s.memberUserId, s.coachUserId].map((userId) => ({ userId, type, payload: payload(userId), dedupeKey: `${type}:${s.id}:${userId}` })),
   );
-  return session;
+}
+
+/** A moved session's booking follows it, so availability edits protect the seat it now holds. */
+export async function moveBooking(tx: DbTx, sessionId: string, scheduledAt: Date, duration: number, local: BookedTime): Promise<void> {
+  await tx.sessionBooking.updateMany({
+    where: { sessionId, status: 'confirmed' },
+    data: { requestedDate: new Date(`${local.date}T00:00:00Z`), requestedTime: local.time, slotStartsAt: scheduledAt, duration },
+  });
 }

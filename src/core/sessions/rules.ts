@@ -1,6 +1,6 @@
 import type { NoShowParty, SessionStatus, SessionType } from '../../db/client.ts';
-import { isAdmin, type Actor } from '../access/index.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
+import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../errors.ts';
 
 // The session lifecycle and who sees what, as pure functions over plain data: every service path
 // (API, chat, jobs) goes through them, and the property tests exercise them directly.
@@ -110,6 +110,51 @@ export function seesMemberNotes(actor: Actor, p: SessionParties): boolean {
   return actor.userId === p.memberUserId || actor.userId === p.coachId || actor.userId === p.memberCoachId;
 }
 
+/** Running a session (complete, notes, no-show, changes) is its coach's job, or an admin's. */
+export function requireSessionCoach(actor: Actor, s: SessionRecord): void {
+  requirePermission(actor, 'sessions:write');
+  if (!isSessionCoachOrAdmin(actor, s)) {
+    throw new ForbiddenError('Only the coach of this session or an admin can do this', 'not_session_coach');
+  }
+}
+
+/** Moving or cancelling is also the member's right, under their booking permission. */
+export function requireSessionParty(actor: Actor, s: SessionRecord): void {
+  if (isSessionMember(actor, s) && !isAdmin(actor)) return requirePermission(actor, 'bookings:write');
+  requireSessionCoach(actor, s);
+}
+
+/** The member's own acts (member notes, rating); admins may act for them (docs/properties.md, Property 54). */
+export function requireSessionMember(actor: Actor, s: SessionRecord): void {
+  if (isAdmin(actor)) return;
+  requirePermission(actor, 'sessions:read');
+  if (!isSessionMember(actor, s)) throw new ForbiddenError('Only the member of this session can do this', 'not_session_member');
+}
+
+/** The member and coach a new session names, as read with the request. */
+export interface ScheduleParties {
+  member: { id: string; userId: string; coachId: string | null; isActive: boolean } | null;
+  coach: { id: string; role: string; isActive: boolean } | null;
+}
+
+/** Sessions are made for existing, active parties: by an admin, or a coach or member for their own pair. */
+export function assertMaySchedule(actor: Actor, p: ScheduleParties, input: { memberId: string; coachId: string }): asserts p is NonNullableParties {
+  const { member, coach } = p;
+  if (!member) throw new NotFoundError('Member', input.memberId);
+  if (!coach || coach.role !== 'Coach') throw new NotFoundError('Coach', input.coachId);
+  if (!isAdmin(actor)) {
+    const own =
+      actor.role === 'Coach'
+        ? actor.userId === coach.id && member.coachId === coach.id
+        : actor.userId === member.userId && member.coachId === coach.id;
+    if (!own) throw new ForbiddenError('You can only schedule sessions for your own members', 'not_your_member');
+  }
+  if (!member.isActive) throw new UnprocessableError('member_inactive', 'The member is not active');
+  if (!coach.isActive) throw new UnprocessableError('coach_inactive', 'The coach is not active');
+}
+
+type NonNullableParties = { [K in keyof ScheduleParties]: NonNullable<ScheduleParties[K]> };
+
 export interface SessionRecord extends SessionParties {
   id: string;
   calendarEventId: string;
@@ -135,6 +180,13 @@ export interface SessionRecord extends SessionParties {
   coachName: string;
   groupConversationId: string | null;
 }
+
+export const parties = (s: SessionRecord) => ({
+  id: s.id,
+  calendarEventId: s.calendarEventId,
+  memberUserId: s.memberUserId,
+  coachUserId: s.coachId,
+});
 
 /** A session as one actor may see it: private notes the actor may not read are left out. */
 export type SessionView = Omit<SessionRecord, 'coachNotes' | 'memberNotes'> & {

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import { ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError, ValidationError } from '../errors.ts';
 import { pageArgs, pageInput, toPage, type Page } from '../pagination.ts';
 import { id, instant, parseInput, singleLine } from '../validation.ts';
+import { findUserByRef } from '../users/index.ts';
 import { generateToken, hashToken, LAST_USED_RESOLUTION_MS, lastUsedIsStale, TOKEN_MARK, tokenPrefix } from './rules.ts';
 
 /** A token as listings show it: everything but the secret, which is never stored. */
@@ -101,15 +102,6 @@ export function createTokenService(deps: { db: Db; clock: Clock }, access: Acces
     return writeToken(db, { userId, name: input.name, expiresAt: input.expiresAt ?? null, now: clock.now() });
   }
 
-  async function findUser(ref: string): Promise<string> {
-    const byId = id.safeParse(ref);
-    const user = byId.success
-      ? await db.user.findUnique({ where: { id: byId.data }, select: { id: true } })
-      : await db.user.findFirst({ where: { email: { equals: ref, mode: 'insensitive' } }, select: { id: true } });
-    if (!user) throw new NotFoundError('User', ref);
-    return user.id;
-  }
-
   async function revokeRow(tokenId: string, allowed: (row: { userId: string }) => boolean): Promise<TokenView> {
     parseInput(z.object({ tokenId: id }), { tokenId });
     const row = await db.apiToken.findUnique({ where: { id: tokenId }, select: VIEW });
@@ -157,7 +149,7 @@ export function createTokenService(deps: { db: Db; clock: Clock }, access: Acces
 
     async issue(raw) {
       const input = parseInput(issueTokenInput, raw);
-      return insert(await findUser(input.user), input);
+      return insert(await findUserByRef(db, input.user), input);
     },
 
     async list(actor, raw = {}) {

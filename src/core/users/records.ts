@@ -1,7 +1,8 @@
 import type { DbTx, Role } from '../../db/client.ts';
 import { Prisma } from '../../db/client.ts';
 import { grantRoleDefaults, ROLE_DEFAULT_PERMISSIONS } from '../access/index.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { id } from '../validation.ts';
 
 export interface NewUser {
   name: string;
@@ -78,4 +79,14 @@ export async function mapEmailTaken<T>(write: () => Promise<T>): Promise<T> {
 
 export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}
+
+/** The id of the user an operator names by id or (case-insensitive) email; a NotFoundError otherwise. */
+export async function findUserByRef(db: DbTx, ref: string): Promise<string> {
+  const byId = id.safeParse(ref);
+  const user = byId.success
+    ? await db.user.findUnique({ where: { id: byId.data }, select: { id: true } })
+    : await db.user.findFirst({ where: { email: { equals: ref, mode: 'insensitive' } }, select: { id: true } });
+  if (!user) throw new NotFoundError('User', ref);
+  return user.id;
 }

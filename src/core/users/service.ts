@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DbTx, Prisma } from '../../db/client.ts';
-import type { CoreDeps } from '../index.ts';
+import type { CoreDeps } from '../deps.ts';
 import { isAdmin, requireAdmin, type Actor } from '../access/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { lockCoachCalendar } from '../scheduling/lock.ts';

@@ -1,6 +1,6 @@
 import { InteractionType } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
-import { makeCoach } from '../../helpers/factories.ts';
+import { makeCoach, makeMember } from '../../helpers/factories.ts';
 import type { RunningWorkers } from '../../../src/jobs/index.ts';
 import { testWorkers, untilSettled } from '../../jobs/harness.ts';
 import { DiscordUser, setupDiscord, type Shown } from './harness.ts';
@@ -77,19 +77,18 @@ describe('Discord: member and coach flows through signed interactions', () => {
     // The coach opens the session card from /today and completes it after the session.
     const coachUser = newUser();
     await h.core.chat.ensureLink(coach.id, { platform: 'discord', scope: h.fake.applicationId, platformUserId: coachUser.userId });
-    h.clock.set(new Date('2030-01-08T08:00:00Z'));
+    h.clock.set(new Date('2030-01-08T11:05:00Z'));
     await coachUser.command('today');
     await coachUser.click('Dana');
     expect(coachUser.last?.content).toContain('Session with Dana');
-    h.clock.set(new Date('2030-01-08T11:05:00Z'));
     await coachUser.clickForForm('Complete');
     await coachUser.submit({ notes: 'Great pacing work', outcomes: 'Sub-60 10k plan' });
     expect(coachUser.last?.content).toContain('completed');
     expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ status: 'completed', coachNotes: 'Great pacing work' });
 
-    // The rating prompt follows the completion, delivered by the jobs and answered from the DM.
+    // The completion notice asks the member for a rating, delivered by the jobs and answered from the DM.
     await jobs.tick();
-    await member.clickForForm('★★★★★', await delivered(jobs, memberUserId, 'session.rate_prompt', member));
+    await member.clickForForm('★★★★★', await delivered(jobs, memberUserId, 'session.completed', member));
     await member.submit({ feedback: 'Very helpful' });
     expect(await h.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ rating: 5, ratingFeedback: 'Very helpful' });
     h.clock.set(new Date('2030-01-07T09:00:00Z'));
@@ -145,13 +144,73 @@ describe('Discord: member and coach flows through signed interactions', () => {
     expect(notJson?.status).toBe(401);
   });
 
-  it('a form-opening click past the answer budget is deferred and asks to click again, never a broken modal', async () => {
+  it('a signup refused for its time zone offers the form again with every answer, and the fix signs up', async () => {
+    await makeCoach(h.db, { name: 'Coach Retry' });
+    const member = newUser();
+    await member.command('signup');
+    await member.clickForForm('Coach Retry');
+    await member.submit({ name: 'Rita', goals: 'Climb', timezone: 'Europe/Berln' });
+    expect(member.last?.content).toMatch(/time zone/i);
+    const modal = await member.clickForForm('Fix it');
+    const values = Object.fromEntries(modal.components.map((r) => [r.components[0]!.custom_id, (r.components[0] as { value?: string }).value]));
+    expect(values).toEqual({ name: 'Rita', goals: 'Climb', timezone: 'Europe/Berln' });
+    await member.submit({ name: 'Rita', goals: 'Climb', timezone: 'Europe/Berlin' });
+    expect(member.last?.content).toContain('Welcome, Rita!');
+  });
+
+  it('with no answer budget at all, a button that opens a form answers with the modal itself, and the form works', async () => {
     const slow = await setupDiscord({ answerBudgetMs: 0 });
     await makeCoach(slow.db, { name: 'Coach Slow' });
     const member = new DiscordUser(slow, String(++nextUser));
     await member.command('signup');
+    const picker = member.last;
     await member.click('Coach Slow');
-    expect(member.modal).toBeUndefined();
-    expect(member.lastNotice).toMatch(/button again/);
+    expect(member.modal?.custom_id).toBe(member.action('Coach Slow', picker));
+    await member.submit({ name: 'Sol', goals: '', timezone: 'UTC' });
+    expect(member.last?.content).toContain('Welcome, Sol!');
+
+    // The form opened before the bot ran; the bot still judges its submit: signed up now, the
+    // same choice again opens the form but signs nobody up twice.
+    await member.click('Coach Slow', picker);
+    expect(member.modal).toBeDefined();
+    await member.submit({ name: 'Sol again', goals: '', timezone: 'UTC' });
+    expect(member.lastNotice).toContain('You are already signed up');
+    expect(await slow.db.user.count({ where: { name: { startsWith: 'Sol' } } })).toBe(1);
+
+    // The profile form opens without the profile: what is left empty stays as it was.
+    await member.command('profile');
+    await member.click('Edit');
+    await member.submit({ name: '', timezone: '', goals: 'Swim a mile' });
+    const sol = await slow.db.user.findFirstOrThrow({ where: { name: { startsWith: 'Sol' } }, include: { memberProfile: true } });
+    expect(sol).toMatchObject({ name: 'Sol', timezone: 'UTC', memberProfile: { goals: 'Swim a mile' } });
+
+    // A button drawn for someone else opens nothing.
+    const stranger = new DiscordUser(slow, String(++nextUser));
+    await stranger.click('Coach Slow', picker);
+    expect(stranger.modal).toBeUndefined();
+    expect(stranger.lastNotice).toMatch(/not valid for you/);
+  });
+
+  it('with no answer budget, a form that edits a value opens without it, and leaving it empty keeps the value', async () => {
+    const slow = await setupDiscord({ answerBudgetMs: 0 });
+    const coach = await makeCoach(slow.db, { name: 'Coach Keep' });
+    const dana = await makeMember(slow.db, { name: 'Dana Keep', coachId: coach.id });
+    await slow.db.memberProfile.update({ where: { userId: dana.id }, data: { coachNotes: 'Knee injury in 2029' } });
+    const coachUser = new DiscordUser(slow, String(++nextUser));
+    await slow.core.chat.ensureLink(coach.id, { platform: 'discord', scope: slow.fake.applicationId, platformUserId: coachUser.userId });
+    const notes = async () => (await slow.db.memberProfile.findUniqueOrThrow({ where: { userId: dana.id } })).coachNotes;
+
+    await coachUser.command('member', 'Dana');
+    const detail = coachUser.last;
+    await coachUser.click('Edit notes', detail);
+    const input = coachUser.modal?.components[0]?.components[0] as { value?: string; placeholder?: string } | undefined;
+    expect(input?.value).toBeUndefined();
+    expect(input?.placeholder).toMatch(/empty to keep/);
+    await coachUser.submit({ notes: '' });
+    expect(await notes()).toBe('Knee injury in 2029');
+
+    await coachUser.click('Edit notes', detail);
+    await coachUser.submit({ notes: 'Cleared to run' });
+    expect(await notes()).toBe('Cleared to run');
   });
 });

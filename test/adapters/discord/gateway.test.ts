@@ -1,7 +1,7 @@
 import { InteractionResponseType, InteractionType } from 'discord-api-types/v10';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDiscordAdapter } from '../../../src/adapters/discord/index.ts';
-import { createBot } from '../../../src/bot/index.ts';
+import { BOT_COMMANDS, createBot } from '../../../src/bot/index.ts';
 import { setupCore } from '../../helpers/core.ts';
 import { testRedis } from '../../api/harness.ts';
 import { makeCoach } from '../../helpers/factories.ts';
@@ -31,7 +31,7 @@ describe('Discord gateway mode', () => {
       bot,
       redis,
       logger: { info() {}, warn() {}, error() {} },
-      commands: [{ name: 'signup', description: 'Sign up' }, { name: 'book', description: 'Book a session' }],
+      commands: BOT_COMMANDS,
     });
     afterAll(async () => {
       await adapter.stop();
@@ -42,7 +42,7 @@ describe('Discord gateway mode', () => {
     await adapter.start();
 
     const registered = fake.callsTo('PUT', /^\/applications\/\d+\/guilds\/800000000000000001\/commands$/);
-    expect((registered[0]?.body as { name: string }[]).map((c) => c.name)).toEqual(['signup', 'book']);
+    expect((registered[0]?.body as { name: string; description: string }[]).map((c) => [c.name, c.description])).toEqual(BOT_COMMANDS.map((c) => [c.name, c.description]));
 
     fake.dispatchInteraction({
       id: '900000000000000001',

@@ -156,10 +156,10 @@ export class DiscordUser {
     return this.send(this.interaction(InteractionType.MessageComponent, { custom_id: action, component_type: 2 }, on), on);
   }
 
-  /** Clicks a button that opens a form. Past the answer budget Discord cannot open it, and the user is asked to click again. */
+  /** Clicks a button that opens a form: the form opens at once, whatever the answer budget. */
   async clickForForm(label: string | RegExp, on: Shown | undefined = this.last) {
-    for (let attempt = 0; attempt < 5 && !this.modal; attempt++) await this.click(label, on);
-    if (!this.modal) throw new Error(`no form opened by "${String(label)}"`);
+    await this.click(label, on);
+    if (!this.modal) throw new Error(`no form opened by "${String(label)}": ${this.lastNotice ?? ''}`);
     return this.modal;
   }
 

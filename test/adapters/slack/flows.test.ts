@@ -5,7 +5,7 @@ import { createBot, type Bot } from '../../../src/bot/index.ts';
 import { TEST_EPOCH, setupCore } from '../../helpers/core.ts';
 import { actorOf, makeCoach } from '../../helpers/factories.ts';
 import type { SlackCall } from '../../fakes/slack.ts';
-import { blockAction, slashCommand, viewSubmission, type SlackActor } from '../../fakes/slack-requests.ts';
+import { blockAction, eventCallback, homeOpened, slashCommand, viewSubmission, type SlackActor } from '../../fakes/slack-requests.ts';
 import { startSlackApp, type SlackAppHarness } from './harness.ts';
 import type { RunningWorkers } from '../../../src/jobs/index.ts';
 import { testWorkers, untilSettled } from '../../jobs/harness.ts';
@@ -76,7 +76,8 @@ async function submitForm(actor: SlackActor, values: Record<string, string>, ope
 
 beforeAll(async () => {
   // The adapter and the bot need each other (inputs one way, live edits the other): bound late.
-  app = await startSlackApp({ handle: (inbound) => bot.handle(inbound) });
+  // Submissions wait for the bot's answer however busy the machine is: a refusal goes in the ack.
+  app = await startSlackApp({ handle: (inbound) => bot.handle(inbound) }, { submissionBudgetMs: 60_000 });
   bot = createBot({ core: h.core, clock: h.clock, actionSecret: 'slack-flows-secret', ports: { slack: app.adapter.port } });
   member.teamId = coachUser.teamId = app.teamId;
   app.fake.addUser({ id: member.userId, tz: 'Europe/Berlin', name: 'Mia Member' });
@@ -146,7 +147,7 @@ describe('Slack end to end', () => {
     after = app.fake.calls.length;
     h.clock.set(new Date(session.scheduledAt.getTime() + 61 * 60_000));
     await jobs.tick();
-    await sent(jobs, account.userId, 'session.rate_prompt');
+    await sent(jobs, account.userId, 'session.completed');
     const prompt = await nextPost(member, after, '★★★★★');
     const rateModals = app.fake.callsOf('views.open').length;
     await click(member, prompt, '★★★★★');
@@ -156,6 +157,55 @@ describe('Slack end to end', () => {
     expect(rated.rating).toBe(5);
     expect(rated.ratingFeedback).toBe('Great session');
     h.clock.set(TEST_EPOCH);
+  });
+
+  it('a signup refused for its time zone keeps the modal open with every answer and the field error', async () => {
+    const typo: SlackActor = { teamId: app.teamId, userId: 'U0TYPO0001' };
+    app.fake.addUser({ id: typo.userId, tz: 'UTC' });
+    const picker = await command(typo, 'signup', '', 'Coach Carla');
+    const before = app.fake.callsOf('views.open').length;
+    await click(typo, picker, 'Coach Carla');
+    const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+    const refused = await app.send(viewSubmission(typo, opened.args as { view: Record<string, unknown> }, { name: 'Tia', goals: 'Row', timezone: 'Europe/Berln' }));
+    await app.adapter.idle();
+    const answer = JSON.parse(refused.body) as { response_action: string; errors: Record<string, string> };
+    expect(answer.response_action).toBe('errors');
+    expect(Object.keys(answer.errors)).toEqual(['timezone']);
+    expect(answer.errors.timezone).toMatch(/time zone/i);
+    const account = () => h.core.chat.account({ platform: 'slack', scope: app.teamId, platformUserId: typo.userId });
+    expect(await account()).toBeNull();
+    // The same modal, corrected: Slack sends every answer again.
+    const after = app.fake.calls.length;
+    await submitForm(typo, { name: 'Tia', goals: 'Row', timezone: 'Europe/Berlin' }, opened);
+    await nextPost(typo, after, 'Welcome, Tia!');
+    expect(await account()).toMatchObject({ timezone: 'Europe/Berlin' });
+  });
+
+  it('a refusal later than the ack comes as a message whose button opens the form again filled in', async () => {
+    const late = await startSlackApp({ handle: (inbound) => bot.handle(inbound) }, { submissionBudgetMs: 0 }, app.fake);
+    try {
+      const slow: SlackActor = { teamId: app.teamId, userId: 'U0SLOW0001' };
+      app.fake.addUser({ id: slow.userId, tz: 'UTC' });
+      const picker = await command(slow, 'signup', '', 'Coach Carla');
+      const before = app.fake.callsOf('views.open').length;
+      await click(slow, picker, 'Coach Carla');
+      const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+      const after = app.fake.calls.length;
+      const acked = await late.send(viewSubmission(slow, opened.args as { view: Record<string, unknown> }, { name: 'Sal', goals: '', timezone: 'Nowhere/Land' }));
+      expect(acked.body).toBe('');
+      await late.adapter.idle();
+      const notice = await app.fake.waitForCall('chat.postEphemeral', (c) => app.fake.calls.indexOf(c) >= after && c.args.user === slow.userId);
+      expect(textOf(notice.args.blocks as any[])).toMatch(/time zone/i);
+      const reopenedBefore = app.fake.callsOf('views.open').length;
+      const res = await late.send(blockAction(slow, tokenFor(notice.args.blocks as any[], 'Fix it'), 'home'));
+      expect(res.status).toBe(200);
+      await late.adapter.idle();
+      const reopened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= reopenedBefore);
+      expect(JSON.stringify(reopened.args.view)).toContain('Nowhere/Land');
+      expect(JSON.stringify(reopened.args.view)).toContain('Sal');
+    } finally {
+      await late.close();
+    }
   });
 
   it('a double click and a redelivered click on Confirm book once', async () => {
@@ -179,6 +229,45 @@ describe('Slack end to end', () => {
     const account = (await h.core.chat.account({ platform: 'slack', scope: app.teamId, platformUserId: other.userId }))!;
     const theirs = await h.db.session.count({ where: { member: { userId: account.userId } } });
     expect(theirs).toBe(1);
+  });
+});
+
+describe('Slack App Home and notification text', () => {
+  it("a name cannot ping a channel from the notification text; the Home tab shows a member's next session and a coach's day", async () => {
+    const hana = await makeCoach(h.db, { name: 'Coach Hana', coachTimezone: 'UTC', timezone: 'UTC' });
+    await h.core.availability.create(await actorOf(h.db, hana), { dayOfWeek: 3, startTime: '09:00', endTime: '12:00', maxSessionsPerSlot: 1, bufferMinutes: 0 });
+    const hanaUser: SlackActor = { teamId: app.teamId, userId: 'U0HANA0001' };
+    await h.core.chat.ensureLink(hana.id, { platform: 'slack', scope: app.teamId, platformUserId: hanaUser.userId });
+    const mallory: SlackActor = { teamId: app.teamId, userId: 'U0MALLORY1' };
+    app.fake.addUser({ id: mallory.userId, tz: 'UTC' });
+    const picker = await command(mallory, 'signup', '', 'Coach Hana');
+    const before = app.fake.callsOf('views.open').length;
+    await click(mallory, picker, 'Coach Hana');
+    const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+    const after = app.fake.calls.length;
+    await submitForm(mallory, { name: '<!channel> <https://evil.test|click>', goals: '', timezone: 'UTC' }, opened);
+    const welcome = await app.fake.waitForCall('chat.postMessage', (c) => app.fake.calls.indexOf(c) >= after && textOf(c.args.blocks as any[]).includes('Welcome'));
+    expect(welcome.args.text).toBe('Welcome, &lt;!channel&gt; &lt;https://evil.test|click&gt;!');
+
+    const book = await command(mallory, 'book', '', 'Wed 9 Jan');
+    await click(mallory, book, 'Wed 9 Jan');
+    await click(mallory, book, '10:00');
+    await click(mallory, book, 'Confirm booking');
+    expect(textOf(blocksOf(book))).toContain('Booked');
+
+    const home = async (actor: SlackActor) => {
+      const published = app.fake.callsOf('views.publish').length;
+      expect((await app.send(eventCallback(actor, homeOpened(actor)))).status).toBe(200);
+      const call = await app.fake.waitForCall('views.publish', (c) => app.fake.callsOf('views.publish').indexOf(c) >= published && c.args.user_id === actor.userId);
+      return (call.args.view as { blocks: any[] }).blocks;
+    };
+    const memberHome = await home(mallory);
+    expect(textOf(memberHome)).toContain('Your next session is');
+    expect(textOf(memberHome)).toContain('Wed 9 Jan');
+    expect(tokenFor(memberHome, 'My sessions')).toMatch(/^ms\./);
+    const coachHome = await home(hanaUser);
+    expect(textOf(coachHome)).toContain('Today and this week');
+    expect(textOf(coachHome)).toContain('https://evil.test|click');
   });
 });
 

@@ -5,7 +5,8 @@ import { createSlackAdapter, type SlackAdapter, type SlackAdapterDeps, type Slac
 import { FakeSlack } from '../../fakes/slack.ts';
 import { sendToSlackApp, type SendOptions, type SignedRequest } from '../../fakes/slack-requests.ts';
 
-// The Slack adapter started for real on a loopback port, its Web API calls going to a local fake,
+// The Slack adapter started for real on a loopback port, its Web API calls going to a local fake
+// (SLACK_API_URL's setting),
 // its Redis keys under a prefix of its own (Redis is shared with other test runs).
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -24,14 +25,15 @@ export async function startSlackApp(bot: SlackBot, overrides: Partial<SlackAdapt
   const slack = fake ?? (await new FakeSlack().start());
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const keyPrefix = `test:slack:${process.pid}:${randomBytes(4).toString('hex')}:`;
+  const { settings = { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test-token', host: '127.0.0.1', port: 0 }, ...rest } = overrides;
   const adapter = createSlackAdapter({
-    settings: { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test-token', host: '127.0.0.1', port: 0 },
+    settings: { apiUrl: slack.apiUrl, ...settings },
     bot,
     redis,
     logger: pino({ level: 'silent' }),
-    clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
+    clientOptions: { retryConfig: { retries: 0 } },
     keyPrefix,
-    ...overrides,
+    ...rest,
   });
   const { port } = await adapter.start();
   const url = `http://127.0.0.1:${port}/slack/events`;

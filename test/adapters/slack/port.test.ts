@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Viewer } from '../../../src/bot/context.ts';
+import { drawMemberDetail } from '../../../src/bot/features/members.ts';
 import { ChatDeliveryError } from '../../../src/bot/port.ts';
 import { createWebClient } from '../../../src/adapters/slack/client.ts';
 import { createSlackChatPort } from '../../../src/adapters/slack/port.ts';
 import { parseMessageRef } from '../../../src/adapters/slack/refs.ts';
 import { describeChatPort } from '../../contracts/chat-port.ts';
 import { FakeSlack } from '../../fakes/slack.ts';
+import { FUZZ_RUNS, hostileTextArb } from '../../helpers/hostile.ts';
 
 describeChatPort('slack', async () => {
   const fake = await new FakeSlack().start();
@@ -62,6 +67,36 @@ describe('Slack ChatPort beyond the contract', () => {
       fake.fail('chat.postMessage', { error: 'account_inactive' });
       const gone = await port.send({ ...to, dmChannelId: 'DU0MEMBER1' }, { summary: 'x', blocks: [] }).catch((e: unknown) => e);
       expect((gone as ChatDeliveryError).permanent).toBe(true);
+    } finally {
+      await fake.stop();
+    }
+  });
+});
+
+describe('Slack message text', () => {
+  it('user data in the notification text stays text: no mention, channel ping or link reaches chat.postMessage', async () => {
+    const fake = await new FakeSlack().start();
+    try {
+      fake.addUser({ id: 'U0MEMBER1', tz: 'UTC' });
+      const client = createWebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
+      const port = createSlackChatPort(async () => client);
+      const to = { platform: 'slack' as const, scope: fake.teamId, platformUserId: 'U0MEMBER1' };
+      const now = new Date('2030-01-07T09:00:00Z');
+      const viewer = { zone: 'UTC', now, act: (verb: string) => `${verb}.x.zz.0000000000000000` } as unknown as Viewer;
+      // Names come out of PostgreSQL, which holds no NUL and no lone surrogate.
+      const storable = hostileTextArb.filter((s) => !/\p{Cs}/u.test(s) && !s.includes('\u0000'));
+      const hostileName = fc.oneof(storable, fc.constantFrom('<!channel> <https://evil.test|click>', '<@U0ADMIN01> <#C0GENERAL|general> <!here>'));
+      await fc.assert(
+        fc.asyncProperty(hostileName, async (name) => {
+          // The member's name is the summary of their card, so it is the notification text.
+          const view = drawMemberDetail(viewer, { id: randomUUID(), membershipStatus: 'active', onboardingStatus: 'completed', goals: name, coachNotes: null, user: { name: name || 'x', timezone: 'UTC' } }, []);
+          const from = fake.calls.length;
+          await port.send(to, view);
+          const posted = fake.calls.slice(from).find((c) => c.method === 'chat.postMessage')!;
+          expect(String(posted.args.text)).not.toMatch(/<[!@#]|<http/);
+        }),
+        { numRuns: FUZZ_RUNS },
+      );
     } finally {
       await fake.stop();
     }

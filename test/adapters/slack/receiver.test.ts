@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlackBot } from '../../../src/adapters/slack/index.ts';
+import { slackSettings, type SlackBot } from '../../../src/adapters/slack/index.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { FakeSlack } from '../../fakes/slack.ts';
 import type { Effect, Inbound } from '../../../src/bot/inbound.ts';
 import type { View } from '../../../src/bot/view.ts';
 import { blockAction, directMessage, eventCallback, homeOpened, slashCommand, viewSubmission } from '../../fakes/slack-requests.ts';
-import { startSlackApp, type SlackAppHarness } from './harness.ts';
+import { SIGNING_SECRET, startSlackApp, type SlackAppHarness } from './harness.ts';
 
 // The adapter's wire behaviour through Bolt's real receiver: what reaches the bot from each kind of
 // Slack delivery, how its effects become Web API calls, and what is refused. The bot here is a
@@ -160,5 +162,25 @@ describe('Slack receiver', () => {
     bot.gate = undefined;
     release();
     await h.fake.waitForCall('chat.postMessage', (c) => String(c.args.text).includes('hello slow ack-first'));
+  });
+});
+
+describe('SLACK_API_URL', () => {
+  it('sends every Web API call to the base it names (a proxy or a test double)', async () => {
+    const fake = await new FakeSlack().start();
+    // Written without the trailing slash Slack's SDK needs: the adapter adds it.
+    const settings = slackSettings(loadConfig({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_PORT: '0', SLACK_API_URL: fake.apiUrl.replace(/\/$/, '') }))!;
+    expect(settings.apiUrl).toBe(fake.apiUrl.replace(/\/$/, ''));
+    const h = await startSlackApp(new ScriptedBot(), { settings }, fake);
+    try {
+      const actor = { teamId: fake.teamId, userId: 'U0PROXIED1' };
+      fake.addUser({ id: actor.userId, tz: 'UTC' });
+      expect((await h.send(slashCommand(actor, '/next', ''))).status).toBe(200);
+      const posted = await fake.waitForCall('chat.postMessage');
+      expect(posted.args.text).toBe('hello next ');
+    } finally {
+      await h.close();
+      await fake.stop();
+    }
   });
 });

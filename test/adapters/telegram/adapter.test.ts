@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Effect, Inbound } from '../../../src/bot/inbound.ts';
+import { BOT_COMMANDS } from '../../../src/bot/index.ts';
 import type { Form, View } from '../../../src/bot/view.ts';
 import { createInvites, inviteKeyFromToken } from '../../../src/adapters/telegram/invites.ts';
 import { callbackUpdate, messageUpdate, startTelegramHarness, type TelegramHarness } from './harness.ts';
@@ -51,8 +52,10 @@ describe('Telegram adapter: start', () => {
     const fresh = await startTelegramHarness({ bot });
     try {
       expect(fresh.fake.calls.map((c) => c.method)).toEqual(['getMe', 'setMyCommands', 'setWebhook']);
-      const commands = fresh.fake.callsOf('setMyCommands')[0]!.payload.commands as { command: string }[];
-      expect(commands.map((c) => c.command)).toContain('book');
+      // The bot's declared commands, every one, with the menu text the features declare.
+      const commands = fresh.fake.callsOf('setMyCommands')[0]!.payload.commands as { command: string; description: string }[];
+      expect(commands).toEqual(BOT_COMMANDS.map((c) => ({ command: c.name, description: c.description })));
+      expect(commands.map((c) => c.command)).toContain('invite');
       expect(fresh.fake.callsOf('setWebhook')[0]!.payload).toMatchObject({ url: 'https://bot.example.test/telegram/webhook', secret_token: 'test_webhook_secret_0123456789' });
     } finally {
       await fresh.close();

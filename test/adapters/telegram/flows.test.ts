@@ -151,7 +151,7 @@ describe('Telegram end to end', () => {
 
     // Rate: the prompt the jobs send after completion, answered with stars and a skipped feedback.
     await jobs.tick();
-    await mia.tap('★★★★★', await delivered(jobs, identity.userId, 'session.rate_prompt'));
+    await mia.tap('★★★★★', await delivered(jobs, identity.userId, 'session.completed'));
     await mia.say('-');
     expect(mia.text()).toContain('Thank you');
     expect(await t.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ rating: 5 });
@@ -162,6 +162,24 @@ describe('Telegram end to end', () => {
       queries.add(String(call.payload.callback_query_id));
     }
     expect(queries.size).toBe(callbackQueriesSent);
+  });
+
+  it('a mistyped time zone at signup asks that one question again and keeps the other answers', async () => {
+    await makeCoach(t.db, { name: 'Coach Tz' });
+    const pia = new TelegramUser({ id: 7004, first_name: 'Pia' });
+    await pia.say('/signup');
+    await pia.tap('Coach Tz');
+    await pia.say('Pia Typo');
+    await pia.say('Swim');
+    await pia.say('Europe/Berln');
+    expect(pia.text()).toMatch(/time zone/i);
+    expect(pia.text()).toContain('Now: Europe/Berln');
+    expect(pia.text()).not.toMatch(/Your name/);
+    await pia.say('Europe/Berlin');
+    expect(pia.text()).toContain('Welcome, Pia Typo!');
+    const user = await t.db.chatIdentity.findFirstOrThrow({ where: { platform: 'telegram', platformUserId: '7004' }, include: { user: { include: { memberProfile: true } } } });
+    expect(user.user).toMatchObject({ name: 'Pia Typo', timezone: 'Europe/Berlin' });
+    expect(user.user.memberProfile?.goals).toBe('Swim');
   });
 
   it('a coach\'s /invite deep link signs the member up with that coach; a forged one is refused and changes nothing', async () => {

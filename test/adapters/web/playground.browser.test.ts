@@ -101,6 +101,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the web playground in a browser', () => 
     await member.screenshot({ path: join(SHOTS, '1-member-booked.png'), fullPage: true });
 
     // The coach sees the new session and completes it once it has started.
+    // The card offers Complete only once the session has started, so the coach opens it then.
+    h.clock.set(new Date('2030-01-08T09:30:00Z'));
     const coachPage = await browser.newPage();
     await coachPage.goto(`${base}/playground?user=${coach.id}`);
     await coachPage.waitForSelector('body[data-ready]');
@@ -109,7 +111,6 @@ describe.skipIf(!existsSync(CHROMIUM))('the web playground in a browser', () => 
     await coachPage.getByText('Session with Pia').waitFor();
     expect(await coachPage.locator('#messages img').count()).toBe(0);
     await coachPage.screenshot({ path: join(SHOTS, '2-coach-card.png'), fullPage: true });
-    h.clock.set(new Date('2030-01-08T09:30:00Z'));
     await coachPage.getByRole('button', { name: 'Complete' }).click();
     await coachPage.waitForSelector('dialog[open]');
     await coachPage.fill('#f-notes', 'Squats <b>deep</b>');

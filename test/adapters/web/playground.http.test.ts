@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/api/index.ts';
 import { createApiLogger } from '../../../src/api/logger.ts';
@@ -6,6 +7,7 @@ import { loadConfig } from '../../../src/config.ts';
 import { attachChat } from '../../../src/roles.ts';
 import { setupCore } from '../../helpers/core.ts';
 import { makeMember } from '../../helpers/factories.ts';
+import { logCapture } from '../../helpers/hostile.ts';
 import { testRedis } from '../../api/harness.ts';
 
 const h = await setupCore();
@@ -57,13 +59,65 @@ describe('playground over HTTP', () => {
     expect(bad.json().message).toMatch(/playground chat id/);
   });
 
-  it('is not served in production', async () => {
+  it('refuses in the API error format: status code, stable code, the field and why', async () => {
+    const bad = await app.inject({ method: 'POST', url: '/playground/api/chats/u-x/inputs', payload: { kind: 'say', text: 'hi' } });
+    expect(bad.json()).toEqual({ statusCode: 400, error: 'validation_failed', message: expect.stringMatching(/^deliveryId: /), details: { issues: [{ field: 'deliveryId', message: expect.any(String) }] } });
+    const badChat = await app.inject({ method: 'GET', url: '/playground/api/chats/nope/messages' });
+    expect(badChat.json()).toMatchObject({ statusCode: 400, error: 'validation_failed', message: 'chatId: must be a playground chat id' });
+    const badUser = await app.inject({ method: 'POST', url: '/playground/api/chats', payload: { userId: 'x' } });
+    expect(badUser.json()).toMatchObject({ statusCode: 400, error: 'validation_failed', message: 'userId: must be a user id' });
+    const noUser = await app.inject({ method: 'POST', url: '/playground/api/chats', payload: { userId: '00000000-0000-4000-8000-000000000000' } });
+    expect(noUser.statusCode).toBe(404);
+    expect(noUser.json()).toMatchObject({ statusCode: 404, error: 'user_not_found' });
+    const badJson = await app.inject({ method: 'POST', url: '/playground/api/chats', headers: { 'content-type': 'application/json' }, payload: '{' });
+    expect(badJson.json()).toMatchObject({ statusCode: 400, error: 'invalid_json' });
+  });
+
+  it('is left out of the OpenAPI document', async () => {
+    const doc = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/playground'))).toEqual([]);
+  });
+});
+
+describe('where the playground is served (it acts as any user without a credential)', () => {
+  /** A server with the chat side attached under these variables: its /playground status and its start-up log line. */
+  async function served(env: Record<string, string>) {
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', ...env });
+    const logs = logCapture();
+    const logger = pino({ level: 'info' }, logs.stream);
+    const server = await buildApp({ core: h.core, db: h.db, config, logger });
+    try {
+      const { urls } = await attachChat(server, { db: h.db, core: h.core, clock: h.clock, config, redis, logger });
+      const status = (await server.inject({ method: 'GET', url: '/playground' })).statusCode;
+      return { status, urls, said: logs.lines.filter((l) => l.msg?.startsWith('playground ')).map((l) => l.msg) };
+    } finally {
+      await server.close();
+    }
+  }
+
+  it.each(['127.0.0.1', '::1', 'localhost'])('on a server bound to loopback (%s)', async (host) => {
+    const { status, urls, said } = await served({ HOST: host });
+    expect(status).toBe(200);
+    expect(urls).toEqual(['playground: /playground']);
+    expect(said).toEqual([`playground served: HOST ${host} is loopback: only this machine reaches it`]);
+  });
+
+  it('not on a server bound to every interface (HOST=0.0.0.0) unless PLAYGROUND=on', async () => {
+    const open = await served({ HOST: '0.0.0.0' });
+    expect(open.status).toBe(404);
+    expect(open.urls).toEqual([]);
+    expect(open.said).toEqual(['playground not served: HOST 0.0.0.0 is not loopback (PLAYGROUND=on would serve it)']);
+    const asked = await served({ HOST: '0.0.0.0', PLAYGROUND: 'on' });
+    expect(asked.status).toBe(200);
+    expect(asked.said).toEqual(['playground served: PLAYGROUND=on: anyone who reaches this server can act as any user']);
+  });
+
+  it('not with PLAYGROUND=off, nor in production unless PLAYGROUND=on', async () => {
+    expect((await served({ PLAYGROUND: 'off' })).status).toBe(404);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/BOT_ACTION_SECRET/);
-    const prod = loadConfig({ NODE_ENV: 'production', BOT_ACTION_SECRET: 'a-production-secret-of-length' });
-    const server = await buildApp({ core: h.core, db: h.db, config: prod, logger: createApiLogger({ ...prod, LOG_LEVEL: 'silent' }) });
-    const { urls } = await attachChat(server, { db: h.db, core: h.core, clock: h.clock, config: prod, redis, logger: createApiLogger({ ...prod, LOG_LEVEL: 'silent' }) });
-    expect(urls).toEqual([]);
-    expect((await server.inject({ method: 'GET', url: '/playground' })).statusCode).toBe(404);
-    await server.close();
+    const prod = { NODE_ENV: 'production', BOT_ACTION_SECRET: 'a-production-secret-of-length' };
+    expect(await served(prod)).toMatchObject({ status: 404, urls: [] });
+    expect((await served({ ...prod, PLAYGROUND: 'on' })).status).toBe(200);
+    expect(() => loadConfig({ PLAYGROUND: 'yes' })).toThrow('PLAYGROUND is "yes": expected on or off (or unset)');
   });
 });
