@@ -152,7 +152,7 @@ async function bookingRun(): Promise<Measurement> {
         `  baseline (BEGIN; SELECT .. FOR UPDATE; UPDATE; INSERT; COMMIT): ${baseTps.toFixed(0)} tx/s`,
         `  bookings (create, auto-confirmed, under the coach lock):        ${bookTps.toFixed(0)} bookings/s`,
         `  ratio bookings/baseline: ${ratio.toFixed(2)}   (goal >= ${BOOKING_GOAL}; ${confirmed} confirmed, ${rejected} rejected)`,
-        '  a booking, 3 round trips: unlocked read; BEGIN + write (12 rows) + lock + locked read as one query; COMMIT',
+        '  a booking, 2 round trips: unlocked read; BEGIN + write + lock + re-check in PostgreSQL + COMMIT as one query',
         `  lock held per transaction (1/throughput): bookings ${lockMs.toFixed(2)} ms, baseline ${baseLockMs.toFixed(2)} ms`,
       ],
     };
