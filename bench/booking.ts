@@ -8,20 +8,23 @@ import { ManualClock, type Actor, type CoreConfig } from '../src/core/index.ts';
 import { createDb, type Db } from '../src/db/client.ts';
 import type { RoleName } from '../src/core/index.ts';
 import { benchDatabase } from './database.ts';
+import { median, type Benchmark, type Measurement } from './measure.ts';
 
 // Booking throughput against what PostgreSQL itself allows for a serialised write: 16 clients book
 // one coach's week (every booking takes that coach's lock, as every baseline transaction takes one
 // row's lock), so both sides queue on one lock and the ratio shows what our transaction costs
-// beyond the minimum. Then: listing 90 days of a busy coach, as a multiple of one round trip.
+// beyond the minimum. Listing: 90 days of a busy coach, as a multiple of one round trip.
 
 const CLIENTS = 16;
 const RUN_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
 const WARMUP_MS = 1000;
 const SEATS = 100;
 const START = new Date('2031-03-03T00:00:00Z'); // a Monday
+/** Bookings per second as a share of the baseline's transactions, and the listing in round trips. */
+const BOOKING_GOAL = 0.6;
+const LISTING_GOAL = 10;
 const CONFIG: CoreConfig = { bookingMinNoticeMinutes: 0, bookingHorizonDays: 120 };
 
-const print = (line = '') => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function makeUser(db: Db, role: RoleName, extra: { coachId?: string } = {}) {
@@ -51,11 +54,6 @@ async function throughput(clients: number, ms: number, op: (client: number, i: n
   return done / ((performance.now() - started) / 1000);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 async function timeEach(n: number, fn: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -66,15 +64,16 @@ async function timeEach(n: number, fn: () => Promise<unknown>): Promise<number> 
   return median(times);
 }
 
-export async function runBookingBench(): Promise<void> {
+async function bookingRun(): Promise<Measurement> {
   const database = await benchDatabase();
   const db = createDb(database.url, { max: CLIENTS + 2 });
   const pool = new pg.Pool({ connectionString: database.url, max: CLIENTS });
+  // As createDb's pool does: an idle connection the server ends (another run's cleanup) must not end the bench.
+  pool.on('error', () => undefined);
   try {
     const clock = new ManualClock(START.getTime() - 3_600_000);
     const deps = { db, clock, config: CONFIG };
     const bookings = createBookingsService(deps);
-    const availability = createAvailabilityService(deps);
     const access = createAccessService(db);
 
     // One coach open around the clock every day with many seats, one member per client.
@@ -133,30 +132,50 @@ export async function runBookingBench(): Promise<void> {
     const base: number[] = [];
     const ours: number[] = [];
     for (let round = 0; round < 2; round++) {
-      let c = process.cpuUsage();
       base.push(await throughput(CLIENTS, RUN_MS / 2, plain));
-      c = process.cpuUsage(c);
-      if (process.env.BENCH_CPU) print(`  (node cpu during baseline: ${((c.user + c.system) / 10 / RUN_MS * 2).toFixed(0)}% of a core)`);
-      c = process.cpuUsage();
       ours.push(await throughput(CLIENTS, RUN_MS / 2, book));
-      c = process.cpuUsage(c);
-      if (process.env.BENCH_CPU) print(`  (node cpu during bookings: ${((c.user + c.system) / 10 / RUN_MS * 2).toFixed(0)}% of a core)`);
     }
     const baseTps = base.reduce((a, b) => a + b) / base.length;
     const bookTps = ours.reduce((a, b) => a + b) / ours.length;
     const confirmed = await db.sessionBooking.count({ where: { status: 'confirmed' } });
     const rejected = await db.sessionBooking.count({ where: { status: 'rejected' } });
-
-    print(`booking: ${CLIENTS} concurrent clients, one coach, ${slotsOfWeek} slots x ${SEATS} seats`);
-    print(`  baseline (BEGIN; SELECT .. FOR UPDATE; UPDATE; INSERT; COMMIT): ${baseTps.toFixed(0)} tx/s`);
-    print(`  bookings (create, auto-confirmed, under the coach lock):        ${bookTps.toFixed(0)} bookings/s`);
-    print(`  ratio bookings/baseline: ${(bookTps / baseTps).toFixed(2)}   (goal >= 0.5; ${confirmed} confirmed, ${rejected} rejected)`);
-    print('  a booking, 3 round trips: unlocked read; BEGIN + write (12 rows) + lock + locked read as one query; COMMIT');
+    const ratio = bookTps / baseTps;
     // Every transaction of either side queues on one lock, so the time between two of them is how long
     // one held it (from its grant, through its last statements and commit, to the next grant).
-    print(`  lock held per transaction (1/throughput): bookings ${(1000 / bookTps).toFixed(2)} ms, baseline ${(1000 / baseTps).toFixed(2)} ms`);
+    const lockMs = 1000 / bookTps;
+    const baseLockMs = 1000 / baseTps;
+    return {
+      figures: { bookings_per_s: round2(bookTps), lock_held_ms: round2(lockMs), confirmed, rejected },
+      baseline: { tx_per_s: round2(baseTps), lock_held_ms: round2(baseLockMs) },
+      ratio,
+      met: ratio >= BOOKING_GOAL,
+      lines: [
+        `booking: ${CLIENTS} concurrent clients, one coach, ${slotsOfWeek} slots x ${SEATS} seats`,
+        `  baseline (BEGIN; SELECT .. FOR UPDATE; UPDATE; INSERT; COMMIT): ${baseTps.toFixed(0)} tx/s`,
+        `  bookings (create, auto-confirmed, under the coach lock):        ${bookTps.toFixed(0)} bookings/s`,
+        `  ratio bookings/baseline: ${ratio.toFixed(2)}   (goal >= ${BOOKING_GOAL}; ${confirmed} confirmed, ${rejected} rejected)`,
+        '  a booking, 2 round trips: unlocked read; BEGIN + write + lock + re-check in PostgreSQL + COMMIT as one query',
+        `  lock held per transaction (1/throughput): bookings ${lockMs.toFixed(2)} ms, baseline ${baseLockMs.toFixed(2)} ms`,
+      ],
+    };
+  } finally {
+    await pool.end();
+    await db.$disconnect();
+    await database.drop();
+  }
+}
 
-    // Listing: 90 days of a coach with 500 booked sessions, against one SELECT 1 round trip.
+async function listingRun(): Promise<Measurement> {
+  const database = await benchDatabase();
+  const db = createDb(database.url, { max: 4 });
+  try {
+    const clock = new ManualClock(START.getTime() - 3_600_000);
+    const deps = { db, clock, config: CONFIG };
+    const bookings = createBookingsService(deps);
+    const availability = createAvailabilityService(deps);
+    const access = createAccessService(db);
+
+    // 90 days of a coach with 500 booked sessions, against one SELECT 1 round trip.
     const busy = await makeUser(db, 'Coach');
     await db.coachAvailability.createMany({
       data: [1, 2, 3, 4, 5].map((dayOfWeek) => ({ coachId: busy.id, dayOfWeek, startTime: '08:00', endTime: '18:00', maxSessionsPerSlot: 3, bufferMinutes: 15 })),
@@ -167,7 +186,8 @@ export async function runBookingBench(): Promise<void> {
       const m = await makeUser(db, 'Member', { coachId: busy.id });
       busyMembers.push({ memberId: m.memberId, actor: await access.actorFor(m.id) });
     }
-    const slots = await availability.getAvailableSlots(undefined, { coachId: busy.id, startDate: '2031-03-03', endDate: '2031-05-31' });
+    const range = { coachId: busy.id, startDate: '2031-03-03', endDate: '2031-05-31' };
+    const slots = await availability.getAvailableSlots(undefined, range);
     // Every other slot: a booked slot's buffer blocks its neighbours.
     for (let i = 0, booked = 0; booked < 500 && i < slots.length; i += 2) {
       const s = slots[i]!;
@@ -177,17 +197,30 @@ export async function runBookingBench(): Promise<void> {
       }
     }
     const sessions = await db.session.count({ where: { coachId: busy.id, status: 'scheduled' } });
-    const list = () => availability.getAvailableSlots(undefined, { coachId: busy.id, startDate: '2031-03-03', endDate: '2031-05-31' });
+    const list = () => availability.getAvailableSlots(undefined, range);
     await timeEach(20, list);
     await timeEach(50, () => db.$queryRaw`SELECT 1`);
     const roundTrip = await timeEach(200, () => db.$queryRaw`SELECT 1`);
     const listing = await timeEach(100, list);
     const listed = (await list()).length;
-    print(`listing: 90 days, ${sessions} booked sessions, ${listed} slots with seats left`);
-    print(`  SELECT 1 round trip: ${roundTrip.toFixed(3)} ms; listing: ${listing.toFixed(3)} ms = ${(listing / roundTrip).toFixed(1)} round trips`);
+    const ratio = listing / roundTrip;
+    return {
+      figures: { listing_ms: round2(listing), sessions, slots: listed },
+      baseline: { select1_ms: round2(roundTrip) },
+      ratio,
+      met: ratio <= LISTING_GOAL,
+      lines: [
+        `listing: 90 days, ${sessions} booked sessions, ${listed} slots with seats left`,
+        `  SELECT 1 round trip: ${roundTrip.toFixed(3)} ms; listing: ${listing.toFixed(3)} ms = ${ratio.toFixed(1)} round trips (goal <= ${LISTING_GOAL})`,
+      ],
+    };
   } finally {
-    await pool.end();
     await db.$disconnect();
     await database.drop();
   }
 }
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+export const bookingBench: Benchmark = { name: 'booking', target: `ratio >= ${BOOKING_GOAL}`, run: bookingRun };
+export const listingBench: Benchmark = { name: 'listing', target: `<= ${LISTING_GOAL} SELECT 1 round trips`, run: listingRun };

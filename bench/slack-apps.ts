@@ -4,7 +4,7 @@ import { App, LogLevel } from '@slack/bolt';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createSlackAdapter } from '../src/adapters/slack/index.ts';
-import { slackBenchBot } from './slack-bot.ts';
+import { benchBot } from './bot.ts';
 
 // The apps under test, in a process of their own (forked by bench/slack.ts), so the load generator
 // and the fake Slack API do not share their event loop: as in production, Slack is elsewhere.
@@ -17,7 +17,8 @@ interface Start {
   botUserId: string;
 }
 
-const bench = await slackBenchBot();
+// The fake's workspace (test/fakes/slack.ts) and user ids it knows.
+const bench = await benchBot({ platform: 'slack', scope: 'T0000TEST', platformUserId: (i) => `U${String(i).padStart(8, '0')}` });
 process.once('message', () => {
   process.send!({ users: bench.users, clicks: bench.clicks });
   process.once('message', (start: Start) => void serve(start));

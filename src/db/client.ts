@@ -207,11 +207,11 @@ export function pgValues(values: readonly unknown[]): unknown[] {
 }
 
 /**
- * Runs a Prisma.Sql statement on a raw connection; json columns come back parsed, as from $queryRaw.
+ * Runs a Prisma.Sql statement on a raw connection (or any of the pool's); json columns come back parsed, as from $queryRaw.
  * `name` makes it a prepared statement of each connection, for a hot statement whose text never
  * changes: PostgreSQL then skips parsing it and, after a few runs, planning it.
  */
-export async function pgQuery<R>(c: PgConnection, sql: { text: string; values: readonly unknown[] }, name?: string): Promise<R[]> {
+export async function pgQuery<R>(c: PgConnection | pg.Pool, sql: { text: string; values: readonly unknown[] }, name?: string): Promise<R[]> {
   return (await c.query({ name, text: sql.text, values: pgValues(sql.values) })).rows as R[];
 }
 

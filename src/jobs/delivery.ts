@@ -13,8 +13,8 @@ import { DELIVERY_QUEUE, type DeliveryJob } from './queues.ts';
 import type { JobSettings } from './settings.ts';
 
 // The delivery worker: one job per outbox row. Claim (one conditional UPDATE), render through the
-// bot's Presenter, send through the recipient's ChatPort, mark sent. Claims and marks of the jobs
-// running at once travel as one statement each (DataLoader batches what is asked in one tick).
+// bot's Presenter, send through the recipient's ChatPort, mark sent. The claims and marks of the jobs
+// running at once travel together as one statement (DataLoader batches what is asked within BATCH_WINDOW_MS).
 // Only the platform's failures spend attempts; a PostgreSQL outage is waited out with backoff.
 
 export type ChatPorts = (platform: Platform) => ChatPort | undefined;
@@ -58,6 +58,14 @@ function recipientOf(n: ClaimedNotification): Recipient {
   return { platform: a.platform, scope: a.scope, platformUserId: a.platformUserId, dmChannelId: a.dmChannelId ?? undefined };
 }
 
+/**
+ * How long a claim or a mark waits for others to share its statement. Jobs start and finish one
+ * Redis answer at a time, seldom in the same tick; a few milliseconds gather a crowd of due reminders
+ * into a fraction of the statements (and of PostgreSQL's commits, what a burst of deliveries waits on).
+ */
+const BATCH_WINDOW_MS = 2;
+const batching = { cache: false, maxBatchSize: 200, batchScheduleFn: (run: () => void) => setTimeout(run, BATCH_WINDOW_MS) };
+
 /** The most a delivery postponed by a PostgreSQL outage waits before it looks again: about a restart or failover. */
 const OUTAGE_MAX_DELAY_MS = 60_000;
 
@@ -75,20 +83,15 @@ export function deliveryProcessor(deps: DeliveryDeps) {
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
   const isOutage = deps.isOutage ?? isDatabaseOutage;
   const delivery = createNotificationDelivery(deps);
-  const claims = new DataLoader<string, ClaimResult>(
-    async (ids) => {
-      const results = await delivery.claim(ids, settings.leaseMs);
-      return ids.map((id) => results.get(id)!);
-    },
-    { cache: false, maxBatchSize: 200 },
-  );
-  const marks = new DataLoader<string, boolean>(
-    async (ids) => {
-      const marked = await delivery.markSent(ids);
-      return ids.map((id) => marked.has(id));
-    },
-    { cache: false, maxBatchSize: 200 },
-  );
+  // Claims and marks wait together for one statement: see NotificationDelivery.claimAndMark.
+  const ledger = new DataLoader<{ claim: string } | { mark: string }, ClaimResult | boolean>(async (asks) => {
+    const claim = asks.flatMap((a) => ('claim' in a ? [a.claim] : []));
+    const markSent = asks.flatMap((a) => ('mark' in a ? [a.mark] : []));
+    const done = await delivery.claimAndMark({ claim, markSent, leaseMs: settings.leaseMs });
+    return asks.map((a) => ('claim' in a ? done.claims.get(a.claim)! : done.marked.has(a.mark)));
+  }, batching);
+  const claims = { load: (id: string) => ledger.load({ claim: id }) as Promise<ClaimResult> };
+  const marks = { load: (id: string) => ledger.load({ mark: id }) as Promise<boolean> };
 
   /** Puts the job back to wait `ms` without spending one of BullMQ's attempts. */
   async function delay(job: Job<DeliveryJob>, token: string | undefined, ms: number): Promise<never> {

@@ -9,7 +9,7 @@ import {
   type BookingPolicy,
   type CoachCalendar,
 } from '../../src/core/availability/index.ts';
-import { clockToMinutes, minutesToClock } from '../../src/core/availability/time.ts';
+import { clockToMinutes, minutesToClock, zoneClock, ZoneClock } from '../../src/core/availability/time.ts';
 
 // The pure bookability rule, without a database: the agreement between listing and deciding one
 // slot, and the window rules. Daylight-saving behaviour: slots.realtime.test.ts.
@@ -94,6 +94,42 @@ describe('one rule for listing and booking', () => {
           }
         },
       ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('a zone clock shared by the whole process', () => {
+  // Listing memoises a zone's offsets in its one process-wide clock: what it was asked before, in
+  // whatever order, must not change an answer.
+  const askArb = fc.oneof(
+    fc.record({ kind: fc.constant('instant' as const), at: fc.integer({ min: Date.parse('2024-01-01'), max: Date.parse('2036-01-01') }) }),
+    fc.record({
+      kind: fc.constant('local' as const),
+      day: fc.integer({ min: Date.parse('2024-01-01') / DAY, max: Date.parse('2036-01-01') / DAY }),
+      from: fc.integer({ min: 0, max: 1439 }),
+      minutes: fc.integer({ min: 1, max: 600 }),
+    }),
+  );
+
+  it('answers every question as a fresh clock of the zone does, whatever it was asked before', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('UTC', 'Asia/Kathmandu', ...DST_ZONES), fc.array(askArb, { minLength: 1, maxLength: 40 }), (zone, asks) => {
+        const shared = zoneClock(zone);
+        expect(zoneClock(zone)).toBe(shared);
+        for (const ask of asks) {
+          const fresh = new ZoneClock(zone);
+          if (ask.kind === 'instant') {
+            expect(shared.offsetAt(ask.at)).toBe(fresh.offsetAt(ask.at));
+            expect(shared.localOf(ask.at)).toEqual(fresh.localOf(ask.at));
+            expect(shared.abbreviationAt(ask.at)).toBe(fresh.abbreviationAt(ask.at));
+          } else {
+            const to = Math.min(1440, ask.from + ask.minutes);
+            expect(shared.localSpan(ask.day, ask.from, to)).toEqual(fresh.localSpan(ask.day, ask.from, to));
+            expect(shared.instantOf(ask.day, ask.from)).toBe(fresh.instantOf(ask.day, ask.from));
+          }
+        }
+      }),
       { numRuns: 100 },
     );
   });

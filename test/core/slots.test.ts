@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAvailabilityService, minutesToClock, type Slot } from '../../src/core/availability/index.ts';
 import { DEFAULT_CORE_CONFIG, ManualClock, NotFoundError } from '../../src/core/index.ts';
 import { insertSession } from '../../src/core/sessions/records.ts';
-import { PrismaClient } from '../../src/db/generated/client.ts';
+import { createDb } from '../../src/db/client.ts';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
+import { countStatements } from '../helpers/statements.ts';
 import { clearCoach, coachWorld, resetCoach, failure, HOUR, MINUTE, type CoachWorld, type WindowRow } from './bookings.fixtures.ts';
 
 const { db, core, clock, databaseUrl } = await setupCore();
@@ -213,16 +213,15 @@ describe('available slots', () => {
     for (let i = 0; i < 300; i++) many.push({ at: Date.parse('2030-01-08T08:00:00Z') + (i % 80) * 24 * HOUR + (i % 9) * HOUR, duration: 60 });
     await seedSessions(many);
 
-    // A client of its own whose every SQL statement is counted, as PostgreSQL receives them.
-    const counted = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 2 }), log: [{ emit: 'event', level: 'query' }] });
-    let statements = 0;
-    counted.$on('query', () => statements++);
+    // A client of its own whose every SQL statement is counted, through Prisma or raw alike.
+    const counted = createDb(databaseUrl, { max: 2 });
+    const statements = countStatements(counted);
     try {
       const availability = createAvailabilityService({ db: counted, clock: new ManualClock(TEST_EPOCH), config: DEFAULT_CORE_CONFIG });
       const measure = async (endDate: string) => {
-        statements = 0;
+        statements.reset();
         const slots = await availability.getAvailableSlots(undefined, { coachId: coachId(), startDate: '2030-01-08', endDate, duration: 60 });
-        return { statements, slots: slots.length };
+        return { statements: statements.count(), slots: slots.length };
       };
       const day = await measure('2030-01-08');
       const quarter = await measure('2030-04-07');

@@ -1,6 +1,6 @@
 import type { DbTx } from '../../db/client.ts';
 import type { BookedSlot } from './rules.ts';
-import { dateOfDay, minutesToClock, ZoneClock } from './time.ts';
+import { dateOfDay, minutesToClock, zoneClock } from './time.ts';
 
 /** A future scheduled session as the weekly schedule sees it, with the booking it came from, if any. */
 export interface BookedSession extends BookedSlot {
@@ -28,7 +28,7 @@ export function localise(
   rows: readonly { id: string; scheduledAt: Date; duration: number; booking: { id: string } | null }[],
   timezone: string,
 ): BookedSession[] {
-  const zone = new ZoneClock(timezone);
+  const zone = zoneClock(timezone);
   return rows.map((s) => {
     const startsAt = s.scheduledAt.getTime();
     const local = zone.localOf(startsAt);

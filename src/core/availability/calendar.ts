@@ -1,4 +1,4 @@
-import { Prisma, type DbTx } from '../../db/client.ts';
+import { pgPool, pgQuery, Prisma, type Db, type DbTx } from '../../db/client.ts';
 import type { AvailabilityWindow, BusyTime, CoachCalendar } from './rules.ts';
 import { MAX_BUFFER_MINUTES, MAX_SLOT_MINUTES } from './inputs.ts';
 import { clockToMinutes, dayNumber } from './time.ts';
@@ -74,7 +74,8 @@ export function calendarQuery(coachUserId: string, range: { from: Date; to: Date
           WHERE s."coachId" = cp."userId" AND s."status" <> 'cancelled'
             AND s."scheduledAt" >= ${range.from} AND s."scheduledAt" < ${range.to}
             ${exceptSessionId ? Prisma.sql`AND s."id" <> ${exceptSessionId}` : Prisma.empty}
-          GROUP BY 1, 2) b), '[]'::json) AS "busy"
+          -- Grouped by the column, not by its epoch: comparing timestamps is cheap, numerics are not.
+          GROUP BY s."scheduledAt", s."duration") b), '[]'::json) AS "busy"
     FROM "coach_profiles" cp
     WHERE cp."userId" = ${coachUserId}`;
 }
@@ -98,5 +99,14 @@ export async function loadCoachCalendar(
   reader: CalendarReader = {},
 ): Promise<CoachCalendar | null> {
   const rows = await db.$queryRaw<CalendarRow[]>(calendarQuery(coachUserId, range, reader));
+  return toCoachCalendar(rows[0]);
+}
+
+/**
+ * The coach's calendar as anyone sees it, outside a transaction: on a raw connection of the pool as
+ * a prepared statement, which spares a listing Prisma's work per query and PostgreSQL's parsing.
+ */
+export async function readCoachCalendar(db: Db, coachUserId: string, range: { from: Date; to: Date }): Promise<CoachCalendar | null> {
+  const rows = await pgQuery<CalendarRow>(pgPool(db), calendarQuery(coachUserId, range), 'availability_calendar');
   return toCoachCalendar(rows[0]);
 }

@@ -1,5 +1,5 @@
 import type { CoreConfig } from '../deps.ts';
-import { clockToMinutes, dateOfDay, dayNumber, minutesToClock, weekdayOfDay, ZoneClock, type Interval } from './time.ts';
+import { clockToMinutes, dateOfDay, dayNumber, minutesToClock, weekdayOfDay, zoneClock, type Interval, type ZoneClock } from './time.ts';
 
 // The one definition of "bookable". Listing slots and booking one both call decideSlot over the same
 // plain data, so a slot that is listed can be booked and a booking that succeeds was listable.
@@ -135,7 +135,7 @@ function prepare(calendar: CoachCalendar): Prepared {
     for (const list of byWeekday) list.sort((a, b) => a.from - b.from);
     const busy = [...calendar.busy].sort((a, b) => a.startsAt - b.startsAt);
     p = {
-      zone: new ZoneClock(calendar.timezone),
+      zone: zoneClock(calendar.timezone),
       byWeekday,
       busy,
       longestBusy: Math.max(0, ...busy.map((b) => b.duration)),

@@ -4,7 +4,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, Valid
 import type { CoreDeps } from '../deps.ts';
 import { lockCoachCalendar } from '../scheduling/lock.ts';
 import { parseId, parseInput } from '../validation.ts';
-import { instantsAround, loadCoachCalendar } from './calendar.ts';
+import { instantsAround, readCoachCalendar } from './calendar.ts';
 import {
   createAvailabilityInput,
   slotCheckInput,
@@ -146,7 +146,7 @@ export function createAvailabilityService(deps: CoreDeps) {
      */
     async getAvailableSlots(_actor: Actor | undefined, raw: SlotsInput): Promise<Slot[]> {
       const input = parseInput(slotsInput, raw);
-      const calendar = await loadCoachCalendar(db, input.coachId, instantsAround(input.startDate, input.endDate));
+      const calendar = await readCoachCalendar(db, input.coachId, instantsAround(input.startDate, input.endDate));
       if (!calendar) throw new NotFoundError('Coach', input.coachId);
       return listSlots(calendar, policy(), input);
     },
@@ -154,7 +154,7 @@ export function createAvailabilityService(deps: CoreDeps) {
     /** Whether one slot can be booked now, by the same rule as listing and booking. */
     async checkSlotAvailability(_actor: Actor | undefined, raw: SlotCheckInput): Promise<boolean> {
       const input = parseInput(slotCheckInput, raw);
-      const calendar = await loadCoachCalendar(db, input.coachId, instantsAround(input.date, input.date));
+      const calendar = await readCoachCalendar(db, input.coachId, instantsAround(input.date, input.date));
       if (!calendar) throw new NotFoundError('Coach', input.coachId);
       return decideSlot(calendar, policy(), input).bookable;
     },

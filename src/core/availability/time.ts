@@ -191,3 +191,15 @@ export class ZoneClock {
     return { day, minutes: Math.floor((local - day * DAY_MS) / MINUTE_MS) };
   }
 }
+
+const zoneClocks = new Map<string, ZoneClock>();
+
+/**
+ * The process's one ZoneClock of a zone. Its memoised offsets depend only on the runtime's tz data,
+ * so every listing and booking after the first finds them known instead of asking Intl again.
+ */
+export function zoneClock(name: string): ZoneClock {
+  let clock = zoneClocks.get(name);
+  if (!clock) zoneClocks.set(name, (clock = new ZoneClock(name)));
+  return clock;
+}

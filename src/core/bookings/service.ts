@@ -1,4 +1,4 @@
-import { inlineSql, pgQuery, Prisma, withPgConnection, type PgConnection, type SessionBookingModel } from '../../db/client.ts';
+import { inlineSql, pgQuery, Prisma, sqlState, withPgConnection, type PgConnection, type SessionBookingModel } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import {
   bookingPolicy,
@@ -61,6 +61,22 @@ type Answer = ({ booking: BookingView } | { refusal: DomainError }) & { replayed
 
 /** The locked re-check disagreed with the unlocked read; the transaction is rolled back. */
 class StaleRead extends Error {}
+
+/** The SQLSTATE booking_recheck raises when the slot is not as the unlocked read saw it. */
+const RECHECK_FAILED = 'CB409';
+
+/**
+ * The call of booking_recheck (a function of the migrations) that re-decides, under the lock, a slot
+ * decideSlot found bookable on the unlocked read: same window and zone, a seat left, none of them the
+ * member's, no session within the window's buffer (leaving out the session just written).
+ */
+function recheckUnderLock(coachUserId: string, timezone: string, seen: PlacedSlot, duration: number, reader: Required<CalendarReader>): Prisma.Sql {
+  const w = seen.window;
+  const { from } = instantsAroundInstant(seen.startsAt, duration);
+  return Prisma.sql`SELECT "booking_recheck"(${coachUserId}::text, ${timezone}::text, ${w.id}::text, ${w.dayOfWeek}::int, ${w.startTime}::text,
+    ${w.endTime}::text, ${w.maxSessionsPerSlot}::int, ${w.bufferMinutes}::int, ${new Date(seen.startsAt)}::timestamp, ${duration}::int,
+    ${reader.memberId}::text, ${reader.exceptSessionId}::text, ${from}::timestamp)`;
+}
 
 /** Runs `before` (BEGIN, maybe a write), takes the coach lock and reads the coach's calendar under it: one round trip. */
 async function lockedCalendar(
@@ -147,11 +163,12 @@ export function createBookingsService(deps: CoreDeps) {
     type Outcome = { booking: SessionBookingModel; refusal?: ConflictError } | { replay: NonNullable<BookingContext['replay']> } | null;
     let outcome: Outcome;
     try {
-      // Fast path, three round trips: the unlocked read; then BEGIN, the write, the lock and the
-      // locked read as one multi-statement query; then COMMIT. The rows are written BEFORE the lock
-      // is taken, so the lock is held only for the locked read, the decision and the commit. The
-      // shared rule re-decides on the locked read (which leaves out the session just written);
-      // anything but the same bookable slot rolls everything back.
+      // Fast path, two round trips: the unlocked read; then BEGIN, the write, the lock, the re-check
+      // and COMMIT as one multi-statement query. The rows are written BEFORE the lock is taken, and
+      // PostgreSQL re-checks the slot itself (booking_recheck: the window and zone the unlocked read
+      // placed it by unchanged, a seat left, none of them this member's, nothing within the buffer),
+      // so the lock is held only for that check and the commit, never for a round trip to us.
+      // Any difference rolls everything back and the slow path decides under the lock.
       // Why a raw connection and not an interactive $transaction: while the lock is held, the
       // holder's next step waits its turn on this process's event loop (and, with PostgreSQL on the
       // same cores, for a CPU), so every statement, socket write and Prisma call that any booking
@@ -166,11 +183,10 @@ export function createBookingsService(deps: CoreDeps) {
         if (!seen.bookable && !isSlotRejection(seen.reason)) throw unbookableError(seen.reason);
         if (!seen.bookable) return null;
         const { booking, statement } = confirmedBookingWrite(request(seen), keyOf, now);
-        const around = instantsAroundInstant(seen.startsAt, input.duration);
-        const fresh = await lockedCalendar(c, ['BEGIN', statement], input.coachId, around, { exceptSessionId: booking.sessionId!, memberId: input.memberId });
-        const decision = fresh ? decideSlot(fresh, bookingPolicy(config, now), slot) : null;
-        if (!decision?.bookable || decision.startsAt !== seen.startsAt) throw new StaleRead();
-        await c.query('COMMIT');
+        const recheck = recheckUnderLock(input.coachId, ctx.calendar.timezone, seen, input.duration, { memberId: input.memberId, exceptSessionId: booking.sessionId! });
+        await lockCoachCalendarAndRead(c, input.coachId, recheck, ['BEGIN', statement], 'bookings_recheck', ['COMMIT']).catch((error: unknown) => {
+          throw sqlState(error) === RECHECK_FAILED ? new StaleRead() : error;
+        });
         return { booking };
       }).catch((error: unknown) => {
         if (error instanceof StaleRead) return null;

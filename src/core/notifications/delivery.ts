@@ -52,6 +52,12 @@ export interface NotificationDelivery {
   claim(ids: readonly string[], leaseMs: number): Promise<Map<string, ClaimResult>>;
   /** Marks claimed rows sent, once each; returns the ids marked (a missing one had lost its claim). */
   markSent(ids: readonly string[]): Promise<Set<string>>;
+  /**
+   * Both at once, in ONE statement: the marks of deliveries just sent and the claims of those just
+   * starting share a commit, the flush to disk that a burst of deliveries otherwise waits on twice.
+   * A row in both lists is only marked (its claim is answered as settled or busy).
+   */
+  claimAndMark(request: { claim: readonly string[]; markSent: readonly string[]; leaseMs: number }): Promise<{ claims: Map<string, ClaimResult>; marked: Set<string> }>;
   /** Records a final failure, or a skip (no chat identity, stale reminder), with its reason. */
   settle(id: string, status: 'failed' | 'skipped', reason: string): Promise<void>;
   /** Gives a claim back after a failed attempt that will be retried, keeping the reason. */
@@ -72,76 +78,91 @@ export function createNotificationDelivery(deps: { db: Db; clock: Clock }): Noti
     }
   }
 
-  return {
-    async claim(ids, leaseMs) {
+  /** What the rows that were not claimed are doing: another worker's live claim, not due yet, or done. */
+  async function unclaimed(ids: readonly string[], at: Date): Promise<Map<string, ClaimResult>> {
+    const results = new Map<string, ClaimResult>();
+    if (!ids.length) return results;
+    const states = await run<{ id: string; status: string; leaseLeftMs: number | null; dueInMs: number }>(
+      Prisma.sql`
+      SELECT n."id", n."status",
+        (extract(epoch FROM n."claimedUntil" - ${REAL_NOW}) * 1000)::float8 AS "leaseLeftMs",
+        (extract(epoch FROM n."deliverAfter" - ${at}::timestamp) * 1000)::float8 AS "dueInMs"
+      FROM "notifications" n WHERE n."id" = ANY(${[...ids]}::text[])`,
+      'notifications.claim_missed',
+    );
+    const byId = new Map(states.map((s) => [s.id, s]));
+    for (const id of ids) {
+      const s = byId.get(id);
+      if (s?.status === 'sending') results.set(id, { outcome: 'busy', retryInMs: Math.max(1, Math.ceil(s.leaseLeftMs ?? 1)) });
+      else if (s?.status === 'pending') results.set(id, { outcome: 'busy', retryInMs: Math.max(1, Math.ceil(s.dueInMs)) });
+      else results.set(id, { outcome: 'settled' });
+    }
+    return results;
+  }
+
+  function claimed(r: ClaimRow, at: Date): ClaimResult {
+    const session = r.session && { ...r.session, scheduledAtMs: Number(r.session.scheduledAtMs) };
+    const isTimed = (timedTypes as string[]).includes(r.type);
+    return {
+      outcome: 'claimed',
+      notification: {
+        id: r.id,
+        userId: r.userId,
+        type: r.type,
+        payload: r.payload,
+        attempts: r.attempts,
+        dueAt: new Date(r.dueAtMs),
+        address: r.address,
+        staleReason: isTimed ? staleTimedReason(r.type, r.payload, session, at) : null,
+      },
+    };
+  }
+
+  const delivery: NotificationDelivery = {
+    async claimAndMark({ claim, markSent, leaseMs }) {
       const at = now();
-      // One statement for the whole batch: the claim, the recipient's newest chat identity, and the
-      // session a reminder or prompt is about (to drop it when the session moved or ended).
-      const rows = await run<ClaimRow>(
+      const marks = [...markSent];
+      // One statement: the marks, the claims (of rows not being marked), each claimed row's recipient's
+      // newest chat identity, and the session a reminder or prompt is about (to drop it when the
+      // session moved or ended).
+      const [row] = await run<{ marked: string[]; claimed: ClaimRow[] }>(
         Prisma.sql`
-        WITH claimed AS (
+        WITH marked AS (
+          UPDATE "notifications" SET "status" = 'sent', "sentAt" = ${at}::timestamp, "claimedUntil" = NULL, "updatedAt" = ${at}::timestamp
+          WHERE "id" = ANY(${marks}::text[]) AND "status" = 'sending'
+          RETURNING "id"
+        ),
+        claimed AS (
           UPDATE "notifications" n
           SET "status" = 'sending', "attempts" = n."attempts" + 1,
             "claimedUntil" = ${REAL_NOW} + ${leaseMs} * interval '1 millisecond', "updatedAt" = ${at}::timestamp
-          WHERE n."id" = ANY(${[...ids]}::text[]) AND n."deliverAfter" <= ${at}::timestamp
+          -- PostgreSQL leaves it unspecified which of two updates of one row in a statement wins: not this one.
+          WHERE n."id" = ANY(${[...claim]}::text[]) AND NOT (n."id" = ANY(${marks}::text[])) AND n."deliverAfter" <= ${at}::timestamp
             AND (n."status" = 'pending' OR (n."status" = 'sending' AND n."claimedUntil" < ${REAL_NOW}))
           RETURNING n."id", n."userId", n."type", n."payload", n."attempts", n."deliverAfter"
         )
-        SELECT c."id", c."userId", c."type", c."payload", c."attempts", (extract(epoch FROM c."deliverAfter") * 1000)::float8 AS "dueAtMs",
-          (SELECT json_build_object('platform', i."platform", 'scope', i."scope", 'platformUserId', i."platformUserId", 'dmChannelId', i."dmChannelId")
-             FROM "chat_identities" i WHERE i."userId" = c."userId" ORDER BY i."updatedAt" DESC, i."createdAt" DESC LIMIT 1) AS "address",
-          (SELECT json_build_object('status', s."status", 'scheduledAtMs', (extract(epoch FROM s."scheduledAt") * 1000)::bigint, 'rated', s."rating" IS NOT NULL)
-             FROM "sessions" s WHERE c."type" = ANY(${timedTypes}::text[]) AND s."id" = c."payload"->>'sessionId') AS "session"
-        FROM claimed c`,
-        'notifications.claim',
+        SELECT
+          (SELECT COALESCE(json_agg(m."id"), '[]'::json) FROM marked m) AS "marked",
+          (SELECT COALESCE(json_agg(r), '[]'::json) FROM (
+            SELECT c."id", c."userId", c."type", c."payload", c."attempts", (extract(epoch FROM c."deliverAfter") * 1000)::float8 AS "dueAtMs",
+              (SELECT json_build_object('platform', i."platform", 'scope', i."scope", 'platformUserId', i."platformUserId", 'dmChannelId', i."dmChannelId")
+                 FROM "chat_identities" i WHERE i."userId" = c."userId" ORDER BY i."updatedAt" DESC, i."createdAt" DESC LIMIT 1) AS "address",
+              (SELECT json_build_object('status', s."status", 'scheduledAtMs', (extract(epoch FROM s."scheduledAt") * 1000)::bigint, 'rated', s."rating" IS NOT NULL)
+                 FROM "sessions" s WHERE c."type" = ANY(${timedTypes}::text[]) AND s."id" = c."payload"->>'sessionId') AS "session"
+            FROM claimed c) r) AS "claimed"`,
+        'notifications.claim_and_mark',
       );
-      const results = new Map<string, ClaimResult>();
-      for (const r of rows) {
-        const session = r.session && { ...r.session, scheduledAtMs: Number(r.session.scheduledAtMs) };
-        const isTimed = (timedTypes as string[]).includes(r.type);
-        results.set(r.id, {
-          outcome: 'claimed',
-          notification: {
-            id: r.id,
-            userId: r.userId,
-            type: r.type,
-            payload: r.payload,
-            attempts: r.attempts,
-            dueAt: new Date(r.dueAtMs),
-            address: r.address,
-            staleReason: isTimed ? staleTimedReason(r.type, r.payload, session, at) : null,
-          },
-        });
-      }
-      const missed = ids.filter((id) => !results.has(id));
-      if (missed.length) {
-        const states = await run<{ id: string; status: string; leaseLeftMs: number | null; dueInMs: number }>(
-          Prisma.sql`
-          SELECT n."id", n."status",
-            (extract(epoch FROM n."claimedUntil" - ${REAL_NOW}) * 1000)::float8 AS "leaseLeftMs",
-            (extract(epoch FROM n."deliverAfter" - ${at}::timestamp) * 1000)::float8 AS "dueInMs"
-          FROM "notifications" n WHERE n."id" = ANY(${missed}::text[])`,
-          'notifications.claim_missed',
-        );
-        const byId = new Map(states.map((s) => [s.id, s]));
-        for (const id of missed) {
-          const s = byId.get(id);
-          if (s?.status === 'sending') results.set(id, { outcome: 'busy', retryInMs: Math.max(1, Math.ceil(s.leaseLeftMs ?? 1)) });
-          else if (s?.status === 'pending') results.set(id, { outcome: 'busy', retryInMs: Math.max(1, Math.ceil(s.dueInMs)) });
-          else results.set(id, { outcome: 'settled' });
-        }
-      }
-      return results;
+      const claims = new Map(row!.claimed.map((r) => [r.id, claimed(r, at)] as const));
+      const missed = await unclaimed(claim.filter((id) => !claims.has(id)), at);
+      return { claims: new Map([...claims, ...missed]), marked: new Set(row!.marked) };
+    },
+
+    async claim(ids, leaseMs) {
+      return (await delivery.claimAndMark({ claim: ids, markSent: [], leaseMs })).claims;
     },
 
     async markSent(ids) {
-      const at = now();
-      const rows = await run<{ id: string }>(
-        Prisma.sql`UPDATE "notifications" SET "status" = 'sent', "sentAt" = ${at}::timestamp, "claimedUntil" = NULL, "updatedAt" = ${at}::timestamp
-          WHERE "id" = ANY(${[...ids]}::text[]) AND "status" = 'sending' RETURNING "id"`,
-        'notifications.mark_sent',
-      );
-      return new Set(rows.map((r) => r.id));
+      return (await delivery.claimAndMark({ claim: [], markSent: ids, leaseMs: 0 })).marked;
     },
 
     async settle(id, status, reason) {
@@ -162,4 +183,5 @@ export function createNotificationDelivery(deps: { db: Db; clock: Clock }): Noti
       );
     },
   };
+  return delivery;
 }

@@ -19,7 +19,7 @@ export async function lockCoachCalendar(tx: DbTx, coachUserId: string): Promise<
  * own snapshot when the one before it has finished, so the read sees everything the previous holder
  * of the lock committed (one statement taking the lock and reading would not: its snapshot predates
  * the wait). Saves the holder a round trip through the event loop while the coach's other bookings
- * wait. Returns the rows of `read`.
+ * wait. `after` (e.g. COMMIT) follows the read in the same query. Returns the rows of `read`.
  */
 export async function lockCoachCalendarAndRead<R>(
   c: PgConnection,
@@ -27,6 +27,7 @@ export async function lockCoachCalendarAndRead<R>(
   read: Prisma.Sql,
   before: readonly (string | Prisma.Sql)[] = [],
   readName?: string,
+  after: readonly string[] = [],
 ): Promise<R[]> {
   const lock = Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`coach:${coachUserId}`}, 0))`;
   // Named, the read runs as a prepared statement of the connection: inside a multi-statement query
@@ -34,8 +35,8 @@ export async function lockCoachCalendarAndRead<R>(
   // lock is held, and everyone else waits for the planner.
   const readText = readName ? await preparedCall(c, readName, read) : inlineSql(read);
   const statements = [...before, lock].map((s) => (typeof s === 'string' ? s : inlineSql(s)));
-  const results = (await c.query([...statements, readText].join(';\n'))) as unknown as { rows: R[] }[];
-  return results.at(-1)!.rows;
+  const results = (await c.query([...statements, readText, ...after].join(';\n'))) as unknown as { rows: R[] }[];
+  return results[statements.length]!.rows;
 }
 
 const preparedOn = new WeakMap<PgConnection, Set<string>>();
