@@ -1,5 +1,7 @@
 import type { DbTx } from '../../db/client.ts';
-import type { BookedSlot } from './rules.ts';
+import type { CodeOf } from '../error-codes.ts';
+import { ConflictError } from '../errors.ts';
+import { strandedBookings, type AvailabilityWindow, type BookedSlot } from './rules.ts';
 import { dateOfDay, minutesToClock, zoneClock } from './time.ts';
 
 /** A future scheduled session as the weekly schedule sees it, with the booking it came from, if any. */
@@ -42,4 +44,16 @@ export function affected(sessions: readonly BookedSession[]): { sessionIds: stri
     sessionIds: sessions.map((s) => s.id),
     bookingIds: sessions.flatMap((s) => (s.bookingId ? [s.bookingId] : [])),
   };
+}
+
+/** Refuses a schedule that would strand any of these sessions (see strandedBookings), naming each in the conflict. */
+export function refuseStranded(
+  schedule: { timezone: string; windows: readonly AvailabilityWindow[] },
+  sessions: readonly BookedSession[],
+  code: CodeOf<'conflict'>,
+  message: string,
+): void {
+  const strandedIds = new Set(strandedBookings(schedule, sessions));
+  const stranded = sessions.filter((s) => strandedIds.has(s.id));
+  if (stranded.length > 0) throw new ConflictError(code, message, affected(stranded));
 }

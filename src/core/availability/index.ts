@@ -5,4 +5,4 @@ export { createAvailabilityInput, localDate, slotDuration, updateAvailabilityInp
 export type { CreateAvailabilityInput, UpdateAvailabilityInput, SlotsInput, SlotCheckInput } from './inputs.ts';
 export { ZoneClock, clockToMinutes, minutesToClock, dayNumber, dateOfDay, weekdayOfDay, formatOffset } from './time.ts';
 export { unbookableError, isSlotRejection, SLOT_UNAVAILABLE_MESSAGE } from './refusals.ts';
-export { futureScheduledSessions, localise, affected, type BookedSession } from './booked.ts';
+export { futureScheduledSessions, localise, affected, refuseStranded, type BookedSession } from './booked.ts';

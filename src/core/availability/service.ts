@@ -15,8 +15,8 @@ import {
   type SlotsInput,
   type UpdateAvailabilityInput,
 } from './inputs.ts';
-import { affected, futureScheduledSessions, type BookedSession } from './booked.ts';
-import { bookingInWindow, bookingPolicy, decideSlot, listSlots, strandedBookings, windowsOverlap, type BookingPolicy, type Slot } from './rules.ts';
+import { affected, futureScheduledSessions, refuseStranded, type BookedSession } from './booked.ts';
+import { bookingInWindow, bookingPolicy, decideSlot, listSlots, windowsOverlap, type BookingPolicy, type Slot } from './rules.ts';
 import { clockToMinutes } from './time.ts';
 
 export type AvailabilityWindowRecord = CoachAvailabilityModel;
@@ -105,18 +105,12 @@ export function createAvailabilityService(deps: CoreDeps) {
         const inWindow = current.isActive ? (await futureSessions(tx, current.coachId)).filter((b) => bookingInWindow(current, b)) : [];
         if (inWindow.length > 0) {
           const others = await tx.coachAvailability.findMany({ where: { coachId: current.coachId, isActive: true, id: { not: current.id } } });
-          const strandedIds = new Set(strandedBookings(
+          refuseStranded(
             { timezone: await coachTimezone(tx, current.coachId), windows: next.isActive ? [...others, next] : others },
             inWindow,
-          ));
-          const stranded = inWindow.filter((b) => strandedIds.has(b.id));
-          if (stranded.length > 0) {
-            throw new ConflictError(
-              'availability_strands_bookings',
-              'This change would leave booked sessions outside your availability or over capacity; cancel or move them first',
-              affected(stranded),
-            );
-          }
+            'availability_strands_bookings',
+            'This change would leave booked sessions outside your availability or over capacity; cancel or move them first',
+          );
         }
         return tx.coachAvailability.update({ where: { id: current.id }, data: stripUndefined(patch) });
       });

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { Prisma, type DbTx } from '../../db/client.ts';
 import type { CoreDeps } from '../deps.ts';
 import { hasPermission, isAdmin, requireAdmin, type Actor } from '../access/index.ts';
-import { affected, futureScheduledSessions, strandedBookings } from '../availability/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { futureScheduledSessions, refuseStranded } from '../availability/index.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { lockCoachCalendar } from '../scheduling/lock.ts';
 import { pageInput, toPage, type Page } from '../pagination.ts';
 import { id, parseInput } from '../validation.ts';
@@ -93,15 +93,12 @@ async function moveToZone(tx: DbTx, coachId: string, timezone: string, now: Date
   const sessions = await futureScheduledSessions(tx, coachId, now, timezone);
   if (sessions.length === 0) return;
   const windows = await tx.coachAvailability.findMany({ where: { coachId, isActive: true } });
-  const strandedIds = new Set(strandedBookings({ timezone, windows }, sessions));
-  const stranded = sessions.filter((s) => strandedIds.has(s.id));
-  if (stranded.length > 0) {
-    throw new ConflictError(
-      'timezone_strands_sessions',
-      'In the new time zone some upcoming sessions would fall outside your availability; move or cancel them first',
-      affected(stranded),
-    );
-  }
+  refuseStranded(
+    { timezone, windows },
+    sessions,
+    'timezone_strands_sessions',
+    'In the new time zone some upcoming sessions would fall outside your availability; move or cancel them first',
+  );
   for (const s of sessions) {
     if (!s.bookingId) continue;
     await tx.sessionBooking.updateMany({

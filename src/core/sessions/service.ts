@@ -51,6 +51,15 @@ export function createSessionsService(deps: CoreDeps) {
     return s;
   }
 
+  /** A party's own notes on a session: the coach's (private to coaches and admins) or the member's. */
+  async function writeNotes(actor: Actor, id: string, raw: NotesInput, guard: Guard, field: 'coachNotes' | 'memberNotes'): Promise<SessionView> {
+    const sessionId = parseId(id);
+    const input = parseInput(notesInput, raw);
+    await guarded(actor, sessionId, guard);
+    await db.session.update({ where: { id: sessionId }, data: { [field]: input.notes } });
+    return view(actor, sessionId);
+  }
+
   /**
    * Every change of a running session: load it, check the actor, then in one transaction under the
    * coach lock re-read it and let `step` check its state and write, so the check and the write
@@ -226,21 +235,9 @@ export function createSessionsService(deps: CoreDeps) {
       });
     },
 
-    async addCoachNotes(actor: Actor, id: string, raw: NotesInput): Promise<SessionView> {
-      const sessionId = parseId(id);
-      const input = parseInput(notesInput, raw);
-      await guarded(actor, sessionId, requireSessionCoach);
-      await db.session.update({ where: { id: sessionId }, data: { coachNotes: input.notes } });
-      return view(actor, sessionId);
-    },
+    addCoachNotes: (actor: Actor, id: string, raw: NotesInput) => writeNotes(actor, id, raw, requireSessionCoach, 'coachNotes'),
 
-    async addMemberNotes(actor: Actor, id: string, raw: NotesInput): Promise<SessionView> {
-      const sessionId = parseId(id);
-      const input = parseInput(notesInput, raw);
-      await guarded(actor, sessionId, requireSessionMember);
-      await db.session.update({ where: { id: sessionId }, data: { memberNotes: input.notes } });
-      return view(actor, sessionId);
-    },
+    addMemberNotes: (actor: Actor, id: string, raw: NotesInput) => writeNotes(actor, id, raw, requireSessionMember, 'memberNotes'),
 
     /** The member rates a completed session once (Properties 41-45, 63). */
     async rate(actor: Actor, id: string, raw: RateSessionInput): Promise<SessionView> {
