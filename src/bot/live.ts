@@ -96,16 +96,23 @@ export async function rememberNotice(rt: BotRuntime, notice: Notice, sent: Messa
 const CHANGE_NOTICES = new Set(['booking.confirmed', 'session.created', 'booking.cancelled', 'session.cancelled', 'session.rescheduled', 'session.completed', 'session.no_show']);
 
 /**
- * Redraws what the change behind a notice touches. Every change notifies both parties; the coach's
- * copy does the redraw, so one change is redrawn once, however many notices it wrote.
+ * Redraws what the change behind a notice touches. A change notifies its parties less the one who
+ * made it (core's partiesToTell): the coach's copy does the redraw, or the member's when the coach
+ * made the change, so one change is redrawn once, however many notices it wrote. A reschedule
+ * redraws the time it left (a seat freed there) as well as the one it took.
  */
 export async function redrawForNotice(rt: BotRuntime, notice: Notice): Promise<void> {
-  const sessionId = notice.payload.sessionId;
+  const { sessionId, actorId, previous } = notice.payload as { sessionId?: unknown; actorId?: unknown; previous?: { scheduledAt?: unknown; duration?: unknown } };
   if (!CHANGE_NOTICES.has(notice.type) || typeof sessionId !== 'string') return;
   const account = await rt.core.chat.accountOf(notice.userId);
   if (!account?.isActive) return;
   const s = await rt.core.sessions.findOne(await rt.core.access.actorFor(account.userId), sessionId);
-  if (s.coachId !== notice.userId) return;
+  const redrawer = actorId === s.coachId ? s.memberUserId : s.coachId;
+  if (notice.userId !== redrawer) return;
   const startsAt = new Date(s.scheduledAt);
   await refreshLive(rt, { coachId: s.coachId, startsAt, endsAt: new Date(startsAt.getTime() + s.duration * 60_000), sessionId: s.id });
+  if (typeof previous?.scheduledAt === 'string' && typeof previous.duration === 'number') {
+    const left = new Date(previous.scheduledAt);
+    await refreshLive(rt, { coachId: s.coachId, startsAt: left, endsAt: new Date(left.getTime() + previous.duration * 60_000) });
+  }
 }
