@@ -2,7 +2,7 @@ import type { REST } from '@discordjs/rest';
 import { InteractionResponseType, InteractionType, MessageFlags, type APIInteractionResponse } from 'discord-api-types/v10';
 import type { Redis } from 'ioredis';
 import { opensForm } from '../../bot/index.ts';
-import type { Effect, Inbound } from '../../bot/inbound.ts';
+import type { Effect, Inbound, MessageRef } from '../../bot/inbound.ts';
 import { interactionSchema, toInbound, type Interaction } from './interactions.ts';
 import { deferredResponse, followUp, initialResponse } from './respond.ts';
 
@@ -13,6 +13,8 @@ import { deferredResponse, followUp, initialResponse } from './respond.ts';
 export interface BotHandler {
   handle(inbound: Inbound): Promise<Effect[]>;
   formAtOnce(inbound: Extract<Inbound, { type: 'action' }>): Promise<Effect | null>;
+  /** Where a reply landed, to keep it current (Bot.sent); a bot that keeps nothing current leaves it out. */
+  sent?(inbound: Inbound, effect: Effect, sent: MessageRef): Promise<void>;
 }
 
 export interface DispatchLogger {
