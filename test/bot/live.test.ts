@@ -97,7 +97,8 @@ describe('messages kept current follow changes made anywhere', () => {
     await ben.command('book');
     await ben.click('Tue 8 Jan');
     const picker = ben.current()!.ref;
-    expect(actionsOf(ben.current()!.view).map((a) => a.label)).not.toContain('10:00');
+    const offersTen = (labels: string[]) => labels.some((l) => l.startsWith('10:00'));
+    expect(offersTen(actionsOf(ben.current()!.view).map((a) => a.label))).toBe(false);
     const session = await h.db.session.findFirstOrThrow({ where: { coachId: coach.id } });
     await deliveredAbout(session.id);
 
@@ -105,7 +106,7 @@ describe('messages kept current follow changes made anywhere', () => {
     await h.core.sessions.reschedule(await actorOf(h.db, admin), session.id, { scheduledAt: new Date('2030-01-09T10:00:00Z') });
     await deliveredAbout(session.id);
 
-    expect(actionsOf(h.port.messages.get(picker.messageId)!).map((a) => a.label)).toContain('10:00');
+    expect(offersTen(actionsOf(h.port.messages.get(picker.messageId)!).map((a) => a.label))).toBe(true);
   });
 
   it('tells each person once per event: the one who acted gets the reply, the other party the notice', async () => {
