@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { opensForm } from '../../bot/index.ts';
 import type { Effect, Inbound, MessageRef } from '../../bot/inbound.ts';
 import { interactionSchema, toInbound, type Interaction } from './interactions.ts';
-import { deferredResponse, followUp, initialResponse } from './respond.ts';
+import { deferredResponse, followUp, initialResponse, initialSent, type ReplySent } from './respond.ts';
 
 // One path for every interaction, whichever way it arrived (HTTP endpoint or gateway): parse,
 // drop a redelivery, let the bot work, answer. `answer` sends the initial response (the HTTP
@@ -86,18 +86,21 @@ export function createDispatcher(deps: DispatchDeps) {
   async function answerFromEffects(interaction: Interaction, inbound: Inbound, answer: Answer, work: Promise<Effect[]>): Promise<void> {
     const early = await within(work, deps.answerBudgetMs);
     if (early === 'late' && (await formInstead(interaction, inbound, answer, work))) return;
+    const bot = deps.bot;
+    const sent: ReplySent | undefined = bot.sent && ((effect, ref) => bot.sent!(inbound, effect, ref));
     if (early !== 'late') {
       const initial = initialResponse(interaction, early[0]);
       if (initial) {
         await answer(initial);
-        await followUp(deps.rest, interaction, early.slice(1), null);
+        await initialSent(deps.rest, interaction, early[0], sent);
+        await followUp(deps.rest, interaction, early.slice(1), null, sent);
         return;
       }
     }
     const deferred = deferredResponse(interaction);
     await answer(deferred);
     const effects = early === 'late' ? await work : early;
-    await followUp(deps.rest, interaction, effects, deferred);
+    await followUp(deps.rest, interaction, effects, deferred, sent);
   }
 
   /** Handles one interaction payload; resolves when everything it causes has been sent. */
