@@ -4,6 +4,7 @@ import type { View } from '../../bot/view.ts';
 import { clip, renderHome, renderMessage, renderModal, SLACK_LIMITS } from './blocks.ts';
 import type { Origin } from './inbound.ts';
 import { isDirectChannel, type SlackPeople } from './people.ts';
+import { messageRef } from './refs.ts';
 
 // The bot's Effects as Slack calls, for one delivery's origin:
 // - reply: a message in the user's DM with the bot (the conversation itself when the input came
@@ -56,7 +57,7 @@ async function reply(ctx: EffectContext, view: View): Promise<MessageRef | void>
   if (ctx.origin.surface === 'home') return publishHome(ctx, view);
   const channel = await replyChannel(ctx);
   const posted = await ctx.client.chat.postMessage({ channel, ...renderMessage(view) });
-  if (posted.ts) return { platform: 'slack', channelId: posted.channel ?? channel, messageId: posted.ts };
+  if (posted.ts) return messageRef(ctx.origin.teamId, posted.channel ?? channel, posted.ts);
 }
 
 /** Carries out one effect; answers the message a reply was posted as, when it is one that can be edited later. */

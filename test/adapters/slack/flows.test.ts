@@ -278,7 +278,8 @@ describe('lists kept current', () => {
     h.clock.set(TEST_EPOCH);
     const account = (await h.core.chat.account({ platform: 'slack', scope: app.teamId, platformUserId: member.userId }))!;
     const booking = await h.core.bookings.create(await actorOf(h.db, { id: account.userId }), { memberId: account.memberId!, coachId: coach.id, requestedDate: '2030-01-15', requestedTime: '11:00' }, 'slack-typed-list');
-    const list = await command(member, 'sessions', '', 'Cancel Tue 15 Jan');
+    const list = await command(member, 'sessions', '', 'Your upcoming sessions');
+    expect(textOf(blocksOf(list))).toContain('Tue 15 Jan');
     const jobs = await testWorkers({ db: h.db, clock: h.clock, ports: [app.adapter.port], present: bot.present, redraw: bot.redraw });
     const edited = app.fake.waitForCall('chat.update', (c) => c.args.channel === list.channel && c.args.ts === list.ts);
     await h.core.sessions.cancel(await actorOf(h.db, await makeAdmin(h.db)), booking.sessionId!, {});
