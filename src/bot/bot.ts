@@ -32,8 +32,8 @@ export interface Bot {
   formAtOnce(inbound: Extract<Inbound, { type: 'action' }>): Promise<Effect | null>;
   /**
    * The adapter posted `effect`, one of the effects `handle` answered for `inbound`, as `sent`: a
-   * reply to keep current (a typed /sessions) is remembered like a button's message. Adapters call
-   * it for every reply they post as a message they can edit later. Never throws.
+   * reply to keep current (`keep`, e.g. a typed /sessions) is remembered like a button's message.
+   * Adapters call it for the replies they post as messages they can edit later. Never throws.
    */
   sent(inbound: Inbound, effect: Effect, sent: MessageRef): Promise<void>;
   /** Turns a notice into its recipient's message (for the jobs). */

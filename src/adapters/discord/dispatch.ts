@@ -92,7 +92,8 @@ export function createDispatcher(deps: DispatchDeps) {
       const initial = initialResponse(interaction, early[0]);
       if (initial) {
         await answer(initial);
-        await initialSent(deps.rest, interaction, early[0], sent);
+        // The reply was delivered: not learning where it landed only leaves it unkept.
+        await initialSent(deps.rest, interaction, early[0], sent).catch((error: unknown) => deps.logger.warn({ err: error }, 'discord: could not find the reply to keep current'));
         await followUp(deps.rest, interaction, early.slice(1), null, sent);
         return;
       }

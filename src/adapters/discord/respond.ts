@@ -67,11 +67,6 @@ export function deferredResponse(interaction: Interaction): APIInteractionRespon
   };
 }
 
-/**
- * Sends effects after the initial response, through the interaction's webhook (valid 15 minutes).
- * `deferred` is the deferred response given, if any: a deferred "thinking" message is replaced by
- * the first message the bot produces, and a deferred update edits the clicked message.
- */
 /** Hears where a reply landed (Bot.sent). */
 export type ReplySent = (effect: Effect, ref: MessageRef) => Promise<void>;
 
@@ -91,6 +86,12 @@ export async function initialSent(rest: REST, interaction: Interaction, effect: 
   if (ref) await sent(effect, ref);
 }
 
+/**
+ * Sends effects after the initial response, through the interaction's webhook (valid 15 minutes).
+ * `deferred` is the deferred response given, if any: a deferred "thinking" message is replaced by
+ * the first message the bot produces, and a deferred update edits the clicked message. `sent`
+ * hears where a reply to keep current landed.
+ */
 export async function followUp(rest: REST, interaction: Interaction, effects: Effect[], deferred: APIInteractionResponse | null, sent?: ReplySent): Promise<void> {
   const original = Routes.webhookMessage(interaction.application_id, interaction.token, '@original');
   const webhook = Routes.webhook(interaction.application_id, interaction.token);
