@@ -16,7 +16,7 @@ export interface NewSession {
   duration: number;
   type: SessionType;
   memberNotes?: string | null;
-  /** What to tell both parties: `booking.confirmed` for a booking, `session.created` otherwise. */
+  /** What to tell the parties: `booking.confirmed` for a booking, `session.created` otherwise. */
   notify: NotificationType;
   /** Extra payload for the notification (e.g. the booking id). */
   payload?: Record<string, unknown>;
@@ -124,7 +124,7 @@ export function notificationsCte(name: string, entries: readonly OutboxEntry[], 
     ON CONFLICT ("dedupeKey") DO NOTHING)`;
 }
 
-/** Calendar event, session, and notifications for both parties (Properties 17, 18, 28), in one statement. */
+/** Calendar event, session, and notifications for its parties (Properties 17, 18, 28), in one statement. */
 export async function insertSession(tx: DbTx, s: NewSession, at: Date) {
   const { session, event, ctes } = sessionInsertCtes(s, at);
   await tx.$executeRaw`WITH ${Prisma.join(ctes, ', ')} SELECT 1`;

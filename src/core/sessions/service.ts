@@ -173,7 +173,7 @@ export function createSessionsService(deps: CoreDeps) {
 
     /**
      * Moves a session: the new time passes the booking rule excluding the session itself, the
-     * calendar event moves with a higher SEQUENCE, reminders are re-timed, both parties are told.
+     * calendar event moves with a higher SEQUENCE, reminders are re-timed, the parties are told (see partiesToTell).
      */
     async reschedule(actor: Actor, id: string, raw: RescheduleSessionInput): Promise<SessionView> {
       const sessionId = parseId(id);
