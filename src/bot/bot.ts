@@ -6,8 +6,8 @@ import { FEATURES } from './features/index.ts';
 import { unknownCommandSentence } from './did-you-mean.ts';
 import { answerText, endPendingForm, formRefused, pendingForm, REOPEN_VERB, rememberForms, reopenForm } from './forms.ts';
 import { refusalFor } from './guards.ts';
-import type { ChatUser, Effect, Inbound } from './inbound.ts';
-import { forgetReplaced, redrawForNotice, refreshLive, rememberNotice } from './live.ts';
+import type { ChatUser, Effect, Inbound, MessageRef } from './inbound.ts';
+import { forgetReplaced, redrawForNotice, refreshLive, rememberNotice, rememberSent } from './live.ts';
 import { createPresenter } from './presenter.ts';
 import { screen, text } from './ui.ts';
 import { isDomainError } from '../core/index.ts';
@@ -30,6 +30,12 @@ export interface Bot {
    * may not open it. Its submit is the action's own token, checked again with the values.
    */
   formAtOnce(inbound: Extract<Inbound, { type: 'action' }>): Promise<Effect | null>;
+  /**
+   * The adapter posted `effect`, one of the effects `handle` answered for `inbound`, as `sent`: a
+   * reply to keep current (`keep`, e.g. a typed /sessions) is remembered like a button's message.
+   * Adapters call it for the replies they post as messages they can edit later. Never throws.
+   */
+  sent(inbound: Inbound, effect: Effect, sent: MessageRef): Promise<void>;
   /** Turns a notice into its recipient's message (for the jobs). */
   present: Presenter;
   /** Redraws the messages kept current that a notice's change touches (for the jobs). */
@@ -168,5 +174,14 @@ export function createBot(deps: BotDeps): Bot {
     }
   }
 
-  return { handle, formAtOnce, present: createPresenter(rt), redraw: (n) => redrawForNotice(rt, n), keepNotice: (n, sent) => rememberNotice(rt, n, sent) };
+  async function sent(inbound: Inbound, effect: Effect, ref: MessageRef): Promise<void> {
+    try {
+      await rememberSent(rt, inbound.user, effect, ref);
+    } catch (error) {
+      // Like a live redraw, keeping a reply current is a courtesy: the reply itself was delivered.
+      rt.logger?.warn({ err: error, platform: inbound.user.platform }, 'could not keep a reply current');
+    }
+  }
+
+  return { handle, formAtOnce, sent, present: createPresenter(rt), redraw: (n) => redrawForNotice(rt, n), keepNotice: (n, sent) => rememberNotice(rt, n, sent) };
 }

@@ -44,9 +44,23 @@ export type Inbound =
   /** Free text in a direct conversation (Telegram's step-by-step forms, relayed chat). */
   | (InboundBase & { type: 'text'; text: string });
 
+/**
+ * A reply to keep current (see src/bot/live.ts): what it shows and the time span whose changes
+ * redraw it. The adapter reports where the reply landed (Bot.sent), and from then on it is redrawn
+ * like a message drawn onto a button's own message. Dates as ISO strings: effects are stored.
+ */
+export interface KeepCurrent {
+  kind: string;
+  args: Record<string, unknown>;
+  coachId: string;
+  startsAt: string;
+  endsAt: string;
+  sessionId?: string;
+}
+
 export type Effect =
   /** A new message to the user, in the conversation the input came from. */
-  | { type: 'reply'; view: View; ephemeral?: boolean }
+  | { type: 'reply'; view: View; ephemeral?: boolean; keep?: KeepCurrent }
   /** Replace the message the action came from. */
   | { type: 'update'; view: View }
   /** Open a form (modal, or prompts one input at a time). */

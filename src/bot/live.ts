@@ -1,6 +1,6 @@
 import type { Ctx, BotRuntime, LiveSpan } from './context.ts';
 import { viewerFor } from './context.ts';
-import type { Effect, MessageRef } from './inbound.ts';
+import type { ChatUser, Effect, MessageRef } from './inbound.ts';
 import { ChatDeliveryError, type Notice } from './port.ts';
 
 // Messages kept current (docs/design.md §6): a slot picker or session card drawn onto a known
@@ -13,20 +13,50 @@ const LIVE_FOR_MS = 2 * 24 * 60 * 60_000;
 /** Inputs whose answer drew a screen kept current (see forgetReplaced). */
 const keptCurrent = new WeakSet<Ctx>();
 
-/** Remembers the message this action is answered on as showing `kind` for the viewer. */
-export async function rememberLive(ctx: Ctx, kind: string, args: Record<string, unknown>, span: LiveSpan): Promise<void> {
-  if (!ctx.message || !ctx.account) return;
-  keptCurrent.add(ctx);
-  await ctx.core.chat.rememberLive({
-    ...ctx.message,
-    viewerId: ctx.account.userId,
+/** The row that remembers `message` as showing `kind` over `span` for the viewer. */
+function liveRow(message: MessageRef, viewerId: string, kind: string, args: Record<string, unknown>, span: LiveSpan, now: Date) {
+  return {
+    ...message,
+    viewerId,
     coachId: span.coachId,
     sessionId: span.sessionId ?? null,
     startsAt: span.startsAt,
     endsAt: span.endsAt,
     screen: { kind, args },
-    expiresAt: new Date(ctx.now.getTime() + LIVE_FOR_MS),
-  });
+    expiresAt: new Date(now.getTime() + LIVE_FOR_MS),
+  };
+}
+
+/** Remembers the message this action is answered on as showing `kind` for the viewer. */
+export async function rememberLive(ctx: Ctx, kind: string, args: Record<string, unknown>, span: LiveSpan): Promise<void> {
+  if (!ctx.message || !ctx.account) return;
+  keptCurrent.add(ctx);
+  await ctx.core.chat.rememberLive(liveRow(ctx.message, ctx.account.userId, kind, args, span, ctx.now));
+}
+
+/**
+ * Keeps the answer `effect` current as showing `kind`: drawn onto the message a button came from,
+ * that message is remembered now; a new message (a typed command's reply) is marked, and remembered
+ * once its adapter reports where it landed (rememberSent).
+ */
+export async function keepCurrent(ctx: Ctx, effect: Effect, kind: string, args: Record<string, unknown>, span: LiveSpan): Promise<Effect> {
+  if (ctx.message) {
+    await rememberLive(ctx, kind, args, span);
+    return effect;
+  }
+  if (effect.type !== 'reply' || !ctx.account) return effect;
+  const { coachId, startsAt, endsAt, sessionId } = span;
+  return { ...effect, keep: { kind, args, coachId, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), ...(sessionId ? { sessionId } : {}) } };
+}
+
+/** An adapter posted `effect` as `sent`: a reply marked by keepCurrent is remembered for its viewer. */
+export async function rememberSent(rt: BotRuntime, user: ChatUser, effect: Effect, sent: MessageRef): Promise<void> {
+  if (effect.type !== 'reply' || !effect.keep) return;
+  const account = await rt.core.chat.account(user);
+  if (!account?.isActive) return;
+  const { kind, args, coachId, startsAt, endsAt, sessionId } = effect.keep;
+  const span = { coachId, startsAt: new Date(startsAt), endsAt: new Date(endsAt), ...(sessionId ? { sessionId } : {}) };
+  await rt.core.chat.rememberLive(liveRow(sent, account.userId, kind, args, span, rt.clock.now()));
 }
 
 /**
@@ -80,32 +110,31 @@ export async function rememberNotice(rt: BotRuntime, notice: Notice, sent: Messa
   if (!account?.isActive) return;
   const s = await rt.core.sessions.findOne(await rt.core.access.actorFor(account.userId), sessionId);
   const startsAt = new Date(s.scheduledAt);
-  await rt.core.chat.rememberLive({
-    ...sent,
-    viewerId: notice.userId,
-    coachId: s.coachId,
-    sessionId: s.id,
-    startsAt,
-    endsAt: new Date(startsAt.getTime() + s.duration * 60_000),
-    screen: { kind: 'notice', args: { notice } },
-    expiresAt: new Date(rt.clock.now().getTime() + LIVE_FOR_MS),
-  });
+  const span = { coachId: s.coachId, sessionId: s.id, startsAt, endsAt: new Date(startsAt.getTime() + s.duration * 60_000) };
+  await rt.core.chat.rememberLive(liveRow(sent, notice.userId, 'notice', { notice }, span, rt.clock.now()));
 }
 
 /** Notices written with a change of a session (see core's writeNotifications calls). */
 const CHANGE_NOTICES = new Set(['booking.confirmed', 'session.created', 'booking.cancelled', 'session.cancelled', 'session.rescheduled', 'session.completed', 'session.no_show']);
 
 /**
- * Redraws what the change behind a notice touches. Every change notifies both parties; the coach's
- * copy does the redraw, so one change is redrawn once, however many notices it wrote.
+ * Redraws what the change behind a notice touches. A change notifies its parties less the one who
+ * made it (core's partiesToTell): the coach's copy does the redraw, or the member's when the coach
+ * made the change, so one change is redrawn once, however many notices it wrote. A reschedule
+ * redraws the time it left (a seat freed there) as well as the one it took.
  */
 export async function redrawForNotice(rt: BotRuntime, notice: Notice): Promise<void> {
-  const sessionId = notice.payload.sessionId;
+  const { sessionId, actorId, previous } = notice.payload as { sessionId?: unknown; actorId?: unknown; previous?: { scheduledAt?: unknown; duration?: unknown } };
   if (!CHANGE_NOTICES.has(notice.type) || typeof sessionId !== 'string') return;
   const account = await rt.core.chat.accountOf(notice.userId);
   if (!account?.isActive) return;
   const s = await rt.core.sessions.findOne(await rt.core.access.actorFor(account.userId), sessionId);
-  if (s.coachId !== notice.userId) return;
+  const redrawer = actorId === s.coachId ? s.memberUserId : s.coachId;
+  if (notice.userId !== redrawer) return;
   const startsAt = new Date(s.scheduledAt);
   await refreshLive(rt, { coachId: s.coachId, startsAt, endsAt: new Date(startsAt.getTime() + s.duration * 60_000), sessionId: s.id });
+  if (typeof previous?.scheduledAt === 'string' && typeof previous.duration === 'number') {
+    const left = new Date(previous.scheduledAt);
+    await refreshLive(rt, { coachId: s.coachId, startsAt: left, endsAt: new Date(left.getTime() + previous.duration * 60_000) });
+  }
 }

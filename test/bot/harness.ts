@@ -16,10 +16,13 @@ export type InboundInput = Inbound extends infer I ? (I extends Inbound ? Omit<I
 export class RecordingPort implements ChatPort {
   readonly messages = new Map<string, View>();
   readonly edits: { message: MessageRef; view: View }[] = [];
+  /** Every new message sent (the jobs' notices), by recipient, in order. */
+  readonly sent: { to: string; view: View }[] = [];
   constructor(readonly platform: Platform = 'web') {}
   async send(to: Recipient, view: View): Promise<MessageRef> {
     const ref = { platform: this.platform, channelId: to.platformUserId, messageId: randomUUID() };
     this.messages.set(ref.messageId, view);
+    this.sent.push({ to: to.platformUserId, view });
     return ref;
   }
   async edit(message: MessageRef, view: View): Promise<void> {
@@ -54,7 +57,8 @@ export class Chatter {
     this.user = { platform: 'web', scope: 'local', platformUserId: id, ...extra };
   }
 
-  private apply(effects: Effect[], from?: MessageRef): Effect[] {
+  /** Shows the effects as an adapter does, reporting each reply's message back to the bot. */
+  private async apply(inbound: Inbound, effects: Effect[], from?: MessageRef): Promise<Effect[]> {
     this.lastNotice = undefined;
     for (const e of effects) {
       if (e.type === 'reply' || e.type === 'update') {
@@ -64,6 +68,7 @@ export class Chatter {
         // The port sees the same messages, so live edits land on them.
         this.h.port.messages.set(ref.messageId, e.view);
         this.last = { ref, view: e.view };
+        if (e.type === 'reply') await this.h.bot.sent(inbound, e, ref);
       } else if (e.type === 'notice') this.lastNotice = e.text;
       else if (e.type === 'form') this.lastForm = e.form;
     }
@@ -72,7 +77,7 @@ export class Chatter {
 
   async send(inbound: InboundInput): Promise<Effect[]> {
     const full = { deliveryId: randomUUID(), ...inbound, user: this.user } as Inbound;
-    return this.apply(await this.h.bot.handle(full), inbound.type === 'action' ? (inbound as { message?: MessageRef }).message : undefined);
+    return this.apply(full, await this.h.bot.handle(full), inbound.type === 'action' ? (inbound as { message?: MessageRef }).message : undefined);
   }
 
   command(name: string, args = '') {

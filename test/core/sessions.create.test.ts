@@ -76,7 +76,8 @@ describe('creating a session', () => {
         await clearCoach(db, w.otherCoach.user.id);
         const session = await createAs(byAdmin ? w.admin : w.otherCoach, w.otherMember, w.otherCoach, hours);
         const sent = await db.notification.findMany({ where: { type: 'session.created', payload: { path: ['sessionId'], equals: session.id } } });
-        expect(sent.map((n) => n.userId).sort()).toEqual([w.otherCoach.user.id, w.otherMember.user.id].sort());
+        // The coach who created it has the answer; an admin is not a party, so both are told.
+        expect(sent.map((n) => n.userId).sort()).toEqual(byAdmin ? [w.otherCoach.user.id, w.otherMember.user.id].sort() : [w.otherMember.user.id]);
         const reminders = await db.notification.count({ where: { type: 'session.reminder', payload: { path: ['sessionId'], equals: session.id } } });
         expect(reminders, 'reminders are derived when due, not written at creation').toBe(0);
       }),
@@ -284,7 +285,9 @@ describe('rescheduling', () => {
         const changed = target.getTime() !== at(from).getTime() || length !== 60;
         expect(event.sequence).toBe(eventBefore.sequence + (changed ? 1 : 0));
         const told = await db.notification.findMany({ where: { type: 'session.rescheduled', payload: { path: ['sessionId'], equals: session.id } } });
-        expect(told.map((n) => n.userId).sort()).toEqual(changed ? [w.coach.user.id, w.member.user.id].sort() : []);
+        // The other party is told, with the time it left (what showed that time is redrawn too).
+        expect(told.map((n) => n.userId)).toEqual(changed ? [byMember ? w.coach.user.id : w.member.user.id] : []);
+        for (const n of told) expect(n.payload).toMatchObject({ previous: { scheduledAt: at(from).toISOString(), duration: 60 } });
         // Reminders follow the session's current time by themselves; rescheduledAt marks which are passed.
         const row = await db.session.findUniqueOrThrow({ where: { id: session.id } });
         expect(row.rescheduledAt?.getTime() ?? null).toBe(changed ? clock.now().getTime() : null);

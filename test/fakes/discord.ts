@@ -45,6 +45,9 @@ export class FakeDiscord {
   #waiters: Waiter[] = [];
   #nextId = 200000000000000000n;
   #identified: Array<() => void> = [];
+  /** Interactions' initial responses by token: Discord keeps one as a message in the interaction's channel. */
+  #originals = new Map<string, StoredMessage>();
+  #awaitingOriginal = new Map<string, Array<() => void>>();
   port = 0;
 
   constructor() {
@@ -71,6 +74,28 @@ export class FakeDiscord {
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /**
+   * An interaction's initial response as the message Discord keeps in its channel (`@original`).
+   * Over HTTP the response goes back in the reply body, which the fake never sees: the caller that
+   * received it hands it over, and a GET of `@original` asked before then is answered once it has.
+   */
+  answered(token: string, channelId: string, data: Record<string, unknown> | undefined): StoredMessage {
+    const message = this.#store(channelId, data);
+    this.#originals.set(token, message);
+    for (const resolve of this.#awaitingOriginal.get(token)?.splice(0) ?? []) resolve();
+    return message;
+  }
+
+  #original(token: string): Promise<StoredMessage> {
+    const found = this.#originals.get(token);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const waiting = this.#awaitingOriginal.get(token) ?? [];
+      waiting.push(() => resolve(this.#originals.get(token)!));
+      this.#awaitingOriginal.set(token, waiting);
+    });
   }
 
   snowflake(): string {
@@ -196,6 +221,9 @@ export class FakeDiscord {
     }
     if (method === 'POST' && (m = path.match(/^\/webhooks\/\d+\/([^/]+)$/))) return this.#send(res, 200, this.#store(`wh-${m[1]}`, body));
     // The SDK sends `@original` percent-encoded, as Discord accepts it.
+    if (method === 'GET' && (m = path.match(/^\/webhooks\/\d+\/([^/]+)\/messages\/(?:@|%40)original$/))) {
+      return void this.#original(m[1]!).then((message) => this.#send(res, 200, message));
+    }
     if (method === 'PATCH' && (m = path.match(/^\/webhooks\/\d+\/([^/]+)\/messages\/(?:@|%40)original$/))) {
       return this.#send(res, 200, this.#store(`wh-${m[1]}`, body, `original-${m[1]}`));
     }

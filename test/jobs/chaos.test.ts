@@ -165,7 +165,8 @@ async function flushedAndReconciled(jobs: RunningWorkers, port: RecordingPort) {
     await linkChat(db, w.coach.user.id);
     await linkChat(db, w.members[0]!.user.id);
     const m = w.members[0]!;
-    const booking = await core.bookings.create(m.actor, { memberId: m.user.memberId!, coachId: w.coach.user.id, requestedDate: '2030-01-08', requestedTime: '11:00' }, randomUUID());
+    // Booked by an admin, who is not a party: both parties get a confirmation.
+    const booking = await core.bookings.create(w.admin.actor, { memberId: m.user.memberId!, coachId: w.coach.user.id, requestedDate: '2030-01-08', requestedTime: '11:00' }, randomUUID());
     // Monday 11:00: the booking's two confirmations and the two 24 h reminders are in Redis ...
     clock.set(new Date(TEST_EPOCH.getTime() + 2 * HOUR));
     await jobs.tick();

@@ -24,10 +24,12 @@ beforeEach(async () => {
 
 const at = (ms: number) => new Date(TEST_EPOCH.getTime() + ms);
 
+// Bookings and changes are made by an admin, who is not a party: both parties are told of each
+// (partiesToTell in src/core/sessions/records.ts), so every change here notifies two people.
 async function book(startsAt: Date) {
   const member = w.members[0]!;
   const booking = await core.bookings.create(
-    member.actor,
+    w.admin.actor,
     { memberId: member.user.memberId!, coachId: w.coach.user.id, requestedDate: startsAt.toISOString().slice(0, 10), requestedTime: startsAt.toISOString().slice(11, 16) },
     randomUUID(),
   );
@@ -86,7 +88,7 @@ describe('reminders and prompts, derived from the sessions table', () => {
     // The end: the coach's complete prompt; nothing for the member until it is completed.
     expect(await tickAt(at(3 * HOUR), sessionId, 5)).toEqual([{ type: 'session.complete_prompt', userId: coach, minutesBefore: undefined, scheduledAt: at(2 * HOUR).toISOString() }]);
     clock.set(at(3 * HOUR + 5 * MINUTE));
-    await core.sessions.complete(w.coach.actor, sessionId, { coachNotes: 'good' });
+    await core.sessions.complete(w.admin.actor, sessionId, { coachNotes: 'good' });
     await jobs.relay();
     const after = await tickAt(at(3 * HOUR + 5 * MINUTE), sessionId, 7);
     // The member's completion notice is their one rating request: no separate rate prompt follows it.
@@ -106,7 +108,7 @@ describe('reminders and prompts, derived from the sessions table', () => {
     const member = w.members[0]!.user.id;
     const sessionId = await book(at(2 * HOUR));
     clock.set(at(3 * HOUR + 10 * MINUTE));
-    await core.sessions.complete(w.coach.actor, sessionId, { coachNotes: 'done' });
+    await core.sessions.complete(w.admin.actor, sessionId, { coachNotes: 'done' });
     // The session's end and its completion are both past: every tick and relay from here on.
     await jobs.tick();
     await jobs.relay();
@@ -139,7 +141,7 @@ describe('reminders and prompts, derived from the sessions table', () => {
     // Monday 11:30: moved to Tuesday 15:00.
     clock.set(at(2 * HOUR + 30 * MINUTE));
     const newTime = at(30 * HOUR);
-    await core.sessions.reschedule(w.coach.actor, sessionId, { scheduledAt: newTime });
+    await core.sessions.reschedule(w.admin.actor, sessionId, { scheduledAt: newTime });
     await jobs.relay();
     await sentAbout(sessionId, 6);
     // Monday 15:00: the new time's 24 h reminder (the session moved before that moment).
@@ -160,7 +162,7 @@ describe('reminders and prompts, derived from the sessions table', () => {
   it('cancelled, no reminder or prompt is sent', async () => {
         const sessionId = await book(at(26 * HOUR));
     clock.set(at(HOUR));
-    await core.sessions.cancel(w.members[0]!.actor, sessionId, { reason: 'away' });
+    await core.sessions.cancel(w.admin.actor, sessionId, { reason: 'away' });
     await jobs.relay();
     const told = await sentAbout(sessionId, 4);
     expect(told.map((m) => m.type).sort()).toEqual(['booking.confirmed', 'booking.confirmed', 'session.cancelled', 'session.cancelled']);
@@ -182,7 +184,7 @@ describe('reminders and prompts, derived from the sessions table', () => {
     clock.set(at(2 * HOUR - 30_000));
     expect(await materializeTimedNotifications(db, { reminderOffsetsMinutes: [1440, 60], promptLookbackMs: HOUR }, clock.now(), at(2 * HOUR))).toBe(2);
     // ... when the session moves; at its time the worker finds it stale and skips it.
-    await core.sessions.reschedule(w.coach.actor, sessionId, { scheduledAt: at(30 * HOUR) });
+    await core.sessions.reschedule(w.admin.actor, sessionId, { scheduledAt: at(30 * HOUR) });
     clock.set(at(2 * HOUR));
     await jobs.relay();
     await sentAbout(sessionId, 4); // the two `session.rescheduled`
@@ -196,7 +198,7 @@ describe('reminders and prompts, derived from the sessions table', () => {
     const loner = await coachWorld(db, { members: 1 });
     await setWindows(db, loner.coach.user.id, [{ dayOfWeek: 1, startTime: '08:00', endTime: '18:00' }]);
     const m = loner.members[0]!;
-    const booking = await core.bookings.create(m.actor, { memberId: m.user.memberId!, coachId: loner.coach.user.id, requestedDate: '2030-01-07', requestedTime: '12:00' }, randomUUID());
+    const booking = await core.bookings.create(loner.admin.actor, { memberId: m.user.memberId!, coachId: loner.coach.user.id, requestedDate: '2030-01-07', requestedTime: '12:00' }, randomUUID());
     await jobs.relay();
     await jobs.reconcile();
     // Settled rows are final: waiting for the two rows to leave pending is waiting for the worker.

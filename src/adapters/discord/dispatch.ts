@@ -2,9 +2,9 @@ import type { REST } from '@discordjs/rest';
 import { InteractionResponseType, InteractionType, MessageFlags, type APIInteractionResponse } from 'discord-api-types/v10';
 import type { Redis } from 'ioredis';
 import { opensForm } from '../../bot/index.ts';
-import type { Effect, Inbound } from '../../bot/inbound.ts';
+import type { Effect, Inbound, MessageRef } from '../../bot/inbound.ts';
 import { interactionSchema, toInbound, type Interaction } from './interactions.ts';
-import { deferredResponse, followUp, initialResponse } from './respond.ts';
+import { deferredResponse, followUp, initialResponse, initialSent, type ReplySent } from './respond.ts';
 
 // One path for every interaction, whichever way it arrived (HTTP endpoint or gateway): parse,
 // drop a redelivery, let the bot work, answer. `answer` sends the initial response (the HTTP
@@ -13,6 +13,8 @@ import { deferredResponse, followUp, initialResponse } from './respond.ts';
 export interface BotHandler {
   handle(inbound: Inbound): Promise<Effect[]>;
   formAtOnce(inbound: Extract<Inbound, { type: 'action' }>): Promise<Effect | null>;
+  /** Where a reply landed, to keep it current (Bot.sent); a bot that keeps nothing current leaves it out. */
+  sent?(inbound: Inbound, effect: Effect, sent: MessageRef): Promise<void>;
 }
 
 export interface DispatchLogger {
@@ -84,18 +86,22 @@ export function createDispatcher(deps: DispatchDeps) {
   async function answerFromEffects(interaction: Interaction, inbound: Inbound, answer: Answer, work: Promise<Effect[]>): Promise<void> {
     const early = await within(work, deps.answerBudgetMs);
     if (early === 'late' && (await formInstead(interaction, inbound, answer, work))) return;
+    const bot = deps.bot;
+    const sent: ReplySent | undefined = bot.sent && ((effect, ref) => bot.sent!(inbound, effect, ref));
     if (early !== 'late') {
       const initial = initialResponse(interaction, early[0]);
       if (initial) {
         await answer(initial);
-        await followUp(deps.rest, interaction, early.slice(1), null);
+        // The reply was delivered: not learning where it landed only leaves it unkept.
+        await initialSent(deps.rest, interaction, early[0], sent).catch((error: unknown) => deps.logger.warn({ err: error }, 'discord: could not find the reply to keep current'));
+        await followUp(deps.rest, interaction, early.slice(1), null, sent);
         return;
       }
     }
     const deferred = deferredResponse(interaction);
     await answer(deferred);
     const effects = early === 'late' ? await work : early;
-    await followUp(deps.rest, interaction, effects, deferred);
+    await followUp(deps.rest, interaction, effects, deferred, sent);
   }
 
   /** Handles one interaction payload; resolves when everything it causes has been sent. */

@@ -6,7 +6,7 @@ import {
   Routes,
   type APIInteractionResponse,
 } from 'discord-api-types/v10';
-import type { Effect } from '../../bot/inbound.ts';
+import type { Effect, MessageRef } from '../../bot/inbound.ts';
 import type { Form, View } from '../../bot/view.ts';
 import { renderMessage, renderModal } from './render.ts';
 import type { Interaction } from './interactions.ts';
@@ -67,12 +67,32 @@ export function deferredResponse(interaction: Interaction): APIInteractionRespon
   };
 }
 
+/** Hears where a reply landed (Bot.sent). */
+export type ReplySent = (effect: Effect, ref: MessageRef) => Promise<void>;
+
+/** A message Discord answered a webhook call with, as a reference the ChatPort can edit. */
+function refOf(message: unknown): MessageRef | null {
+  const m = message as { id?: unknown; channel_id?: unknown } | undefined;
+  return typeof m?.id === 'string' && typeof m.channel_id === 'string' ? { platform: 'discord', channelId: m.channel_id, messageId: m.id } : null;
+}
+
+/**
+ * A reply the bot asked to keep current that went out as the initial response: Discord answers
+ * the initial response with nothing, so the message it became is asked for (`@original`).
+ */
+export async function initialSent(rest: REST, interaction: Interaction, effect: Effect | undefined, sent?: ReplySent): Promise<void> {
+  if (!sent || effect?.type !== 'reply' || !effect.keep) return;
+  const ref = refOf(await rest.get(Routes.webhookMessage(interaction.application_id, interaction.token, '@original'), { auth: false }));
+  if (ref) await sent(effect, ref);
+}
+
 /**
  * Sends effects after the initial response, through the interaction's webhook (valid 15 minutes).
  * `deferred` is the deferred response given, if any: a deferred "thinking" message is replaced by
- * the first message the bot produces, and a deferred update edits the clicked message.
+ * the first message the bot produces, and a deferred update edits the clicked message. `sent`
+ * hears where a reply to keep current landed.
  */
-export async function followUp(rest: REST, interaction: Interaction, effects: Effect[], deferred: APIInteractionResponse | null): Promise<void> {
+export async function followUp(rest: REST, interaction: Interaction, effects: Effect[], deferred: APIInteractionResponse | null, sent?: ReplySent): Promise<void> {
   const original = Routes.webhookMessage(interaction.application_id, interaction.token, '@original');
   const webhook = Routes.webhook(interaction.application_id, interaction.token);
   let thinking = deferred?.type === InteractionResponseType.DeferredChannelMessageWithSource;
@@ -97,8 +117,10 @@ export async function followUp(rest: REST, interaction: Interaction, effects: Ef
         replaces = thinking;
         break;
     }
-    if (replaces) await rest.patch(original, { body, auth: false });
-    else await rest.post(webhook, { body, auth: false });
+    // Both answer with the message written, so a reply's place is known without asking.
+    const message = replaces ? await rest.patch(original, { body, auth: false }) : await rest.post(webhook, { body, auth: false });
+    const ref = effect.type === 'reply' && effect.keep ? refOf(message) : null;
+    if (ref && sent) await sent(effect, ref);
     thinking = false;
   }
   if (thinking) await rest.patch(original, { body: notice('Done.'), auth: false });

@@ -5,7 +5,7 @@ import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Logger as Pino } from 'pino';
 import type { InstallationRecords } from '../../core/chat/installations.ts';
-import type { Effect, Inbound } from '../../bot/inbound.ts';
+import type { Effect, Inbound, MessageRef } from '../../bot/inbound.ts';
 import { AckFirstScheduler } from './ack-first.ts';
 import { createWebClient } from './client.ts';
 import { createDeliveryLedger } from './deliveries.ts';
@@ -43,6 +43,8 @@ export interface SlackSettings {
 /** The part of the bot the adapter drives. */
 export interface SlackBot {
   handle(inbound: Inbound): Promise<Effect[]>;
+  /** Where a reply landed, to keep it current (Bot.sent); a bot that keeps nothing current leaves it out. */
+  sent?(inbound: Inbound, effect: Effect, sent: MessageRef): Promise<void>;
 }
 
 export interface SlackAdapterDeps {
@@ -147,8 +149,9 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     const ctx = { client, origin, people, postResponse };
     try {
       const user = await people.describe(client, origin.teamId, origin.userId, origin.channel);
-      const effects = await first(await deps.bot.handle({ ...delivery.inbound, user } as Inbound));
-      await applyEffects(ctx, effects);
+      const inbound = { ...delivery.inbound, user } as Inbound;
+      const effects = await first(await deps.bot.handle(inbound));
+      await applyEffects(ctx, effects, async (effect, ref) => deps.bot.sent?.(inbound, effect, ref));
     } catch (error) {
       log.error({ err: error, key: delivery.key }, 'Slack delivery failed');
       await applyEffects(ctx, [{ type: 'notice', text: 'Sorry, something went wrong. Please try again.' }]).catch(() => undefined);

@@ -1,9 +1,10 @@
 import type { WebClient } from '@slack/web-api';
-import type { Effect } from '../../bot/inbound.ts';
+import type { Effect, MessageRef } from '../../bot/inbound.ts';
 import type { View } from '../../bot/view.ts';
 import { clip, renderHome, renderMessage, renderModal, SLACK_LIMITS } from './blocks.ts';
 import type { Origin } from './inbound.ts';
 import { isDirectChannel, type SlackPeople } from './people.ts';
+import { messageRef } from './refs.ts';
 
 // The bot's Effects as Slack calls, for one delivery's origin:
 // - reply: a message in the user's DM with the bot (the conversation itself when the input came
@@ -51,13 +52,16 @@ async function publishHome(ctx: EffectContext, view: View): Promise<void> {
   await ctx.client.views.publish({ user_id: ctx.origin.userId, view: renderHome(view) });
 }
 
-async function reply(ctx: EffectContext, view: View): Promise<void> {
+/** Posts a new message in the user's DM; answers where it landed (nothing for the Home tab). */
+async function reply(ctx: EffectContext, view: View): Promise<MessageRef | void> {
   if (ctx.origin.surface === 'home') return publishHome(ctx, view);
   const channel = await replyChannel(ctx);
-  await ctx.client.chat.postMessage({ channel, ...renderMessage(view) });
+  const posted = await ctx.client.chat.postMessage({ channel, ...renderMessage(view) });
+  if (posted.ts) return messageRef(ctx.origin.teamId, posted.channel ?? channel, posted.ts);
 }
 
-export async function applyEffect(ctx: EffectContext, effect: Effect): Promise<void> {
+/** Carries out one effect; answers the message a reply was posted as, when it is one that can be edited later. */
+export async function applyEffect(ctx: EffectContext, effect: Effect): Promise<MessageRef | void> {
   const { origin, client } = ctx;
   switch (effect.type) {
     case 'reply':
@@ -86,7 +90,13 @@ export async function applyEffect(ctx: EffectContext, effect: Effect): Promise<v
   }
 }
 
-/** Applies a delivery's effects in order (a notice then a redraw reads in that order). */
-export async function applyEffects(ctx: EffectContext, effects: Effect[]): Promise<void> {
-  for (const effect of effects) await applyEffect(ctx, effect);
+/**
+ * Applies a delivery's effects in order (a notice then a redraw reads in that order); `sent` hears
+ * where each reply landed (Bot.sent).
+ */
+export async function applyEffects(ctx: EffectContext, effects: Effect[], sent?: (effect: Effect, ref: MessageRef) => Promise<void>): Promise<void> {
+  for (const effect of effects) {
+    const ref = await applyEffect(ctx, effect);
+    if (ref && sent) await sent(effect, ref);
+  }
 }

@@ -11,7 +11,7 @@ import { parseUpdate, type ParsedUpdate } from './updates.ts';
 // callback query is answered exactly once, whatever happens.
 
 /** What the adapter needs of the bot. */
-export type ChatBot = Pick<Bot, 'handle'>;
+export type ChatBot = Pick<Bot, 'handle'> & Partial<Pick<Bot, 'sent'>>;
 
 export interface ConversationDeps {
   bot: ChatBot;
@@ -51,14 +51,19 @@ export function createConversation({ bot, api, promptFor, invites, logger, scope
     }
   }
 
-  /** Carries out the bot's effects in `where`; returns the notices, which the caller shows. */
-  async function apply(effects: Effect[], where: Where): Promise<string[]> {
+  /**
+   * Carries out the bot's effects for `inbound` in `where`, telling the bot where each reply landed
+   * (Bot.sent); returns the notices, which the caller shows.
+   */
+  async function apply(inbound: Inbound, effects: Effect[], where: Where): Promise<string[]> {
     const notices: string[] = [];
     for (const effect of effects) {
       switch (effect.type) {
-        case 'reply':
-          await api.sendMessage(where.chatId, renderView(effect.view));
+        case 'reply': {
+          const sent = await api.sendMessage(where.chatId, renderView(effect.view));
+          await bot.sent?.(inbound, effect, { platform: 'telegram', channelId: sent.chatId, messageId: String(sent.messageId) });
           break;
+        }
         case 'update':
           await replace(where, renderView(effect.view));
           break;
@@ -76,7 +81,7 @@ export function createConversation({ bot, api, promptFor, invites, logger, scope
 
   async function run(inbound: Inbound, where: Where): Promise<void> {
     const effects = await bot.handle(inbound);
-    const notices = await apply(effects, where);
+    const notices = await apply(inbound, effects, where);
     for (const text of notices) await api.sendMessage(where.chatId, plain(text));
   }
 
@@ -113,11 +118,12 @@ export function createConversation({ bot, api, promptFor, invites, logger, scope
     try {
       if (!p.data || p.data.startsWith(ADAPTER_PREFIX)) return await answer('This button no longer works.');
       const ref: MessageRef | undefined = message && { platform: 'telegram', channelId: message.chatId, messageId: String(message.messageId) };
-      const effects = await bot.handle({ type: 'action', action: p.data, user: p.user, deliveryId: String(p.updateId), ...(ref ? { message: ref } : {}) });
+      const inbound: Inbound = { type: 'action', action: p.data, user: p.user, deliveryId: String(p.updateId), ...(ref ? { message: ref } : {}) };
+      const effects = await bot.handle(inbound);
       // Answer before the edits, so the button stops spinning as soon as the bot has decided.
       const notices = effects.flatMap((e) => (e.type === 'notice' ? [e.text] : []));
       await answer(callbackAnswerText(notices));
-      await apply(effects.filter((e) => e.type !== 'notice'), { chatId, ...(message ? { message } : {}) });
+      await apply(inbound, effects.filter((e) => e.type !== 'notice'), { chatId, ...(message ? { message } : {}) });
     } catch (error) {
       await answer(SORRY).catch((e: unknown) => logger.warn({ err: e }, 'telegram: could not answer a callback query'));
       throw error;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Bot, ChatUser, Effect, Inbound } from '../../bot/index.ts';
+import type { Bot, ChatUser, Effect, Inbound, MessageRef } from '../../bot/index.ts';
 import { NotFoundError, ValidationError, type Core } from '../../core/index.ts';
 import { PlaygroundEvents } from './events.ts';
 import { playgroundPage } from './page.ts';
@@ -107,8 +107,9 @@ export function playgroundPlugin(o: PlaygroundOptions): FastifyPluginAsync {
       const chat = chatIdOf(req.params);
       const body = inputBody.safeParse(req.body);
       if (!body.success) throw invalid(body.error, 'body');
-      const effects = await o.bot.handle(toInbound(chat, body.data));
-      return applyEffects(o.store, chat, body.data, effects);
+      const inbound = toInbound(chat, body.data);
+      const effects = await o.bot.handle(inbound);
+      return applyEffects(o.store, chat, body.data, effects, (effect, ref) => o.bot.sent(inbound, effect, ref));
     });
 
     app.get('/playground/api/chats/:chatId/events', async (req, reply) => {
@@ -137,11 +138,14 @@ export function playgroundPlugin(o: PlaygroundOptions): FastifyPluginAsync {
   };
 }
 
-/** What the bot asked for, done to the playground's history; forms and notices go back to the page. */
-async function applyEffects(store: PlaygroundStore, chat: string, body: InputBody, effects: Effect[]) {
+/**
+ * What the bot asked for, done to the playground's history; forms and notices go back to the page.
+ * `sent` hears where each reply landed (Bot.sent).
+ */
+async function applyEffects(store: PlaygroundStore, chat: string, body: InputBody, effects: Effect[], sent: (effect: Effect, ref: MessageRef) => Promise<void>) {
   const answer: { form?: unknown; notices: string[] } = { notices: [] };
   for (const e of effects) {
-    if (e.type === 'reply') await store.append(chat, e.view);
+    if (e.type === 'reply') await sent(e, await store.append(chat, e.view));
     else if (e.type === 'update') {
       const messageId = body.kind === 'action' ? body.messageId : undefined;
       if (!messageId || !(await store.replace({ platform: 'web', channelId: chat, messageId }, e.view))) await store.append(chat, e.view);

@@ -3,7 +3,7 @@ import { packId, packInt, unpackId, unpackInt } from '../compact.ts';
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
 import { notice, openForm, reply, show, update, type Feature, type FormDraw, type VerbUse } from '../feature.ts';
-import { rememberLive } from '../live.ts';
+import { keepCurrent } from '../live.ts';
 import { reminderRow } from '../presenter.ts';
 import { countdown, spanLabel } from '../format.ts';
 import { requireMember, type CoachViewer, type MemberViewer } from '../guards.ts';
@@ -144,15 +144,15 @@ async function cancelSession(ctx: Ctx, sessionId: string, reason: string | undef
 }
 
 /**
- * A member's session list kept current on the message it is drawn on: remembered over their
- * coach's calendar from now on, so any change of their sessions redraws it (a cancelled one
- * leaves the list, and its buttons with it).
+ * A member's session list kept current on the message it is drawn on, typed or from a button:
+ * remembered over their coach's calendar from now on, so any change of their sessions redraws it
+ * (a cancelled one leaves the list, and its buttons with it).
  */
 async function showList(ctx: Ctx, kind: 'sessions' | 'next', draw: (v: MemberViewer) => Promise<View>) {
   const v = requireMember(ctx);
-  const view = await draw(v);
-  if (v.account.coachId) await rememberLive(ctx, kind, {}, { coachId: v.account.coachId, startsAt: v.now, endsAt: new Date(v.now.getTime() + LIST_SPAN_MS) });
-  return [show(ctx, view)];
+  const answer = show(ctx, await draw(v));
+  if (!v.account.coachId) return [answer];
+  return [await keepCurrent(ctx, answer, kind, {}, { coachId: v.account.coachId, startsAt: v.now, endsAt: new Date(v.now.getTime() + LIST_SPAN_MS) })];
 }
 
 const cancelled = (v: Viewer, s: SessionView) =>
@@ -179,8 +179,8 @@ declare module '../context.ts' {
 
 export const member: Feature<keyof typeof MEMBER_VERBS> = {
   commands: {
-    sessions: { description: 'Your upcoming sessions (cancel, reschedule)', audience: 'member', run: async (ctx) => [reply(await mySessions(requireMember(ctx)))] },
-    next: { description: 'Your next session', audience: 'member', run: async (ctx) => [reply(await next(requireMember(ctx)))] },
+    sessions: { description: 'Your upcoming sessions (cancel, reschedule)', audience: 'member', run: async (ctx) => showList(ctx, 'sessions', mySessions) },
+    next: { description: 'Your next session', audience: 'member', run: async (ctx) => showList(ctx, 'next', next) },
     rate: { description: 'Rate a finished session', audience: 'member', run: async (ctx) => [reply(await rateList(requireMember(ctx)))] },
     profile: { description: 'Your profile', audience: 'member', run: async (ctx) => [reply(await profile(requireMember(ctx)))] },
   },

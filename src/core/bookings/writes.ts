@@ -65,7 +65,7 @@ export interface BookingWrite {
 }
 
 /**
- * A confirmed booking with its session, calendar event, notifications to both parties
+ * A confirmed booking with its session, calendar event, notifications to its parties
  * (Properties 26, 28, 47) and its idempotency key.
  */
 export function confirmedBookingWrite(r: BookingRequest, k: KeyOf, at: Date): BookingWrite {
@@ -81,6 +81,7 @@ export function confirmedBookingWrite(r: BookingRequest, k: KeyOf, at: Date): Bo
       memberNotes: r.memberNotes,
       notify: 'booking.confirmed',
       payload: { bookingId },
+      actorId: k.actorId,
     },
     at,
   );

@@ -16,10 +16,27 @@ export interface NewSession {
   duration: number;
   type: SessionType;
   memberNotes?: string | null;
-  /** What to tell both parties: `booking.confirmed` for a booking, `session.created` otherwise. */
+  /** What to tell the parties: `booking.confirmed` for a booking, `session.created` otherwise. */
   notify: NotificationType;
   /** Extra payload for the notification (e.g. the booking id). */
   payload?: Record<string, unknown>;
+  /** Who made it (see partiesToTell); absent when no one in particular did. */
+  actorId?: string | null;
+}
+
+/** The two parties of a session. */
+export interface SessionParties {
+  memberUserId: string;
+  coachUserId: string;
+}
+
+/**
+ * Who is told of a change: both parties, less the one who made it. The actor gets the answer to
+ * their own request (the bot's reply, the API's response); a notice as well would tell them twice.
+ * An admin acting on someone's behalf is not a party, so both parties are told.
+ */
+export function partiesToTell(p: SessionParties, actorId: string | null | undefined): string[] {
+  return [p.memberUserId, p.coachUserId].filter((userId) => userId !== actorId);
 }
 
 export function endOf(scheduledAt: Date, durationMinutes: number): Date {
@@ -27,7 +44,7 @@ export function endOf(scheduledAt: Date, durationMinutes: number): Date {
 }
 
 /**
- * The rows of a new session (calendar event, attendee, session, notifications for both parties) as
+ * The rows of a new session (calendar event, attendee, session, notifications for its parties) as
  * data-modifying CTEs, so a caller can write them and its own rows in ONE statement: inside the coach
  * lock every statement is a round trip that other bookings of the coach wait for.
  */
@@ -71,10 +88,10 @@ export function sessionInsertCtes(s: NewSession, at: Date) {
     createdAt: at,
     updatedAt: at,
   };
-  const payload = { sessionId: session.id, scheduledAt: s.scheduledAt.toISOString(), duration: s.duration, ...s.payload };
+  const payload = { sessionId: session.id, scheduledAt: s.scheduledAt.toISOString(), duration: s.duration, actorId: s.actorId ?? null, ...s.payload };
   // Reminders and prompts are not written here: the jobs derive them from the sessions table when
   // they fall due (src/core/notifications/timed.ts), so a booking writes two notifications, not eight.
-  const notifications: OutboxEntry[] = [s.memberUserId, s.coachUserId].map((userId) => ({
+  const notifications: OutboxEntry[] = partiesToTell(s, s.actorId).map((userId) => ({
     userId,
     type: s.notify,
     payload,
@@ -107,7 +124,7 @@ export function notificationsCte(name: string, entries: readonly OutboxEntry[], 
     ON CONFLICT ("dedupeKey") DO NOTHING)`;
 }
 
-/** Calendar event, session, and notifications for both parties (Properties 17, 18, 28), in one statement. */
+/** Calendar event, session, and notifications for its parties (Properties 17, 18, 28), in one statement. */
 export async function insertSession(tx: DbTx, s: NewSession, at: Date) {
   const { session, event, ctes } = sessionInsertCtes(s, at);
   await tx.$executeRaw`WITH ${Prisma.join(ctes, ', ')} SELECT 1`;
@@ -120,19 +137,21 @@ export async function insertSession(tx: DbTx, s: NewSession, at: Date) {
  */
 export async function moveSession(
   tx: DbTx,
-  s: { id: string; calendarEventId: string; memberUserId: string; coachUserId: string },
-  scheduledAt: Date,
-  duration: number,
-  at: Date,
+  s: SessionParties & { id: string; calendarEventId: string; scheduledAt: Date; duration: number },
+  to: { scheduledAt: Date; duration: number },
+  by: { userId: string; at: Date },
 ) {
-  const session = await tx.session.update({ where: { id: s.id }, data: { scheduledAt, duration, rescheduledAt: at } });
+  const { scheduledAt, duration } = to;
+  const session = await tx.session.update({ where: { id: s.id }, data: { scheduledAt, duration, rescheduledAt: by.at } });
   const event = await moveCalendarEvent(tx, s.calendarEventId, scheduledAt, endOf(scheduledAt, duration));
+  // The time it had too: what showed the old time (a seat freed there) is redrawn as well.
+  const previous = { scheduledAt: s.scheduledAt.toISOString(), duration: s.duration };
   await writeNotifications(
     tx,
-    [s.memberUserId, s.coachUserId].map((userId) => ({
+    partiesToTell(s, by.userId).map((userId) => ({
       userId,
       type: 'session.rescheduled' as const,
-      payload: { sessionId: s.id, scheduledAt: scheduledAt.toISOString(), duration, sequence: event.sequence },
+      payload: { sessionId: s.id, scheduledAt: scheduledAt.toISOString(), duration, sequence: event.sequence, previous, actorId: by.userId },
       dedupeKey: `session.rescheduled:${s.id}:${event.sequence}:${userId}`,
     })),
   );
@@ -140,11 +159,11 @@ export async function moveSession(
 }
 
 /**
- * Cancels a session: status, calendar event, its booking (which frees the seat), and a notification to both parties (Properties 20, 29).
+ * Cancels a session: status, calendar event, its booking (which frees the seat), and a notification to its parties (Properties 20, 29).
  */
 export async function cancelSessionRecords(
   tx: DbTx,
-  s: { id: string; calendarEventId: string; memberUserId: string; coachUserId: string },
+  s: SessionParties & { id: string; calendarEventId: string },
   by: { userId: string | null; reason: string | null; at: Date },
 ) {
   const session = await tx.session.update({
@@ -156,20 +175,21 @@ export async function cancelSessionRecords(
     where: { sessionId: s.id, status: 'confirmed' },
     data: { status: 'cancelled', cancelledAt: by.at },
   });
-  await notifyParties(tx, s, 'session.cancelled', () => ({ sessionId: s.id, reason: by.reason, cancelledBy: by.userId }));
+  await notifyParties(tx, s, by.userId, 'session.cancelled', () => ({ sessionId: s.id, reason: by.reason, cancelledBy: by.userId }));
   return session;
 }
 
-/** Tells both parties of a session what happened to it, once per session and party. */
+/** Tells the parties of a session what `actorId` did to it (see partiesToTell), once per session and party. */
 export async function notifyParties(
   tx: DbTx,
-  s: { id: string; memberUserId: string; coachUserId: string },
+  s: SessionParties & { id: string },
+  actorId: string | null,
   type: 'session.cancelled' | 'session.completed' | 'session.no_show',
   payload: (userId: string) => Record<string, unknown>,
 ): Promise<void> {
   await writeNotifications(
     tx,
-    [s.memberUserId, s.coachUserId].map((userId) => ({ userId, type, payload: payload(userId), dedupeKey: `${type}:${s.id}:${userId}` })),
+    partiesToTell(s, actorId).map((userId) => ({ userId, type, payload: { ...payload(userId), actorId }, dedupeKey: `${type}:${s.id}:${userId}` })),
   );
 }
 

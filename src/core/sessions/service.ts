@@ -72,7 +72,7 @@ export function createSessionsService(deps: CoreDeps) {
   }
 
   /** Moves a session (and its booking) to a time that passes the booking rule, its own seat left out. */
-  async function moveTo(tx: DbTx, current: SessionRecord, scheduledAt: Date, duration: number): Promise<void> {
+  async function moveTo(tx: DbTx, actor: Actor, current: SessionRecord, scheduledAt: Date, duration: number): Promise<void> {
     const local = await assertBookableTime(tx, policy(), {
       coachId: current.coachId,
       scheduledAt,
@@ -80,7 +80,8 @@ export function createSessionsService(deps: CoreDeps) {
       memberId: current.memberId,
       exceptSessionId: current.id,
     });
-    await moveSession(tx, parties(current), scheduledAt, duration, clock.now());
+    const from = { ...parties(current), scheduledAt: current.scheduledAt, duration: current.duration };
+    await moveSession(tx, from, { scheduledAt, duration }, { userId: actor.userId, at: clock.now() });
     await moveBooking(tx, current.id, scheduledAt, duration, local);
   }
 
@@ -116,6 +117,7 @@ export function createSessionsService(deps: CoreDeps) {
           type: input.type,
           memberNotes: input.memberNotes ?? null,
           notify: 'session.created',
+          actorId: actor.userId,
         },
         now,
       );
@@ -167,7 +169,7 @@ export function createSessionsService(deps: CoreDeps) {
       return changeSession(actor, sessionId, requireSessionCoach, async (tx, current) => {
         if (input.type !== undefined || input.duration !== undefined) assertCanChangeTime(current);
         if (input.duration !== undefined && input.duration !== current.duration) {
-          await moveTo(tx, current, current.scheduledAt, input.duration);
+          await moveTo(tx, actor, current, current.scheduledAt, input.duration);
         }
         if (input.type !== undefined || input.coachNotes !== undefined || input.outcomes !== undefined) {
           await tx.session.update({
@@ -180,7 +182,7 @@ export function createSessionsService(deps: CoreDeps) {
 
     /**
      * Moves a session: the new time passes the booking rule excluding the session itself, the
-     * calendar event moves with a higher SEQUENCE, reminders are re-timed, both parties are told.
+     * calendar event moves with a higher SEQUENCE, reminders are re-timed, the parties are told (see partiesToTell).
      */
     async reschedule(actor: Actor, id: string, raw: RescheduleSessionInput): Promise<SessionView> {
       const sessionId = parseId(id);
@@ -190,7 +192,7 @@ export function createSessionsService(deps: CoreDeps) {
         const duration = input.duration ?? current.duration;
         // The same time again (a double click) changes nothing and tells nobody.
         if (input.scheduledAt.getTime() === current.scheduledAt.getTime() && duration === current.duration) return;
-        await moveTo(tx, current, input.scheduledAt, duration);
+        await moveTo(tx, actor, current, input.scheduledAt, duration);
       });
     },
 
@@ -206,7 +208,7 @@ export function createSessionsService(deps: CoreDeps) {
           data: { status: 'completed', completedAt: now, coachNotes: input.coachNotes, outcomes: input.outcomes ?? null },
         });
         // The member's copy says it may be rated; the rating prompt itself is derived by the jobs.
-        await notifyParties(tx, parties(current), 'session.completed', (userId) => ({
+        await notifyParties(tx, parties(current), actor.userId, 'session.completed', (userId) => ({
           sessionId: current.id,
           completedAt: now.toISOString(),
           rateable: userId === current.memberUserId,
@@ -231,7 +233,7 @@ export function createSessionsService(deps: CoreDeps) {
       return changeSession(actor, sessionId, requireSessionCoach, async (tx, current) => {
         assertCanMarkNoShow(current, clock.now());
         await tx.session.update({ where: { id: current.id }, data: { status: 'no_show', noShowParty: input.party } });
-        await notifyParties(tx, parties(current), 'session.no_show', () => ({ sessionId: current.id, party: input.party }));
+        await notifyParties(tx, parties(current), actor.userId, 'session.no_show', () => ({ sessionId: current.id, party: input.party }));
       });
     },
 

@@ -1,6 +1,6 @@
 import { InteractionType } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
-import { makeCoach, makeMember } from '../../helpers/factories.ts';
+import { actorOf, makeAdmin, makeCoach, makeMember } from '../../helpers/factories.ts';
 import type { RunningWorkers } from '../../../src/jobs/index.ts';
 import { testWorkers, untilSettled } from '../../jobs/harness.ts';
 import { DiscordUser, setupDiscord, type Shown } from './harness.ts';
@@ -15,7 +15,6 @@ async function coachWithHours(name: string, dayOfWeek: number, seats = 1) {
   const actor = { userId: coach.id, role: 'Coach' as const, permissions: new Set<string>() };
   void actor;
   const account = await h.db.user.findUniqueOrThrow({ where: { id: coach.id }, include: { permissions: { include: { permission: true } } } });
-  const { actorOf } = await import('../../helpers/factories.ts');
   await h.core.availability.create(await actorOf(h.db, account), { dayOfWeek, startTime: '09:00', endTime: '12:00', maxSessionsPerSlot: seats, bufferMinutes: 0 });
   return coach;
 }
@@ -61,13 +60,13 @@ describe('Discord: member and coach flows through signed interactions', () => {
     const session = await h.db.session.findFirstOrThrow({ where: { coachId: coach.id }, include: { member: true } });
     expect(session.scheduledAt.toISOString()).toBe('2030-01-08T10:00:00.000Z');
 
-    // The jobs deliver the confirmation and, an hour before, the reminder to the member's DMs
-    // through the Discord ChatPort, drawn by the bot's Presenter.
+    // The "Booked" answer is the member's confirmation: only the coach is told. The jobs deliver,
+    // an hour before, the reminder to the member's DMs through the Discord ChatPort, drawn by the
+    // bot's Presenter.
     const jobs = await testWorkers({ db: h.db, clock: h.clock, ports: [h.adapter.port], present: h.bot.present });
     const memberUserId = session.member.userId;
     await jobs.relay();
-    const confirmation = await delivered(jobs, memberUserId, 'booking.confirmed', member);
-    expect(confirmation.content).toMatch(/booked/i);
+    expect(await h.db.notification.findMany({ where: { type: 'booking.confirmed', payload: { path: ['sessionId'], equals: session.id } }, select: { userId: true } })).toEqual([{ userId: coach.id }]);
     h.clock.set(new Date('2030-01-08T09:00:00Z'));
     await jobs.tick();
     const reminder = await delivered(jobs, memberUserId, 'session.reminder', member);
@@ -212,5 +211,27 @@ describe('Discord: member and coach flows through signed interactions', () => {
     await coachUser.click('Edit notes', detail);
     await coachUser.submit({ notes: 'Cleared to run' });
     expect(await notes()).toBe('Cleared to run');
+  });
+
+  it('a typed /sessions is kept current: an admin cancelling the session through the API edits it, the session gone', async () => {
+    h.clock.set(new Date('2030-01-07T09:00:00Z'));
+    const coach = await coachWithHours('Coach Typed', 2);
+    const member = newUser();
+    await signUp(member, 'Coach Typed');
+    await book(member, 'Tue 8 Jan', '10:00');
+    const session = await h.db.session.findFirstOrThrow({ where: { coachId: coach.id } });
+    await member.command('sessions');
+    // The list went out as the initial response, which Discord keeps as a message in the DM.
+    const list = [...h.fake.messages.values()].at(-1)!;
+    expect(JSON.stringify(list.components)).toContain('Cancel Tue 8 Jan');
+
+    const jobs = await testWorkers({ db: h.db, clock: h.clock, ports: [h.adapter.port], present: h.bot.present, redraw: h.bot.redraw });
+    await h.core.sessions.cancel(await actorOf(h.db, await makeAdmin(h.db)), session.id, {});
+    await jobs.relay();
+    await untilSettled(jobs, async () => (await h.db.notification.count({ where: { payload: { path: ['sessionId'], equals: session.id }, status: { in: ['pending', 'sending'] } } })) === 0);
+
+    const now = JSON.stringify(h.fake.messages.get(list.id));
+    expect(now).toContain('No sessions booked');
+    expect(now).not.toContain('Cancel Tue 8 Jan');
   });
 });

@@ -106,6 +106,8 @@ export class DiscordUser {
     const from = this.h.fake.calls.length;
     const { status, body } = await this.post(payload);
     if (status !== 200) throw new Error(`interaction answered ${status}`);
+    // A new message as the initial response: Discord keeps it in the channel (see FakeDiscord.answered).
+    if (body.type === InteractionResponseType.ChannelMessageWithSource) this.h.fake.answered(payload.token, payload.channel_id, body.data);
     await this.h.adapter.idle();
     this.modal = undefined;
     this.lastNotice = undefined;

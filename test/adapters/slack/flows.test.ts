@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot, type Bot } from '../../../src/bot/index.ts';
 import { TEST_EPOCH, setupCore } from '../../helpers/core.ts';
-import { actorOf, makeCoach } from '../../helpers/factories.ts';
+import { actorOf, makeAdmin, makeCoach } from '../../helpers/factories.ts';
 import type { SlackCall } from '../../fakes/slack.ts';
 import { blockAction, eventCallback, homeOpened, slashCommand, viewSubmission, type SlackActor } from '../../fakes/slack-requests.ts';
 import { startSlackApp, type SlackAppHarness } from './harness.ts';
@@ -77,7 +77,7 @@ async function submitForm(actor: SlackActor, values: Record<string, string>, ope
 beforeAll(async () => {
   // The adapter and the bot need each other (inputs one way, live edits the other): bound late.
   // Submissions wait for the bot's answer however busy the machine is: a refusal goes in the ack.
-  app = await startSlackApp({ handle: (inbound) => bot.handle(inbound) }, { submissionBudgetMs: 60_000 });
+  app = await startSlackApp({ handle: (inbound) => bot.handle(inbound), sent: (inbound, effect, ref) => bot.sent(inbound, effect, ref) }, { submissionBudgetMs: 60_000 });
   bot = createBot({ core: h.core, clock: h.clock, actionSecret: 'slack-flows-secret', ports: { slack: app.adapter.port } });
   member.teamId = coachUser.teamId = app.teamId;
   app.fake.addUser({ id: member.userId, tz: 'Europe/Berlin', name: 'Mia Member' });
@@ -113,13 +113,15 @@ describe('Slack end to end', () => {
     expect(sessions).toHaveLength(1);
     const session = sessions[0]!;
 
-    // The jobs deliver the confirmation DM and, an hour before, the reminder through the Slack ChatPort.
+    // The jobs deliver the coach's confirmation DM (the member's is the "Booked" answer, not sent
+    // again) and, an hour before, the reminder through the Slack ChatPort.
     const account = (await h.core.chat.account({ platform: 'slack', scope: app.teamId, platformUserId: member.userId }))!;
     const jobs = await testWorkers({ db: h.db, clock: h.clock, ports: [app.adapter.port], present: bot.present });
     after = app.fake.calls.length;
     await jobs.relay();
-    await sent(jobs, account.userId, 'booking.confirmed');
-    await nextPost(member, after, 'Session booked');
+    await sent(jobs, coach.id, 'booking.confirmed');
+    await nextPost(coachUser, after, 'New session booked');
+    expect(await h.db.notification.count({ where: { userId: account.userId, type: 'booking.confirmed' } })).toBe(0);
 
     // Reminder with its answers; Confirm answers with an ephemeral line.
     after = app.fake.calls.length;
@@ -268,6 +270,22 @@ describe('Slack App Home and notification text', () => {
     const coachHome = await home(hanaUser);
     expect(textOf(coachHome)).toContain('Today and this week');
     expect(textOf(coachHome)).toContain('https://evil.test|click');
+  });
+});
+
+describe('lists kept current', () => {
+  it('a typed /sessions is edited when an admin cancels the session through the API: the session is gone', async () => {
+    h.clock.set(TEST_EPOCH);
+    const account = (await h.core.chat.account({ platform: 'slack', scope: app.teamId, platformUserId: member.userId }))!;
+    const booking = await h.core.bookings.create(await actorOf(h.db, { id: account.userId }), { memberId: account.memberId!, coachId: coach.id, requestedDate: '2030-01-15', requestedTime: '11:00' }, 'slack-typed-list');
+    const list = await command(member, 'sessions', '', 'Your upcoming sessions');
+    expect(textOf(blocksOf(list))).toContain('Tue 15 Jan');
+    const jobs = await testWorkers({ db: h.db, clock: h.clock, ports: [app.adapter.port], present: bot.present, redraw: bot.redraw });
+    const edited = app.fake.waitForCall('chat.update', (c) => c.args.channel === list.channel && c.args.ts === list.ts);
+    await h.core.sessions.cancel(await actorOf(h.db, await makeAdmin(h.db)), booking.sessionId!, {});
+    await jobs.relay();
+    await edited;
+    expect(textOf(blocksOf(list))).not.toContain('Tue 15 Jan');
   });
 });
 

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBot, type Bot } from '../../../src/bot/index.ts';
 import type { Recipient } from '../../../src/bot/port.ts';
-import { setupCore } from '../../helpers/core.ts';
-import { actorOf, makeCoach } from '../../helpers/factories.ts';
+import { setupCore, TEST_EPOCH } from '../../helpers/core.ts';
+import { actorOf, makeAdmin, makeCoach, makeMember } from '../../helpers/factories.ts';
 import type { SentMessage } from '../../fakes/telegram.ts';
 import type { RunningWorkers } from '../../../src/jobs/index.ts';
 import { testWorkers, untilSettled } from '../../jobs/harness.ts';
@@ -14,7 +14,7 @@ import { callbackUpdate, messageUpdate, startTelegramHarness, type TelegramPerso
 
 const t = await setupCore();
 // The bot edits live messages through the adapter's port, and the adapter hands updates to the bot.
-const h = await startTelegramHarness({ bot: { handle: (inbound) => bot.handle(inbound) } });
+const h = await startTelegramHarness({ bot: { handle: (inbound) => bot.handle(inbound), sent: (inbound, effect, ref) => bot.sent(inbound, effect, ref) } });
 /** The message in the member's chat (7001) that the jobs sent for a notice of `type`, once it is marked sent. */
 async function delivered(jobs: RunningWorkers, userId: string, type: string): Promise<SentMessage> {
   await untilSettled(jobs, async () => (await t.db.notification.count({ where: { userId, type, status: 'sent' } })) > 0);
@@ -71,8 +71,8 @@ class TelegramUser {
   }
 }
 
-async function coachWithHours() {
-  const coach = await makeCoach(t.db, { name: 'Coach Carla', coachTimezone: 'Europe/Berlin', timezone: 'Europe/Berlin' });
+async function coachWithHours(name = 'Coach Carla') {
+  const coach = await makeCoach(t.db, { name, coachTimezone: 'Europe/Berlin', timezone: 'Europe/Berlin' });
   const actor = await actorOf(t.db, coach);
   // Tuesdays 10:00-12:00 Berlin, two seats per slot.
   await t.core.availability.create(actor, { dayOfWeek: 2, startTime: '10:00', endTime: '12:00', bufferMinutes: 0, maxSessionsPerSlot: 2 });
@@ -124,10 +124,11 @@ describe('Telegram end to end', () => {
     expect(h.fake.messages.get(`7001/${confirm.messageId}`)!.text).toContain('Booked');
     const session = sessions[0]!;
 
-    // The jobs deliver the confirmation and, an hour before, the reminder through the Telegram ChatPort.
+    // The "Booked" answer is Mia's confirmation: the coach is told, Mia is not told again.
     const jobs = await testWorkers({ db: t.db, clock: t.clock, ports: [h.adapter.port], present: bot.present });
     await jobs.relay();
-    expect((await delivered(jobs, identity.userId, 'booking.confirmed')).text).toMatch(/booked/i);
+    expect(await t.db.notification.findMany({ where: { type: 'booking.confirmed', payload: { path: ['sessionId'], equals: session.id } }, select: { userId: true } })).toEqual([{ userId: coach.id }]);
+    // The jobs deliver, an hour before, the reminder through the Telegram ChatPort.
     t.clock.set(new Date('2030-01-08T08:00:00Z'));
     await jobs.tick();
     const reminder = await delivered(jobs, identity.userId, 'session.reminder');
@@ -207,5 +208,27 @@ describe('Telegram end to end', () => {
     expect(h.fake.callsOf('sendMessage').at(-2)!.payload.text).toMatch(/invite link is not valid/);
     expect(olga.text()).toContain('Welcome to Coachbot');
     expect(await t.db.chatIdentity.count({ where: { platform: 'telegram', platformUserId: '7003' } })).toBe(0);
+  });
+
+  it('a typed /sessions is kept current: an admin cancelling the session through the API edits the list, the session gone', async () => {
+    t.clock.set(TEST_EPOCH);
+    const coach = await coachWithHours('Coach Typed');
+    const member = await makeMember(t.db, { coachId: coach.id, timezone: 'Europe/Berlin' });
+    await t.core.chat.ensureLink(member.id, { platform: 'telegram', scope, platformUserId: '7005', dmChannelId: '7005' });
+    const booking = await t.core.bookings.create(await actorOf(t.db, member), { memberId: member.memberId!, coachId: coach.id, requestedDate: '2030-01-08', requestedTime: '10:00' }, 'tg-typed-list');
+    const ann = new TelegramUser({ id: 7005, first_name: 'Ann' });
+    await ann.say('/sessions');
+    const list = ann.last();
+    expect(list.text).toContain('Your upcoming sessions');
+    expect(ann.buttonData('Cancel Tue 8 Jan', list)).toBeTruthy();
+
+    const jobs = await testWorkers({ db: t.db, clock: t.clock, ports: [h.adapter.port], present: bot.present, redraw: bot.redraw });
+    await t.core.sessions.cancel(await actorOf(t.db, await makeAdmin(t.db)), booking.sessionId!, { reason: 'Studio closed' });
+    await jobs.relay();
+    await untilSettled(jobs, async () => (await t.db.notification.count({ where: { payload: { path: ['sessionId'], equals: booking.sessionId! }, status: { in: ['pending', 'sending'] } } })) === 0);
+
+    const now = h.fake.messages.get(`7005/${list.messageId}`)!;
+    expect(now.text).toContain('No sessions booked');
+    expect(() => ann.buttonData('Cancel', now)).toThrow();
   });
 });

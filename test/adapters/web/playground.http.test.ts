@@ -6,7 +6,7 @@ import { renderView } from '../../../src/adapters/web/index.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { attachChat } from '../../../src/roles.ts';
 import { setupCore } from '../../helpers/core.ts';
-import { makeMember } from '../../helpers/factories.ts';
+import { actorOf, makeAdmin, makeCoach, makeMember } from '../../helpers/factories.ts';
 import { logCapture } from '../../helpers/hostile.ts';
 import { testRedis } from '../../api/harness.ts';
 
@@ -14,7 +14,7 @@ const h = await setupCore();
 const redis = testRedis();
 const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PLAYGROUND_REDIS_PREFIX: `coachbot:test:${process.pid}:${Math.random().toString(36).slice(2)}:` });
 const app = await buildApp({ core: h.core, db: h.db, redis, config, logger: createApiLogger(config) });
-await attachChat(app, { db: h.db, core: h.core, clock: h.clock, config, redis, logger: createApiLogger(config) });
+const { bot } = await attachChat(app, { db: h.db, core: h.core, clock: h.clock, config, redis, logger: createApiLogger(config) });
 afterAll(async () => {
   await app.close();
   redis.disconnect();
@@ -39,6 +39,27 @@ describe('playground over HTTP', () => {
     const messages = (await app.inject({ method: 'GET', url: `/playground/api/chats/${chat.chatId}/messages` })).json();
     expect(messages.at(-1).html).toContain('Hostile &lt;i&gt;name&lt;/i&gt;');
     expect((await app.inject({ method: 'GET', url: '/playground' })).headers['content-type']).toContain('text/html');
+  });
+
+  it('keeps a typed /sessions current: an admin cancelling the session through the API redraws it without the session', async () => {
+    const coach = await makeCoach(h.db, { name: 'Coach Web' });
+    await h.core.availability.create(await actorOf(h.db, coach), { dayOfWeek: 2, startTime: '09:00', endTime: '12:00', maxSessionsPerSlot: 1, bufferMinutes: 0 });
+    const member = await makeMember(h.db, { coachId: coach.id });
+    const booking = await h.core.bookings.create(await actorOf(h.db, member), { memberId: member.memberId!, coachId: coach.id, requestedDate: '2030-01-08', requestedTime: '10:00' }, 'web-typed-list');
+    const chat = (await app.inject({ method: 'POST', url: '/playground/api/chats', payload: { userId: member.id } })).json();
+    await app.inject({ method: 'POST', url: `/playground/api/chats/${chat.chatId}/inputs`, payload: { kind: 'say', text: '/sessions', deliveryId: 'typed-list' } });
+    const messages = async () => (await app.inject({ method: 'GET', url: `/playground/api/chats/${chat.chatId}/messages` })).json() as { id: string; html: string }[];
+    const list = (await messages()).at(-1)!;
+    expect(list.html).toContain('Cancel Tue 8 Jan');
+
+    await h.core.sessions.cancel(await actorOf(h.db, await makeAdmin(h.db)), booking.sessionId!, {});
+    // What the delivery worker does with each notice the cancel wrote.
+    for (const n of await h.db.notification.findMany({ where: { type: 'session.cancelled', payload: { path: ['sessionId'], equals: booking.sessionId! } } })) {
+      await bot.redraw({ id: n.id, userId: n.userId, type: n.type, payload: n.payload as Record<string, unknown> });
+    }
+    const now = (await messages()).find((m) => m.id === list.id)!;
+    expect(now.html).toContain('No sessions booked');
+    expect(now.html).not.toContain('Cancel Tue 8 Jan');
   });
 
   it('names its icon inline, so a browser asks for no /favicon.ico', async () => {
