@@ -187,7 +187,7 @@ async function listingRun(): Promise<Measurement> {
       busyMembers.push({ memberId: m.memberId, actor: await access.actorFor(m.id) });
     }
     const range = { coachId: busy.id, startDate: '2031-03-03', endDate: '2031-05-31' };
-    const slots = await availability.getAvailableSlots(undefined, range);
+    const slots = await availability.listSlots(undefined, range);
     // Every other slot: a booked slot's buffer blocks its neighbours.
     for (let i = 0, booked = 0; booked < 500 && i < slots.length; i += 2) {
       const s = slots[i]!;
@@ -197,7 +197,7 @@ async function listingRun(): Promise<Measurement> {
       }
     }
     const sessions = await db.session.count({ where: { coachId: busy.id, status: 'scheduled' } });
-    const list = () => availability.getAvailableSlots(undefined, range);
+    const list = () => availability.listSlots(undefined, range);
     await timeEach(20, list);
     await timeEach(50, () => db.$queryRaw`SELECT 1`);
     const roundTrip = await timeEach(200, () => db.$queryRaw`SELECT 1`);

@@ -34,10 +34,10 @@ export async function warmUpApi(app: FastifyInstance, core: Core): Promise<strin
   const today = new Date().toISOString().slice(0, 10);
   const reads: Array<() => Promise<unknown>> = [
     () => core.coaches.list(WARM_UP_ACTOR, { limit: 1 }),
-    () => core.members.findAll(WARM_UP_ACTOR, { limit: 1 }),
-    () => core.sessions.findAll(WARM_UP_ACTOR, { limit: 1 }),
-    () => core.bookings.findAll(WARM_UP_ACTOR, { limit: 1 }),
-    () => core.availability.getAvailableSlots(undefined, { coachId: WARM_UP_ACTOR.userId, startDate: today, endDate: today }),
+    () => core.members.list(WARM_UP_ACTOR, { limit: 1 }),
+    () => core.sessions.list(WARM_UP_ACTOR, { limit: 1 }),
+    () => core.bookings.list(WARM_UP_ACTOR, { limit: 1 }),
+    () => core.availability.listSlots(undefined, { coachId: WARM_UP_ACTOR.userId, startDate: today, endDate: today }),
   ];
   // A read refused for the made-up actor or coach has still compiled and run its queries.
   for (const read of reads) await read().catch(() => undefined);

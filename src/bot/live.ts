@@ -108,7 +108,7 @@ export async function rememberNotice(rt: BotRuntime, notice: Notice, sent: Messa
   if (typeof sessionId !== 'string') return;
   const account = await rt.core.chat.accountOf(notice.userId);
   if (!account?.isActive) return;
-  const s = await rt.core.sessions.findOne(await rt.core.access.actorFor(account.userId), sessionId);
+  const s = await rt.core.sessions.get(await rt.core.access.actorFor(account.userId), sessionId);
   const startsAt = new Date(s.scheduledAt);
   const span = { coachId: s.coachId, sessionId: s.id, startsAt, endsAt: new Date(startsAt.getTime() + s.duration * 60_000) };
   await rt.core.chat.rememberLive(liveRow(sent, notice.userId, 'notice', { notice }, span, rt.clock.now()));
@@ -128,7 +128,7 @@ export async function redrawForNotice(rt: BotRuntime, notice: Notice): Promise<v
   if (!CHANGE_NOTICES.has(notice.type) || typeof sessionId !== 'string') return;
   const account = await rt.core.chat.accountOf(notice.userId);
   if (!account?.isActive) return;
-  const s = await rt.core.sessions.findOne(await rt.core.access.actorFor(account.userId), sessionId);
+  const s = await rt.core.sessions.get(await rt.core.access.actorFor(account.userId), sessionId);
   const redrawer = actorId === s.coachId ? s.memberUserId : s.coachId;
   if (notice.userId !== redrawer) return;
   const startsAt = new Date(s.scheduledAt);

@@ -103,7 +103,7 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): Vi
 /** A notice drawn for its recipient from the session as it is now. */
 async function presentTo(v: Viewer, notice: Notice): Promise<View> {
   const sessionId = str(notice.payload.sessionId);
-  const session = sessionId && v.actor ? await v.core.sessions.findOne(v.actor, sessionId).catch(() => null) : null;
+  const session = sessionId && v.actor ? await v.core.sessions.get(v.actor, sessionId).catch(() => null) : null;
   return drawNotice(v, notice, session);
 }
 

@@ -10,7 +10,7 @@ export async function openSlots(v: MemberViewer, coachId: string, from: Date, to
   // The coach's local dates around the span: one day either side covers every UTC offset.
   const startDate = isoDate(Math.floor(from.getTime() / DAY_MS) - 1);
   const endDate = isoDate(Math.floor((to.getTime() - 1) / DAY_MS) + 1);
-  const slots = await v.core.availability.getAvailableSlots(v.actor, { coachId, startDate, endDate, duration: BOOKING_MINUTES });
+  const slots = await v.core.availability.listSlots(v.actor, { coachId, startDate, endDate, duration: BOOKING_MINUTES });
   return slots.filter((s) => {
     const t = Date.parse(s.startsAt);
     return t >= from.getTime() && t < to.getTime() && s.availableCapacity > 0;

@@ -59,7 +59,7 @@ type Party = { memberId: string; coachId: string; actor: Actor };
 /** Books the member's first free slot from `daysAhead` days after the clock's today. */
 async function bookFirstSlot(core: Core, clock: Clock, m: Party, daysAhead: number): Promise<{ sessionId: string; startsAt: Date } | null> {
   const today = DateTime.fromJSDate(clock.now(), { zone: 'UTC' });
-  const slots = await core.availability.getAvailableSlots(m.actor, {
+  const slots = await core.availability.listSlots(m.actor, {
     coachId: m.coachId,
     startDate: today.plus({ days: daysAhead }).toFormat('yyyy-MM-dd'),
     endDate: today.plus({ days: daysAhead + 7 }).toFormat('yyyy-MM-dd'),

@@ -77,7 +77,7 @@ describe('GET and DELETE /users/{id}/chat-identities', () => {
     const other = await api.userWithToken('Member');
     const admin = await api.userWithToken('Admin');
     const theirs = await linkedAccount(other.id, 'telegram');
-    const [identity] = await api.core.links.identities({ userId: other.id, role: 'Member', permissions: new Set() }, other.id);
+    const [identity] = await api.core.links.listIdentities({ userId: other.id, role: 'Member', permissions: new Set() }, other.id);
     expect((await api.call(member.token, { method: 'GET', url: `/users/${other.id}/chat-identities` })).statusCode).toBe(403);
     const before = await databaseFingerprint(api.db);
     expect((await api.call(member.token, { method: 'DELETE', url: `/users/${member.id}/chat-identities/${identity!.id}` })).statusCode).toBe(404);

@@ -114,7 +114,7 @@ describe('creating availability', () => {
     expect(await failure(core.availability.delete(other.actor, byAdmin.id))).toBeInstanceOf(ForbiddenError);
     const own = await core.availability.create(other.actor, { dayOfWeek: 1, startTime: '09:00', endTime: '10:00' });
     expect(own.coachId).toBe(other.user.id);
-    expect((await core.availability.findByCoach(w.members[0]!.actor, coachId())).map((x) => x.id)).toEqual([byAdmin.id]);
+    expect((await core.availability.listByCoach(w.members[0]!.actor, coachId())).map((x) => x.id)).toEqual([byAdmin.id]);
     // An admin creating for a user who is not a coach gets a 404, not a stray row.
     expect(await failure(core.availability.create(w.admin.actor, { coachId: w.members[0]!.user.id, dayOfWeek: 1, startTime: '09:00', endTime: '10:00' }))).toBeInstanceOf(NotFoundError);
   });
@@ -202,7 +202,7 @@ describe('changing and deleting availability with bookings', () => {
         fc.boolean(),
         async (hours, cancelled, afterThem) => {
           const { window, bookings } = await arrange(hours);
-          for (const [i, b] of bookings.entries()) if (cancelled[i]) await core.bookings.cancelBooking(w.admin.actor, b.id);
+          for (const [i, b] of bookings.entries()) if (cancelled[i]) await core.bookings.cancel(w.admin.actor, b.id);
           // Bookings that have already taken place no longer hold the window.
           if (afterThem) clock.set(Date.parse(`${TUESDAY}T15:00:00Z`));
           const upcoming = afterThem ? [] : bookings.filter((_, i) => !cancelled[i]).map((b) => b.id);
@@ -274,12 +274,12 @@ describe('invalid input to availability entry points', () => {
       [core.availability.update(w.coach.actor, window?.id ?? '', { isActive: 'yes' } as never), 'isActive'],
       [core.availability.update(w.coach.actor, window?.id ?? '', { dayOfWeek: 9 }), 'dayOfWeek'],
       [core.availability.delete(w.coach.actor, '42'), 'id'],
-      [core.availability.findByCoach(w.coach.actor, 'x'), 'coachId'],
-      [core.availability.getAvailableSlots(undefined, { coachId: coachId(), startDate: '2030-02-30', endDate: '2030-03-01' }), 'startDate'],
-      [core.availability.getAvailableSlots(undefined, { coachId: coachId(), startDate: '2030-03-02', endDate: '2030-03-01' }), 'endDate'],
-      [core.availability.getAvailableSlots(undefined, { coachId: coachId(), startDate: '2030-03-01', endDate: '2031-03-05' }), 'endDate'],
-      [core.availability.getAvailableSlots(undefined, { coachId: coachId(), startDate: '2030-03-01', endDate: '2030-03-05', duration: 2 }), 'duration'],
-      [core.availability.checkSlotAvailability(undefined, { coachId: coachId(), date: '2030-03-01', time: '9:00' }), 'time'],
+      [core.availability.listByCoach(w.coach.actor, 'x'), 'coachId'],
+      [core.availability.listSlots(undefined, { coachId: coachId(), startDate: '2030-02-30', endDate: '2030-03-01' }), 'startDate'],
+      [core.availability.listSlots(undefined, { coachId: coachId(), startDate: '2030-03-02', endDate: '2030-03-01' }), 'endDate'],
+      [core.availability.listSlots(undefined, { coachId: coachId(), startDate: '2030-03-01', endDate: '2031-03-05' }), 'endDate'],
+      [core.availability.listSlots(undefined, { coachId: coachId(), startDate: '2030-03-01', endDate: '2030-03-05', duration: 2 }), 'duration'],
+      [core.availability.checkSlot(undefined, { coachId: coachId(), date: '2030-03-01', time: '9:00' }), 'time'],
     ];
     for (const [call, field] of cases) {
       const error = await failure(call);

@@ -34,7 +34,7 @@ describe('booking and sessions by instant', () => {
     const first = await core.bookings.create(member(1).actor, { memberId: member(1).user.memberId!, coachId: coachId(), requestedDate: '2027-11-07', requestedTime: '01:00' }, key());
     expect(first.slotStartsAt.toISOString()).toBe('2027-11-07T05:00:00.000Z');
     // They are two slots: the second has one seat taken, the first one.
-    const slots = await core.availability.getAvailableSlots(undefined, { coachId: coachId(), startDate: '2027-11-07', endDate: '2027-11-07' });
+    const slots = await core.availability.listSlots(undefined, { coachId: coachId(), startDate: '2027-11-07', endDate: '2027-11-07' });
     expect(slots.map((s) => `${s.time}${s.offset} ${s.availableCapacity}`)).toEqual(['01:00-04:00 2', '01:00-05:00 2', '02:00-05:00 3']);
   });
 

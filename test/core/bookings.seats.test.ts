@@ -48,7 +48,7 @@ describe('a member holds at most one seat of a slot', () => {
     expect((await bookAt(member(0), member(0), SLOT, k)).id).toBe(first.id);
     // Another member takes another seat; after cancelling, the member may book the slot again.
     expect((await bookAt(member(1), member(1), SLOT)).status).toBe('confirmed');
-    await core.bookings.cancelBooking(member(0).actor, first.id);
+    await core.bookings.cancel(member(0).actor, first.id);
     expect((await bookAt(member(0), member(0), SLOT)).status).toBe('confirmed');
   });
 
@@ -101,7 +101,7 @@ describe('the notice and horizon limits', () => {
   const notice = DEFAULT_CORE_CONFIG.bookingMinNoticeMinutes * MINUTE;
   const horizon = DEFAULT_CORE_CONFIG.bookingHorizonDays * DAY;
   const listed = async (startsAt: number) =>
-    (await core.availability.getAvailableSlots(undefined, { coachId: coachId(), startDate: '2030-01-01', endDate: '2030-04-30' })).some(
+    (await core.availability.listSlots(undefined, { coachId: coachId(), startDate: '2030-01-01', endDate: '2030-04-30' })).some(
       (s) => Date.parse(s.startsAt) === startsAt,
     );
 

@@ -43,7 +43,7 @@ describe('booking a slot', () => {
     await fc.assert(
       fc.asyncProperty(hourArb, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 5 }), async (time, seats, who) => {
         await arrange(seats);
-        const listed = await core.availability.getAvailableSlots(undefined, { coachId: coachId(), startDate: TUESDAY, endDate: TUESDAY });
+        const listed = await core.availability.listSlots(undefined, { coachId: coachId(), startDate: TUESDAY, endDate: TUESDAY });
         const slot = listed.find((s) => s.time === time)!;
         const booking = await book(member(who), time);
         expect(booking.status).toBe('confirmed');
@@ -157,11 +157,11 @@ describe('booking a slot', () => {
         const made = [];
         for (let i = 0; i < seats; i++) made.push(await book(member(i), time));
         const seatsLeft = async () =>
-          (await core.availability.getAvailableSlots(undefined, { coachId: coachId(), startDate: TUESDAY, endDate: TUESDAY })).find((s) => s.time === time)?.availableCapacity ?? 0;
+          (await core.availability.listSlots(undefined, { coachId: coachId(), startDate: TUESDAY, endDate: TUESDAY })).find((s) => s.time === time)?.availableCapacity ?? 0;
         expect(await seatsLeft()).toBe(0);
         const victim = made[seats - 1]!;
         const actor = by === 'member' ? member(seats - 1).actor : by === 'coach' ? w.coach.actor : w.admin.actor;
-        const cancelled = await core.bookings.cancelBooking(actor, victim.id, { reason: 'cannot make it' });
+        const cancelled = await core.bookings.cancel(actor, victim.id, { reason: 'cannot make it' });
         expect(cancelled.status).toBe('cancelled');
         const session = await db.session.findUniqueOrThrow({ where: { id: victim.sessionId! }, include: { calendarEvent: true } });
         expect(session.status).toBe('cancelled');
@@ -220,7 +220,7 @@ describe('listing and booking agree', () => {
           for (const [i, time] of earlier.entries()) await book(member(i), time, { duration }).catch(() => undefined);
           // Time moves on: the notice window now covers some of Tuesday morning.
           clock.set(Date.parse('2030-01-08T06:00:00Z') + minutesIn * 60_000);
-          const listed = await core.availability.getAvailableSlots(undefined, { coachId: coachId(), startDate: TUESDAY, endDate: TUESDAY, duration });
+          const listed = await core.availability.listSlots(undefined, { coachId: coachId(), startDate: TUESDAY, endDate: TUESDAY, duration });
           const isListed = listed.some((s) => s.time === candidate);
           const outcome = await book(member(5), candidate, { duration }).then(
             (b) => b.status === 'confirmed',
@@ -253,7 +253,7 @@ describe('idempotency keys', () => {
     const taken = await book(member(0), '11:00');
     const k = key();
     const refused = await failure(book(member(1), '11:00', {}, k));
-    await core.bookings.cancelBooking(member(0).actor, taken.id);
+    await core.bookings.cancel(member(0).actor, taken.id);
     const before = await counts(db);
     const replayed = await failure(book(member(1), '11:00', {}, k));
     expect(replayed).toMatchObject({ code: 'slot_full', message: SLOT_FULL_MESSAGE, details: refused.details });
@@ -311,21 +311,21 @@ describe('who may book, cancel and read', () => {
   it('lets the member, the coach and an admin read and cancel a booking, and no one else', async () => {
     await arrange(2);
     const b = await book(member(0), '10:00');
-    expect((await core.bookings.findOne(member(0).actor, b.id)).id).toBe(b.id);
-    expect((await core.bookings.findOne(w.coach.actor, b.id)).id).toBe(b.id);
-    expect((await core.bookings.findOne(w.admin.actor, b.id)).id).toBe(b.id);
-    expect(await failure(core.bookings.findOne(member(1).actor, b.id))).toBeInstanceOf(ForbiddenError);
-    expect(await failure(core.bookings.findOne(otherCoach.actor, b.id))).toBeInstanceOf(ForbiddenError);
-    expect(await failure(core.bookings.cancelBooking(member(1).actor, b.id))).toBeInstanceOf(ForbiddenError);
-    expect(await failure(core.bookings.cancelBooking(otherCoach.actor, b.id))).toBeInstanceOf(ForbiddenError);
-    expect((await core.bookings.cancelBooking(member(0).actor, b.id)).status).toBe('cancelled');
+    expect((await core.bookings.get(member(0).actor, b.id)).id).toBe(b.id);
+    expect((await core.bookings.get(w.coach.actor, b.id)).id).toBe(b.id);
+    expect((await core.bookings.get(w.admin.actor, b.id)).id).toBe(b.id);
+    expect(await failure(core.bookings.get(member(1).actor, b.id))).toBeInstanceOf(ForbiddenError);
+    expect(await failure(core.bookings.get(otherCoach.actor, b.id))).toBeInstanceOf(ForbiddenError);
+    expect(await failure(core.bookings.cancel(member(1).actor, b.id))).toBeInstanceOf(ForbiddenError);
+    expect(await failure(core.bookings.cancel(otherCoach.actor, b.id))).toBeInstanceOf(ForbiddenError);
+    expect((await core.bookings.cancel(member(0).actor, b.id)).status).toBe('cancelled');
     // Cancelling again is a no-op; a rejected booking cannot be cancelled.
-    expect((await core.bookings.cancelBooking(w.coach.actor, b.id)).status).toBe('cancelled');
+    expect((await core.bookings.cancel(w.coach.actor, b.id)).status).toBe('cancelled');
     await arrange(1);
     await book(member(0), '11:00');
     const refused = await failure(book(member(1), '11:00'));
     const rejectedId = (refused.details as { bookingId: string }).bookingId;
-    expect(await failure(core.bookings.cancelBooking(w.admin.actor, rejectedId))).toMatchObject({ code: 'booking_not_cancellable', status: 409 });
+    expect(await failure(core.bookings.cancel(w.admin.actor, rejectedId))).toMatchObject({ code: 'booking_not_cancellable', status: 409 });
   });
 
   it('refuses a member cancelling a booking whose session has started, and lets the coach', async () => {
@@ -335,9 +335,9 @@ describe('who may book, cancel and read', () => {
     const now = clock.now();
     try {
       clock.set(startedAt.getTime() + 5 * 60_000);
-      expect(await failure(core.bookings.cancelBooking(member(0).actor, b.id))).toMatchObject({ code: 'session_started', status: 400 });
+      expect(await failure(core.bookings.cancel(member(0).actor, b.id))).toMatchObject({ code: 'session_started', status: 400 });
       expect((await db.sessionBooking.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('confirmed');
-      expect((await core.bookings.cancelBooking(w.coach.actor, b.id)).status).toBe('cancelled');
+      expect((await core.bookings.cancel(w.coach.actor, b.id)).status).toBe('cancelled');
     } finally {
       clock.set(now);
     }
@@ -346,20 +346,20 @@ describe('who may book, cancel and read', () => {
   it('lists a member their own bookings, a coach theirs, an admin all, page by page', async () => {
     await arrange(5);
     for (let i = 0; i < 4; i++) await book(member(i % 2), minutesToClock((9 + i) * 60));
-    const mine = await core.bookings.findAll(member(0).actor, {});
+    const mine = await core.bookings.list(member(0).actor, {});
     expect(mine.items.length).toBe(2);
     expect(mine.items.every((b) => b.memberId === member(0).user.memberId)).toBe(true);
-    const coachs = await core.bookings.findAll(w.coach.actor, { status: 'confirmed' });
+    const coachs = await core.bookings.list(w.coach.actor, { status: 'confirmed' });
     expect(coachs.items.length).toBe(4);
-    expect((await core.bookings.findAll(otherCoach.actor, {})).items.every((b) => b.coachId === otherCoach.user.id)).toBe(true);
-    const firstPage = await core.bookings.findAll(w.admin.actor, { coachId: coachId(), limit: 3 });
+    expect((await core.bookings.list(otherCoach.actor, {})).items.every((b) => b.coachId === otherCoach.user.id)).toBe(true);
+    const firstPage = await core.bookings.list(w.admin.actor, { coachId: coachId(), limit: 3 });
     expect(firstPage.items).toHaveLength(3);
-    const secondPage = await core.bookings.findAll(w.admin.actor, { coachId: coachId(), limit: 3, cursor: firstPage.nextCursor! });
+    const secondPage = await core.bookings.list(w.admin.actor, { coachId: coachId(), limit: 3, cursor: firstPage.nextCursor! });
     expect(secondPage.items).toHaveLength(1);
     expect(secondPage.nextCursor).toBeNull();
     expect(new Set([...firstPage.items, ...secondPage.items].map((b) => b.id)).size).toBe(4);
-    expect(await core.bookings.getPendingBookings(w.coach.actor, coachId())).toEqual([]);
-    expect(await failure(core.bookings.getPendingBookings(otherCoach.actor, coachId()))).toBeInstanceOf(ForbiddenError);
+    expect(await core.bookings.listPending(w.coach.actor, coachId())).toEqual([]);
+    expect(await failure(core.bookings.listPending(otherCoach.actor, coachId()))).toBeInstanceOf(ForbiddenError);
   });
 });
 
@@ -383,14 +383,14 @@ describe('invalid input to booking entry points', () => {
       [core.bookings.create(m.actor, ok, ''), 'idempotencyKey'],
       [core.bookings.create(m.actor, ok, 'k'.repeat(201)), 'idempotencyKey'],
       [core.bookings.create(m.actor, ok, undefined), 'idempotencyKey'],
-      [core.bookings.cancelBooking(m.actor, 'nope'), 'id'],
-      [core.bookings.cancelBooking(member(0).actor, existing.id, { reason: 'r'.repeat(501) }), 'reason'],
-      [core.bookings.findOne(m.actor, '1'), 'id'],
-      [core.bookings.findAll(m.actor, { status: 'lost' } as never), 'status'],
-      [core.bookings.findAll(m.actor, { limit: 0 }), 'limit'],
-      [core.bookings.findAll(m.actor, { cursor: 'abc' }), 'cursor'],
-      [core.bookings.findAll(m.actor, { from: '2030-02-31' }), 'from'],
-      [core.bookings.getPendingBookings(w.coach.actor, 'coach'), 'coachId'],
+      [core.bookings.cancel(m.actor, 'nope'), 'id'],
+      [core.bookings.cancel(member(0).actor, existing.id, { reason: 'r'.repeat(501) }), 'reason'],
+      [core.bookings.get(m.actor, '1'), 'id'],
+      [core.bookings.list(m.actor, { status: 'lost' } as never), 'status'],
+      [core.bookings.list(m.actor, { limit: 0 }), 'limit'],
+      [core.bookings.list(m.actor, { cursor: 'abc' }), 'cursor'],
+      [core.bookings.list(m.actor, { from: '2030-02-31' }), 'from'],
+      [core.bookings.listPending(w.coach.actor, 'coach'), 'coachId'],
     ];
     for (const [call, field] of cases) {
       const error = await failure(call);

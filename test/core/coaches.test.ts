@@ -89,7 +89,7 @@ describe('coach listings and figures', () => {
         await db.$executeRaw`
           UPDATE "coach_profiles" cp SET "isAcceptingMembers" = v."accepting", "maxMembers" = CASE WHEN v."full" THEN 1 ELSE 20 END
           FROM jsonb_to_recordset(${json}::jsonb) AS v("id" text, "accepting" boolean, "full" boolean) WHERE cp."userId" = v."id"`;
-        const listed = await allPages((cursor) => core.coaches.listAcceptingCoaches({ limit, cursor }));
+        const listed = await allPages((cursor) => core.coaches.listAccepting({ limit, cursor }));
         expect(listed.every((c) => c.isAcceptingMembers)).toBe(true);
         const expected = await db.coachProfile.findMany({ where: { isAcceptingMembers: true, user: { isActive: true, role: 'Coach' } }, select: { userId: true } });
         expect(listed.map((c) => c.id).sort()).toEqual(expected.map((c) => c.userId).sort());
@@ -204,7 +204,7 @@ describe('changing a coach\'s time zone', () => {
 
     // With no upcoming sessions left, any zone goes.
     await core.sessions.cancel(coach.actor, direct.id);
-    await core.bookings.cancelBooking(admin.actor, booking.id);
+    await core.bookings.cancel(admin.actor, booking.id);
     expect(await core.coaches.updateProfile(coach.actor, coachId, { timezone: 'America/New_York' })).toMatchObject({ timezone: 'America/New_York' });
   });
 });
@@ -221,7 +221,7 @@ describe("a coach's email", () => {
     expect(await seenBy(member)).not.toHaveProperty('email');
     expect(await seenBy(otherCoach)).not.toHaveProperty('email');
     expect(await seenBy()).not.toHaveProperty('email');
-    const listed = await core.coaches.listAcceptingCoaches({ limit: 100 });
+    const listed = await core.coaches.listAccepting({ limit: 100 });
     expect(listed.items.length).toBeGreaterThan(0);
     for (const c of listed.items) expect(c).not.toHaveProperty('email');
     expect(await core.coaches.get(member.actor, coach.user.id)).not.toHaveProperty('email');

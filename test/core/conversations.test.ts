@@ -32,14 +32,14 @@ describe('direct conversations', () => {
     expect(mine.items).toHaveLength(1);
     const id = mine.items[0]?.id as string;
     expect((await core.conversations.get(coach.actor, id)).participants.map((p) => p.userId).sort()).toEqual([coach.user.id, member.user.id].sort());
-    expect((await core.conversations.findDirect(member.actor, member.user.id, coach.user.id))?.id).toBe(id);
+    expect((await core.conversations.getDirect(member.actor, member.user.id, coach.user.id))?.id).toBe(id);
     expect((await core.conversations.get(admin.actor, id)).id).toBe(id);
     expect((await core.conversations.list(admin.actor, { userId: coach.user.id, type: 'direct' })).items.map((c) => c.id)).toEqual([id]);
 
     expect(await failure(() => core.conversations.get(stranger.actor, id))).toBeInstanceOf(ForbiddenError);
     expect(await failure(() => core.conversations.list(stranger.actor, { userId: member.user.id }))).toBeInstanceOf(ForbiddenError);
-    expect(await failure(() => core.conversations.findDirect(stranger.actor, member.user.id, coach.user.id))).toBeInstanceOf(ForbiddenError);
-    expect(await core.conversations.findDirect(stranger.actor, stranger.user.id, coach.user.id)).toBeNull();
+    expect(await failure(() => core.conversations.getDirect(stranger.actor, member.user.id, coach.user.id))).toBeInstanceOf(ForbiddenError);
+    expect(await core.conversations.getDirect(stranger.actor, stranger.user.id, coach.user.id)).toBeNull();
     expect(await failure(() => core.conversations.get(admin.actor, '00000000-0000-4000-8000-000000000000'))).toBeInstanceOf(NotFoundError);
   });
 });

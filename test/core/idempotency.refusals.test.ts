@@ -68,7 +68,7 @@ describe('every answer under an idempotency key is final', () => {
       const before = await counts(db);
       expect(await failure(ask(w.coach.actor, forM1, k2))).toMatchObject({ status: 422, code: 'idempotency_key_reused' });
       // The seat frees up: the recorded refusal is still the answer (a new key asks again).
-      await core.bookings.cancelBooking(w.coach.actor, held.id);
+      await core.bookings.cancel(w.coach.actor, held.id);
       const after = await counts(db);
       expect(await failure(ask(w.coach.actor, forM0, k2))).toMatchObject({ status: 409, code: 'already_booked' });
       expect(await counts(db)).toEqual(after);

@@ -187,7 +187,7 @@ describe('link codes: /link', () => {
     expect(await core.chat.account(first)).toBeNull();
     expect(await core.chat.readState(first, 'form')).toBeNull();
     expect(await db.chatLiveMessage.count({ where: { viewerId: coach.id } })).toBe(0);
-    expect((await core.links.identities(boss, coach.id)).map((i) => [i.platform, i.platformUserId])).toEqual([
+    expect((await core.links.listIdentities(boss, coach.id)).map((i) => [i.platform, i.platformUserId])).toEqual([
       ['slack', slack.platformUserId],
       ['telegram', second.platformUserId],
     ]);
@@ -240,10 +240,10 @@ describe('chat identities: listing, removing, /unlink', () => {
     await core.links.redeem(who, (await core.links.issue(self, member.id)).code);
     const theirs = account('discord');
     await core.links.redeem(theirs, (await core.links.issue(await actorOf(db, other), other.id)).code);
-    const [mine] = await core.links.identities(self, member.id);
+    const [mine] = await core.links.listIdentities(self, member.id);
     expect(mine).toMatchObject({ platform: 'discord', scope: 'scope-1', platformUserId: who.platformUserId });
-    expect((await refusal(core.links.identities(self, other.id))).code).toBe('admin_only');
-    const [otherIdentity] = await core.links.identities(await admin(), other.id);
+    expect((await refusal(core.links.listIdentities(self, other.id))).code).toBe('admin_only');
+    const [otherIdentity] = await core.links.listIdentities(await admin(), other.id);
     expect((await refusal(core.links.removeIdentity(self, member.id, otherIdentity!.id))).code).toBe('chat_identity_not_found');
     expect((await refusal(core.links.removeIdentity(self, other.id, otherIdentity!.id))).code).toBe('admin_only');
     expect(await core.chat.account(theirs)).toMatchObject({ userId: other.id });
@@ -259,7 +259,7 @@ describe('chat identities: listing, removing, /unlink', () => {
     const telegram = account('telegram');
     await core.links.redeem(slack, (await core.links.issue(boss, coach.id)).code);
     await core.links.redeem(telegram, (await core.links.issue(boss, coach.id)).code);
-    const asked = await core.links.identityOf(slack);
+    const asked = await core.links.getIdentity(slack);
     // A confirmation drawn for another link (one made since) forgets nothing.
     expect(await core.links.unlink(slack, '00000000-0000-4000-8000-000000000000')).toBeNull();
     expect(await core.chat.account(slack)).toMatchObject({ userId: coach.id });

@@ -38,17 +38,17 @@ const permissionsWithout = (missing: PermissionKey) =>
 
 /** Every entry point of the members and coaches services; a run calls a few of them. */
 const ENTRY_POINTS = [
-  'members.findAll',
-  'members.findOne',
-  'members.findByUser',
+  'members.list',
+  'members.get',
+  'members.getByUser',
   'members.update',
   'members.assignCoach',
   'members.updateOnboardingStatus',
-  'members.getMembersByCoach',
+  'members.listByCoach',
   'members.create',
   'coaches.get',
   'coaches.list',
-  'coaches.listAcceptingCoaches',
+  'coaches.listAccepting',
   'coaches.updateProfile',
 ] as const;
 
@@ -61,11 +61,11 @@ describe('permission enforcement', () => {
         const subject = subjects[who] as Person;
         const actor = await withPermissions(subject, keys, 'members:read');
         expect(actor.permissions.has('members:read')).toBe(false);
-        const error = await failure(() => core.members.findAll(actor, { limit }));
+        const error = await failure(() => core.members.list(actor, { limit }));
         expect(error).toBeInstanceOf(ForbiddenError);
         expect(error.code).toBe('missing_permission');
         const target = who === 0 ? subject.user.memberId : members[0]?.user.memberId;
-        expect(await failure(() => core.members.findOne(actor, target as string))).toBeInstanceOf(ForbiddenError);
+        expect(await failure(() => core.members.get(actor, target as string))).toBeInstanceOf(ForbiddenError);
       }),
       { numRuns: 100 },
     );
@@ -132,20 +132,20 @@ describe('permission enforcement', () => {
           const coach = coaches[c] as Person;
           const memberId = member.user.memberId as string;
           const calls: [(typeof ENTRY_POINTS)[number], () => Promise<unknown>][] = [
-            ['members.findAll', () => core.members.findAll(actor, { limit: 3 })],
-            ['members.findOne', () => core.members.findOne(actor, memberId)],
-            ['members.findByUser', () => core.members.findByUser(actor, member.user.id)],
+            ['members.list', () => core.members.list(actor, { limit: 3 })],
+            ['members.get', () => core.members.get(actor, memberId)],
+            ['members.getByUser', () => core.members.getByUser(actor, member.user.id)],
             ['members.update', () => core.members.update(actor, memberId, { goals: text, coachNotes: text, membershipStatus })],
             ['members.assignCoach', () => core.members.assignCoach(actor, memberId, coach.user.id)],
             ['members.updateOnboardingStatus', () => core.members.updateOnboardingStatus(actor, memberId, onboarding)],
-            ['members.getMembersByCoach', () => core.members.getMembersByCoach(actor, coach.user.id, { limit: 2 })],
+            ['members.listByCoach', () => core.members.listByCoach(actor, coach.user.id, { limit: 2 })],
             ['members.create', async () => {
               const user = await db.user.create({ data: { name: 'Profileless', role: 'Member' } });
               return core.members.create(actor, { userId: user.id, goals: text });
             }],
             ['coaches.get', () => core.coaches.get(actor, coach.user.id)],
             ['coaches.list', () => core.coaches.list(actor, { limit: 2 })],
-            ['coaches.listAcceptingCoaches', () => core.coaches.listAcceptingCoaches({ limit: 2 })],
+            ['coaches.listAccepting', () => core.coaches.listAccepting({ limit: 2 })],
             ['coaches.updateProfile', () => core.coaches.updateProfile(actor, coach.user.id, { bio: text, maxMembers: 1000 })],
           ];
           expect(calls.map(([name]) => name)).toEqual([...ENTRY_POINTS]);
@@ -171,13 +171,13 @@ describe('ownership', () => {
         const reader = members[r] as Person;
         const target = members[t] as Person;
         if (r === t) {
-          expect((await core.members.findOne(reader.actor, target.user.memberId as string)).id).toBe(target.user.memberId);
+          expect((await core.members.get(reader.actor, target.user.memberId as string)).id).toBe(target.user.memberId);
           return;
         }
-        const error = await failure(() => core.members.findOne(reader.actor, target.user.memberId as string));
+        const error = await failure(() => core.members.get(reader.actor, target.user.memberId as string));
         expect(error).toBeInstanceOf(ForbiddenError);
         expect(error.code).toBe('not_your_profile');
-        expect(await failure(() => core.members.findByUser(reader.actor, target.user.id))).toBeInstanceOf(ForbiddenError);
+        expect(await failure(() => core.members.getByUser(reader.actor, target.user.id))).toBeInstanceOf(ForbiddenError);
       }),
       { numRuns: 100 },
     );
@@ -187,8 +187,8 @@ describe('ownership', () => {
     const coach = await person(db, 'Coach');
     const mine = await person(db, 'Member', { coachId: coach.user.id });
     const theirs = await person(db, 'Member', { coachId: coaches[1]?.user.id });
-    expect((await core.members.findOne(coach.actor, mine.user.memberId as string)).id).toBe(mine.user.memberId);
-    const error = await failure(() => core.members.findOne(coach.actor, theirs.user.memberId as string));
+    expect((await core.members.get(coach.actor, mine.user.memberId as string)).id).toBe(mine.user.memberId);
+    const error = await failure(() => core.members.get(coach.actor, theirs.user.memberId as string));
     expect(error).toBeInstanceOf(ForbiddenError);
     expect(error.code).toBe('not_your_member');
   });

@@ -48,7 +48,7 @@ describe('member listing visibility', () => {
       fc.asyncProperty(arrangementArb, fc.integer({ min: 0, max: 2 }), async ({ assignment, statuses, limit, status }, c) => {
         await arrange(assignment, statuses);
         const coach = coaches[c] as Person;
-        const listed = await allPages((cursor) => core.members.findAll(coach.actor, { limit, cursor, membershipStatus: status }));
+        const listed = await allPages((cursor) => core.members.list(coach.actor, { limit, cursor, membershipStatus: status }));
         expect(listed.every((m) => m.coachId === coach.user.id)).toBe(true);
         const expected = members
           .filter((_, i) => assignment[i] === c && (!status || statuses[i] === status))
@@ -56,7 +56,7 @@ describe('member listing visibility', () => {
         expect(listed.map((m) => m.id).sort()).toEqual(expected.sort());
         // Naming another coach in the filter does not widen a coach's view.
         const other = coaches[(c + 1) % 3] as Person;
-        const widened = await core.members.findAll(coach.actor, { coachId: other.user.id });
+        const widened = await core.members.list(coach.actor, { coachId: other.user.id });
         expect(widened.items).toEqual([]);
       }),
       { numRuns: 100 },
@@ -68,7 +68,7 @@ describe('member listing visibility', () => {
     await fc.assert(
       fc.asyncProperty(arrangementArb, async ({ assignment, statuses, limit, status }) => {
         await arrange(assignment, statuses);
-        const listed = await allPages((cursor) => core.members.findAll(admin.actor, { limit, cursor, membershipStatus: status }));
+        const listed = await allPages((cursor) => core.members.list(admin.actor, { limit, cursor, membershipStatus: status }));
         const all = await db.memberProfile.findMany({ where: status ? { membershipStatus: status } : {}, select: { id: true } });
         expect(listed.map((m) => m.id).sort()).toEqual(all.map((m) => m.id).sort());
         expect(new Set(listed.map((m) => m.id)).size).toBe(listed.length);
@@ -79,10 +79,10 @@ describe('member listing visibility', () => {
 
   it('shows a member only themself, and searches by name', async () => {
     const [m] = members as [Person];
-    const own = await core.members.findAll(m.actor);
+    const own = await core.members.list(m.actor);
     expect(own.items.map((x) => x.id)).toEqual([m.user.memberId]);
     const named = await person(db, 'Member', { name: 'Zelda Quixote' });
-    const found = await core.members.findAll(admin.actor, { search: 'quix' });
+    const found = await core.members.list(admin.actor, { search: 'quix' });
     expect(found.items.map((x) => x.id)).toEqual([named.user.memberId]);
   });
 });
@@ -112,7 +112,7 @@ describe('updating a member profile', () => {
         const before = await db.memberProfile.findUniqueOrThrow({ where: { id: memberId } });
         if (c.valid) {
           const updated = await core.members.update(coach.actor, memberId, c.changes);
-          const read = await core.members.findOne(coach.actor, memberId);
+          const read = await core.members.get(coach.actor, memberId);
           for (const field of ['goals', 'healthInfo', 'coachNotes'] as const) {
             const expected = c.changes[field] === undefined ? before[field] : stored(c.changes[field]);
             expect(updated[field]).toBe(expected);
@@ -137,8 +137,8 @@ describe('updating a member profile', () => {
     const own = await core.members.update(member.actor, memberId, { goals: 'Run 10k' });
     expect(own.goals).toBe('Run 10k');
     expect(own.coachNotes).toBeNull();
-    expect((await core.members.findOne(member.actor, memberId)).coachNotes).toBeNull();
-    expect((await core.members.findOne(coach.actor, memberId)).coachNotes).toBe('needs motivation');
+    expect((await core.members.get(member.actor, memberId)).coachNotes).toBeNull();
+    expect((await core.members.get(coach.actor, memberId)).coachNotes).toBe('needs motivation');
     const error = await failure(() => core.members.update(member.actor, memberId, { coachNotes: 'I am great' }));
     expect(error).toBeInstanceOf(ForbiddenError);
     expect(error.code).toBe('coach_only_field');
@@ -286,12 +286,12 @@ describe('members of a coach and new profiles', () => {
   it("lists a coach's members to that coach and admins only", async () => {
     const coach = await person(db, 'Coach');
     const mine = await people(db, 'Member', 3, { coachId: coach.user.id });
-    const page = await core.members.getMembersByCoach(coach.actor, coach.user.id);
+    const page = await core.members.listByCoach(coach.actor, coach.user.id);
     expect(page.items.map((m) => m.id).sort()).toEqual(mine.map((m) => m.user.memberId).sort());
-    expect((await core.members.getMembersByCoach(admin.actor, coach.user.id)).items).toHaveLength(3);
+    expect((await core.members.listByCoach(admin.actor, coach.user.id)).items).toHaveLength(3);
     const other = coaches[1] as Person;
-    expect((await failure(() => core.members.getMembersByCoach(other.actor, coach.user.id))).code).toBe('not_your_members');
-    expect(await failure(() => core.members.getMembersByCoach((mine[0] as Person).actor, coach.user.id))).toBeInstanceOf(ForbiddenError);
+    expect((await failure(() => core.members.listByCoach(other.actor, coach.user.id))).code).toBe('not_your_members');
+    expect(await failure(() => core.members.listByCoach((mine[0] as Person).actor, coach.user.id))).toBeInstanceOf(ForbiddenError);
   });
 
   it('creates a profile for a Member account without one, once', async () => {

@@ -257,7 +257,7 @@ describe('the booking rule applies to sessions made and moved by hand', () => {
     const slot = at(72);
     const booking = await core.bookings.create(m.actor, { memberId: m.user.memberId as string, coachId: coach.user.id, requestedDate: slot.toISOString().slice(0, 10), requestedTime: slot.toISOString().slice(11, 16), duration: 60 }, `b-${slot.getTime()}`);
     const moved = await core.sessions.reschedule(m.actor, booking.sessionId as string, { scheduledAt: at(75) });
-    const after = await core.bookings.findOne(m.actor, booking.id);
+    const after = await core.bookings.get(m.actor, booking.id);
     expect(after.slotStartsAt.getTime()).toBe(moved.scheduledAt.getTime());
     expect(after.requestedTime).toBe(at(75).toISOString().slice(11, 16));
     // The old seat is free again for someone else.

@@ -67,7 +67,7 @@ describe('rating a session', () => {
         const session = await completedSession();
         await core.sessions.rate(w.member.actor, session.id, { rating, feedback });
         for (const reader of [w.member, w.coach, w.admin]) {
-          const seen = await core.sessions.findOne(reader.actor, session.id);
+          const seen = await core.sessions.get(reader.actor, session.id);
           expect(seen.rating).toBe(rating);
           expect(seen.ratingFeedback).toBe(feedback ?? null);
           expect(seen.ratedAt?.getTime()).toBe(clock.now().getTime());

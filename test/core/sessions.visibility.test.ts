@@ -102,13 +102,13 @@ describe('notes visibility', () => {
       fc.asyncProperty(fc.nat({ max: 15 }), fc.nat({ max: 5 }), async (s, r) => {
         const session = sessions[s] as (typeof sessions)[number];
         const reader = readers()[r] as Party;
-        const seen = await core.sessions.findOne(reader.actor, session.id).catch((e: unknown) => e);
+        const seen = await core.sessions.get(reader.actor, session.id).catch((e: unknown) => e);
         if (seen instanceof ForbiddenError) return;
         if (seen instanceof Error) throw seen;
-        const view = seen as Awaited<ReturnType<typeof core.sessions.findOne>>;
+        const view = seen as Awaited<ReturnType<typeof core.sessions.get>>;
         if (reader.actor.role === 'Member') expect(view).not.toHaveProperty('coachNotes');
         else expect(view.coachNotes).toMatch(/^coach note /);
-        const listed = await core.sessions.findAll(reader.actor, { limit: 100 });
+        const listed = await core.sessions.list(reader.actor, { limit: 100 });
         for (const item of listed.items) {
           if (reader.actor.role === 'Member') expect(item).not.toHaveProperty('coachNotes');
           else expect(item.coachNotes).toMatch(/^coach note /);
@@ -134,7 +134,7 @@ describe('notes visibility', () => {
       fc.asyncProperty(fc.nat({ max: 15 }), fc.nat({ max: 5 }), async (s, r) => {
         const session = sessions[s] as (typeof sessions)[number];
         const reader = readers()[r] as Party;
-        const seen = await core.sessions.findOne(reader.actor, session.id).catch((e: unknown) => e);
+        const seen = await core.sessions.get(reader.actor, session.id).catch((e: unknown) => e);
         if (seen instanceof ForbiddenError) {
           expect(reader.user.role).not.toBe('Admin');
           return;
@@ -161,7 +161,7 @@ describe('session data isolation', () => {
         const seen: string[] = [];
         let cursor: string | undefined;
         do {
-          const page = await core.sessions.findAll(member.actor, { ...filter, cursor });
+          const page = await core.sessions.list(member.actor, { ...filter, cursor });
           for (const item of page.items) {
             expect(item.memberId).toBe(member.user.memberId);
             seen.push(item.id);
@@ -169,11 +169,11 @@ describe('session data isolation', () => {
           cursor = page.nextCursor ?? undefined;
         } while (cursor);
         expect(seen.sort()).toEqual(mine.map((x) => x.id).sort());
-        const upcoming = await core.sessions.getUpcomingSessions(member.actor);
+        const upcoming = await core.sessions.listUpcoming(member.actor);
         expect(upcoming.every((x) => x.memberId === member.user.memberId)).toBe(true);
         // Reading someone else's session by id is refused outright.
         const target = sessions[s] as (typeof sessions)[number];
-        const result = await core.sessions.findOne(member.actor, target.id).catch((e: unknown) => e);
+        const result = await core.sessions.get(member.actor, target.id).catch((e: unknown) => e);
         if (target.memberUserId === member.user.id) expect(result).toMatchObject({ id: target.id });
         else expect(result).toBeInstanceOf(ForbiddenError);
       }),
@@ -189,13 +189,13 @@ describe('session data isolation', () => {
         const target = sessions[s] as (typeof sessions)[number];
         const assigned = (await db.memberProfile.findUniqueOrThrow({ where: { id: target.memberId } })).coachId;
         const allowed = target.coachId === coach.user.id || assigned === coach.user.id;
-        const result = await core.sessions.findOne(coach.actor, target.id).catch((e: unknown) => e);
+        const result = await core.sessions.get(coach.actor, target.id).catch((e: unknown) => e);
         if (allowed) expect(result).toMatchObject({ id: target.id });
         else expect(result).toBeInstanceOf(ForbiddenError);
-        const byMember = await core.sessions.getSessionsByMember(coach.actor, target.memberId, { limit: 100 }).catch((e: unknown) => e);
+        const byMember = await core.sessions.listByMember(coach.actor, target.memberId, { limit: 100 }).catch((e: unknown) => e);
         if (assigned === coach.user.id) expect(byMember).toHaveProperty('items');
         else expect(byMember).toBeInstanceOf(ForbiddenError);
-        const listed = await core.sessions.findAll(coach.actor, { limit: 100 });
+        const listed = await core.sessions.list(coach.actor, { limit: 100 });
         for (const item of listed.items) {
           const memberCoach = (await db.memberProfile.findUniqueOrThrow({ where: { id: item.memberId } })).coachId;
           expect(item.coachId === coach.user.id || memberCoach === coach.user.id).toBe(true);
@@ -206,22 +206,22 @@ describe('session data isolation', () => {
   });
 
   it("refuses a coach listing another coach's sessions by coach id, and a member another member's", async () => {
-    expect(await failure(() => core.sessions.getSessionsByCoach(w.coach.actor, w.otherCoach.user.id))).toBeInstanceOf(ForbiddenError);
-    expect(await failure(() => core.sessions.getSessionsByMember(w.member.actor, w.otherMember.user.memberId as string))).toBeInstanceOf(ForbiddenError);
-    const admin = await core.sessions.findAll(w.admin.actor, { limit: 100 });
+    expect(await failure(() => core.sessions.listByCoach(w.coach.actor, w.otherCoach.user.id))).toBeInstanceOf(ForbiddenError);
+    expect(await failure(() => core.sessions.listByMember(w.member.actor, w.otherMember.user.memberId as string))).toBeInstanceOf(ForbiddenError);
+    const admin = await core.sessions.list(w.admin.actor, { limit: 100 });
     expect(admin.items).toHaveLength(sessions.length);
   });
 
   it('filters by time range and status, oldest first, with working cursors', async () => {
     const from = new Date(TEST_EPOCH.getTime() - 3 * DAY);
     const to = new Date(TEST_EPOCH.getTime() + 3 * DAY);
-    const page1 = await core.sessions.findAll(w.admin.actor, { from, to, limit: 2 });
+    const page1 = await core.sessions.list(w.admin.actor, { from, to, limit: 2 });
     const expected = sessions.length;
     expect(expected).toBeGreaterThan(0);
     const all = [...page1.items];
     let cursor = page1.nextCursor;
     while (cursor) {
-      const next = await core.sessions.findAll(w.admin.actor, { from, to, limit: 2, cursor });
+      const next = await core.sessions.list(w.admin.actor, { from, to, limit: 2, cursor });
       all.push(...next.items);
       cursor = next.nextCursor;
     }

@@ -48,7 +48,7 @@ async function arrange(zone: string, windows: WindowRow[], sessions: { at: numbe
   await seedSessions(sessions);
 }
 
-const list = (startDate: string, endDate: string, duration = 60) => core.availability.getAvailableSlots(undefined, { coachId: coachId(), startDate, endDate, duration });
+const list = (startDate: string, endDate: string, duration = 60) => core.availability.listSlots(undefined, { coachId: coachId(), startDate, endDate, duration });
 const startOf = (s: Slot) => Date.parse(s.startsAt);
 
 const spanArb = fc
@@ -202,7 +202,7 @@ describe('available slots', () => {
   });
 
   it('answers 404 for a coach that does not exist', async () => {
-    expect(await failure(core.availability.getAvailableSlots(undefined, { coachId: w.members[0]!.user.id, startDate: '2030-01-08', endDate: '2030-01-09' }))).toBeInstanceOf(
+    expect(await failure(core.availability.listSlots(undefined, { coachId: w.members[0]!.user.id, startDate: '2030-01-08', endDate: '2030-01-09' }))).toBeInstanceOf(
       NotFoundError,
     );
   });
@@ -220,7 +220,7 @@ describe('available slots', () => {
       const availability = createAvailabilityService({ db: counted, clock: new ManualClock(TEST_EPOCH), config: DEFAULT_CORE_CONFIG });
       const measure = async (endDate: string) => {
         statements.reset();
-        const slots = await availability.getAvailableSlots(undefined, { coachId: coachId(), startDate: '2030-01-08', endDate, duration: 60 });
+        const slots = await availability.listSlots(undefined, { coachId: coachId(), startDate: '2030-01-08', endDate, duration: 60 });
         return { statements: statements.count(), slots: slots.length };
       };
       const day = await measure('2030-01-08');

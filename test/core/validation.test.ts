@@ -146,7 +146,7 @@ describe('the one bounded date and instant', () => {
     await expect(core.tokens.create(admin, { expiresAt: new Date(Date.parse('9999-12-31T23:59:59-14:00')) })).rejects.toMatchObject({ issues: [{ field: 'expiresAt' }] });
     await expect(core.tokens.issue({ user: user.id, expiresAt: '9999-12-31T23:59:59-14:00' })).rejects.toMatchObject({ issues: [{ field: 'expiresAt' }] });
     expect(await db.apiToken.count()).toBe(tokens);
-    await expect(core.sessions.findAll(admin, { from: '0000-01-01T10:00:00Z' })).rejects.toMatchObject({ issues: [{ field: 'from' }] });
-    await expect(core.bookings.findAll(admin, { from: '0000-01-01' })).rejects.toMatchObject({ issues: [{ field: 'from' }] });
+    await expect(core.sessions.list(admin, { from: '0000-01-01T10:00:00Z' })).rejects.toMatchObject({ issues: [{ field: 'from' }] });
+    await expect(core.bookings.list(admin, { from: '0000-01-01' })).rejects.toMatchObject({ issues: [{ field: 'from' }] });
   });
 });

@@ -3,8 +3,8 @@ import { InteractionResponseType, InteractionType, MessageFlags, type APIInterac
 import type { Redis } from 'ioredis';
 import { opensForm } from '../../bot/index.ts';
 import type { Effect, Inbound, MessageRef } from '../../bot/inbound.ts';
-import { interactionSchema, toInbound, type Interaction } from './interactions.ts';
-import { deferredResponse, followUp, initialResponse, initialSent, type ReplySent } from './respond.ts';
+import { interactionSchema, toInbound, type Interaction } from './inbound.ts';
+import { deferredResponse, followUp, initialResponse, initialSent, type ReplySent } from './effects.ts';
 
 // One path for every interaction, whichever way it arrived (HTTP endpoint or gateway): parse,
 // drop a redelivery, let the bot work, answer. `answer` sends the initial response (the HTTP

@@ -9,7 +9,7 @@ import type { Effect, Inbound, MessageRef } from '../../bot/inbound.ts';
 import { AckFirstScheduler } from './ack-first.ts';
 import { createWebClient } from './client.ts';
 import { createDeliveryLedger } from './deliveries.ts';
-import { renderFormErrors } from './blocks.ts';
+import { renderFormErrors } from './render.ts';
 import { applyEffects, postResponseUrl } from './effects.ts';
 import { createFrontServer, listen } from './http.ts';
 import { MalformedPayloadError, parseAction, parseCommand, parseEvent, parseSubmission, type SlackDelivery } from './inbound.ts';

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Effect, MessageRef } from '../../bot/inbound.ts';
 import type { View } from '../../bot/view.ts';
-import { clip, renderHome, renderMessage, renderModal, SLACK_LIMITS } from './blocks.ts';
+import { clip, renderHome, renderMessage, renderModal, SLACK_LIMITS } from './render.ts';
 import type { Origin } from './inbound.ts';
 import { isDirectChannel, type SlackPeople } from './people.ts';
 import { messageRef } from './refs.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Inbound } from '../../bot/inbound.ts';
-import { INPUT_ACTION_ID } from './blocks.ts';
+import { INPUT_ACTION_ID } from './render.ts';
 
 // Slack payloads -> the bot's Inbound, validated with zod at the edge. Each delivery also yields
 // its Origin: where the answer goes (channel, message, response_url, trigger for a modal, Home).

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { MessageRef } from '../../bot/inbound.ts';
 import type { ChatPort, Recipient } from '../../bot/port.ts';
 import type { View } from '../../bot/view.ts';
-import { renderMessage } from './blocks.ts';
+import { renderMessage } from './render.ts';
 import { toChatDeliveryError } from './errors.ts';
 import { messageRef, parseMessageRef } from './refs.ts';
 

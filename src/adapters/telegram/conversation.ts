@@ -4,7 +4,7 @@ import type { BotApi, SentRef } from './bot-api.ts';
 import type { Invites } from './invites.ts';
 import { toDeliveryError } from './errors.ts';
 import { ADAPTER_PREFIX, callbackAnswerText, renderFormStart, renderView, type TelegramMessage } from './render.ts';
-import { parseUpdate, type ParsedUpdate } from './updates.ts';
+import { parseUpdate, type ParsedUpdate } from './inbound.ts';
 
 // One Telegram update, after the receiver verified and acknowledged it and it was claimed as new:
 // translated into the bot's Inbound, the bot's Effects carried out as Bot API calls. Every

@@ -4,7 +4,7 @@ import { Telegraf } from 'telegraf';
 import type { Config } from '../../config.ts';
 import { promptFor, type ChatPort } from '../../bot/index.ts';
 import { createBotApi } from './bot-api.ts';
-import { createTelegramChatPort } from './chat-port.ts';
+import { createTelegramChatPort } from './port.ts';
 import { TELEGRAM_COMMANDS } from './commands.ts';
 import { createConversation, type ChatBot } from './conversation.ts';
 import { createInvites, inviteKeyFromToken } from './invites.ts';

@@ -73,7 +73,7 @@ export function availabilityRoutes(core: Core): FastifyPluginAsyncZod {
       { schema: { ...common, operationId: 'listMyAvailability', summary: 'Your weekly availability windows', response: { 200: windowList } } },
       async (request) => {
         const actor = actorOf(request);
-        return { items: await core.availability.findByCoach(actor, actor.userId) };
+        return { items: await core.availability.listByCoach(actor, actor.userId) };
       },
     );
 
@@ -88,7 +88,7 @@ export function availabilityRoutes(core: Core): FastifyPluginAsyncZod {
           response: { 200: windowList },
         },
       },
-      async (request) => ({ items: await core.availability.findByCoach(actorOf(request), request.params.coachId) }),
+      async (request) => ({ items: await core.availability.listByCoach(actorOf(request), request.params.coachId) }),
     );
 
     app.get(
@@ -104,7 +104,7 @@ export function availabilityRoutes(core: Core): FastifyPluginAsyncZod {
         },
       },
       async (request) => ({
-        items: await core.availability.getAvailableSlots(actorOf(request), { coachId: request.params.coachId, ...request.query }),
+        items: await core.availability.listSlots(actorOf(request), { coachId: request.params.coachId, ...request.query }),
       }),
     );
 

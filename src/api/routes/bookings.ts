@@ -60,7 +60,7 @@ export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
     app.get(
       '/bookings',
       { schema: { ...common, operationId: 'listBookings', summary: 'Bookings you may see, newest first', querystring: listQuery, response: { 200: bookingPage } } },
-      async (request) => core.bookings.findAll(actorOf(request), request.query),
+      async (request) => core.bookings.list(actorOf(request), request.query),
     );
 
     app.get(
@@ -76,14 +76,14 @@ export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
       },
       async (request) => {
         const actor = actorOf(request);
-        return { items: await core.bookings.getPendingBookings(actor, request.query.coachId ?? actor.userId) };
+        return { items: await core.bookings.listPending(actor, request.query.coachId ?? actor.userId) };
       },
     );
 
     app.get(
       '/bookings/:id',
       { schema: { ...common, operationId: 'getBooking', summary: 'A booking', params: idParams, response: { 200: booking } } },
-      async (request) => core.bookings.findOne(actorOf(request), request.params.id),
+      async (request) => core.bookings.get(actorOf(request), request.params.id),
     );
 
     app.post(
@@ -117,7 +117,7 @@ export function bookingRoutes(core: Core): FastifyPluginAsyncZod {
             response: { 200: booking },
           },
         },
-        async (request) => core.bookings.cancelBooking(actorOf(request), request.params.id, request.body ?? {}),
+        async (request) => core.bookings.cancel(actorOf(request), request.params.id, request.body ?? {}),
       );
     });
   };

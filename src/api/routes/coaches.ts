@@ -27,7 +27,7 @@ const coach = z.object({
 
 const coachPage = page(coach, 'CoachPage');
 
-// The body is core's input (src/core/coaches/schemas.ts). Where the API differs, it checks type and
+// The body is core's input (src/core/coaches/inputs.ts). Where the API differs, it checks type and
 // length only and leaves the rest to core (a specialization's characters, trimming notes, a known
 // time zone, its wording of a bad member limit), whose 400 has always answered those.
 const updateBody = bodyFrom(updateCoachInput, {
@@ -64,7 +64,7 @@ export function coachRoutes(core: Core): FastifyPluginAsyncZod {
           response: { 200: coachPage },
         },
       },
-      async (request) => core.coaches.listAcceptingCoaches(request.query),
+      async (request) => core.coaches.listAccepting(request.query),
     );
 
     app.get(

@@ -46,7 +46,7 @@ export function linkRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: { tags, operationId: 'listChatIdentities', summary: "A user's linked chat accounts (admin, or the user themself)", params: idParams, response: { 200: list(chatIdentity, 'ChatIdentityList') } },
       },
-      async (request) => ({ items: await core.links.identities(actorOf(request), request.params.id) }),
+      async (request) => ({ items: await core.links.listIdentities(actorOf(request), request.params.id) }),
     );
 
     app.delete(

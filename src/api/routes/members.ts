@@ -23,7 +23,7 @@ const member = z.object({
 
 const memberPage = page(member, 'MemberPage');
 
-// The bodies are core's inputs (src/core/members/schemas.ts). Where the API differs, it checks notes
+// The bodies are core's inputs (src/core/members/inputs.ts). Where the API differs, it checks notes
 // for type and length only: core trims them, refuses control characters and reads "" as none.
 const text = (max: number) => boundedText(max).nullable().optional();
 
@@ -58,7 +58,7 @@ export function memberRoutes(core: Core): FastifyPluginAsyncZod {
           response: { 200: memberPage },
         },
       },
-      async (request) => core.members.findAll(actorOf(request), request.query),
+      async (request) => core.members.list(actorOf(request), request.query),
     );
 
     app.get(
@@ -73,13 +73,13 @@ export function memberRoutes(core: Core): FastifyPluginAsyncZod {
           response: { 200: memberPage },
         },
       },
-      async (request) => core.members.getMembersByCoach(actorOf(request), request.params.coachId, request.query),
+      async (request) => core.members.listByCoach(actorOf(request), request.params.coachId, request.query),
     );
 
     app.get(
       '/members/:id',
       { schema: { ...common, operationId: 'getMember', summary: 'A member profile', params: idParams, response: { 200: member } } },
-      async (request) => core.members.findOne(actorOf(request), request.params.id),
+      async (request) => core.members.get(actorOf(request), request.params.id),
     );
 
     app.post(

@@ -93,7 +93,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
       {
         schema: { ...common, operationId: 'listSessions', summary: 'Sessions you may see, by start time', querystring: listQuery, response: { 200: sessionPage } },
       },
-      async (request) => core.sessions.findAll(actorOf(request), request.query),
+      async (request) => core.sessions.list(actorOf(request), request.query),
     );
 
     app.get(
@@ -107,7 +107,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
           response: { 200: sessionList },
         },
       },
-      async (request) => ({ items: await core.sessions.getUpcomingSessions(actorOf(request), request.query) }),
+      async (request) => ({ items: await core.sessions.listUpcoming(actorOf(request), request.query) }),
     );
 
     app.get(
@@ -122,7 +122,7 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
           response: { 200: sessionPage },
         },
       },
-      async (request) => core.sessions.getSessionsByMember(actorOf(request), request.params.memberId, request.query),
+      async (request) => core.sessions.listByMember(actorOf(request), request.params.memberId, request.query),
     );
 
     app.get(
@@ -137,13 +137,13 @@ export function sessionRoutes(core: Core): FastifyPluginAsyncZod {
           response: { 200: sessionPage },
         },
       },
-      async (request) => core.sessions.getSessionsByCoach(actorOf(request), request.params.coachId, request.query),
+      async (request) => core.sessions.listByCoach(actorOf(request), request.params.coachId, request.query),
     );
 
     app.get(
       '/sessions/:id',
       { schema: { ...common, operationId: 'getSession', summary: 'A session', params: idParams, response: one } },
-      async (request) => core.sessions.findOne(actorOf(request), request.params.id),
+      async (request) => core.sessions.get(actorOf(request), request.params.id),
     );
 
     app.post(

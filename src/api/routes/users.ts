@@ -21,7 +21,7 @@ const user = z.object({
   updatedAt: z.date(),
 }).meta({ id: 'User' });
 
-// The bodies are core's inputs (src/core/users/schemas.ts). Where the API differs, it checks type
+// The bodies are core's inputs (src/core/users/inputs.ts). Where the API differs, it checks type
 // and length only and leaves the rest to core, whose 400 has always answered it (a name's trimming
 // and characters, an email's form, a known time zone or locale) and which fills the defaults.
 const name = text(100).min(1);

@@ -24,7 +24,7 @@ async function coachZone(v: CoachViewer): Promise<string> {
 }
 
 async function grid(v: CoachViewer, note?: string): Promise<View> {
-  return drawGrid(v, await v.core.availability.findByCoach(v.actor, v.account.userId), await coachZone(v), note);
+  return drawGrid(v, await v.core.availability.listByCoach(v.actor, v.account.userId), await coachZone(v), note);
 }
 
 /** The week as lines per day in the coach's zone, with a picker of windows to edit or delete. */
@@ -113,7 +113,7 @@ function idArg(args: string[]): string {
 }
 
 async function windowOf(v: CoachViewer, id: string): Promise<WindowRow> {
-  const windows = await v.core.availability.findByCoach(v.actor, v.account.userId);
+  const windows = await v.core.availability.listByCoach(v.actor, v.account.userId);
   const w = windows.find((x) => x.id === id);
   if (!w) throw new Refusal('That window no longer exists.');
   return w;

@@ -74,7 +74,7 @@ export function drawDayPicker(v: Viewer, p: PickMode, coachName: string, days: [
 
 /** Start instants of the member's own scheduled sessions in [from, to): shown as theirs, never offered. */
 async function heldTimes(v: MemberViewer, from: Date, to: Date): Promise<Set<number>> {
-  const page = await v.core.sessions.findAll(v.actor, { memberId: v.account.memberId, status: 'scheduled', from, to, limit: 100 });
+  const page = await v.core.sessions.list(v.actor, { memberId: v.account.memberId, status: 'scheduled', from, to, limit: 100 });
   return new Set(page.items.map((s) => new Date(s.scheduledAt).getTime()));
 }
 
@@ -231,7 +231,7 @@ async function book(ctx: Ctx, startsAt: Date) {
 
 async function move(ctx: Ctx, sessionId: string, startsAt: Date) {
   const v = requireMember(ctx);
-  const before = await v.core.sessions.findOne(v.actor, sessionId);
+  const before = await v.core.sessions.get(v.actor, sessionId);
   try {
     await v.core.sessions.reschedule(v.actor, sessionId, { scheduledAt: startsAt });
   } catch (error) {

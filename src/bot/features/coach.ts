@@ -37,7 +37,7 @@ export function drawToday(v: Viewer, d: CoachDashboard): View {
 }
 
 export async function sessionCard(v: CoachViewer, sessionId: string): Promise<View> {
-  return drawSessionCard(v, await v.core.sessions.findOne(v.actor, sessionId));
+  return drawSessionCard(v, await v.core.sessions.get(v.actor, sessionId));
 }
 
 export function drawSessionCard(v: Viewer, s: SessionView): View {
@@ -66,7 +66,7 @@ export function drawSessionCard(v: Viewer, s: SessionView): View {
 
 async function showCard(ctx: Ctx, sessionId: string, change?: SessionView) {
   const v = requireAccount(ctx);
-  const s = change ?? (await v.core.sessions.findOne(v.actor, sessionId));
+  const s = change ?? (await v.core.sessions.get(v.actor, sessionId));
   await rememberLive(ctx, 'card', { sessionId }, spanOf(s));
   if (change) {
     const redrawn = await ctx.rt.refresh(spanOf(change), ctx.message);

@@ -49,7 +49,7 @@ async function link(ctx: Ctx, args: string) {
 
 async function unlinkQuestion(ctx: Ctx) {
   const v = requireAccount(ctx);
-  const identity = await ctx.core.links.identityOf(ctx.user);
+  const identity = await ctx.core.links.getIdentity(ctx.user);
   if (!identity) throw new Refusal(ACTION_SENTENCES.signUpFirst);
   return screen('Unlink this account?', [
     header('Unlink this account?'),

@@ -35,7 +35,7 @@ function factsOf(s: Pick<SessionView, 'status' | 'scheduledAt' | 'rating'>): Lif
  * the button assumed (cancelled, started, rated): before any form opens, so nothing typed is lost.
  */
 export async function sessionStillFor(v: MemberViewer | CoachViewer, id: string, rule: (facts: LifecycleFacts) => void): Promise<SessionView> {
-  const s = await v.core.sessions.findOne(v.actor, id);
+  const s = await v.core.sessions.get(v.actor, id);
   rule(factsOf(s));
   return s;
 }
@@ -46,7 +46,7 @@ export function spanOf(s: Pick<SessionView, 'coachId' | 'scheduledAt' | 'duratio
 }
 
 async function mySessions(v: MemberViewer, note?: string): Promise<View> {
-  return drawMySessions(v, await v.core.sessions.getUpcomingSessions(v.actor, { limit: LISTED }), note);
+  return drawMySessions(v, await v.core.sessions.listUpcoming(v.actor, { limit: LISTED }), note);
 }
 
 export function drawMySessions(v: Viewer, all: SessionView[], note?: string): View {
@@ -81,7 +81,7 @@ export function drawNext(v: Viewer, dash: MemberDashboard): View {
 }
 
 async function profile(v: MemberViewer): Promise<View> {
-  return drawProfile(v, await v.core.members.findOne(v.actor, v.account.memberId));
+  return drawProfile(v, await v.core.members.get(v.actor, v.account.memberId));
 }
 
 export function drawProfile(v: Viewer, m: Pick<MemberView, 'membershipStatus' | 'goals'> & { user: { name: string; timezone: string }; coach: { name: string } | null }): View {
@@ -99,7 +99,7 @@ export function drawProfile(v: Viewer, m: Pick<MemberView, 'membershipStatus' | 
 }
 
 async function rateList(v: MemberViewer): Promise<View> {
-  const page = await v.core.sessions.findAll(v.actor, { memberId: v.account.memberId, status: 'completed', from: new Date(v.now.getTime() - 60 * 86_400_000), limit: 50 });
+  const page = await v.core.sessions.list(v.actor, { memberId: v.account.memberId, status: 'completed', from: new Date(v.now.getTime() - 60 * 86_400_000), limit: 50 });
   return drawRateList(v, page.items.filter((s) => s.rating === null));
 }
 
@@ -198,7 +198,7 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
     // A reminder's answers.
     rc: async (ctx, args) => {
       const v = requireMember(ctx);
-      const s = await v.core.sessions.findOne(v.actor, sessionIdArg(args));
+      const s = await v.core.sessions.get(v.actor, sessionIdArg(args));
       if (s.status !== 'scheduled') return [notice(`This session is ${s.status}.`)];
       const seeYou = `See you ${countdown(v.now, s.scheduledAt)}!`;
       // From the cancel question's "Keep it", the message becomes the reminder's answers again.
@@ -222,7 +222,7 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
     // Profile edits.
     pe: async (ctx) => {
       const v = requireMember(ctx);
-      const m = await v.core.members.findOne(v.actor, v.account.memberId);
+      const m = await v.core.members.get(v.actor, v.account.memberId);
       return [openForm(ctx, MEMBER_VERBS.pe, [], { name: m.user.name, timezone: m.user.timezone, goals: m.goals ?? '' })];
     },
     pE: async (ctx, _args, values) => {

@@ -20,7 +20,7 @@ const SEARCH_TTL_MS = 60 * 60_000;
 const HISTORY_DAYS = 180;
 
 async function memberList(v: CoachViewer, search: string | undefined, cursor?: string): Promise<View> {
-  const page = await v.core.members.findAll(v.actor, { coachId: v.account.userId, limit: PAGE, ...(search ? { search } : {}), ...(cursor ? { cursor } : {}) });
+  const page = await v.core.members.list(v.actor, { coachId: v.account.userId, limit: PAGE, ...(search ? { search } : {}), ...(cursor ? { cursor } : {}) });
   return drawMemberList(v, search, page);
 }
 
@@ -35,8 +35,8 @@ export function drawMemberList(v: Viewer, search: string | undefined, page: Page
 }
 
 async function memberDetail(v: CoachViewer, memberId: string): Promise<View> {
-  const m = await v.core.members.findOne(v.actor, memberId);
-  const history = await v.core.sessions.findAll(v.actor, { memberId, from: new Date(v.now.getTime() - HISTORY_DAYS * 86_400_000), limit: 50 });
+  const m = await v.core.members.get(v.actor, memberId);
+  const history = await v.core.sessions.list(v.actor, { memberId, from: new Date(v.now.getTime() - HISTORY_DAYS * 86_400_000), limit: 50 });
   return drawMemberDetail(v, m, history.items);
 }
 
@@ -102,7 +102,7 @@ declare module '../context.ts' {
 async function openMember(ctx: Ctx, args: string) {
   const v = requireCoach(ctx);
   if (!args.trim()) return [reply(await search(ctx, ''))];
-  const found = await v.core.members.findAll(v.actor, { coachId: v.account.userId, search: args.trim().slice(0, 100), limit: 2 });
+  const found = await v.core.members.list(v.actor, { coachId: v.account.userId, search: args.trim().slice(0, 100), limit: 2 });
   if (found.items.length === 1) return [reply(await memberDetail(v, found.items[0]!.id))];
   return [reply(await search(ctx, args))];
 }
@@ -122,7 +122,7 @@ export const members: Feature<keyof typeof MEMBERS_VERBS> = {
     md: async (ctx, args) => [show(ctx, await memberDetail(requireCoach(ctx), idArg(args)))],
     mn: async (ctx, args) => {
       const v = requireCoach(ctx);
-      const m = await v.core.members.findOne(v.actor, idArg(args));
+      const m = await v.core.members.get(v.actor, idArg(args));
       return [openForm(ctx, MEMBERS_VERBS.mn, [packId(m.id)], { notes: m.coachNotes ?? '' })];
     },
     mN: async (ctx, args, values) => {

@@ -18,7 +18,7 @@ function refuseSignedUp(ctx: Ctx): void {
 
 async function coachPicker(ctx: Ctx, note?: string) {
   refuseSignedUp(ctx);
-  const coaches = await ctx.core.coaches.listAcceptingCoaches({ limit: 24 });
+  const coaches = await ctx.core.coaches.listAccepting({ limit: 24 });
   return drawCoachPicker(ctx, coaches.items.filter((c) => c.hasCapacity), note);
 }
 
@@ -75,7 +75,7 @@ export const signup: Feature<keyof typeof SIGNUP_VERBS> = {
       audience: 'anyone',
       run: async (ctx, args) => {
         if (!args || ctx.account) return [reply(await coachPicker(ctx))];
-        const open = await ctx.core.coaches.listAcceptingCoaches({ limit: 100 });
+        const open = await ctx.core.coaches.listAccepting({ limit: 100 });
         const coach = open.items.find((c) => c.id === args && c.hasCapacity);
         if (!coach) return [reply(await coachPicker(ctx, 'The coach who invited you is not taking new members right now.'))];
         return [openForm(ctx, SIGNUP_VERBS.sk, [packId(coach.id)])];

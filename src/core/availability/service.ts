@@ -64,7 +64,7 @@ export function createAvailabilityService(deps: CoreDeps) {
 
   return {
     /** A coach's weekly windows (active and inactive), by weekday and start. Anyone signed in may read them. */
-    async findByCoach(_actor: Actor | undefined, coachId: string): Promise<AvailabilityWindowRecord[]> {
+    async listByCoach(_actor: Actor | undefined, coachId: string): Promise<AvailabilityWindowRecord[]> {
       const coach = parseId(coachId, 'coachId');
       const windows = await db.coachAvailability.findMany({ where: { coachId: coach }, orderBy: [{ dayOfWeek: 'asc' }, { startTime: 'asc' }] });
       if (windows.length === 0) await coachTimezone(db, coach);
@@ -138,7 +138,7 @@ export function createAvailabilityService(deps: CoreDeps) {
      * Bookable slots with seats left on the coach's local dates startDate..endDate (Properties 15,
      * 23, 24, 25), from one query whatever the length of the range.
      */
-    async getAvailableSlots(_actor: Actor | undefined, raw: SlotsInput): Promise<Slot[]> {
+    async listSlots(_actor: Actor | undefined, raw: SlotsInput): Promise<Slot[]> {
       const input = parseInput(slotsInput, raw);
       const calendar = await readCoachCalendar(db, input.coachId, instantsAround(input.startDate, input.endDate));
       if (!calendar) throw new NotFoundError('Coach', input.coachId);
@@ -146,7 +146,7 @@ export function createAvailabilityService(deps: CoreDeps) {
     },
 
     /** Whether one slot can be booked now, by the same rule as listing and booking. */
-    async checkSlotAvailability(_actor: Actor | undefined, raw: SlotCheckInput): Promise<boolean> {
+    async checkSlot(_actor: Actor | undefined, raw: SlotCheckInput): Promise<boolean> {
       const input = parseInput(slotCheckInput, raw);
       const calendar = await readCoachCalendar(db, input.coachId, instantsAround(input.date, input.date));
       if (!calendar) throw new NotFoundError('Coach', input.coachId);

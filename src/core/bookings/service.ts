@@ -259,7 +259,7 @@ export function createBookingsService(deps: CoreDeps) {
     },
 
     /** Cancels a confirmed booking, its session and calendar event, freeing the seat (Property 29). */
-    async cancelBooking(actor: Actor, id: string, raw: CancelBookingInput = {}): Promise<BookingView> {
+    async cancel(actor: Actor, id: string, raw: CancelBookingInput = {}): Promise<BookingView> {
       requirePermission(actor, 'bookings:write');
       const input = parseInput(cancelBookingInput, raw);
       const booking = await readableBooking(actor, id);
@@ -287,7 +287,7 @@ export function createBookingsService(deps: CoreDeps) {
     },
 
     /** Bookings the actor may see: a member's own, a coach's with them, everything for an admin. */
-    async findAll(actor: Actor, raw: ListBookingsInput = {}): Promise<Page<BookingView>> {
+    async list(actor: Actor, raw: ListBookingsInput = {}): Promise<Page<BookingView>> {
       const input = parseInput(listBookingsInput, raw);
       const where: Prisma.SessionBookingWhereInput = {
         status: input.status,
@@ -310,13 +310,13 @@ export function createBookingsService(deps: CoreDeps) {
       return { items: page.items.map(toBookingView), nextCursor: page.nextCursor };
     },
 
-    async findOne(actor: Actor, id: string): Promise<BookingView> {
+    async get(actor: Actor, id: string): Promise<BookingView> {
       const { member: _member, ...booking } = await readableBooking(actor, id);
       return toBookingView(booking);
     },
 
     /** Bookings awaiting the coach (only made by other channels: direct bookings confirm at once). */
-    async getPendingBookings(actor: Actor, coachId: string): Promise<BookingView[]> {
+    async listPending(actor: Actor, coachId: string): Promise<BookingView[]> {
       const coach = parseId(coachId, 'coachId');
       if (!isAdmin(actor) && actor.userId !== coach) throw new ForbiddenError('not_your_bookings', 'You can only see your own pending bookings');
       const rows = await db.sessionBooking.findMany({ where: { coachId: coach, status: 'pending' }, orderBy: { slotStartsAt: 'asc' } });

@@ -8,7 +8,7 @@ import { lockCoachCalendar } from '../scheduling/lock.ts';
 import { pageInput, toPage, type Page } from '../pagination.ts';
 import { id, parseInput } from '../validation.ts';
 import { queryCoaches, type CoachView } from './queries.ts';
-import { listCoachesInput, updateCoachInput, type ListCoachesInput, type UpdateCoachInput } from './schemas.ts';
+import { listCoachesInput, updateCoachInput, type ListCoachesInput, type UpdateCoachInput } from './inputs.ts';
 
 export function createCoachesService({ db, clock }: CoreDeps) {
   /** The coach's email is shown to admins and the coach themself only (queryCoaches decides). */
@@ -36,7 +36,7 @@ export function createCoachesService({ db, clock }: CoreDeps) {
      * instead of having them vanish; choosing one is refused by the capacity check. No actor: the
      * list is shown before signup.
      */
-    async listAcceptingCoaches(input: z.input<typeof pageInput> = {}): Promise<Page<CoachView>> {
+    async listAccepting(input: z.input<typeof pageInput> = {}): Promise<Page<CoachView>> {
       const page = parseInput(pageInput, input);
       const rows = await queryCoaches(db, Prisma.sql`cp."isAcceptingMembers" AND u."isActive"`, { ...page, limit: page.limit + 1 });
       return toPage(rows, page);

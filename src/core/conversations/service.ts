@@ -56,7 +56,7 @@ export function createConversationsService({ db }: Pick<CoreDeps, 'db'>) {
     },
 
     /** The direct conversation of two users, or null when they have none yet. */
-    async findDirect(actor: Actor, userId: string, otherUserId: string) {
+    async getDirect(actor: Actor, userId: string, otherUserId: string) {
       const input = parseInput(directInput, { userId, otherUserId });
       if (!isAdmin(actor) && actor.userId !== input.userId && actor.userId !== input.otherUserId) {
         throw new ForbiddenError('not_a_participant', 'You are not a participant of this conversation');

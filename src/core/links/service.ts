@@ -178,7 +178,7 @@ export function createLinkService({ db, clock }: { db: Db; clock: Clock }) {
     },
 
     /** The chat accounts linked to a user: their own, or anyone's for an admin. */
-    async identities(actor: Actor, userId: string): Promise<ChatIdentityView[]> {
+    async listIdentities(actor: Actor, userId: string): Promise<ChatIdentityView[]> {
       const target = parseUserId(userId);
       requireSelfOrAdmin(actor, target);
       const user = await db.user.findUnique({ where: { id: target }, select: { id: true } });
@@ -199,7 +199,7 @@ export function createLinkService({ db, clock }: { db: Db; clock: Clock }) {
     },
 
     /** The link of the chat account talking, whose id an `/unlink` confirmation carries; null when it has none. */
-    async identityOf(rawWho: ChatKey): Promise<{ id: string; userId: string } | null> {
+    async getIdentity(rawWho: ChatKey): Promise<{ id: string; userId: string } | null> {
       const who = parseInput(chatKeyInput, rawWho);
       return db.chatIdentity.findUnique({ where: { platform_scope_platformUserId: who }, select: { id: true, userId: true } });
     },

@@ -17,7 +17,7 @@ import {
   type CreateMemberInput,
   type ListMembersInput,
   type UpdateMemberInput,
-} from './schemas.ts';
+} from './inputs.ts';
 
 export const memberInclude = {
   user: { select: { id: true, name: true, email: true, timezone: true, locale: true, isActive: true } },
@@ -48,7 +48,7 @@ export function createMembersService({ db, clock }: CoreDeps) {
 
   return {
     /** Members the actor may see (Properties 2, 3), filtered and paged. */
-    async findAll(actor: Actor, input: ListMembersInput = {}): Promise<Page<MemberView>> {
+    async list(actor: Actor, input: ListMembersInput = {}): Promise<Page<MemberView>> {
       requirePermission(actor, 'members:read');
       const q = parseInput(listMembersInput, input);
       const filters: Prisma.MemberProfileWhereInput = {
@@ -61,13 +61,13 @@ export function createMembersService({ db, clock }: CoreDeps) {
     },
 
     /** One member profile; others' profiles are refused to members and to coaches not theirs (Property 55). */
-    async findOne(actor: Actor, memberId: string): Promise<MemberView> {
+    async get(actor: Actor, memberId: string): Promise<MemberView> {
       requirePermission(actor, 'members:read');
       return readable(actor, { id: parseId(memberId, 'memberId') });
     },
 
     /** The member profile of a user (a member's own "profile" screen). */
-    async findByUser(actor: Actor, userId: string): Promise<MemberView> {
+    async getByUser(actor: Actor, userId: string): Promise<MemberView> {
       requirePermission(actor, 'members:read');
       return readable(actor, { userId: parseId(userId, 'userId') });
     },
@@ -173,7 +173,7 @@ export function createMembersService({ db, clock }: CoreDeps) {
     },
 
     /** A coach's members: the coach themself and admins only. */
-    async getMembersByCoach(actor: Actor, coachId: string, input: z.input<typeof pageInput> = {}): Promise<Page<MemberView>> {
+    async listByCoach(actor: Actor, coachId: string, input: z.input<typeof pageInput> = {}): Promise<Page<MemberView>> {
       requirePermission(actor, 'members:read');
       const coach = parseId(coachId, 'coachId');
       const page = parseInput(pageInput, input);

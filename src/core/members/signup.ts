@@ -3,7 +3,7 @@ import { parseInput } from '../validation.ts';
 import { insertUser, linkChatIdentity } from '../users/index.ts';
 import { admitToCoach, announceAssignment } from './assignment.ts';
 import type { MemberView } from './service.ts';
-import { signupInput, type SignupInput } from './schemas.ts';
+import { signupInput, type SignupInput } from './inputs.ts';
 
 export interface SignupResult {
   member: MemberView;

@@ -255,18 +255,18 @@ export function createSessionsService(deps: CoreDeps) {
       return view(actor, sessionId);
     },
 
-    async findOne(actor: Actor, id: string): Promise<SessionView> {
+    async get(actor: Actor, id: string): Promise<SessionView> {
       return viewSession(actor, await readable(actor, id));
     },
 
     /** Sessions the actor may see, filtered, oldest first, one page at a time. */
-    findAll: (actor: Actor, filters: ListSessionsInput = {}) => list(actor, filters),
+    list: (actor: Actor, filters: ListSessionsInput = {}) => list(actor, filters),
 
-    async getSessionsByMember(actor: Actor, memberId: string, page: { limit?: number; cursor?: string } = {}) {
+    async listByMember(actor: Actor, memberId: string, page: { limit?: number; cursor?: string } = {}) {
       return list(actor, { ...pageOf(page.limit, page.cursor), memberId });
     },
 
-    async getSessionsByCoach(actor: Actor, coachId: string, page: { limit?: number; cursor?: string } = {}) {
+    async listByCoach(actor: Actor, coachId: string, page: { limit?: number; cursor?: string } = {}) {
       const input = parseInput(listSessionsInput, { ...pageOf(page.limit, page.cursor), coachId });
       if (actor.role === 'Coach' && !isAdmin(actor) && input.coachId !== actor.userId) {
         throw new ForbiddenError('not_your_sessions', "You cannot see another coach's sessions");
@@ -275,7 +275,7 @@ export function createSessionsService(deps: CoreDeps) {
     },
 
     /** Scheduled sessions from now on, soonest first. */
-    async getUpcomingSessions(actor: Actor, raw: UpcomingInput = {}): Promise<SessionView[]> {
+    async listUpcoming(actor: Actor, raw: UpcomingInput = {}): Promise<SessionView[]> {
       requirePermission(actor, 'sessions:read');
       const input = parseInput(upcomingInput, raw);
       const rows = await findUpcomingSessions(db, actor, clock.now(), input.limit);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DbTx } from '../../db/client.ts';
 import { ConflictError } from '../errors.ts';
 import { isUniqueViolation } from './records.ts';
-import { singleLine } from './schemas.ts';
+import { singleLine } from './inputs.ts';
 
 const platformId = singleLine(191);
 

@@ -7,7 +7,7 @@ import { lockCoachCalendar } from '../scheduling/lock.ts';
 import { pageArgs, toPage } from '../pagination.ts';
 import { id, parseInput } from '../validation.ts';
 import { changeRole, insertUser } from './records.ts';
-import { createUserInput, listUsersInput, updateUserInput, type CreateUserInput, type ListUsersInput, type UpdateUserInput } from './schemas.ts';
+import { createUserInput, listUsersInput, updateUserInput, type CreateUserInput, type ListUsersInput, type UpdateUserInput } from './inputs.ts';
 
 const userInclude = {
   memberProfile: { select: { id: true } },

@@ -3,7 +3,7 @@ import type { Block, Button, Form, Select, View } from '../../bot/view.ts';
 
 // The bot's neutral views as Block Kit. Slack refuses a whole payload when one part is over its
 // limit, so every text is clipped here and long lists are split, whatever the view holds: the
-// renderer's output always fits (test/adapters/slack/blocks.test.ts checks it on random views).
+// renderer's output always fits (test/adapters/slack/render.test.ts checks it on random views).
 
 /** Slack's documented Block Kit limits (docs.slack.dev/reference/block-kit). */
 export const SLACK_LIMITS = {

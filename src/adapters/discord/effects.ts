@@ -9,7 +9,7 @@ import {
 import type { Effect, MessageRef } from '../../bot/inbound.ts';
 import type { Form, View } from '../../bot/view.ts';
 import { renderMessage, renderModal } from './render.ts';
-import type { Interaction } from './interactions.ts';
+import type { Interaction } from './inbound.ts';
 
 // How the bot's effects answer one interaction. Discord wants an initial response within 3 s;
 // it is the only moment a modal can be opened, so when the bot finishes inside the answer budget

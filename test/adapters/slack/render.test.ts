@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the checker walks the payload as Slack does: as untyped JSON */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderHome, renderMessage, renderModal } from '../../../src/adapters/slack/blocks.ts';
+import { renderHome, renderMessage, renderModal } from '../../../src/adapters/slack/render.ts';
 import type { Block, Form, View } from '../../../src/bot/view.ts';
 
 // Slack refuses a whole message, modal or Home tab when any part breaks a Block Kit limit. The
