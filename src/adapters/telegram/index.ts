@@ -85,7 +85,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     maxRateLimitRetries: deps.maxRateLimitRetries ?? 3,
   });
   const invites = createInvites(config.TELEGRAM_INVITE_SECRET ?? inviteKeyFromToken(token));
-  const seen = createUpdatesSeen(redis, keyPrefix);
+  const seen = createUpdatesSeen(redis, keyPrefix, (error) => logger.warn({ err: error }, 'telegram: update handled without its Redis claim (Redis unreachable)'));
   const handleUpdate = createConversation({
     bot: deps.bot,
     api,

@@ -12,11 +12,21 @@ export interface UpdatesSeen {
   claim(updateId: number): Promise<boolean>;
 }
 
-export function createUpdatesSeen(redis: Redis, keyPrefix: string): UpdatesSeen {
+/**
+ * While Redis cannot be reached the update is handled all the same (and `unavailable` told): the
+ * bot's own claim of the delivery in PostgreSQL (the update id is its delivery id) still answers a
+ * redelivery once, and an update dropped for want of Redis would leave the person unanswered.
+ */
+export function createUpdatesSeen(redis: Redis, keyPrefix: string, unavailable: (error: unknown) => void = () => undefined): UpdatesSeen {
   return {
     async claim(updateId) {
-      const set = await redis.set(`${keyPrefix}:update:${updateId}`, '1', 'EX', CLAIM_TTL_SECONDS, 'NX');
-      return set === 'OK';
+      try {
+        const set = await redis.set(`${keyPrefix}:update:${updateId}`, '1', 'EX', CLAIM_TTL_SECONDS, 'NX');
+        return set === 'OK';
+      } catch (error) {
+        unavailable(error);
+        return true;
+      }
     },
   };
 }
