@@ -29,7 +29,7 @@ export interface DiscordSettings {
   answerBudgetMs: number;
   /** Redis key prefix for de-duplication; defaults to `coachbot:discord:`. */
   keyPrefix?: string;
-  /** REST retries on 5xx/timeouts (SDK default 3); tests use 0 so a fault surfaces at once. */
+  /** REST retries on 5xx/timeouts (1 here; the SDK's own default is 3); tests use 0 so a fault surfaces at once. */
   restRetries?: number;
   restTimeoutMs?: number;
 }
@@ -61,8 +61,9 @@ export function createDiscordAdapter(deps: DiscordDeps): DiscordAdapter {
   const restOptions = {
     api: settings.apiBase,
     version: '10',
-    retries: settings.restRetries ?? 3,
-    timeout: settings.restTimeoutMs ?? 15_000,
+    // A few seconds in all, retries included: one user's stuck call never holds the others long.
+    retries: settings.restRetries ?? 1,
+    timeout: settings.restTimeoutMs ?? 2_500,
     // Outbound notifications must hear of a 429 (the job waits), not sit in the SDK's queue.
     rejectOnRateLimit: ['/users/@me/channels', '/channels'],
   };

@@ -4,7 +4,14 @@ import type { Pacing } from './pacing.ts';
 import type { TelegramMessage } from './render.ts';
 
 // Every Bot API call the adapter makes goes through here: sends are paced per chat and overall,
-// and a 429 is waited out for as long as Telegram asks (retry_after), a bounded number of times.
+// a 429 is waited out for as long as Telegram asks (retry_after), a bounded number of times, and
+// each request is given up after CALL_TIMEOUT_MS, so a Telegram that does not answer holds no one.
+
+/** How long one Bot API request may take before it is given up (an AbortSignal on the request). */
+export const CALL_TIMEOUT_MS = 5_000;
+type CallOptions = NonNullable<Parameters<Telegram['callApi']>[2]>;
+// Telegraf types its signal as the abort-controller package's; its fetch takes Node's own.
+const bounded = (): CallOptions => ({ signal: AbortSignal.timeout(CALL_TIMEOUT_MS) as unknown as CallOptions['signal'] });
 
 export interface BotApiOptions {
   pacing: Pacing;
@@ -40,17 +47,23 @@ export function createBotApi(telegram: Telegram, { pacing, sleep, maxRateLimitRe
   return {
     async sendMessage(chatId: string, message: TelegramMessage, retry = true): Promise<SentRef> {
       await paced(chatId);
-      const send = () => telegram.sendMessage(chatId, message.text, { entities: message.entities, reply_markup: message.reply_markup, link_preview_options: { is_disabled: true } });
+      const send = () =>
+        telegram.callApi(
+          'sendMessage',
+          { chat_id: chatId, text: message.text, entities: message.entities, reply_markup: message.reply_markup, link_preview_options: { is_disabled: true } },
+          bounded(),
+        );
       const sent = retry ? await withRetries(send) : await send();
       return { chatId: String(sent.chat.id), messageId: sent.message_id };
     },
 
     async editMessageText(ref: SentRef, message: TelegramMessage, retry = true): Promise<void> {
-      const edit = () => telegram.editMessageText(ref.chatId, ref.messageId, undefined, message.text, {
-        entities: message.entities,
-        reply_markup: message.reply_markup,
-        link_preview_options: { is_disabled: true },
-      });
+      const edit = () =>
+        telegram.callApi(
+          'editMessageText',
+          { chat_id: ref.chatId, message_id: ref.messageId, text: message.text, entities: message.entities, reply_markup: message.reply_markup, link_preview_options: { is_disabled: true } },
+          bounded(),
+        );
       try {
         await (retry ? withRetries(edit) : edit());
       } catch (error) {
@@ -61,14 +74,14 @@ export function createBotApi(telegram: Telegram, { pacing, sleep, maxRateLimitRe
     /** Takes the buttons off a message (an answered form prompt), so they cannot be used again. */
     async removeKeyboard(ref: SentRef): Promise<void> {
       try {
-        await withRetries(() => telegram.editMessageReplyMarkup(ref.chatId, ref.messageId, undefined, { inline_keyboard: [] }));
+        await withRetries(() => telegram.callApi('editMessageReplyMarkup', { chat_id: ref.chatId, message_id: ref.messageId, reply_markup: { inline_keyboard: [] } }, bounded()));
       } catch (error) {
         if (!isNotModified(error)) throw error;
       }
     },
 
     async answerCallbackQuery(callbackQueryId: string, text?: string): Promise<void> {
-      await withRetries(() => telegram.answerCbQuery(callbackQueryId, text));
+      await withRetries(() => telegram.callApi('answerCallbackQuery', { callback_query_id: callbackQueryId, ...(text === undefined ? {} : { text }) }, bounded()));
     },
   };
 }
