@@ -68,6 +68,15 @@ async function click(actor: SlackActor, m: Message, label: string, options: { ac
   await app.adapter.idle();
 }
 
+/** A new Slack user asks to sign up and picks the coach: answers the signup modal Slack was asked to open. */
+async function openSignup(actor: SlackActor, coachName: string): Promise<SlackCall> {
+  app.fake.addUser({ id: actor.userId, tz: 'UTC' });
+  const picker = await command(actor, 'signup', '', coachName);
+  const before = app.fake.callsOf('views.open').length;
+  await click(actor, picker, coachName);
+  return app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+}
+
 async function submitForm(actor: SlackActor, values: Record<string, string>, opened: SlackCall): Promise<void> {
   expect((await app.send(viewSubmission(actor, opened.args as { view: Record<string, unknown> }, values))).status).toBe(200);
   await app.adapter.idle();
@@ -163,11 +172,7 @@ describe('Slack end to end', () => {
 
   it('a signup refused for its time zone keeps the modal open with every answer and the field error', async () => {
     const typo: SlackActor = { teamId: app.teamId, userId: 'U0TYPO0001' };
-    app.fake.addUser({ id: typo.userId, tz: 'UTC' });
-    const picker = await command(typo, 'signup', '', 'Coach Carla');
-    const before = app.fake.callsOf('views.open').length;
-    await click(typo, picker, 'Coach Carla');
-    const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+    const opened = await openSignup(typo, 'Coach Carla');
     const refused = await app.send(viewSubmission(typo, opened.args as { view: Record<string, unknown> }, { name: 'Tia', goals: 'Row', timezone: 'Europe/Berln' }));
     await app.adapter.idle();
     const answer = JSON.parse(refused.body) as { response_action: string; errors: Record<string, string> };
@@ -187,11 +192,7 @@ describe('Slack end to end', () => {
     const late = await startSlackApp({ handle: (inbound) => bot.handle(inbound) }, { submissionBudgetMs: 0 }, app.fake);
     try {
       const slow: SlackActor = { teamId: app.teamId, userId: 'U0SLOW0001' };
-      app.fake.addUser({ id: slow.userId, tz: 'UTC' });
-      const picker = await command(slow, 'signup', '', 'Coach Carla');
-      const before = app.fake.callsOf('views.open').length;
-      await click(slow, picker, 'Coach Carla');
-      const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+      const opened = await openSignup(slow, 'Coach Carla');
       const after = app.fake.calls.length;
       const acked = await late.send(viewSubmission(slow, opened.args as { view: Record<string, unknown> }, { name: 'Sal', goals: '', timezone: 'Nowhere/Land' }));
       expect(acked.body).toBe('');
@@ -212,11 +213,7 @@ describe('Slack end to end', () => {
 
   it('a double click and a redelivered click on Confirm book once', async () => {
     const other: SlackActor = { teamId: app.teamId, userId: 'U0DOUBLE01' };
-    app.fake.addUser({ id: other.userId, tz: 'UTC' });
-    const picker = await command(other, 'signup', '', 'Coach Carla');
-    const before = app.fake.callsOf('views.open').length;
-    await click(other, picker, 'Coach Carla');
-    const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+    const opened = await openSignup(other, 'Coach Carla');
     await submitForm(other, { name: 'Dora', goals: '', timezone: 'UTC' }, opened);
     const book = await command(other, 'book', '', 'Tue 8 Jan');
     await click(other, book, 'Tue 8 Jan');
@@ -241,11 +238,7 @@ describe('Slack App Home and notification text', () => {
     const hanaUser: SlackActor = { teamId: app.teamId, userId: 'U0HANA0001' };
     await h.core.chat.ensureLink(hana.id, { platform: 'slack', scope: app.teamId, platformUserId: hanaUser.userId });
     const mallory: SlackActor = { teamId: app.teamId, userId: 'U0MALLORY1' };
-    app.fake.addUser({ id: mallory.userId, tz: 'UTC' });
-    const picker = await command(mallory, 'signup', '', 'Coach Hana');
-    const before = app.fake.callsOf('views.open').length;
-    await click(mallory, picker, 'Coach Hana');
-    const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+    const opened = await openSignup(mallory, 'Coach Hana');
     const after = app.fake.calls.length;
     await submitForm(mallory, { name: '<!channel> <https://evil.test|click>', goals: '', timezone: 'UTC' }, opened);
     const welcome = await app.fake.waitForCall('chat.postMessage', (c) => app.fake.calls.indexOf(c) >= after && textOf(c.args.blocks as any[]).includes('Welcome'));
@@ -292,11 +285,7 @@ describe('lists kept current', () => {
 describe('a freshly started process', () => {
   it('acknowledges its first interaction while the booking it starts waits on a coach lock the test holds', async () => {
     const fresh: SlackActor = { teamId: app.teamId, userId: 'U0FRESH001' };
-    app.fake.addUser({ id: fresh.userId, tz: 'UTC' });
-    const picker = await command(fresh, 'signup', '', 'Coach Carla');
-    const before = app.fake.callsOf('views.open').length;
-    await click(fresh, picker, 'Coach Carla');
-    const opened = await app.fake.waitForCall('views.open', (c) => app.fake.callsOf('views.open').indexOf(c) >= before);
+    const opened = await openSignup(fresh, 'Coach Carla');
     await submitForm(fresh, { name: 'Fred', goals: '', timezone: 'UTC' }, opened);
     const book = await command(fresh, 'book', '', 'Tue 8 Jan');
     await click(fresh, book, 'Tue 8 Jan');
