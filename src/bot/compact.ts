@@ -20,9 +20,13 @@ export function packInstant(at: Date | string | number): string {
   return Math.floor(new Date(at).getTime() / 60_000).toString(36);
 }
 
+/** The last minute a packed instant may name: 9999-12-31T23:59Z, the end of four-digit years every formatter handles. */
+const LAST_MINUTE = Math.floor(Date.UTC(9999, 11, 31, 23, 59) / 60_000);
+
 export function unpackInstant(packed: string): Date | null {
   if (!/^[0-9a-z]{1,8}$/.test(packed)) return null;
-  return new Date(parseInt(packed, 36) * 60_000);
+  const minutes = parseInt(packed, 36);
+  return minutes <= LAST_MINUTE ? new Date(minutes * 60_000) : null;
 }
 
 /** A small non-negative integer (a page, a rating, a day number) in base 36. */
