@@ -46,6 +46,7 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   rating: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
   ratingFeedback: optionalText,
   cancellationReason: optionalText,
+  series: fc.option(fc.record({ position: fc.integer({ min: 1, max: 26 }), count: fc.integer({ min: 2, max: 26 }) }), { nil: null }),
 }).map((r) => ({
   id: r.id,
   calendarEventId: randomUUID(),
@@ -74,6 +75,7 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   memberName: r.memberName,
   coachName: r.coachName,
   groupConversationId: null,
+  series: r.series && { id: randomUUID(), ...r.series },
 }));
 
 const viewer = fc.record({ zone, now: instant, role: fc.constantFrom('Member', 'Coach', 'Admin') }).map(({ zone, now, role }): Viewer => {

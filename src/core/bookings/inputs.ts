@@ -59,6 +59,8 @@ export const createBookingSeriesInput = z.object({
   count: z.number().int().min(2).max(26).describe('How many occurrences, 2 to 26'),
   interval: z.union([z.literal(1), z.literal(2)]).default(1).describe('Weeks between occurrences: 1 or 2'),
   allOrNothing: z.boolean().default(false).describe('Book nothing when any occurrence is unavailable'),
+  /** A session the member already holds at startsAt (just booked from chat), made the first occurrence instead of booking it again. */
+  firstSessionId: id.optional().describe("The member's scheduled session at startsAt, in no series yet, to make the first occurrence"),
   duration: slotDuration.default(60),
   memberNotes: text(2000).optional(),
   type: z.enum(SESSION_TYPES).default('regular'),

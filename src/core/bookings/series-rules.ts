@@ -2,6 +2,7 @@ import {
   dateOfDay,
   decideSlot,
   minutesToClock,
+  placeSlot,
   unbookableError,
   type BookingPolicy,
   type CoachCalendar,
@@ -29,6 +30,8 @@ export interface SeriesRequest {
   /** Weeks between occurrences. */
   interval: number;
   allOrNothing: boolean;
+  /** The member already holds the first occurrence's slot (a session made the first occurrence): it is booked as it is. */
+  firstHeld?: boolean;
 }
 
 /** One occurrence as planned: its position (1-based) and the coach-local date and wall time it asks for. */
@@ -44,7 +47,7 @@ export interface PlannedOccurrence {
  * all or nothing and another occurrence was unavailable.
  */
 export type OccurrenceDecision = PlannedOccurrence & { startsAt: number | null } & (
-    | { status: 'booked'; slot: PlacedSlot }
+    | { status: 'booked'; slot: PlacedSlot; /** An existing session of the member, made this occurrence. */ held?: boolean }
     | { status: 'unavailable'; reason: ErrorCode }
     | { status: 'withheld' }
   );
@@ -89,6 +92,16 @@ export function decideSeries(
   const decided: OccurrenceDecision[] = [];
   const booked: OccurrenceDecision[] = [];
   for (const planned of planSeries(calendar.timezone, request)) {
+    if (planned.position === 1 && request.firstHeld) {
+      // Held already (its seat is in the calendar as the member's): booked as it is, if the schedule still places it.
+      const held = placeSlot(current, { startsAt: request.startsAt, duration: request.duration });
+      const occurrence: OccurrenceDecision = held
+        ? { ...planned, startsAt: request.startsAt, status: 'booked', slot: held, held: true }
+        : { ...planned, startsAt: request.startsAt, status: 'unavailable', reason: 'outside_availability' };
+      decided.push(occurrence);
+      if (held) booked.push(occurrence);
+      continue;
+    }
     const slot: SlotRequest = planned.position === 1 ? { startsAt: request.startsAt, duration: request.duration } : { date: planned.date, time: planned.time, duration: request.duration };
     const decision = decideSlot(current, policy, slot);
     const startsAt = decision.startsAt ?? null;
@@ -109,7 +122,7 @@ export function decideSeries(
     current = { ...current, busy: [...current.busy, { startsAt: placed.startsAt, duration: request.duration, sessions: 1, mine: 1 }] };
   }
   if (request.allOrNothing && decided.some((d) => d.status === 'unavailable')) {
-    return decided.map((d) => (d.status === 'booked' ? { position: d.position, date: d.date, time: d.time, startsAt: d.startsAt, status: 'withheld' } : d));
+    return decided.map((d) => (d.status === 'booked' && !d.held ? { position: d.position, date: d.date, time: d.time, startsAt: d.startsAt, status: 'withheld' } : d));
   }
   return decided;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inlineSql, pgQuery, Prisma, withPgConnection, type PgConnection } from '../../db/client.ts';
+import { inlineSql, pgQuery, Prisma, withPgConnection, type PgConnection, type SessionStatus } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { bookingPolicy, calendarQuery, toCoachCalendar, type CalendarRow } from '../availability/index.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type ErrorCode } from '../errors.ts';
@@ -19,7 +19,7 @@ import {
 } from './inputs.ts';
 import { refusalOf } from './refusals.ts';
 import { assertMayBook, type BookingParties } from './rules.ts';
-import { decideSeries, seriesRange, type OccurrenceCheck, type OccurrenceDecision } from './series-rules.ts';
+import { decideSeries, seriesRange, type OccurrenceCheck, type OccurrenceDecision, type SeriesRequest } from './series-rules.ts';
 import { confirmedBookingCtes, type BookingRequest } from './writes.ts';
 
 // Recurring series (docs/design.md §9). A series is decided and written on the booking's slow path
@@ -46,7 +46,7 @@ export interface RecordedOccurrence {
 
 /** An occurrence as it is now: as recorded, with its session (which may since have moved or been cancelled). */
 export interface OccurrenceView extends RecordedOccurrence {
-  session: { id: string; status: string; scheduledAt: Date; bookingId: string | null } | null;
+  session: { id: string; status: SessionStatus; scheduledAt: Date; bookingId: string | null } | null;
 }
 
 export interface BookingSeriesView {
@@ -68,6 +68,8 @@ export interface BookingSeriesView {
 
 interface SeriesContext extends BookingParties {
   replay: Pick<IdempotencyRecord, 'operation' | 'requestHash' | 'resourceId' | 'refusal'> | null;
+  /** The session named by firstSessionId, if any. */
+  firstSession: { memberId: string; coachId: string; status: string; /** ms since the epoch. */ scheduledAt: number; duration: number; seriesId: string | null } | null;
 }
 
 /** The checks an occurrence must pass beyond decideSlot; empty until a rule (e.g. credits) adds one. */
@@ -98,7 +100,10 @@ export function createBookingSeriesService(deps: CoreDeps) {
         (SELECT json_build_object('id', u."id", 'role', u."role", 'isActive', u."isActive", 'hasProfile', cp."id" IS NOT NULL)
            FROM "users" u LEFT JOIN "coach_profiles" cp ON cp."userId" = u."id" WHERE u."id" = ${input.coachId}) AS "coach",
         (SELECT json_build_object('operation', k."operation", 'requestHash', k."requestHash", 'resourceId', k."resourceId", 'refusal', k."refusal")
-           FROM "idempotency_keys" k WHERE k."userId" = ${actor.userId} AND k."key" = ${key}) AS "replay"`);
+           FROM "idempotency_keys" k WHERE k."userId" = ${actor.userId} AND k."key" = ${key}) AS "replay",
+        (SELECT json_build_object('memberId', s."memberId", 'coachId', s."coachId", 'status', s."status", 'scheduledAt', (extract(epoch FROM s."scheduledAt") * 1000)::bigint,
+            'duration', s."duration", 'seriesId', s."seriesId")
+           FROM "sessions" s WHERE s."id" = ${input.firstSessionId ?? null}) AS "firstSession"`);
     return rows[0]!;
   }
 
@@ -122,8 +127,15 @@ export function createBookingSeriesService(deps: CoreDeps) {
         const memberId = ctx.member?.id ?? input.memberId!;
         assertMayBook(actor, ctx, { memberId, coachId: input.coachId });
         const member = ctx.member!;
+        if (input.firstSessionId) assertAdoptable(ctx.firstSession, member.id, input);
         const now = clock.now();
-        const request = { startsAt: input.startsAt.getTime(), duration: input.duration, count: input.count, interval: input.interval, allOrNothing: input.allOrNothing };
+        const request: SeriesRequest = {
+          startsAt: input.startsAt.getTime(),
+          duration: input.duration,
+          count: input.count,
+          interval: input.interval,
+          allOrNothing: input.allOrNothing,
+        };
         const [row] = await lockCoachCalendarAndRead<CalendarRow>(
           c,
           input.coachId,
@@ -133,11 +145,20 @@ export function createBookingSeriesService(deps: CoreDeps) {
         );
         const calendar = toCoachCalendar(row);
         if (!calendar) throw new NotFoundError('Coach', input.coachId);
+        // The session to adopt still holds its seat, as read under the lock (else its slot is decided afresh).
+        request.firstHeld =
+          input.firstSessionId !== undefined && calendar.busy.some((b) => b.startsAt === request.startsAt && b.duration === request.duration && (b.mine ?? 0) > 0);
         const decisions = decideSeries(calendar, bookingPolicy(config, now), request, OCCURRENCE_CHECKS);
         const id = randomUUID();
         const ctes: Prisma.Sql[] = [];
         for (const d of decisions) {
           if (d.status !== 'booked') continue;
+          if (d.held) {
+            ctes.push(Prisma.sql`first_adopted AS (
+              UPDATE "sessions" SET "seriesId" = ${id}, "seriesPosition" = 1, "updatedAt" = ${now}
+              WHERE "id" = ${input.firstSessionId!} AND "memberId" = ${member.id} AND "status" = 'scheduled' AND "seriesId" IS NULL)`);
+            continue;
+          }
           const booking: BookingRequest = {
             memberProfileId: member.id,
             memberUserId: member.userId,
@@ -277,6 +298,23 @@ export function createBookingSeriesService(deps: CoreDeps) {
       return get(actor, series.id);
     },
   };
+}
+
+/** The session a series adopts as its first occurrence: the member's, with this coach, scheduled at startsAt for the duration, in no series. */
+function assertAdoptable(s: SeriesContext['firstSession'], memberId: string, input: ParsedBookingSeriesInput): void {
+  const fits =
+    s !== null &&
+    s.memberId === memberId &&
+    s.coachId === input.coachId &&
+    s.status === 'scheduled' &&
+    Number(s.scheduledAt) === input.startsAt.getTime() &&
+    s.duration === input.duration &&
+    s.seriesId === null;
+  if (!fits) {
+    throw new ValidationError('validation_failed', "firstSessionId must name the member's scheduled session at startsAt, of the same length, in no series yet", [
+      { field: 'firstSessionId', message: "must be the member's scheduled session at startsAt, in no series yet" },
+    ]);
+  }
 }
 
 export type BookingSeriesService = ReturnType<typeof createBookingSeriesService>;
