@@ -177,7 +177,7 @@ export function createBookingSeriesService(deps: CoreDeps) {
           INSERT INTO "booking_series" ("id", "memberId", "coachId", "createdById", "firstStartsAt", "localTime", "timezone", "count", "interval",
             "duration", "allOrNothing", "occurrences", "createdAt")
           VALUES (${id}, ${member.id}, ${input.coachId}, ${actor.userId}, ${input.startsAt}, ${first.time}, ${calendar.timezone}, ${input.count}::int,
-            ${input.interval}::int, ${input.duration}::int, ${input.allOrNothing}, ${JSON.stringify(decisions.map(recorded))}::jsonb, ${now}))`;
+            ${input.interval}::int, ${input.duration}::int, ${input.allOrNothing ? Prisma.sql`true` : Prisma.sql`false`}, ${JSON.stringify(decisions.map(recorded))}::jsonb, ${now}))`;
         // The series row comes first: each session's "seriesId" points at it.
         const statement = Prisma.sql`WITH ${Prisma.join([series, ...ctes, idempotencyCte('series_key', { ...keyed, resourceId: id }, now)], ', ')} SELECT 1`;
         await c.query(`${inlineSql(statement)};\nCOMMIT`);
