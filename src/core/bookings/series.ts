@@ -23,7 +23,7 @@ import { decideSeries, seriesRange, type OccurrenceCheck, type OccurrenceDecisio
 import { confirmedBookingCtes, type BookingRequest } from './writes.ts';
 
 // Recurring series (docs/design.md §9). A series is decided and written on the booking's slow path
-// (§3): BEGIN, the coach lock, the calendar read under it, every occurrence decided by decideSlot
+// (docs/design.md §3): BEGIN, the coach lock, the calendar read under it, every occurrence decided by decideSlot
 // (series-rules.ts), then the series row, every booked occurrence (booking, session, calendar event,
 // notifications: the single booking's write builders) and the idempotency key in ONE statement, and
 // COMMIT. Nothing that runs beside it can overfill a slot: every change to the coach's seats waits
@@ -108,10 +108,11 @@ export function createBookingSeriesService(deps: CoreDeps) {
   }
 
   /** One attempt, from the read to the commit; answers the series id. */
-  async function createOnce(actor: Actor, input: ParsedBookingSeriesInput, key: string, hash: string): Promise<{ seriesId: string; replayed: boolean }> {
+  async function createOnce(actor: Actor, input: ParsedBookingSeriesInput, key: string, hash: string): Promise<{ seriesId: string; replayed: boolean; written: number }> {
     const keyed = { userId: actor.userId, key, operation: SERIES_OPERATION, requestHash: hash };
     let replay: SeriesContext['replay'] = null;
     let seriesId: string | undefined;
+    let written = 0;
     try {
       await withPgConnection(db, async (c) => {
         const ctx = await seriesContext(c, actor, input, key);
@@ -171,6 +172,7 @@ export function createBookingSeriesService(deps: CoreDeps) {
             type: input.type,
           };
           ctes.push(...confirmedBookingCtes(booking, actor.userId, now, { prefix: `o${d.position}_`, series: { id, position: d.position } }).ctes);
+          written++;
         }
         const first = decisions[0]!;
         const series = Prisma.sql`series_row AS (
@@ -192,9 +194,9 @@ export function createBookingSeriesService(deps: CoreDeps) {
     if (replay) {
       const first = replayedAnswer(replay, SERIES_OPERATION, hash);
       if ('refusal' in first) throw first.refusal;
-      return { seriesId: first.resourceId, replayed: true };
+      return { seriesId: first.resourceId, replayed: true, written: 0 };
     }
-    return { seriesId: seriesId!, replayed: false };
+    return { seriesId: seriesId!, replayed: false, written };
   }
 
   async function readableSeries(actor: Actor, id: string) {
@@ -244,7 +246,7 @@ export function createBookingSeriesService(deps: CoreDeps) {
      * key answers the same series again.
      */
     async create(actor: Actor, raw: CreateBookingSeriesInput, idempotencyKey: string | undefined, source: BookingSource = 'api'): Promise<BookingSeriesView> {
-      let answer: { seriesId: string; replayed: boolean };
+      let answer: { seriesId: string; replayed: boolean; written: number };
       try {
         requirePermission(actor, 'bookings:write');
         const input = parseInput(createBookingSeriesInput, raw);
@@ -262,7 +264,8 @@ export function createBookingSeriesService(deps: CoreDeps) {
         throw error;
       }
       const view = await get(actor, answer.seriesId);
-      if (!answer.replayed) for (let i = 0; i < view.booked; i++) telemetry.bookingConfirmed(source);
+      // Each occurrence booked now counts as a booking, once (an adopted first session was counted when it was booked).
+      for (let i = 0; i < answer.written; i++) telemetry.bookingConfirmed(source);
       return view;
     },
 
