@@ -158,6 +158,20 @@ describe('booking a series', () => {
     expect(JSON.stringify((again as ValidationError).details)).toContain('firstSessionId');
   });
 
+  it('two series adopting one session at once: one adopts it, the other is refused and books nothing', async () => {
+    await arrange(2);
+    const booking = await single(member(0), FIRST);
+    const adopt = (count: number) => core.bookingSeries.create(member(0).actor, { coachId: coachId(), startsAt: FIRST, count, firstSessionId: booking.sessionId! }, key());
+    const results = await Promise.allSettled([adopt(3), adopt(4)]);
+    const made = results.filter((r) => r.status === 'fulfilled');
+    expect(made).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected')!;
+    expect(JSON.stringify((refused as PromiseRejectedResult).reason.details)).toContain('firstSessionId');
+    const series = (made[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof adopt>>>).value;
+    expect(await db.session.count({ where: { memberId: member(0).user.memberId!, status: 'scheduled' } })).toBe(series.count);
+    expect((await db.session.findUniqueOrThrow({ where: { id: booking.sessionId! } })).seriesId).toBe(series.id);
+  });
+
   it('is read back by its parties and an admin, as unknown to anyone else', async () => {
     await arrange();
     const s = await series(member(0), { count: 2 });

@@ -255,12 +255,20 @@ async function weekly(ctx: Ctx, sessionId: string, count: number) {
   const s = await v.core.sessions.get(v.actor, sessionId);
   if (s.series) return [show(ctx, drawWeekly(v, await v.core.bookingSeries.get(v.actor, s.series.id), coach.name))];
   if (s.status !== 'scheduled') throw new Refusal('That session is no longer booked. Use /book to book again.');
-  const series = await v.core.bookingSeries.create(
-    v.actor,
-    { coachId: s.coachId, startsAt: new Date(s.scheduledAt), count, duration: s.duration, firstSessionId: s.id },
-    bookingKey(ctx),
-    'bot',
-  );
+  let series;
+  try {
+    series = await v.core.bookingSeries.create(
+      v.actor,
+      { coachId: s.coachId, startsAt: new Date(s.scheduledAt), count, duration: s.duration, firstSessionId: s.id },
+      bookingKey(ctx),
+      'bot',
+    );
+  } catch (error) {
+    // Another tap made it weekly meanwhile: answer that series.
+    const now = await v.core.sessions.get(v.actor, sessionId);
+    if (!now.series) throw error;
+    return [show(ctx, drawWeekly(v, await v.core.bookingSeries.get(v.actor, now.series.id), coach.name))];
+  }
   const first = new Date(s.scheduledAt);
   const last = new Date(first.getTime() + (count * 7 + 1) * 86_400_000);
   await ctx.rt.refresh({ coachId: s.coachId, startsAt: first, endsAt: last }, ctx.message);

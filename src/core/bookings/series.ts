@@ -152,12 +152,15 @@ export function createBookingSeriesService(deps: CoreDeps) {
         const decisions = decideSeries(calendar, bookingPolicy(config, now), request, OCCURRENCE_CHECKS);
         const id = randomUUID();
         const ctes: Prisma.Sql[] = [];
+        let adopting = false;
         for (const d of decisions) {
           if (d.status !== 'booked') continue;
           if (d.held) {
             ctes.push(Prisma.sql`first_adopted AS (
               UPDATE "sessions" SET "seriesId" = ${id}, "seriesPosition" = 1, "updatedAt" = ${now}
-              WHERE "id" = ${input.firstSessionId!} AND "memberId" = ${member.id} AND "status" = 'scheduled' AND "seriesId" IS NULL)`);
+              WHERE "id" = ${input.firstSessionId!} AND "memberId" = ${member.id} AND "status" = 'scheduled' AND "seriesId" IS NULL
+              RETURNING 1 AS "adopted")`);
+            adopting = true;
             continue;
           }
           const booking: BookingRequest = {
@@ -181,7 +184,9 @@ export function createBookingSeriesService(deps: CoreDeps) {
           VALUES (${id}, ${member.id}, ${input.coachId}, ${actor.userId}, ${input.startsAt}, ${first.time}, ${calendar.timezone}, ${input.count}::int,
             ${input.interval}::int, ${input.duration}::int, ${input.allOrNothing ? Prisma.sql`true` : Prisma.sql`false`}, ${JSON.stringify(decisions.map(recorded))}::jsonb, ${now}))`;
         // The series row comes first: each session's "seriesId" points at it.
-        const statement = Prisma.sql`WITH ${Prisma.join([series, ...ctes, idempotencyCte('series_key', { ...keyed, resourceId: id }, now)], ', ')} SELECT 1`;
+        // An adopted session another series took meanwhile (a concurrent tap) divides by zero: all rolls back, and the rerun refuses it.
+        const check = adopting ? Prisma.sql`SELECT 1 / (SELECT count(*) FROM first_adopted)::int` : Prisma.sql`SELECT 1`;
+        const statement = Prisma.sql`WITH ${Prisma.join([series, ...ctes, idempotencyCte('series_key', { ...keyed, resourceId: id }, now)], ', ')} ${check}`;
         await c.query(`${inlineSql(statement)};\nCOMMIT`);
         seriesId = id;
       });
@@ -322,7 +327,8 @@ function assertAdoptable(s: SeriesContext['firstSession'], memberId: string, inp
 
 export type BookingSeriesService = ReturnType<typeof createBookingSeriesService>;
 
+/** A deadlock or serialization abort, or the adopted session taken meanwhile (22012, see createOnce): the rerun answers. */
 function isRetryableAbort(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001' || code === 'P2034';
+  return code === '40P01' || code === '40001' || code === 'P2034' || code === '22012';
 }
