@@ -8,6 +8,7 @@ import { HELP_VERBS } from './features/help.ts';
 import { LINKS_VERBS } from './features/links.ts';
 import { MEMBER_VERBS } from './features/member.ts';
 import { MEMBERS_VERBS } from './features/members.ts';
+import { SERIES_CANCEL_VERBS } from './features/series-cancel.ts';
 import { SIGNUP_VERBS } from './features/signup.ts';
 
 // Every action verb the bot signs, gathered from the features that declare them (each feature's
@@ -23,6 +24,7 @@ export const VERBS = {
   ...BOOKING_VERBS,
   ...MEMBER_VERBS,
   ...COACH_VERBS,
+  ...SERIES_CANCEL_VERBS,
   ...MEMBERS_VERBS,
   ...AVAILABILITY_VERBS,
 } as const satisfies Record<string, VerbUse>;

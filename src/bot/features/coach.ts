@@ -9,6 +9,7 @@ import { button, fields, form, header, input, option, row, screen, select, text 
 import type { Form, View } from '../view.ts';
 import type { CoachDashboard } from '../../core/dashboards/service.ts';
 import { cancelForm, sessionIdArg, sessionStillFor, spanOf } from './member.ts';
+import { hasLaterOccurrences } from '../series.ts';
 
 // The coach's day (the seed's coach dashboard) and session cards: Complete (notes, outcomes),
 // Cancel, Notes, No-show. Cards drawn onto a message are kept current as the session changes.
@@ -46,6 +47,8 @@ export function drawSessionCard(v: Viewer, s: SessionView): View {
   // Complete and No-show only once it has started: core refuses them before, and the notes typed would be lost.
   const started = v.now.getTime() >= new Date(s.scheduledAt).getTime();
   const title = `Session with ${s.memberName}`;
+  // A weekly series' session asks first: this one, or it and every later one (series-cancel.ts).
+  const cancel = button('Cancel', v.act(hasLaterOccurrences(s) ? 'wc' : 'cx', id), 'danger');
   return screen(title, [
     header(title),
     fields([
@@ -59,13 +62,13 @@ export function drawSessionCard(v: Viewer, s: SessionView): View {
       ...(s.rating !== null ? ([['Rating', `${'★'.repeat(s.rating)}${s.ratingFeedback ? ` — ${s.ratingFeedback}` : ''}`]] as [string, string][]) : []),
       ...(s.cancellationReason ? ([['Cancel reason', s.cancellationReason]] as [string, string][]) : []),
     ]),
-    open && started && row(button('Complete', v.act('cc', id), 'primary'), button('No-show', v.act('cs', id)), button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger')),
-    open && !started && row(button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger')),
+    open && started && row(button('Complete', v.act('cc', id), 'primary'), button('No-show', v.act('cs', id)), button('Notes', v.act('cn', id)), cancel),
+    open && !started && row(button('Notes', v.act('cn', id)), cancel),
     !open && row(button('Notes', v.act('cn', id)), button('Back to today', v.act('td'))),
   ]);
 }
 
-async function showCard(ctx: Ctx, sessionId: string, change?: SessionView) {
+export async function showCard(ctx: Ctx, sessionId: string, change?: SessionView) {
   const v = requireAccount(ctx);
   const s = change ?? (await v.core.sessions.get(v.actor, sessionId));
   await rememberLive(ctx, 'card', { sessionId }, spanOf(s));

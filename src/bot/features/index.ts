@@ -7,7 +7,8 @@ import { helpFeature } from './help.ts';
 import { links } from './links.ts';
 import { member } from './member.ts';
 import { members } from './members.ts';
+import { seriesCancel } from './series-cancel.ts';
 import { signup } from './signup.ts';
 
 /** Every area of the bot; the router merges their commands, actions and live screens. */
-export const FEATURES: Feature[] = [helpFeature, signup, links, booking, member, coach, members, availability, notices];
+export const FEATURES: Feature[] = [helpFeature, signup, links, booking, member, coach, seriesCancel, members, availability, notices];

@@ -11,6 +11,7 @@ import { button, divider, editInput, fields, form, header, input, row, screen, t
 import type { Form, View } from '../view.ts';
 import type { MemberDashboard } from '../../core/dashboards/service.ts';
 import type { MemberView } from '../../core/members/index.ts';
+import { hasLaterOccurrences, scheduledFrom } from '../series.ts';
 
 // The member's own pages: upcoming sessions (cancel with a reason, reschedule), the next session
 // with a countdown, the profile, and rating finished sessions.
@@ -45,6 +46,11 @@ export function spanOf(s: Pick<SessionView, 'coachId' | 'scheduledAt' | 'duratio
   return { coachId: s.coachId, startsAt, endsAt: new Date(startsAt.getTime() + s.duration * 60_000), sessionId: s.id };
 }
 
+/** The member's list on the message the action came from (or a new one), kept current, with a note above it. */
+export async function showSessions(ctx: Ctx, note?: string) {
+  return showList(ctx, 'sessions', (v) => mySessions(v, note));
+}
+
 async function mySessions(v: MemberViewer, note?: string): Promise<View> {
   return drawMySessions(v, await v.core.sessions.listUpcoming(v.actor, { limit: LISTED }), note);
 }
@@ -57,7 +63,8 @@ export function drawMySessions(v: Viewer, all: SessionView[], note?: string): Vi
     text(upcoming.length ? `Times in ${v.zone}.` : 'No sessions booked. Use /book to book one.'),
     ...upcoming.map((s) =>
       row(
-        button(`Cancel ${spanLabel(s.scheduledAt, s.duration, v.zone).replace(/ \(.*\)$/, '')}`, v.act('sc', packId(s.id)), 'danger'),
+        // A weekly series' session asks first: this one, or it and every later one (series-cancel.ts).
+        button(`Cancel ${spanLabel(s.scheduledAt, s.duration, v.zone).replace(/ \(.*\)$/, '')}`, v.act(hasLaterOccurrences(s) ? 'wc' : 'sc', packId(s.id)), 'danger'),
         button('Reschedule', v.act('sr', packId(s.id))),
       ),
     ),
@@ -210,11 +217,14 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
       const v = requireMember(ctx);
       const s = await sessionStillFor(v, sessionIdArg(args), (f) => assertCanCancel(f, v.now, true));
       const when = spanLabel(s.scheduledAt, s.duration, v.zone);
+      // A weekly series' session also offers it and every later one (series-cancel.ts confirms which).
+      const later = s.series && hasLaterOccurrences(s) ? scheduledFrom(await v.core.bookingSeries.get(v.actor, s.series.id), s.series.position).length : 0;
       return [
         show(ctx, screen('Cancel this session?', [
           header('Cancel this session?'),
           text(`Your session with ${s.coachName} on ${when} will be cancelled and its seat freed.`),
           row(button('Yes, cancel it', v.act('sY', packId(s.id)), 'danger'), button('Keep it', v.act('rc', packId(s.id)))),
+          later > 1 ? row(button(`Cancel this and all later ones (${later} sessions)`, v.act('wx', packId(s.id)), 'danger')) : null,
         ])),
       ];
     },
