@@ -9,6 +9,7 @@ import { bookedView, drawConfirm, drawDayPicker, drawSlotPicker, drawWeekly } fr
 import { drawSessionCard, drawToday } from '../../src/bot/features/coach.ts';
 import { drawMySessions, drawNext, drawProfile, drawRateList } from '../../src/bot/features/member.ts';
 import { drawMemberDetail, drawMemberList } from '../../src/bot/features/members.ts';
+import { drawSeriesChoice, drawSeriesConfirm } from '../../src/bot/features/series-cancel.ts';
 import { drawCoachPicker } from '../../src/bot/features/signup.ts';
 import { localDayNumber } from '../../src/bot/format.ts';
 import { drawNotice } from '../../src/bot/presenter.ts';
@@ -124,6 +125,17 @@ describe('every view fits the limits of all three platforms, whatever the data',
           session: o.status === 'booked' ? { id: randomUUID(), status: 'scheduled' as const, scheduledAt: o.moved ?? o.at, bookingId: null } : null,
         })) as Parameters<typeof drawWeekly>[1]['occurrences'];
         fits(drawWeekly(v, { booked: occurrences.filter((o) => o.status === 'booked').length, count: occurrences.length, duration, occurrences }, coachName));
+      }),
+      RUNS,
+    );
+  });
+
+  it('cancelling a series session: the choice and the confirmation listing up to 26 dates, for the member and the coach', () => {
+    fc.assert(
+      fc.property(viewer, session, fc.array(instant, { maxLength: 26 }), fc.boolean(), (v, s, later, byMember) => {
+        const c = { session: s, byMember, later: later.map((scheduledAt) => ({ id: randomUUID(), scheduledAt })) };
+        fits(drawSeriesChoice(v, c));
+        fits(drawSeriesConfirm(v, c));
       }),
       RUNS,
     );

@@ -22,7 +22,7 @@ import { sessionIdArg, showSessions } from './member.ts';
 // cancel says so instead of offering it.
 
 /** A session of a series, as the member (or the coach, or an admin) cancelling it sees it. */
-interface SeriesCancel {
+export interface SeriesCancel {
   session: SessionView;
   /** The member cancels their own; anyone else is the coach or an admin (core decides). */
   byMember: boolean;
