@@ -154,6 +154,22 @@ describe('cancel this and all later ones, from chat', () => {
     expect(await statuses(sessions)).toEqual(['scheduled', ...Array<string>(7).fill('cancelled')]);
   });
 
+  it('an open choice whose session the coach cancels meanwhile says so and offers nothing to cancel', async () => {
+    const { coach, chatter, sessions } = await weeklyMember('Coach Gone');
+    await chatter.command('sessions');
+    await chatter.click('Cancel Tue 15 Jan');
+    const choice = chatter.current()!.ref;
+    const coachChat = await linkedUser(h, coach.id);
+    await coachChat.clickToken(createActionSigner(SECRET).sign(`u:${coach.id}`, 'cv', [packId((await sessions())[1]!.id)], h.clock.now()));
+    await coachChat.click('Cancel');
+    await coachChat.click('Cancel this session');
+    await coachChat.submit({ reason: 'Ill' });
+    const now = h.port.messages.get(choice.messageId)!;
+    expect(viewText(now)).toContain('This session is cancelled.');
+    expect(actionsOf(now).map((a) => a.label)).toEqual(['My sessions']);
+    expect(await statuses(sessions)).toEqual(['scheduled', 'cancelled', ...Array<string>(6).fill('scheduled')]);
+  });
+
   it("a reminder's \"Can't make it\" offers this and all later ones too", async () => {
     const { member, chatter, sessions } = await weeklyMember('Coach Remind');
     const seventh = (await sessions())[6]!;

@@ -2,7 +2,7 @@ import { isDomainError } from '../../core/index.ts';
 import { assertCanCancel, type SessionView } from '../../core/sessions/index.ts';
 import { packId } from '../compact.ts';
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
-import { ACTION_SENTENCES } from '../errors.ts';
+import { ACTION_SENTENCES, sentenceFor } from '../errors.ts';
 import { notice, show, type Feature, type VerbUse } from '../feature.ts';
 import { clockLabel, dayLabel, local } from '../format.ts';
 import { requireAccount, requireCoach, type CoachViewer } from '../guards.ts';
@@ -97,7 +97,7 @@ async function drawStep(viewer: Viewer, sessionId: string, step: Step): Promise<
     // Kept current: a session cancelled or started meanwhile is shown as such, not offered again.
     if (!isDomainError(error)) throw error;
     const s = await v.core.sessions.get(v.actor, sessionId).catch(() => null);
-    return drawGone(v, s, s ? `This session is ${s.status === 'scheduled' ? 'no longer yours to cancel' : s.status}.` : error.message);
+    return drawGone(v, s, s && s.status !== 'scheduled' ? `This session is ${s.status === 'no_show' ? 'a no-show' : s.status}.` : sentenceFor(error));
   }
 }
 
