@@ -9,4 +9,4 @@ export type * from './inbound.ts';
 export { ChatDeliveryError, type ChatPort, type Recipient, type Notice, type Presenter, type Redrawer, type NoticeKeeper } from './port.ts';
 export { LIMITS } from './view.ts';
 export { BOT_COMMANDS, type CommandSpec, type DeclaredCommand } from './commands.ts';
-export { opensForm, type Verb } from './verbs.ts';
+export { mayAnswerWithForm, opensForm, type Verb } from './verbs.ts';

@@ -1,7 +1,8 @@
 import type { REST } from '@discordjs/rest';
 import { InteractionResponseType, InteractionType, MessageFlags, type APIInteractionResponse } from 'discord-api-types/v10';
 import type { Redis } from 'ioredis';
-import { opensForm } from '../../bot/index.ts';
+import { setImmediate as afterIo } from 'node:timers/promises';
+import { mayAnswerWithForm, opensForm } from '../../bot/index.ts';
 import type { Effect, Inbound, MessageRef } from '../../bot/inbound.ts';
 import { interactionSchema, toInbound, type Interaction } from './inbound.ts';
 import { deferredResponse, followUp, initialResponse, initialSent, type ReplySent } from './effects.ts';
@@ -9,6 +10,10 @@ import { deferredResponse, followUp, initialResponse, initialSent, type ReplySen
 // One path for every interaction, whichever way it arrived (HTTP endpoint or gateway): parse,
 // drop a redelivery, let the bot work, answer. `answer` sends the initial response (the HTTP
 // reply body, or the REST callback on the gateway) and is called exactly once.
+// A click whose answer cannot be a form is acknowledged first and worked on after: its answer (the
+// clicked message updated, a reply, a notice) arrives as a webhook call just as it would have come
+// in the initial response, and the acknowledgement waits for no one's database work. Only what may
+// open a form (a command, a form's submit, a form-opening button) waits for the bot, within the budget.
 
 export interface BotHandler {
   handle(inbound: Inbound): Promise<Effect[]>;
@@ -104,6 +109,19 @@ export function createDispatcher(deps: DispatchDeps) {
     await followUp(deps.rest, interaction, effects, deferred, sent);
   }
 
+  /**
+   * A click that opens no form: deferred at once, the bot's work started only once the answer is on
+   * its way (after this turn's I/O), its effects sent as follow-ups (the clicked message edited).
+   */
+  async function acknowledgeFirst(interaction: Interaction, inbound: Inbound, answer: Answer): Promise<void> {
+    const deferred = deferredResponse(interaction);
+    await answer(deferred);
+    await afterIo();
+    const bot = deps.bot;
+    const sent: ReplySent | undefined = bot.sent && ((effect, ref) => bot.sent!(inbound, effect, ref));
+    await followUp(deps.rest, interaction, await bot.handle(inbound), deferred, sent);
+  }
+
   /** Handles one interaction payload; resolves when everything it causes has been sent. */
   return async function dispatch(payload: unknown, answer: Answer): Promise<void> {
     const parsed = interactionSchema.safeParse(payload);
@@ -132,7 +150,8 @@ export function createDispatcher(deps: DispatchDeps) {
       await answer(response);
     };
     try {
-      await answerFromEffects(interaction, inbound, answerOnce, deps.bot.handle(inbound));
+      if (inbound.type === 'action' && !mayAnswerWithForm(inbound.action)) await acknowledgeFirst(interaction, inbound, answerOnce);
+      else await answerFromEffects(interaction, inbound, answerOnce, deps.bot.handle(inbound));
     } catch (error) {
       deps.logger.error({ err: error, interaction: interaction.id }, 'discord: interaction failed');
       if (!answered) await answer(ephemeral(FAILED));
