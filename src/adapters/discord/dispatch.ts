@@ -110,16 +110,13 @@ export function createDispatcher(deps: DispatchDeps) {
   }
 
   /**
-   * A click that opens no form: deferred at once, the bot's work started only once the answer is on
-   * its way (after this turn's I/O), its effects sent as follow-ups (the clicked message edited).
+   * The bot's work on a click already acknowledged (deferred): its effects go out as follow-ups,
+   * the clicked message edited.
    */
-  async function acknowledgeFirst(interaction: Interaction, inbound: Inbound, answer: Answer): Promise<void> {
-    const deferred = deferredResponse(interaction);
-    await answer(deferred);
-    await afterIo();
+  async function workAfterAcknowledgement(interaction: Interaction, inbound: Inbound): Promise<void> {
     const bot = deps.bot;
     const sent: ReplySent | undefined = bot.sent && ((effect, ref) => bot.sent!(inbound, effect, ref));
-    await followUp(deps.rest, interaction, await bot.handle(inbound), deferred, sent);
+    await followUp(deps.rest, interaction, await bot.handle(inbound), deferredResponse(interaction), sent);
   }
 
   /** Handles one interaction payload; resolves when everything it causes has been sent. */
@@ -140,17 +137,25 @@ export function createDispatcher(deps: DispatchDeps) {
       await answer(ephemeral('This kind of interaction is not supported.'));
       return;
     }
+    // A click that opens no form is acknowledged (deferred) before anything else, redelivered or not:
+    // a redelivery's answer is that same acknowledgement. Its work starts once the answer is on its
+    // way (after this turn's I/O), and the redelivery check comes with the work.
+    const acknowledged = inbound.type === 'action' && !mayAnswerWithForm(inbound.action);
+    if (acknowledged) {
+      await answer(deferredResponse(interaction));
+      await afterIo();
+    }
     if (!(await firstDelivery(interaction.id))) {
-      await answer(interaction.type === InteractionType.MessageComponent ? { type: InteractionResponseType.DeferredMessageUpdate } : ephemeral('Already done.'));
+      if (!acknowledged) await answer(interaction.type === InteractionType.MessageComponent ? { type: InteractionResponseType.DeferredMessageUpdate } : ephemeral('Already done.'));
       return;
     }
-    let answered = false;
+    let answered = acknowledged;
     const answerOnce: Answer = async (response) => {
       answered = true;
       await answer(response);
     };
     try {
-      if (inbound.type === 'action' && !mayAnswerWithForm(inbound.action)) await acknowledgeFirst(interaction, inbound, answerOnce);
+      if (acknowledged) await workAfterAcknowledgement(interaction, inbound);
       else await answerFromEffects(interaction, inbound, answerOnce, deps.bot.handle(inbound));
     } catch (error) {
       deps.logger.error({ err: error, interaction: interaction.id }, 'discord: interaction failed');
