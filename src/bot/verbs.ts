@@ -3,7 +3,7 @@ import type { VerbUse, FormVerb } from './feature.ts';
 import { AVAILABILITY_VERBS } from './features/availability.ts';
 import { BOOKING_VERBS } from './features/book.ts';
 import { COACH_VERBS } from './features/coach.ts';
-import { FORM_VERBS, REOPEN_VERB } from './forms.ts';
+import { FORM_VERBS, reopensForm } from './forms.ts';
 import { HELP_VERBS } from './features/help.ts';
 import { LINKS_VERBS } from './features/links.ts';
 import { MEMBER_VERBS } from './features/member.ts';
@@ -55,14 +55,5 @@ export function formOpenedBy(token: string): FormVerb | undefined {
  * bot runs (Discord's modal). The bot still checks the token and who uses it (Bot.formAtOnce).
  */
 export function opensForm(token: string): boolean {
-  return formOpenedBy(token) !== undefined;
-}
-
-/**
- * Whether an action's answer may be a form: a form-opening verb's, or a refused form's reopen button.
- * An adapter that can open a form only as its first answer (Discord's modal) waits for the bot on
- * these, and acknowledges every other click at once.
- */
-export function mayAnswerWithForm(token: string): boolean {
-  return opensForm(token) || (typeof token === 'string' && token.startsWith(`${REOPEN_VERB}.`));
+  return formOpenedBy(token) !== undefined || reopensForm(token);
 }

@@ -2,7 +2,7 @@ import type { REST } from '@discordjs/rest';
 import { InteractionResponseType, InteractionType, MessageFlags, type APIInteractionResponse } from 'discord-api-types/v10';
 import type { Redis } from 'ioredis';
 import { setImmediate as afterIo } from 'node:timers/promises';
-import { mayAnswerWithForm, opensForm } from '../../bot/index.ts';
+import { opensForm } from '../../bot/index.ts';
 import type { Effect, Inbound, MessageRef } from '../../bot/inbound.ts';
 import { interactionSchema, toInbound, type Interaction } from './inbound.ts';
 import { deferredResponse, followUp, initialResponse, initialSent, type ReplySent } from './effects.ts';
@@ -140,7 +140,7 @@ export function createDispatcher(deps: DispatchDeps) {
     // A click that opens no form is acknowledged (deferred) before anything else, redelivered or not:
     // a redelivery's answer is that same acknowledgement. Its work starts once the answer is on its
     // way (after this turn's I/O), and the redelivery check comes with the work.
-    const acknowledged = inbound.type === 'action' && !mayAnswerWithForm(inbound.action);
+    const acknowledged = inbound.type === 'action' && !opensForm(inbound.action);
     if (acknowledged) {
       await answer(deferredResponse(interaction));
       await afterIo();
