@@ -18,6 +18,7 @@ import {
 import { affected, futureScheduledSessions, refuseStranded, type BookedSession } from './booked.ts';
 import { bookingInWindow, bookingPolicy, decideSlot, listSlots, windowsOverlap, type BookingPolicy, type Slot } from './rules.ts';
 import { clockToMinutes } from './time.ts';
+import { offerFreedSeats, waitedSlots } from '../waitlist/offers.ts';
 
 export type AvailabilityWindowRecord = CoachAvailabilityModel;
 
@@ -112,7 +113,11 @@ export function createAvailabilityService(deps: CoreDeps) {
             'This change would leave booked sessions outside your availability or over capacity; cancel or move them first',
           );
         }
-        return tx.coachAvailability.update({ where: { id: current.id }, data: stripUndefined(patch) });
+        const updated = await tx.coachAvailability.update({ where: { id: current.id }, data: stripUndefined(patch) });
+        // More seats per slot (or a window widened) may free seats that members wait for (docs/design.md §9).
+        const now = clock.now();
+        await offerFreedSeats(tx, config, now, current.coachId, await waitedSlots(tx, current.coachId, now));
+        return updated;
       });
     },
 

@@ -15,6 +15,7 @@ import type { CancelSessionInput, CompleteSessionInput, CreateSessionInput, List
 import type { RateSessionInput, RescheduleSessionInput, UpcomingInput, UpdateSessionInput } from './inputs.ts';
 import { findSessions, findUpcomingSessions, loadScheduleParties, loadSession, lockedSession } from './load.ts';
 import { assertBookableTime } from './bookable.ts';
+import { offerFreedSeats } from '../waitlist/offers.ts';
 import { cancelSessionRecords, moveBooking, moveSession, notifyParties, sessionInsertCtes } from './records.ts';
 import { assertCanCancel, assertCanChangeTime, assertCanComplete, assertCanMarkNoShow, assertCanRate, assertCanReschedule } from './rules.ts';
 import { assertMaySchedule, canReadSession, isSessionMember, parties, viewSession, type SessionRecord, type SessionView } from './rules.ts';
@@ -83,6 +84,8 @@ export function createSessionsService(deps: CoreDeps) {
     const from = { ...parties(current), scheduledAt: current.scheduledAt, duration: current.duration };
     await moveSession(tx, from, { scheduledAt, duration }, { userId: actor.userId, at: clock.now() });
     await moveBooking(tx, current.id, scheduledAt, duration, local);
+    // The seat it left goes to the next member in line, in this transaction (docs/design.md §9).
+    await offerFreedSeats(tx, config, clock.now(), current.coachId, [{ startsAt: current.scheduledAt, duration: current.duration }]);
   }
 
 
@@ -223,6 +226,7 @@ export function createSessionsService(deps: CoreDeps) {
       return changeSession(actor, sessionId, requireSessionParty, async (tx, current) => {
         assertCanCancel(current, clock.now(), isSessionMember(actor, current) && !isAdmin(actor));
         await cancelSessionRecords(tx, parties(current), { userId: actor.userId, reason: input.reason ?? null, at: clock.now() });
+        await offerFreedSeats(tx, config, clock.now(), current.coachId, [{ startsAt: current.scheduledAt, duration: current.duration }]);
       });
     },
 
