@@ -14,6 +14,7 @@ import { permissionRoutes } from './permissions.ts';
 import { sessionRoutes } from './sessions.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
+import { waitlistRoutes } from './waitlist.ts';
 
 // One plugin per resource (docs/design.md §8). Public routes carry their own secret or none.
 
@@ -41,6 +42,7 @@ export function protectedRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
     await app.register(coachRoutes(core));
     await app.register(availabilityRoutes(core));
     await app.register(bookingRoutes(core));
+    await app.register(waitlistRoutes(core));
     await app.register(sessionRoutes(core));
     await app.register(dashboardRoutes(core));
     await app.register(calendarFeedRoutes(core, deps.publicUrl));

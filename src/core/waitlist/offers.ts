@@ -1,7 +1,9 @@
 import type { DbTx, WaitlistEntryModel } from '../../db/client.ts';
-import { bookingPolicy, decideSlot, instantsAroundInstant, loadCoachCalendar } from '../availability/index.ts';
+// The modules themselves, not their index: the availability service imports this file.
+import { instantsAroundInstant, loadCoachCalendar } from '../availability/calendar.ts';
+import { bookingPolicy, decideSlot } from '../availability/rules.ts';
 import type { CoreConfig } from '../deps.ts';
-import { writeNotifications, type OutboxEntry } from '../notifications/index.ts';
+import { writeNotifications, type OutboxEntry } from '../notifications/outbox.ts';
 
 // The waitlist's writes (docs/design.md §9). Callers own the transaction and hold the coach lock:
 // a seat that frees (a cancellation, a reschedule away, more seats per slot) is offered to the next
