@@ -1,4 +1,6 @@
 import type { SessionView } from '../core/sessions/index.ts';
+import type { WaitlistEntryView } from '../core/waitlist/index.ts';
+import { drawOffer } from './offer.ts';
 import { packId, packInt } from './compact.ts';
 import { viewerFor, type BotRuntime, type Viewer } from './context.ts';
 import { spanLabel, whenLabel } from './format.ts';
@@ -26,8 +28,17 @@ function sessionLine(v: Viewer, s: SessionView, forCoach: boolean): string {
   return `${forCoach ? `With ${s.memberName}` : `With ${s.coachName}`}, ${spanLabel(s.scheduledAt, s.duration, v.zone)}.`;
 }
 
-/** A notice for its recipient, from the notice and the session it is about (pure, for the property test). */
-export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): View {
+/** The waitlist entry a notice is about, as it is now, and its coach's name. */
+export interface OfferState {
+  entry: WaitlistEntryView;
+  coachName: string;
+}
+
+/**
+ * A notice for its recipient, from the notice and the session or waitlist entry it is about (pure,
+ * for the property test).
+ */
+export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, offer: OfferState | null = null): View {
   const p = notice.payload;
   const forCoach = v.account?.role === 'Coach';
   const sessionId = s?.id;
@@ -93,6 +104,13 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): Vi
         sessionId && rateable ? rateRow(v, sessionId) : null,
       ]);
     }
+    case 'waitlist.offered':
+    case 'waitlist.ended': {
+      // The entry as it is now: an offer still held has Claim / Pass; an ended one says how it ended.
+      if (offer) return drawOffer(v, offer.entry, offer.coachName);
+      const when = str(p.startsAt) ? whenLabel(str(p.startsAt)!, v.zone) : 'a full time';
+      return card('Waitlist', `Your place on the waitlist for ${when} has changed. Use /waitlist to see it.`);
+    }
     case 'member.assigned':
       return card('New member', `${str(p.memberName) ?? 'A member'} is now your member. Use /members to see them.`);
     default:
@@ -100,11 +118,20 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): Vi
   }
 }
 
-/** A notice drawn for its recipient from the session as it is now. */
+/** A notice drawn for its recipient from the session or waitlist entry as it is now. */
 async function presentTo(v: Viewer, notice: Notice): Promise<View> {
   const sessionId = str(notice.payload.sessionId);
   const session = sessionId && v.actor ? await v.core.sessions.get(v.actor, sessionId).catch(() => null) : null;
-  return drawNotice(v, notice, session);
+  return drawNotice(v, notice, session, await offerOf(v, notice));
+}
+
+async function offerOf(v: Viewer, notice: Notice): Promise<OfferState | null> {
+  const entryId = str(notice.payload.entryId);
+  if (!entryId || !v.actor) return null;
+  const entry = await v.core.waitlist.get(v.actor, entryId).catch(() => null);
+  if (!entry) return null;
+  const coach = await v.core.coaches.get(v.actor, entry.coachId).catch(() => null);
+  return { entry, coachName: coach?.name ?? 'your coach' };
 }
 
 export function createPresenter(rt: BotRuntime): Presenter {

@@ -8,20 +8,37 @@ import { rememberLive } from '../live.ts';
 import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
 import type { Form, View } from '../view.ts';
 import type { CoachDashboard } from '../../core/dashboards/service.ts';
+import { waitKey } from '../../core/waitlist/index.ts';
 import { cancelForm, sessionIdArg, sessionStillFor, spanOf } from './member.ts';
 
 // The coach's day (the seed's coach dashboard) and session cards: Complete (notes, outcomes),
 // Cancel, Notes, No-show. Cards drawn onto a message are kept current as the session changes.
 
-function sessionLine(v: Viewer, s: SessionView): string {
-  return `${dayLabel(s.scheduledAt, v.zone)} ${clockLabel(s.scheduledAt, v.zone)} · ${s.memberName} · ${s.status}`;
+/** How many members wait for each of the coach's slots (key: waitKey), from the waitlist (docs/design.md §9). */
+export type WaitingCounts = ReadonlyMap<string, number>;
+
+function waitingFor(waiting: WaitingCounts, s: Pick<SessionView, 'scheduledAt' | 'duration'>): number {
+  return waiting.get(waitKey(new Date(s.scheduledAt), s.duration)) ?? 0;
+}
+
+function sessionLine(v: Viewer, s: SessionView, waiting: WaitingCounts = new Map()): string {
+  const n = s.status === 'scheduled' ? waitingFor(waiting, s) : 0;
+  return `${dayLabel(s.scheduledAt, v.zone)} ${clockLabel(s.scheduledAt, v.zone)} · ${s.memberName} · ${s.status}${n > 0 ? ` · ${n} waiting` : ''}`;
+}
+
+/** The waiting counts of the coach's slots over the sessions shown. */
+async function waitingCounts(v: CoachViewer, coachId: string, sessions: readonly SessionView[]): Promise<WaitingCounts> {
+  if (sessions.length === 0) return new Map();
+  const times = sessions.map((s) => new Date(s.scheduledAt).getTime());
+  return v.core.waitlist.waitingCounts(v.actor, coachId, { from: new Date(Math.min(...times)), to: new Date(Math.max(...times) + 1) });
 }
 
 export async function today(v: CoachViewer): Promise<View> {
-  return drawToday(v, await v.core.dashboards.coach(v.actor));
+  const d = await v.core.dashboards.coach(v.actor);
+  return drawToday(v, d, await waitingCounts(v, d.coachId, [...d.todaysSessions, ...d.weekSessions]));
 }
 
-export function drawToday(v: Viewer, d: CoachDashboard): View {
+export function drawToday(v: Viewer, d: CoachDashboard, waiting: WaitingCounts = new Map()): View {
   const week = d.weekSessions;
   const todayIds = new Set(d.todaysSessions.map((s) => s.id));
   const later = week.filter((s) => !todayIds.has(s.id));
@@ -29,18 +46,21 @@ export function drawToday(v: Viewer, d: CoachDashboard): View {
   return screen('Your day', [
     header('Today and this week'),
     text(`Times in ${v.zone}. ${d.activeMemberCount} active member${d.activeMemberCount === 1 ? '' : 's'}${d.averageRating !== null ? `, rating ${d.averageRating.toFixed(1)} (${d.ratingCount})` : ''}.`),
-    text('Today:', ...(d.todaysSessions.length ? d.todaysSessions.map((s) => `• ${sessionLine(v, s)}`) : ['• nothing booked'])),
-    text('Rest of this week:', ...(later.length ? later.slice(0, 20).map((s) => `• ${sessionLine(v, s)}`) : ['• nothing booked'])),
+    text('Today:', ...(d.todaysSessions.length ? d.todaysSessions.map((s) => `• ${sessionLine(v, s, waiting)}`) : ['• nothing booked'])),
+    text('Rest of this week:', ...(later.length ? later.slice(0, 20).map((s) => `• ${sessionLine(v, s, waiting)}`) : ['• nothing booked'])),
     options.length > 0 && row(select('Open a session card', options.map((s) => option(sessionLine(v, s), v.act('cv', packId(s.id)))))),
     row(button('Members', v.act('ml')), button('Availability', v.act('av'))),
   ]);
 }
 
 export async function sessionCard(v: CoachViewer, sessionId: string): Promise<View> {
-  return drawSessionCard(v, await v.core.sessions.get(v.actor, sessionId));
+  const s = await v.core.sessions.get(v.actor, sessionId);
+  // The waiting count is the coach's to see (an admin's too); a member's view of a card has none.
+  const counts = v.account.userId === s.coachId || v.account.role === 'Admin' ? await waitingCounts(v, s.coachId, [s]) : new Map<string, number>();
+  return drawSessionCard(v, s, s.status === 'scheduled' ? waitingFor(counts, s) : 0);
 }
 
-export function drawSessionCard(v: Viewer, s: SessionView): View {
+export function drawSessionCard(v: Viewer, s: SessionView, waiting = 0): View {
   const id = packId(s.id);
   const open = s.status === 'scheduled';
   // Complete and No-show only once it has started: core refuses them before, and the notes typed would be lost.
@@ -55,6 +75,7 @@ export function drawSessionCard(v: Viewer, s: SessionView): View {
       ['Coach notes', s.coachNotes],
       ['Outcomes', s.outcomes],
       ['Member notes', s.memberNotes],
+      ...(waiting > 0 ? ([['Waitlist', `${waiting} waiting for this time`]] as [string, string][]) : []),
       ...(s.rating !== null ? ([['Rating', `${'★'.repeat(s.rating)}${s.ratingFeedback ? ` — ${s.ratingFeedback}` : ''}`]] as [string, string][]) : []),
       ...(s.cancellationReason ? ([['Cancel reason', s.cancellationReason]] as [string, string][]) : []),
     ]),

@@ -8,6 +8,7 @@ import { links } from './links.ts';
 import { member } from './member.ts';
 import { members } from './members.ts';
 import { signup } from './signup.ts';
+import { waitlistFeature } from './waitlist.ts';
 
 /** Every area of the bot; the router merges their commands, actions and live screens. */
-export const FEATURES: Feature[] = [helpFeature, signup, links, booking, member, coach, members, availability, notices];
+export const FEATURES: Feature[] = [helpFeature, signup, links, booking, waitlistFeature, member, coach, members, availability, notices];

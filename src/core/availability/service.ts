@@ -141,13 +141,14 @@ export function createAvailabilityService(deps: CoreDeps) {
 
     /**
      * Bookable slots with seats left on the coach's local dates startDate..endDate (Properties 15,
-     * 23, 24, 25), from one query whatever the length of the range.
+     * 23, 24, 25), from one query whatever the length of the range; with `full`, the full ones too
+     * (availableCapacity 0: the chat's picker offers their waitlist).
      */
-    async listSlots(_actor: Actor | undefined, raw: SlotsInput): Promise<Slot[]> {
+    async listSlots(_actor: Actor | undefined, raw: SlotsInput, options: { full?: boolean } = {}): Promise<Slot[]> {
       const input = parseInput(slotsInput, raw);
       const calendar = await readCoachCalendar(db, input.coachId, instantsAround(input.startDate, input.endDate));
       if (!calendar) throw new NotFoundError('Coach', input.coachId);
-      return listSlots(calendar, policy(), input);
+      return listSlots(calendar, policy(), input, options);
     },
 
     /** Whether one slot can be booked now, by the same rule as listing and booking. */
