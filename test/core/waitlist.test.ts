@@ -160,3 +160,17 @@ describe('an offer', () => {
     expect(taken.status).toBe('confirmed');
   });
 });
+
+describe('a seat given by hand', () => {
+  it('a session the coach makes for the member an offer is held for ends the offer, so the slot is never counted twice', async () => {
+    const taken = await book(m(0));
+    const first = await join(m(1));
+    await core.bookings.cancel(m(0).actor, taken.id);
+    expect(await entry(first.id)).toMatchObject({ status: 'offered' });
+    await core.sessions.create(w.coach.actor, { memberId: m(1).user.memberId!, coachId: coachId(), scheduledAt: SLOT, duration: 60, type: 'regular' });
+    expect(await entry(first.id)).toMatchObject({ status: 'claimed' });
+    const held = await db.waitlistEntry.count({ where: { coachId: coachId(), status: 'offered' } });
+    const seated = await db.session.count({ where: { coachId: coachId(), scheduledAt: SLOT, status: 'scheduled' } });
+    expect(held + seated).toBe(1);
+  });
+});

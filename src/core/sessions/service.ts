@@ -15,7 +15,7 @@ import type { CancelSessionInput, CompleteSessionInput, CreateSessionInput, List
 import type { RateSessionInput, RescheduleSessionInput, UpcomingInput, UpdateSessionInput } from './inputs.ts';
 import { findSessions, findUpcomingSessions, loadScheduleParties, loadSession, lockedSession } from './load.ts';
 import { assertBookableTime } from './bookable.ts';
-import { offerFreedSeats } from '../waitlist/offers.ts';
+import { offerFreedSeats, seatTakenByMember } from '../waitlist/offers.ts';
 import { cancelSessionRecords, moveBooking, moveSession, notifyParties, sessionInsertCtes } from './records.ts';
 import { assertCanCancel, assertCanChangeTime, assertCanComplete, assertCanMarkNoShow, assertCanRate, assertCanReschedule } from './rules.ts';
 import { assertMaySchedule, canReadSession, isSessionMember, parties, viewSession, type SessionRecord, type SessionView } from './rules.ts';
@@ -84,6 +84,7 @@ export function createSessionsService(deps: CoreDeps) {
     const from = { ...parties(current), scheduledAt: current.scheduledAt, duration: current.duration };
     await moveSession(tx, from, { scheduledAt, duration }, { userId: actor.userId, at: clock.now() });
     await moveBooking(tx, current.id, scheduledAt, duration, local);
+    await seatTakenByMember(tx, current.memberId, current.coachId, { startsAt: scheduledAt, duration }, clock.now());
     // The seat it left goes to the next member in line, in this transaction (docs/design.md §9).
     await offerFreedSeats(tx, config, clock.now(), current.coachId, [{ startsAt: current.scheduledAt, duration: current.duration }]);
   }
@@ -126,6 +127,7 @@ export function createSessionsService(deps: CoreDeps) {
       );
       const keyCte = keyRow === undefined ? [] : [idempotencyCte('session_key', { ...keyRow, resourceId: session.id }, now)];
       await tx.$executeRaw`WITH ${Prisma.join([...ctes, ...keyCte], ', ')} SELECT 1`;
+      await seatTakenByMember(tx, member.id, coach.id, { startsAt: input.scheduledAt, duration: input.duration }, now);
       if (input.createGroupConversation) {
         await createSessionGroupConversation(tx, { sessionId: session.id, coachUserId: coach.id, memberUserId: member.userId, title: 'Coaching Session' });
       }

@@ -129,6 +129,17 @@ export async function offerFreedSeats(tx: DbTx, config: CoreConfig, now: Date, c
   return counts;
 }
 
+/**
+ * A member given a seat of a slot other than by a booking (a session made or moved there by hand)
+ * leaves its line: an offer held for them is claimed by that seat, a place still waiting is left.
+ * The booking path does the same in its own statement (bookings/writes.ts).
+ */
+export async function seatTakenByMember(tx: DbTx, memberId: string, coachId: string, slot: WaitlistSlot, now: Date): Promise<void> {
+  const where = { memberId, coachId, startsAt: slot.startsAt, duration: slot.duration };
+  await tx.waitlistEntry.updateMany({ where: { ...where, status: 'offered' }, data: { status: 'claimed', endedAt: now } });
+  await tx.waitlistEntry.updateMany({ where: { ...where, status: 'waiting' }, data: { status: 'left', endedAt: now } });
+}
+
 /** The slots of a coach where someone waits, from `now` on: what a change of seats per slot may free. */
 export async function waitedSlots(tx: DbTx, coachId: string, now: Date): Promise<WaitlistSlot[]> {
   return tx.waitlistEntry.findMany({
