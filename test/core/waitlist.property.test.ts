@@ -101,6 +101,7 @@ async function checkInvariants(seats: number): Promise<void> {
 }
 
 describe('waitlist invariants (Property 64)', () => {
+  // Feature: coaching-platform, Property 64: Waitlist Holds and Offers
   it('holds across random sequences, some steps racing', async () => {
     await fc.assert(
       fc.asyncProperty(
