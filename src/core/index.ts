@@ -1,6 +1,6 @@
 import { createAccessService } from './access/index.ts';
 import { createAvailabilityService } from './availability/index.ts';
-import { createBookingsService } from './bookings/index.ts';
+import { createBookingSeriesService, createBookingsService } from './bookings/index.ts';
 import { createOperatorService, createTokenService } from './tokens/index.ts';
 import { createNotificationService } from './notifications/index.ts';
 import type { CoreDeps } from './deps.ts';
@@ -28,6 +28,7 @@ export function createCore(deps: CoreDeps) {
     availability: createAvailabilityService(deps),
     bookings,
     waitlist: createWaitlistService(deps, bookings),
+    bookingSeries: createBookingSeriesService(deps),
     sessions: createSessionsService(deps),
     dashboards: createDashboardsService(deps),
     calendar: createCalendarFeedService(deps),

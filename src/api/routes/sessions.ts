@@ -44,6 +44,10 @@ export const sessionView = z.object({
   cancelledById: uuid.nullable(),
   noShowParty: z.enum(['member', 'coach']).nullable(),
   groupConversationId: uuid.nullable(),
+  series: z
+    .object({ id: uuid, position: z.number().int().describe('1-based'), count: z.number().int() })
+    .nullable()
+    .describe('The recurring series this session is an occurrence of ("3 of 8"), or null'),
   createdAt: z.date(),
   updatedAt: z.date(),
 }).meta({ id: 'Session', description: 'A coaching session as the viewer may see it' });

@@ -14,7 +14,7 @@ import { cancelForm, sessionIdArg, sessionStillFor, spanOf } from './member.ts';
 // The coach's day (the seed's coach dashboard) and session cards: Complete (notes, outcomes),
 // Cancel, Notes, No-show. Cards drawn onto a message are kept current as the session changes.
 
-/** How many members wait for each of the coach's slots (key: waitKey), from the waitlist (docs/design.md §9). */
+/** How many members wait for each of the coach's slots (key: waitKey), from the waitlist (docs/design.md §10). */
 export type WaitingCounts = ReadonlyMap<string, number>;
 
 function waitingFor(waiting: WaitingCounts, s: Pick<SessionView, 'scheduledAt' | 'duration'>): number {
@@ -72,6 +72,7 @@ export function drawSessionCard(v: Viewer, s: SessionView, waiting = 0): View {
       ['When', spanLabel(s.scheduledAt, s.duration, v.zone)],
       ['Status', s.status === 'no_show' ? `no-show (${s.noShowParty ?? 'member'})` : s.status],
       ['Type', s.type],
+      ...(s.series ? ([['Series', `Weekly, ${s.series.position} of ${s.series.count}`]] as [string, string][]) : []),
       ['Coach notes', s.coachNotes],
       ['Outcomes', s.outcomes],
       ['Member notes', s.memberNotes],

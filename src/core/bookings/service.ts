@@ -69,9 +69,10 @@ const RECHECK_FAILED = 'CB409';
 /**
  * The call of booking_recheck (a function of the migrations) that re-decides, under the lock, a slot
  * decideSlot found bookable on the unlocked read: same window and zone, a seat left, none of them the
- * member's, no session within the window's buffer (leaving out the session just written).
+ * member's, no session within the window's buffer (leaving out the session just written). Exported
+ * for its property test (test/core/bookings.recheck.test.ts), which holds it to decideSlot.
  */
-function recheckUnderLock(coachUserId: string, timezone: string, seen: PlacedSlot, duration: number, reader: Required<CalendarReader>): Prisma.Sql {
+export function recheckUnderLock(coachUserId: string, timezone: string, seen: PlacedSlot, duration: number, reader: Required<CalendarReader>): Prisma.Sql {
   const w = seen.window;
   const { from } = instantsAroundInstant(seen.startsAt, duration);
   return Prisma.sql`SELECT "booking_recheck"(${coachUserId}::text, ${timezone}::text, ${w.id}::text, ${w.dayOfWeek}::int, ${w.startTime}::text,
@@ -279,7 +280,7 @@ export function createBookingsService(deps: CoreDeps) {
             { id: current.session.id, calendarEventId: current.session.calendarEventId, memberUserId: booking.member.userId, coachUserId: booking.coachId },
             { userId: actor.userId, reason: input.reason ?? null, at },
           );
-          // The freed seat goes to the next member in line, in this transaction (docs/design.md §9).
+          // The freed seat goes to the next member in line, in this transaction (docs/design.md §10).
           await offerFreedSeats(tx, config, at, booking.coachId, [{ startsAt: current.session.scheduledAt, duration: current.session.duration }]);
         } else {
           await tx.sessionBooking.update({ where: { id: current.id }, data: { status: 'cancelled', cancelledAt: at } });

@@ -179,6 +179,8 @@ export interface SessionRecord extends SessionParties {
   memberName: string;
   coachName: string;
   groupConversationId: string | null;
+  /** The recurring series it is an occurrence of: its position and the series' length ("3 of 8", docs/design.md §9). */
+  series: { id: string; position: number; count: number } | null;
 }
 
 export const parties = (s: SessionRecord) => ({

@@ -85,7 +85,7 @@ export function createSessionsService(deps: CoreDeps) {
     await moveSession(tx, from, { scheduledAt, duration }, { userId: actor.userId, at: clock.now() });
     await moveBooking(tx, current.id, scheduledAt, duration, local);
     await seatTakenByMember(tx, current.memberId, current.coachId, { startsAt: scheduledAt, duration }, clock.now());
-    // The seat it left goes to the next member in line, in this transaction (docs/design.md §9).
+    // The seat it left goes to the next member in line, in this transaction (docs/design.md §10).
     await offerFreedSeats(tx, config, clock.now(), current.coachId, [{ startsAt: current.scheduledAt, duration: current.duration }]);
   }
 
