@@ -41,6 +41,7 @@ export const ANSWERED_BY_KIND = [
   'api_token_not_found',
   'chat_identity_not_found',
   'calendar_feed_not_found',
+  'commitment_not_found',
   'coach_has_members_or_sessions',
   'timezone_strands_sessions',
   'member_profile_exists',

@@ -63,6 +63,7 @@ export const ERROR_CODES = {
   api_token_not_found: { kind: 'not_found', meaning: 'No such API token, or not one the user may see' },
   chat_identity_not_found: { kind: 'not_found', meaning: 'No such chat account linked to this user' },
   calendar_feed_not_found: { kind: 'not_found', meaning: 'No live calendar feed at this address' },
+  commitment_not_found: { kind: 'not_found', meaning: 'No such commitment' },
 
   // 409: the current state stands in the way.
   slot_full: { kind: 'conflict', meaning: 'Every seat of the slot is taken' },

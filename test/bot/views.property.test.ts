@@ -46,6 +46,7 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   rating: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
   ratingFeedback: optionalText,
   cancellationReason: optionalText,
+  commitments: fc.array(fc.record({ id, text: hostile, dueDate: fc.option(fc.constantFrom('2026-12-20', '2199-12-31'), { nil: null }), done: fc.boolean() }), { maxLength: 10 }),
 }).map((r) => ({
   id: r.id,
   calendarEventId: randomUUID(),
@@ -74,6 +75,7 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   memberName: r.memberName,
   coachName: r.coachName,
   groupConversationId: null,
+  commitments: r.commitments.map((c) => ({ id: c.id, text: c.text, dueDate: c.dueDate, doneAt: c.done ? r.at : null })),
 }));
 
 const viewer = fc.record({ zone, now: instant, role: fc.constantFrom('Member', 'Coach', 'Admin') }).map(({ zone, now, role }): Viewer => {
