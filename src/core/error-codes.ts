@@ -83,6 +83,7 @@ export const ERROR_CODES = {
   link_code_clash: { kind: 'conflict', meaning: 'A fresh link code collided with a live one; ask again' },
 
   // 422: well formed, but a rule refuses it.
+  platform_not_linked: { kind: 'unprocessable', meaning: 'A preferred chat platform the user has no linked account on' },
   outside_availability: { kind: 'unprocessable', meaning: "The time is outside the coach's availability" },
   booking_too_soon: { kind: 'unprocessable', meaning: 'The time is in the past or within the booking notice' },
   booking_too_far_ahead: { kind: 'unprocessable', meaning: 'The time is beyond the booking horizon' },
