@@ -158,7 +158,7 @@ export function createBot(deps: BotDeps): Bot {
       claimed = true;
       let effects: Effect[];
       try {
-        // Where notices go by default: the platform the person last wrote from (docs/design.md §5).
+        // Where notices go by default: the platform the person last wrote from (docs/design.md §9).
         await rt.core.chat.touch(inbound.user);
         const ctx = await context(inbound);
         effects = await rememberForms(ctx, await route(ctx, inbound));
