@@ -17,7 +17,6 @@ const h = await setupDiscord();
 const tg = await startTelegramHarness({ bot: { handle: (inbound) => h.bot.handle(inbound), sent: (inbound, effect, ref) => h.bot.sent(inbound, effect, ref) } });
 h.ports.telegram = tg.adapter.port;
 afterAll(async () => tg.close());
-const tgScope = String(tg.fake.botId);
 
 let nextDiscordUser = 420000000000000000n;
 let nextTelegramUser = 8100;
