@@ -168,7 +168,7 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     }
   }
 
-  const port = (a: ChatAddress) => deps.ports(a.platform)!;
+  const portOf = (a: ChatAddress) => deps.ports(a.platform)!;
 
   /**
    * Once per failure, on the platform a notice just reached: why notices no longer go to the
@@ -262,7 +262,7 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     try {
       const outcome = await markWhileClaimed(id, sent, claimEndsAt);
       await keepCurrent(n, landed);
-      await tellWhyNotThere(n, reached, port(reached));
+      await tellWhyNotThere(n, reached, portOf(reached));
       return outcome;
     } catch (error) {
       // The platform has the message and the outage outlasted the claim: the job remembers it, so
