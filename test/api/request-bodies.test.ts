@@ -45,6 +45,7 @@ const CORE_INPUT_OF: Record<string, z.ZodObject> = {
   createToken: createTokenInput,
   createUser: createUserInput,
   updateUser: updateUserInput,
+  updateMe: updateUserInput,
 };
 
 /** Core takes these values as arguments, not as an input object. */
