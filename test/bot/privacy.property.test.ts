@@ -79,6 +79,7 @@ const record: fc.Arbitrary<SessionRecord> = fc
       memberName: r.names[0],
       coachName: r.names[1],
       groupConversationId: null,
+      series: null,
       commitments: r.commitments.map((c) => ({ id: randomUUID(), text: c.text, dueDate: c.due, doneAt: c.done ? r.at : null })),
     };
   });

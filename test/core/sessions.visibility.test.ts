@@ -81,6 +81,7 @@ const recordArb = fc
       coachName: 'C',
       groupConversationId: null,
       commitments: [],
+      series: null,
     }),
   );
 

@@ -55,6 +55,10 @@ export const sessionView = z.object({
   noShowParty: z.enum(['member', 'coach']).nullable(),
   groupConversationId: uuid.nullable(),
   commitments: z.array(commitmentView).describe('Action items recorded at completion, in the order written; both parties see them (private notes are coachNotes)'),
+  series: z
+    .object({ id: uuid, position: z.number().int().describe('1-based'), count: z.number().int() })
+    .nullable()
+    .describe('The recurring series this session is an occurrence of ("3 of 8"), or null'),
   createdAt: z.date(),
   updatedAt: z.date(),
 }).meta({ id: 'Session', description: 'A coaching session as the viewer may see it' });

@@ -36,7 +36,7 @@ export interface ChatIdentityView {
   createdAt: Date;
 }
 
-/** A linked chat account with where notices stand on it (docs/design.md §9). */
+/** A linked chat account with where notices stand on it (docs/design.md §10). */
 export interface ChatIdentityStatus extends ChatIdentityView {
   lastUsedAt: Date | null;
   /** When delivery here failed for good (blocked, uninstalled, closed); null: reachable. */

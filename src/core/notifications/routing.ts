@@ -1,6 +1,6 @@
 import type { ChatIdentityInput } from '../users/index.ts';
 
-// Where a notice goes when its recipient has linked several chat platforms (docs/design.md §9):
+// Where a notice goes when its recipient has linked several chat platforms (docs/design.md §10):
 // one rule, used by the delivering worker and shown by the admin API.
 
 export type ChatPlatformName = ChatIdentityInput['platform'];

@@ -13,12 +13,13 @@ export const sessionInclude = {
   coach: { select: { name: true } },
   groupConversation: { select: { id: true } },
   commitments: { select: { id: true, text: true, dueDate: true, doneAt: true }, orderBy: { position: 'asc' } },
+  series: { select: { count: true } },
 } satisfies Prisma.SessionInclude;
 
 type SessionRow = Prisma.SessionGetPayload<{ include: typeof sessionInclude }>;
 
 export function toRecord(row: SessionRow): SessionRecord {
-  const { member, coach, groupConversation, commitments, ...s } = row;
+  const { member, coach, groupConversation, commitments, series, seriesId, seriesPosition, ...s } = row;
   return {
     ...s,
     commitments: commitments.map((c) => ({ id: c.id, text: c.text, dueDate: c.dueDate ? c.dueDate.toISOString().slice(0, 10) : null, doneAt: c.doneAt })),
@@ -27,6 +28,7 @@ export function toRecord(row: SessionRow): SessionRecord {
     memberName: member.user.name,
     coachName: coach.name,
     groupConversationId: groupConversation?.id ?? null,
+    series: series && seriesId && seriesPosition !== null ? { id: seriesId, position: seriesPosition, count: series.count } : null,
   };
 }
 

@@ -191,6 +191,8 @@ export interface SessionRecord extends SessionParties {
   groupConversationId: string | null;
   /** Action items recorded at completion (both parties read them; they are not private notes). */
   commitments: CommitmentView[];
+  /** The recurring series it is an occurrence of: its position and the series' length ("3 of 8", docs/design.md §9). */
+  series: { id: string; position: number; count: number } | null;
 }
 
 export const parties = (s: SessionRecord) => ({
@@ -220,7 +222,7 @@ export function viewSession(actor: Actor, s: SessionRecord): SessionView {
  * "Last time:" — what the session before this one left behind, as one actor may see it. Everyone who
  * reads the session sees its commitments; its coach (or an admin) also sees their own private notes
  * and the member's rating. Another coach of the member sees neither notes nor rating, and a member
- * never sees private notes (Property 21; docs/design.md §9).
+ * never sees private notes (Property 21; docs/design.md §10).
  */
 export interface LastTimeView {
   sessionId: string;
