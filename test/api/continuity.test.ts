@@ -44,6 +44,8 @@ describe('PATCH /me preferredPlatform, and what an admin sees', () => {
     expect(madeUp.statusCode).toBe(400);
     expect(JSON.stringify(madeUp.json())).toContain('preferredPlatform');
     expect(await databaseFingerprint(api.db)).toEqual(before);
+    // (The fingerprint leaves the preference out, as bookkeeping a genuine button may write: checked here.)
+    expect((await api.call(admin.token, { method: 'GET', url: `/users/${member.id}` })).json()).toMatchObject({ preferredPlatform: 'slack' });
 
     // Unlinking the preferred account drops the choice: notices move to the next (Telegram).
     const slack = (await listed()).find((i) => i.platform === 'slack')!;
