@@ -68,9 +68,10 @@ const RECHECK_FAILED = 'CB409';
 /**
  * The call of booking_recheck (a function of the migrations) that re-decides, under the lock, a slot
  * decideSlot found bookable on the unlocked read: same window and zone, a seat left, none of them the
- * member's, no session within the window's buffer (leaving out the session just written).
+ * member's, no session within the window's buffer (leaving out the session just written). Exported
+ * for its property test (test/core/bookings.recheck.test.ts), which holds it to decideSlot.
  */
-function recheckUnderLock(coachUserId: string, timezone: string, seen: PlacedSlot, duration: number, reader: Required<CalendarReader>): Prisma.Sql {
+export function recheckUnderLock(coachUserId: string, timezone: string, seen: PlacedSlot, duration: number, reader: Required<CalendarReader>): Prisma.Sql {
   const w = seen.window;
   const { from } = instantsAroundInstant(seen.startsAt, duration);
   return Prisma.sql`SELECT "booking_recheck"(${coachUserId}::text, ${timezone}::text, ${w.id}::text, ${w.dayOfWeek}::int, ${w.startTime}::text,
