@@ -102,7 +102,7 @@ export async function refreshLive(rt: BotRuntime, change: LiveSpan, except?: Mes
   return redrawn;
 }
 
-/** The slot a waitlist notice is about (docs/design.md §10), from its payload. */
+/** The slot a waitlist notice is about (docs/design.md §11), from its payload. */
 function waitlistSpan(notice: Notice): LiveSpan | null {
   const { entryId, coachId, startsAt, duration } = notice.payload;
   if (!notice.type.startsWith('waitlist.') || typeof entryId !== 'string' || typeof coachId !== 'string' || typeof startsAt !== 'string' || typeof duration !== 'number') return null;

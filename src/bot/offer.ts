@@ -5,7 +5,7 @@ import { clockLabel, countdown, spanLabel } from './format.ts';
 import { button, header, row, screen, text } from './ui.ts';
 import type { View } from './view.ts';
 
-// A waitlist entry as its member reads it (docs/design.md §10): the offer with Claim / Pass while
+// A waitlist entry as its member reads it (docs/design.md §11): the offer with Claim / Pass while
 // its seat is held, and once it has ended, how it ended, without buttons. One drawing for the
 // offer's notice, its redraws (kept current like a card) and the answers to its buttons, so that
 // the message always tells the entry as it is.

@@ -65,6 +65,7 @@ export const ERROR_CODES = {
   api_token_not_found: { kind: 'not_found', meaning: 'No such API token, or not one the user may see' },
   chat_identity_not_found: { kind: 'not_found', meaning: 'No such chat account linked to this user' },
   calendar_feed_not_found: { kind: 'not_found', meaning: 'No live calendar feed at this address' },
+  commitment_not_found: { kind: 'not_found', meaning: 'No such commitment' },
   waitlist_entry_not_found: { kind: 'not_found', meaning: 'No such waitlist entry' },
 
   // 409: the current state stands in the way.
@@ -88,6 +89,7 @@ export const ERROR_CODES = {
   link_code_clash: { kind: 'conflict', meaning: 'A fresh link code collided with a live one; ask again' },
 
   // 422: well formed, but a rule refuses it.
+  platform_not_linked: { kind: 'unprocessable', meaning: 'A preferred chat platform the user has no linked account on' },
   outside_availability: { kind: 'unprocessable', meaning: "The time is outside the coach's availability" },
   booking_too_soon: { kind: 'unprocessable', meaning: 'The time is in the past or within the booking notice' },
   booking_too_far_ahead: { kind: 'unprocessable', meaning: 'The time is beyond the booking horizon' },

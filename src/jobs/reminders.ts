@@ -13,7 +13,7 @@ export interface TickResult {
   derived: number;
   /** Rows handed to the delivery queue. */
   relayed: number;
-  /** Waitlist offers expired, made and lines closed by this tick (docs/design.md §10). */
+  /** Waitlist offers expired, made and lines closed by this tick (docs/design.md §11). */
   waitlist: SettleResult;
 }
 

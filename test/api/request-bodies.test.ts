@@ -48,6 +48,7 @@ const CORE_INPUT_OF: Record<string, z.ZodObject> = {
   createToken: createTokenInput,
   createUser: createUserInput,
   updateUser: updateUserInput,
+  updateMe: updateUserInput,
   joinWaitlist: joinWaitlistInput,
 };
 

@@ -49,6 +49,7 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   rating: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
   ratingFeedback: optionalText,
   cancellationReason: optionalText,
+  commitments: fc.array(fc.record({ id, text: hostile, dueDate: fc.option(fc.constantFrom('2026-12-20', '2199-12-31'), { nil: null }), done: fc.boolean() }), { maxLength: 10 }),
   series: fc.option(fc.record({ position: fc.integer({ min: 1, max: 26 }), count: fc.integer({ min: 2, max: 26 }) }), { nil: null }),
 }).map((r) => ({
   id: r.id,
@@ -78,6 +79,7 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   memberName: r.memberName,
   coachName: r.coachName,
   groupConversationId: null,
+  commitments: r.commitments.map((c) => ({ id: c.id, text: c.text, dueDate: c.dueDate, doneAt: c.done ? r.at : null })),
   series: r.series && { id: randomUUID(), ...r.series },
 }));
 
@@ -153,7 +155,7 @@ describe('every view fits the limits of all three platforms, whatever the data',
         fits(drawToday(v, { coachId: randomUUID(), timezone: v.zone, todaysSessions: sessions.slice(0, 8), weekSessions: sessions, upcomingSessions: sessions.slice(0, 5), activeMemberCount: people.length, averageRating: 4.5, ratingCount: 2, }));
         const waiting = new Map(sessions.map((s, i) => [`${new Date(s.scheduledAt).getTime()}/${s.duration}`, i * 1000]));
         fits(drawToday(v, { coachId: randomUUID(), timezone: v.zone, todaysSessions: sessions.slice(0, 8), weekSessions: sessions, upcomingSessions: sessions.slice(0, 5), activeMemberCount: people.length, averageRating: 4.5, ratingCount: 2 }, waiting));
-        for (const [i, s] of sessions.slice(0, 5).entries()) fits(drawSessionCard(v, s, i * 1000));
+        for (const [i, s] of sessions.slice(0, 5).entries()) fits(drawSessionCard(v, s, null, i * 1000));
         const listed = people.map((p) => ({ id: p.id, membershipStatus: 'active' as const, user: { name: p.name } }));
         fits(drawMemberList(v, search, { items: listed.slice(0, 10), nextCursor: listed[0]?.id ?? null }));
         fits(drawMemberDetail(v, { id: randomUUID(), membershipStatus: 'active', onboardingStatus: 'pending', goals: notes, coachNotes: notes, user: { name: people[0]?.name ?? 'x', timezone: v.zone } }, sessions));
@@ -203,7 +205,7 @@ describe('every view fits the limits of all three platforms, whatever the data',
           fits(drawOffer(v, e, coachName, note));
           for (const type of ['waitlist.offered', 'waitlist.ended']) {
             const payload = { entryId: e.id, coachId: e.coachId, startsAt: e.startsAt.toISOString(), duration: e.duration };
-            fits(drawNotice(v, { id: randomUUID(), userId: randomUUID(), type, payload }, null, { entry: e, coachName }));
+            fits(drawNotice(v, { id: randomUUID(), userId: randomUUID(), type, payload }, null, null, { entry: e, coachName }));
             fits(drawNotice(v, { id: randomUUID(), userId: randomUUID(), type, payload }, null, null));
           }
         }

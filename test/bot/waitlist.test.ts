@@ -3,7 +3,7 @@ import { DEFAULT_CORE_CONFIG } from '../../src/core/index.ts';
 import { testWorkers, untilSettled } from '../jobs/harness.ts';
 import { actionsOf, coachWithHours, findAction, linkedMember, setupBot, viewText } from './harness.ts';
 
-// Issue 29 in chat (docs/design.md §10): a full time offers "Join waitlist", a freed seat arrives as
+// Issue 29 in chat (docs/design.md §11): a full time offers "Join waitlist", a freed seat arrives as
 // an offer with Claim / Pass, kept current as it ends, and a button of an ended offer answers truly.
 
 const h = await setupBot();

@@ -510,7 +510,7 @@ describe('chaos: the hard cases, one at a time', { timeout: 300_000 }, () => {
 });
 
 /**
- * Seats of a slot taken or held at once (docs/design.md §10): for each coach and slot, sessions not
+ * Seats of a slot taken or held at once (docs/design.md §11): for each coach and slot, sessions not
  * cancelled plus waitlist offers holding a seat. Answers the slots over SEATS.
  */
 async function overHeld(): Promise<number> {

@@ -5,7 +5,7 @@ import { settleWaitlist } from '../../src/core/waitlist/index.ts';
 import { setupCore } from '../helpers/core.ts';
 import { coachWorld, key, MINUTE, resetCoach, type CoachWorld } from './bookings.fixtures.ts';
 
-// Issue 29's invariants (docs/design.md §10), over random sequences of bookings, cancellations,
+// Issue 29's invariants (docs/design.md §11), over random sequences of bookings, cancellations,
 // joins, leaves, passes, claims and ticks, some of them racing each other:
 // - confirmed seats + held seats <= capacity, always;
 // - offers go in join order, and no seat idles while someone waits;

@@ -4,7 +4,7 @@ import { settleWaitlist } from '../../src/core/waitlist/index.ts';
 import { setupCore } from '../helpers/core.ts';
 import { coachWorld, failure, HOUR, key, MINUTE, resetCoach, type CoachWorld, type Person } from './bookings.fixtures.ts';
 
-// Issue 29, docs/design.md §10: a freed seat goes to the next member in line, held for them until a
+// Issue 29, docs/design.md §11: a freed seat goes to the next member in line, held for them until a
 // deadline from PostgreSQL, claimed through the booking path; a held seat is taken for everyone else.
 
 const { db, core, clock } = await setupCore();

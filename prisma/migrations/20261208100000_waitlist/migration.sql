@@ -1,4 +1,4 @@
--- The waitlist (docs/design.md §10): members in line for a full slot, and the seat held for the one an
+-- The waitlist (docs/design.md §11): members in line for a full slot, and the seat held for the one an
 -- offer goes to. An offered entry counts as a taken seat for everyone but its member.
 -- CreateEnum
 CREATE TYPE "WaitlistStatus" AS ENUM ('waiting', 'offered', 'claimed', 'passed', 'expired', 'closed', 'left');

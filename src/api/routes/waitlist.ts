@@ -6,7 +6,7 @@ import { actorOf } from '../auth.ts';
 import { bodyFrom, list, minutes, uuid } from '../schemas.ts';
 import { bookingSchema, idempotencyHeaders } from './bookings.ts';
 
-// The waitlist of full slots (docs/design.md §10): join, list, leave, and claim a held seat.
+// The waitlist of full slots (docs/design.md §11): join, list, leave, and claim a held seat.
 
 const entry = z.object({
   id: uuid,

@@ -91,7 +91,7 @@ export async function slotPicker(v: MemberViewer, p: PickMode, day: number, page
   const coach = await coachOf(v);
   const span = localDaySpan(day, v.zone);
   const held = await heldTimes(v, span.start, span.end);
-  // Booking shows full times too, to join their waitlist (docs/design.md §10); a move offers free ones only.
+  // Booking shows full times too, to join their waitlist (docs/design.md §11); a move offers free ones only.
   const listed = p.sessionId ? await openSlots(v, coach.id, span.start, span.end) : await slotsWithFull(v, coach.id, span.start, span.end);
   const lines = p.sessionId ? new Map<number, WaitState>() : await waitStates(v, coach.id);
   const open = listed

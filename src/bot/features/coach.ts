@@ -1,11 +1,13 @@
-import { assertCanCancel, assertCanComplete, type SessionView } from '../../core/sessions/index.ts';
+import { assertCanCancel, assertCanComplete, type LastTimeView, type SessionView } from '../../core/sessions/index.ts';
 import { packId } from '../compact.ts';
 import type { Ctx, Viewer } from '../context.ts';
 import { notice, openForm, show, reply, type Feature, type FormDraw, type FormVerb, type VerbUse } from '../feature.ts';
 import { clockLabel, dayLabel, spanLabel } from '../format.ts';
 import { requireAccount, requireCoach, type CoachViewer } from '../guards.ts';
 import { rememberLive } from '../live.ts';
-import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
+import { button, divider, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
+import { commitmentBlocks, lastTimeBlocks } from '../continuity.ts';
+import { parseCommitments } from '../forms-commitments.ts';
 import type { Form, View } from '../view.ts';
 import type { CoachDashboard } from '../../core/dashboards/service.ts';
 import { waitKey } from '../../core/waitlist/index.ts';
@@ -14,7 +16,7 @@ import { cancelForm, sessionIdArg, sessionStillFor, spanOf } from './member.ts';
 // The coach's day (the seed's coach dashboard) and session cards: Complete (notes, outcomes),
 // Cancel, Notes, No-show. Cards drawn onto a message are kept current as the session changes.
 
-/** How many members wait for each of the coach's slots (key: waitKey), from the waitlist (docs/design.md §10). */
+/** How many members wait for each of the coach's slots (key: waitKey), from the waitlist (docs/design.md §11). */
 export type WaitingCounts = ReadonlyMap<string, number>;
 
 function waitingFor(waiting: WaitingCounts, s: Pick<SessionView, 'scheduledAt' | 'duration'>): number {
@@ -54,13 +56,13 @@ export function drawToday(v: Viewer, d: CoachDashboard, waiting: WaitingCounts =
 }
 
 export async function sessionCard(v: CoachViewer, sessionId: string): Promise<View> {
-  const s = await v.core.sessions.get(v.actor, sessionId);
+  const [s, last] = await Promise.all([v.core.sessions.get(v.actor, sessionId), v.core.sessions.lastTime(v.actor, sessionId)]);
   // The waiting count is the coach's to see (an admin's too); a member's view of a card has none.
   const counts = v.account.userId === s.coachId || v.account.role === 'Admin' ? await waitingCounts(v, s.coachId, [s]) : new Map<string, number>();
-  return drawSessionCard(v, s, s.status === 'scheduled' ? waitingFor(counts, s) : 0);
+  return drawSessionCard(v, s, last, s.status === 'scheduled' ? waitingFor(counts, s) : 0);
 }
 
-export function drawSessionCard(v: Viewer, s: SessionView, waiting = 0): View {
+export function drawSessionCard(v: Viewer, s: SessionView, last: LastTimeView | null = null, waiting = 0): View {
   const id = packId(s.id);
   const open = s.status === 'scheduled';
   // Complete and No-show only once it has started: core refuses them before, and the notes typed would be lost.
@@ -80,6 +82,8 @@ export function drawSessionCard(v: Viewer, s: SessionView, waiting = 0): View {
       ...(s.rating !== null ? ([['Rating', `${'★'.repeat(s.rating)}${s.ratingFeedback ? ` — ${s.ratingFeedback}` : ''}`]] as [string, string][]) : []),
       ...(s.cancellationReason ? ([['Cancel reason', s.cancellationReason]] as [string, string][]) : []),
     ]),
+    ...commitmentBlocks(v, 'Commitments', s.commitments, { doneButtons: false }),
+    ...(last ? [divider(), ...lastTimeBlocks(v, last, { forCoach: true })] : []),
     open && started && row(button('Complete', v.act('cc', id), 'primary'), button('No-show', v.act('cs', id)), button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger')),
     open && !started && row(button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger')),
     !open && row(button('Notes', v.act('cn', id)), button('Back to today', v.act('td'))),
@@ -110,8 +114,9 @@ function invitation(v: CoachViewer, ctx: Ctx): View {
 
 function completeForm(_args: string[], d: FormDraw): Form {
   return form('Complete session', d.submit, 'Complete', [
-    input('notes', 'Session notes', { style: 'paragraph', required: true, maxLength: 4000 }),
+    input('notes', 'Session notes (private)', { style: 'paragraph', required: true, maxLength: 4000 }),
     input('outcomes', 'Outcomes', { style: 'paragraph', maxLength: 4000 }),
+    input('commitments', 'Commitments, one per line', { style: 'paragraph', maxLength: 2000, placeholder: 'Walk 20 min daily by 2026-12-20' }),
   ]);
 }
 
@@ -157,7 +162,11 @@ export const coach: Feature<keyof typeof COACH_VERBS> = {
     },
     cC: async (ctx, args, values) => {
       const v = requireCoach(ctx);
-      const s = await v.core.sessions.complete(v.actor, sessionIdArg(args), { coachNotes: values.notes ?? '', ...(values.outcomes?.trim() ? { outcomes: values.outcomes } : {}) });
+      const s = await v.core.sessions.complete(v.actor, sessionIdArg(args), {
+        coachNotes: values.notes ?? '',
+        ...(values.outcomes?.trim() ? { outcomes: values.outcomes } : {}),
+        commitments: parseCommitments(values.commitments ?? ''),
+      });
       return showCard(ctx, s.id, s);
     },
     cs: async (ctx, args) => {

@@ -13,7 +13,7 @@ import { button, header, option, row, screen, select, text } from '../ui.ts';
 import type { View } from '../view.ts';
 import { bookedView, bookingKey, coachOf, slotPicker } from './book.ts';
 
-// The waitlist in chat (docs/design.md §10): "Join waitlist" on a full time of the slot picker,
+// The waitlist in chat (docs/design.md §11): "Join waitlist" on a full time of the slot picker,
 // /waitlist to see where you stand and leave, and the offer's Claim / Pass. The offer message is
 // kept current (src/bot/live.ts) and every button of an ended offer answers with how it ended.
 

@@ -76,7 +76,7 @@ export function calendarQuery(coachUserId: string, range: { from: Date; to: Date
             WHERE s."coachId" = cp."userId" AND s."status" <> 'cancelled'
               AND s."scheduledAt" >= ${range.from} AND s."scheduledAt" < ${range.to}
               ${exceptSessionId ? Prisma.sql`AND s."id" <> ${exceptSessionId}` : Prisma.empty}
-            -- A seat a waitlist offer holds is taken for everyone but its member (docs/design.md §10).
+            -- A seat a waitlist offer holds is taken for everyone but its member (docs/design.md §11).
             UNION ALL
             SELECT w."startsAt", w."duration", NULL FROM "waitlist_entries" w
             WHERE w."coachId" = cp."userId" AND w."status" = 'offered'

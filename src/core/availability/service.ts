@@ -114,7 +114,7 @@ export function createAvailabilityService(deps: CoreDeps) {
           );
         }
         const updated = await tx.coachAvailability.update({ where: { id: current.id }, data: stripUndefined(patch) });
-        // More seats per slot (or a window widened) may free seats that members wait for (docs/design.md §10).
+        // More seats per slot (or a window widened) may free seats that members wait for (docs/design.md §11).
         const now = clock.now();
         await offerFreedSeats(tx, config, now, current.coachId, await waitedSlots(tx, current.coachId, now));
         return updated;

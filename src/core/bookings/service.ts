@@ -280,7 +280,7 @@ export function createBookingsService(deps: CoreDeps) {
             { id: current.session.id, calendarEventId: current.session.calendarEventId, memberUserId: booking.member.userId, coachUserId: booking.coachId },
             { userId: actor.userId, reason: input.reason ?? null, at },
           );
-          // The freed seat goes to the next member in line, in this transaction (docs/design.md §10).
+          // The freed seat goes to the next member in line, in this transaction (docs/design.md §11).
           await offerFreedSeats(tx, config, at, booking.coachId, [{ startsAt: current.session.scheduledAt, duration: current.session.duration }]);
         } else {
           await tx.sessionBooking.update({ where: { id: current.id }, data: { status: 'cancelled', cancelledAt: at } });

@@ -135,7 +135,7 @@ export function rejectedBookingWrite(r: BookingRequest, k: KeyOf, reason: string
 }
 
 /**
- * The member's place in the slot's waitlist ends with their booking of it (docs/design.md §10): an
+ * The member's place in the slot's waitlist ends with their booking of it (docs/design.md §11): an
  * offer held for them is claimed by it, a place still waiting is left. Both go with the booking.
  */
 function endWaitlistByBooking(name: string, b: SessionBookingModel, at: Date): Prisma.Sql {

@@ -5,7 +5,7 @@ import { bookingPolicy, decideSlot } from '../availability/rules.ts';
 import type { CoreConfig } from '../deps.ts';
 import { writeNotifications, type OutboxEntry } from '../notifications/outbox.ts';
 
-// The waitlist's writes (docs/design.md §10). Callers own the transaction and hold the coach lock:
+// The waitlist's writes (docs/design.md §11). Callers own the transaction and hold the coach lock:
 // a seat that frees (a cancellation, a reschedule away, more seats per slot) is offered to the next
 // member in line in the same transaction as the change that freed it, so the freed seat is never
 // bookable by someone else in between.

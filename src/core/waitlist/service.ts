@@ -13,7 +13,7 @@ import { parseId, parseInput } from '../validation.ts';
 import { joinWaitlistInput, listWaitlistInput, type JoinWaitlistInput, type ListWaitlistInput } from './inputs.ts';
 import { closingMoment, endEntries, offerFreedSeats, type OfferCounts } from './offers.ts';
 
-// The waitlist of full slots (docs/design.md §10): join, see, leave; an offer is claimed (a booking,
+// The waitlist of full slots (docs/design.md §11): join, see, leave; an offer is claimed (a booking,
 // through the bookings service) or passed. Every change runs under the coach lock.
 
 const LIVE: WaitlistStatus[] = ['waiting', 'offered'];
@@ -203,7 +203,7 @@ export interface SettleResult extends OfferCounts {
 }
 
 /**
- * The jobs' tick (docs/design.md §10): from PostgreSQL's deadlines, ends every offer whose hold has
+ * The jobs' tick (docs/design.md §11): from PostgreSQL's deadlines, ends every offer whose hold has
  * run out (each member told once) and offers its seat to the next in line, and closes the line of
  * every slot that came within the minimum notice. One short transaction per coach, under the lock.
  */
