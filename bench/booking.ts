@@ -23,7 +23,7 @@ const START = new Date('2031-03-03T00:00:00Z'); // a Monday
 /** Bookings per second as a share of the baseline's transactions, and the listing in round trips. */
 const BOOKING_GOAL = 0.6;
 const LISTING_GOAL = 10;
-const CONFIG: CoreConfig = { bookingMinNoticeMinutes: 0, bookingHorizonDays: 120 };
+const CONFIG: CoreConfig = { bookingMinNoticeMinutes: 0, waitlistClaimMinutes: 15, bookingHorizonDays: 120 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

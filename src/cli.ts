@@ -35,7 +35,7 @@ async function withCore<T>(config: OperatorConfig, run: (core: Core) => Promise<
   const core = createCore({
     db,
     clock: systemClock,
-    config: { ...DEFAULT_CORE_CONFIG, bookingMinNoticeMinutes: config.BOOKING_MIN_NOTICE_MINUTES, bookingHorizonDays: config.BOOKING_HORIZON_DAYS },
+    config: { ...DEFAULT_CORE_CONFIG, bookingMinNoticeMinutes: config.BOOKING_MIN_NOTICE_MINUTES, bookingHorizonDays: config.BOOKING_HORIZON_DAYS, waitlistClaimMinutes: config.WAITLIST_CLAIM_MINUTES },
   });
   try {
     return await run(core);

@@ -47,6 +47,8 @@ const fields = z.object({
   BOOKING_MIN_NOTICE_MINUTES: whole(0).default(60),
   /** How far ahead slots can be booked, in days. */
   BOOKING_HORIZON_DAYS: whole(1, 730).default(90),
+  /** How long a waitlist offer holds a freed seat for its member, in minutes (never past the slot's minimum notice). */
+  WAITLIST_CLAIM_MINUTES: whole(1, 1440).default(15),
   /** Migrate the database when the service starts (the local default). */
   MIGRATE_ON_START: z.stringbool({ error: 'expected true or false' }).default(true),
   /** Public base URL used in links the service hands out (ICS feeds). */
@@ -253,6 +255,7 @@ const operatorFields = fields.pick({
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: true,
   BOOKING_MIN_NOTICE_MINUTES: true,
   BOOKING_HORIZON_DAYS: true,
+  WAITLIST_CLAIM_MINUTES: true,
 });
 
 export type OperatorConfig = z.infer<typeof operatorFields>;

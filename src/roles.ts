@@ -164,7 +164,7 @@ export async function startRoles(
   const startWorkers = async (side: ChatSide) => {
     const workers = await startWorkerRole({
       config: deps.config, db: deps.db, clock: deps.clock, present: side.bot.present, redraw: side.bot.redraw, keepNotice: side.bot.keepNotice, ports: (platform) => side.ports[platform], logger: deps.logger,
-      telemetry: infra.metrics.deliveries,
+      telemetry: infra.metrics.deliveries, coreConfig: coreConfigOf(deps.config),
     });
     // The backlog is read from PostgreSQL at each scrape by the processes that deliver it.
     const unwatch = [infra.metrics.watchQueues(Object.values(workers.queues)), infra.metrics.watchBacklog(deps)];
@@ -194,5 +194,5 @@ export async function startRoles(
 }
 
 function coreConfigOf(config: Config) {
-  return { ...DEFAULT_CORE_CONFIG, bookingMinNoticeMinutes: config.BOOKING_MIN_NOTICE_MINUTES, bookingHorizonDays: config.BOOKING_HORIZON_DAYS };
+  return { ...DEFAULT_CORE_CONFIG, bookingMinNoticeMinutes: config.BOOKING_MIN_NOTICE_MINUTES, bookingHorizonDays: config.BOOKING_HORIZON_DAYS, waitlistClaimMinutes: config.WAITLIST_CLAIM_MINUTES };
 }

@@ -42,6 +42,8 @@ export const ANSWERED_BY_KIND = [
   'api_token_not_found',
   'chat_identity_not_found',
   'calendar_feed_not_found',
+  'commitment_not_found',
+  'waitlist_entry_not_found',
   'coach_has_members_or_sessions',
   'timezone_strands_sessions',
   'member_profile_exists',
@@ -94,6 +96,14 @@ const SENTENCES: Record<Exclude<ErrorCode, (typeof ANSWERED_BY_KIND)[number]>, S
   link_code_expired: 'That link code has expired (codes last 15 minutes), so nothing was changed. Please ask for a new one.',
   link_throttled: (e) => `Too many wrong link codes, so nothing was changed. Please try again in ${waitText(e)}.`,
   chat_account_linked_elsewhere: 'This chat account is linked to someone else. Send /unlink first, then /link again.',
+  platform_not_linked: 'Notices can only go to a platform you have linked. Send /notify here from the chat you want them in.',
+  not_your_waitlist_entry: 'That place in line is not yours.',
+  already_waitlisted: 'You are already in line for this time. See /waitlist.',
+  slot_not_full: 'This time has a seat free now, so there is no need to wait: book it instead.',
+  offer_not_live: (e) =>
+    (e.details as { status?: string } | undefined)?.status === 'waiting'
+      ? 'No seat is held for you yet: you are still in line. We will message you when one frees.'
+      : 'This offer has ended, so nothing was booked. See /waitlist for where you stand.',
 };
 
 /** How long a throttled person waits, in words. */

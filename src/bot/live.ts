@@ -102,8 +102,25 @@ export async function refreshLive(rt: BotRuntime, change: LiveSpan, except?: Mes
   return redrawn;
 }
 
-/** Remembers a notice the jobs delivered about a session, so a later change of it redraws the message. */
+/** The slot a waitlist notice is about (docs/design.md §11), from its payload. */
+function waitlistSpan(notice: Notice): LiveSpan | null {
+  const { entryId, coachId, startsAt, duration } = notice.payload;
+  if (!notice.type.startsWith('waitlist.') || typeof entryId !== 'string' || typeof coachId !== 'string' || typeof startsAt !== 'string' || typeof duration !== 'number') return null;
+  const start = new Date(startsAt);
+  return { coachId, startsAt: start, endsAt: new Date(start.getTime() + duration * 60_000) };
+}
+
+/**
+ * Remembers a notice the jobs delivered about a session, or a waitlist offer, so a later change of
+ * it redraws the message: an offer is redrawn claimed, passed or expired with its slot.
+ */
 export async function rememberNotice(rt: BotRuntime, notice: Notice, sent: MessageRef): Promise<void> {
+  const offer = waitlistSpan(notice);
+  if (offer) {
+    const account = await rt.core.chat.accountOf(notice.userId);
+    if (account?.isActive) await rt.core.chat.rememberLive(liveRow(sent, notice.userId, 'notice', { notice }, offer, rt.clock.now()));
+    return;
+  }
   const sessionId = notice.payload.sessionId;
   if (typeof sessionId !== 'string') return;
   const account = await rt.core.chat.accountOf(notice.userId);
@@ -124,6 +141,12 @@ const CHANGE_NOTICES = new Set(['booking.confirmed', 'session.created', 'booking
  * redraws the time it left (a seat freed there) as well as the one it took.
  */
 export async function redrawForNotice(rt: BotRuntime, notice: Notice): Promise<void> {
+  // A waitlist change (a seat held, an offer ended) redraws its slot: pickers, and the offer itself.
+  const offer = waitlistSpan(notice);
+  if (offer) {
+    await refreshLive(rt, offer);
+    return;
+  }
   const { sessionId, actorId, previous } = notice.payload as { sessionId?: unknown; actorId?: unknown; previous?: { scheduledAt?: unknown; duration?: unknown } };
   if (!CHANGE_NOTICES.has(notice.type) || typeof sessionId !== 'string') return;
   const account = await rt.core.chat.accountOf(notice.userId);

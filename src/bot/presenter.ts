@@ -1,14 +1,21 @@
-import type { SessionView } from '../core/sessions/index.ts';
+import type { LastTimeView, SessionView } from '../core/sessions/index.ts';
+import type { WaitlistEntryView } from '../core/waitlist/index.ts';
+import { lastTimeBlocks } from './continuity.ts';
+import { drawOffer } from './offer.ts';
 import { packId, packInt } from './compact.ts';
 import { viewerFor, type BotRuntime, type Viewer } from './context.ts';
 import { spanLabel, whenLabel } from './format.ts';
-import type { Notice, Presenter } from './port.ts';
+import { UNREACHABLE_NOTICE, type Notice, type Presenter } from './port.ts';
 import { button, header, row, screen, text } from './ui.ts';
 import type { View } from './view.ts';
 import type { Feature } from './feature.ts';
 
 // Notices (outbox notifications, reminders, prompts) as the recipient reads them, with buttons
 // signed for that recipient. The jobs deliver what this draws; nothing here sends anything.
+
+
+const PLATFORM_NAMES: Record<string, string> = { slack: 'Slack', telegram: 'Telegram', discord: 'Discord', web: 'the playground' };
+const platformName = (p: unknown): string | undefined => (typeof p === 'string' ? PLATFORM_NAMES[p] : undefined);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
@@ -26,8 +33,17 @@ function sessionLine(v: Viewer, s: SessionView, forCoach: boolean): string {
   return `${forCoach ? `With ${s.memberName}` : `With ${s.coachName}`}, ${spanLabel(s.scheduledAt, s.duration, v.zone)}.`;
 }
 
-/** A notice for its recipient, from the notice and the session it is about (pure, for the property test). */
-export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): View {
+/** The waitlist entry a notice is about, as it is now, and its coach's name. */
+export interface OfferState {
+  entry: WaitlistEntryView;
+  coachName: string;
+}
+
+/**
+ * A notice for its recipient, from the notice and the session or waitlist entry it is about (pure,
+ * for the property test).
+ */
+export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, last: LastTimeView | null = null, offer: OfferState | null = null): View {
   const p = notice.payload;
   const forCoach = v.account?.role === 'Coach';
   const sessionId = s?.id;
@@ -73,6 +89,7 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): Vi
       return screen(`Reminder: session ${soon}`, [
         header(`Reminder: your session is ${soon}`),
         text(line || 'You have a session soon.'),
+        ...lastTimeBlocks(v, last, { forCoach, doneButtons: true }),
         sessionId && s?.status === 'scheduled' && !forCoach ? reminderRow(v, sessionId) : null,
         sessionId && forCoach ? row(button('Open session card', v.act('cv', packId(sessionId)))) : null,
       ]);
@@ -93,6 +110,24 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): Vi
         sessionId && rateable ? rateRow(v, sessionId) : null,
       ]);
     }
+    case 'waitlist.offered':
+    case 'waitlist.ended': {
+      // The entry as it is now: an offer still held has Claim / Pass; an ended one says how it ended.
+      if (offer) return drawOffer(v, offer.entry, offer.coachName);
+      const when = str(p.startsAt) ? whenLabel(str(p.startsAt)!, v.zone) : 'a full time';
+      return card('Waitlist', `Your place on the waitlist for ${when} has changed. Use /waitlist to see it.`);
+    }
+    case UNREACHABLE_NOTICE: {
+      const now = platformName(p.now);
+      const lost = Array.isArray(p.unreachable) ? (p.unreachable as { platform?: unknown; reason?: unknown }[]) : [];
+      return screen('Notices come here now', [
+        header(`Your notices come here${now ? `, to ${now},` : ''} now`),
+        text(
+          ...lost.map((l) => `I could not reach you on ${platformName(l.platform) ?? 'another chat'}: ${str(l.reason) ?? 'it refused delivery'}.`),
+          'Write to me there to get notices there again, or send /notify here where you want them.',
+        ),
+      ]);
+    }
     case 'member.assigned':
       return card('New member', `${str(p.memberName) ?? 'A member'} is now your member. Use /members to see them.`);
     default:
@@ -100,11 +135,21 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): Vi
   }
 }
 
-/** A notice drawn for its recipient from the session as it is now. */
+/** A notice drawn for its recipient from the session or waitlist entry as it is now (and, for a reminder, the session before it). */
 async function presentTo(v: Viewer, notice: Notice): Promise<View> {
   const sessionId = str(notice.payload.sessionId);
   const session = sessionId && v.actor ? await v.core.sessions.get(v.actor, sessionId).catch(() => null) : null;
-  return drawNotice(v, notice, session);
+  const last = session && v.actor && notice.type === 'session.reminder' ? await v.core.sessions.lastTime(v.actor, session.id).catch(() => null) : null;
+  return drawNotice(v, notice, session, last, await offerOf(v, notice));
+}
+
+async function offerOf(v: Viewer, notice: Notice): Promise<OfferState | null> {
+  const entryId = str(notice.payload.entryId);
+  if (!entryId || !v.actor) return null;
+  const entry = await v.core.waitlist.get(v.actor, entryId).catch(() => null);
+  if (!entry) return null;
+  const coach = await v.core.coaches.get(v.actor, entry.coachId).catch(() => null);
+  return { entry, coachName: coach?.name ?? 'your coach' };
 }
 
 export function createPresenter(rt: BotRuntime): Presenter {

@@ -10,6 +10,7 @@ import { MEMBER_VERBS } from './features/member.ts';
 import { MEMBERS_VERBS } from './features/members.ts';
 import { SERIES_CANCEL_VERBS } from './features/series-cancel.ts';
 import { SIGNUP_VERBS } from './features/signup.ts';
+import { WAITLIST_VERBS } from './features/waitlist.ts';
 
 // Every action verb the bot signs, gathered from the features that declare them (each feature's
 // `*_VERBS` record, next to its handlers). `Verb` is their union, so signing an unknown verb is a
@@ -27,6 +28,7 @@ export const VERBS = {
   ...SERIES_CANCEL_VERBS,
   ...MEMBERS_VERBS,
   ...AVAILABILITY_VERBS,
+  ...WAITLIST_VERBS,
 } as const satisfies Record<string, VerbUse>;
 
 export type { Verb } from './context.ts';

@@ -10,9 +10,11 @@ export interface CoreConfig {
   bookingMinNoticeMinutes: number;
   /** How far ahead slots can be booked, in days. */
   bookingHorizonDays: number;
+  /** How long a waitlist offer holds a freed seat for its member, in minutes (never past the slot's minimum notice). */
+  waitlistClaimMinutes: number;
 }
 
-export const DEFAULT_CORE_CONFIG: CoreConfig = { bookingMinNoticeMinutes: 60, bookingHorizonDays: 90 };
+export const DEFAULT_CORE_CONFIG: CoreConfig = { bookingMinNoticeMinutes: 60, bookingHorizonDays: 90, waitlistClaimMinutes: 15 };
 
 export interface CoreDeps {
   db: Db;

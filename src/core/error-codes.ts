@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   not_your_bookings: { kind: 'forbidden', meaning: "Another coach's pending bookings" },
   not_your_availability: { kind: 'forbidden', meaning: "Another coach's availability" },
   not_your_feed: { kind: 'forbidden', meaning: "Another user's calendar feed" },
+  not_your_waitlist_entry: { kind: 'forbidden', meaning: "Another member's waitlist entry, or a coach's other than the actor's" },
 
   // 404: what the request names does not exist (or is not the user's to see).
   user_not_found: { kind: 'not_found', meaning: 'No such user' },
@@ -64,6 +65,8 @@ export const ERROR_CODES = {
   api_token_not_found: { kind: 'not_found', meaning: 'No such API token, or not one the user may see' },
   chat_identity_not_found: { kind: 'not_found', meaning: 'No such chat account linked to this user' },
   calendar_feed_not_found: { kind: 'not_found', meaning: 'No live calendar feed at this address' },
+  commitment_not_found: { kind: 'not_found', meaning: 'No such commitment' },
+  waitlist_entry_not_found: { kind: 'not_found', meaning: 'No such waitlist entry' },
 
   // 409: the current state stands in the way.
   slot_full: { kind: 'conflict', meaning: 'Every seat of the slot is taken' },
@@ -80,9 +83,13 @@ export const ERROR_CODES = {
   already_signed_up: { kind: 'conflict', meaning: 'The chat account is signed up already' },
   member_profile_exists: { kind: 'conflict', meaning: 'The user has a member profile already' },
   chat_account_linked_elsewhere: { kind: 'conflict', meaning: 'The chat account is linked to another user' },
+  already_waitlisted: { kind: 'conflict', meaning: 'The member is in line for this slot already' },
+  slot_not_full: { kind: 'conflict', meaning: 'The slot has a seat free: book it rather than wait for one' },
+  offer_not_live: { kind: 'conflict', meaning: 'The waitlist entry holds no seat now: still waiting, or its offer ended (claimed, passed, expired, closed)' },
   link_code_clash: { kind: 'conflict', meaning: 'A fresh link code collided with a live one; ask again' },
 
   // 422: well formed, but a rule refuses it.
+  platform_not_linked: { kind: 'unprocessable', meaning: 'A preferred chat platform the user has no linked account on' },
   outside_availability: { kind: 'unprocessable', meaning: "The time is outside the coach's availability" },
   booking_too_soon: { kind: 'unprocessable', meaning: 'The time is in the past or within the booking notice' },
   booking_too_far_ahead: { kind: 'unprocessable', meaning: 'The time is beyond the booking horizon' },

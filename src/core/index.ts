@@ -13,9 +13,11 @@ import { createCoachesService } from './coaches/index.ts';
 import { createConversationsService } from './conversations/index.ts';
 import { createChatService } from './chat/index.ts';
 import { createLinkService } from './links/index.ts';
+import { createWaitlistService } from './waitlist/index.ts';
 
 /** Core services wired over one database client and clock; the API, bot and jobs all use this. */
 export function createCore(deps: CoreDeps) {
+  const bookings = createBookingsService(deps);
   return {
     access: createAccessService(deps.db),
     users: createUsersService(deps),
@@ -24,7 +26,8 @@ export function createCore(deps: CoreDeps) {
     coaches: createCoachesService(deps),
     conversations: createConversationsService(deps),
     availability: createAvailabilityService(deps),
-    bookings: createBookingsService(deps),
+    bookings,
+    waitlist: createWaitlistService(deps, bookings),
     bookingSeries: createBookingSeriesService(deps),
     sessions: createSessionsService(deps),
     dashboards: createDashboardsService(deps),

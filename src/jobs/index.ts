@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ChatPort, NoticeKeeper, Presenter, Redrawer } from '../bot/port.ts';
 import type { Platform } from '../bot/inbound.ts';
-import type { Clock } from '../core/index.ts';
+import type { Clock, CoreConfig } from '../core/index.ts';
 import { prunableTables, pruneTables } from '../core/retention/index.ts';
 import type { Db } from '../db/client.ts';
 import { createDeliveryWorker, type ChatPorts, type DeliveryOutcome, type DeliveryTelemetry } from './delivery.ts';
@@ -39,6 +39,8 @@ export interface WorkerDeps {
   schedules?: boolean;
   /** Told every delivery attempt's outcome (the process's metrics). */
   telemetry?: DeliveryTelemetry;
+  /** The booking rules (minimum notice, waitlist claim minutes) the tick settles waitlist offers by; DEFAULT_CORE_CONFIG when not given. */
+  coreConfig?: CoreConfig;
 }
 
 export interface RunningWorkers {
@@ -99,7 +101,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const connection = queueConnection(deps.redisUrl);
   await checkEvictionPolicy(connection, logger);
   const queues = createQueues(connection, prefix);
-  const relayDeps = { db: deps.db, clock: deps.clock, queues, settings };
+  const relayDeps = { db: deps.db, clock: deps.clock, queues, settings, coreConfig: deps.coreConfig };
   // Owed when a reconcile failed (PostgreSQL or Redis away) or BullMQ gave a delivery job up: the
   // watchdog then reconciles at its next check, seconds away, rather than JOBS_RECONCILE_MS later.
   let reconcileOwed = false;

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/index.ts';
+import type { Clock, CoreConfig } from '../core/index.ts';
 import { takeUnqueuedNotifications, type QueuedNotification } from '../core/notifications/index.ts';
 import type { Db } from '../db/client.ts';
 import { deliveryJobOptions, notificationJobId, type JobQueues } from './queues.ts';
@@ -12,6 +12,8 @@ export interface RelayDeps {
   clock: Clock;
   queues: JobQueues;
   settings: JobSettings;
+  /** The booking rules the waitlist's deadlines follow (minimum notice, claim minutes); DEFAULT_CORE_CONFIG when not given. */
+  coreConfig?: CoreConfig;
 }
 
 const BATCH = 1000;

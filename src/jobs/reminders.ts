@@ -1,4 +1,6 @@
+import { DEFAULT_CORE_CONFIG } from '../core/index.ts';
 import { materializeTimedNotifications } from '../core/notifications/index.ts';
+import { settleWaitlist, type SettleResult } from '../core/waitlist/index.ts';
 import { relayOutbox, type RelayDeps } from './relay.ts';
 
 // The scheduler tick: reminders and prompts are derived from the sessions table when they fall due
@@ -11,9 +13,13 @@ export interface TickResult {
   derived: number;
   /** Rows handed to the delivery queue. */
   relayed: number;
+  /** Waitlist offers expired, made and lines closed by this tick (docs/design.md §11). */
+  waitlist: SettleResult;
 }
 
 export async function tickReminders(deps: RelayDeps): Promise<TickResult> {
+  // Offers end at their PostgreSQL deadline, found here: a lost Redis delays an expiry by a tick at most.
+  const waitlist = await settleWaitlist({ db: deps.db, clock: deps.clock, config: deps.coreConfig ?? DEFAULT_CORE_CONFIG });
   const now = deps.clock.now();
   const derived = await materializeTimedNotifications(
     deps.db,
@@ -22,5 +28,5 @@ export async function tickReminders(deps: RelayDeps): Promise<TickResult> {
     new Date(now.getTime() + deps.settings.windowMs),
   );
   const relayed = await relayOutbox(deps);
-  return { derived, relayed };
+  return { derived, relayed, waitlist };
 }

@@ -51,7 +51,7 @@ export async function openInfrastructure(config: Config, logger: Logger, options
   const core = createCore({
     db,
     clock: systemClock,
-    config: { ...DEFAULT_CORE_CONFIG, bookingMinNoticeMinutes: config.BOOKING_MIN_NOTICE_MINUTES, bookingHorizonDays: config.BOOKING_HORIZON_DAYS },
+    config: { ...DEFAULT_CORE_CONFIG, bookingMinNoticeMinutes: config.BOOKING_MIN_NOTICE_MINUTES, bookingHorizonDays: config.BOOKING_HORIZON_DAYS, waitlistClaimMinutes: config.WAITLIST_CLAIM_MINUTES },
     telemetry: metrics.core,
   });
 

@@ -17,6 +17,7 @@ import {
 } from '../../src/core/sessions/index.ts';
 import { createTokenInput } from '../../src/core/tokens/index.ts';
 import { createUserInput, updateUserInput } from '../../src/core/users/index.ts';
+import { joinWaitlistInput } from '../../src/core/waitlist/index.ts';
 import { setupApi } from './harness.ts';
 
 // Every request body the API documents is core's input for that operation (bodyFrom in
@@ -47,6 +48,8 @@ const CORE_INPUT_OF: Record<string, z.ZodObject> = {
   createToken: createTokenInput,
   createUser: createUserInput,
   updateUser: updateUserInput,
+  updateMe: updateUserInput,
+  joinWaitlist: joinWaitlistInput,
 };
 
 /** Core takes these values as arguments, not as an input object. */

@@ -12,7 +12,10 @@ import { drawMemberDetail, drawMemberList } from '../../src/bot/features/members
 import { drawSeriesChoice, drawSeriesConfirm } from '../../src/bot/features/series-cancel.ts';
 import { drawCoachPicker } from '../../src/bot/features/signup.ts';
 import { localDayNumber } from '../../src/bot/format.ts';
+import { drawWaitlist } from '../../src/bot/features/waitlist.ts';
+import { drawOffer } from '../../src/bot/offer.ts';
 import { drawNotice } from '../../src/bot/presenter.ts';
+import { WAITLIST_STATUSES, type WaitlistEntryView } from '../../src/core/waitlist/index.ts';
 import { form, input } from '../../src/bot/ui.ts';
 import type { View } from '../../src/bot/view.ts';
 import type { SessionView } from '../../src/core/sessions/index.ts';
@@ -47,6 +50,7 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   rating: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
   ratingFeedback: optionalText,
   cancellationReason: optionalText,
+  commitments: fc.array(fc.record({ id, text: hostile, dueDate: fc.option(fc.constantFrom('2026-12-20', '2199-12-31'), { nil: null }), done: fc.boolean() }), { maxLength: 10 }),
   series: fc.option(fc.record({ position: fc.integer({ min: 1, max: 26 }), count: fc.integer({ min: 2, max: 26 }) }), { nil: null }),
 }).map((r) => ({
   id: r.id,
@@ -76,6 +80,7 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   memberName: r.memberName,
   coachName: r.coachName,
   groupConversationId: null,
+  commitments: r.commitments.map((c) => ({ id: c.id, text: c.text, dueDate: c.dueDate, doneAt: c.done ? r.at : null })),
   series: r.series && { id: randomUUID(), ...r.series },
 }));
 
@@ -101,7 +106,10 @@ describe('every view fits the limits of all three platforms, whatever the data',
       fc.property(viewer, pick, hostile, fc.uniqueArray(fc.tuple(fc.integer({ min: 19_000, max: 26_000 }), fc.integer({ min: 1, max: 500 })), { maxLength: 40, selector: ([day]) => day }), fc.uniqueArray(fc.record({ at: instant, seats: fc.integer({ min: 1, max: 100 }) }), { maxLength: 120, selector: (s) => s.at.getTime() }), fc.nat(10), fc.option(hostile, { nil: undefined }), (v, p, coachName, days, slots, page, note) => {
         fits(drawDayPicker(v, p, coachName, days, note));
         const day = localDayNumber(v.now, v.zone);
-        fits(drawSlotPicker(v, p, { day, page, coachName, slots: slots.map((s) => ({ startsAt: s.at.toISOString(), availableCapacity: s.seats })) }, note));
+        // Full times too, in each state of the member's place on their waitlist.
+        const states = [undefined, 'join', 'waiting', 'offered'] as const;
+        const listed = slots.map((s, i) => ({ startsAt: s.at.toISOString(), availableCapacity: i % 3 === 0 ? 0 : s.seats, waitlist: i % 3 === 0 ? states[i % 4] : undefined }));
+        fits(drawSlotPicker(v, p, { day, page, coachName, slots: listed }, note));
         fits(drawConfirm(v, p, slots[0]?.at ?? v.now, coachName, 3));
         fits(bookedView(v, v.now, coachName, Boolean(p.sessionId)));
         fits(bookedView(v, v.now, coachName, false, randomUUID()));
@@ -157,7 +165,9 @@ describe('every view fits the limits of all three platforms, whatever the data',
     fc.assert(
       fc.property(viewer, fc.uniqueArray(session, { maxLength: 40, selector: (s) => s.id }), fc.uniqueArray(fc.record({ id, name: hostile }), { maxLength: 12, selector: (p) => p.id }), optionalText, fc.option(hostile, { nil: undefined }), (v, sessions, people, notes, search) => {
         fits(drawToday(v, { coachId: randomUUID(), timezone: v.zone, todaysSessions: sessions.slice(0, 8), weekSessions: sessions, upcomingSessions: sessions.slice(0, 5), activeMemberCount: people.length, averageRating: 4.5, ratingCount: 2, }));
-        for (const s of sessions.slice(0, 5)) fits(drawSessionCard(v, s));
+        const waiting = new Map(sessions.map((s, i) => [`${new Date(s.scheduledAt).getTime()}/${s.duration}`, i * 1000]));
+        fits(drawToday(v, { coachId: randomUUID(), timezone: v.zone, todaysSessions: sessions.slice(0, 8), weekSessions: sessions, upcomingSessions: sessions.slice(0, 5), activeMemberCount: people.length, averageRating: 4.5, ratingCount: 2 }, waiting));
+        for (const [i, s] of sessions.slice(0, 5).entries()) fits(drawSessionCard(v, s, null, i * 1000));
         const listed = people.map((p) => ({ id: p.id, membershipStatus: 'active' as const, user: { name: p.name } }));
         fits(drawMemberList(v, search, { items: listed.slice(0, 10), nextCursor: listed[0]?.id ?? null }));
         fits(drawMemberDetail(v, { id: randomUUID(), membershipStatus: 'active', onboardingStatus: 'pending', goals: notes, coachNotes: notes, user: { name: people[0]?.name ?? 'x', timezone: v.zone } }, sessions));
@@ -169,12 +179,47 @@ describe('every view fits the limits of all three platforms, whatever the data',
   });
 
   it('signup coach picker and every notice the jobs deliver', () => {
-    const types = ['booking.confirmed', 'booking.rejected', 'booking.cancelled', 'session.created', 'session.rescheduled', 'session.completed', 'session.cancelled', 'session.no_show', 'session.reminder', 'session.rate_prompt', 'session.complete_prompt', 'member.assigned', 'something.new'];
+    const types = ['booking.confirmed', 'booking.rejected', 'booking.cancelled', 'session.created', 'session.rescheduled', 'session.completed', 'session.cancelled', 'session.no_show', 'session.reminder', 'session.rate_prompt', 'session.complete_prompt', 'member.assigned', 'waitlist.offered', 'waitlist.ended', 'something.new'];
     fc.assert(
       fc.property(viewer, fc.uniqueArray(fc.record({ id, name: hostile, specialization: optionalText, timezone: zone }), { maxLength: 40, selector: (c) => c.id }), fc.option(session, { nil: null }), hostile, fc.integer({ min: 0, max: 10_000 }), (v, coaches, s, words, minutes) => {
         fits(drawCoachPicker(v, coaches));
         for (const type of types) {
           fits(drawNotice(v, { id: randomUUID(), userId: randomUUID(), type, payload: { sessionId: s?.id, reason: words, message: words, memberName: words, minutesBefore: minutes, slotStartsAt: v.now.toISOString(), party: words } }, s));
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('waitlist: the list, and an offer and its notices in every state', () => {
+    const entry: fc.Arbitrary<WaitlistEntryView> = fc
+      .record({ id, at: instant, status: fc.constantFrom(...WAITLIST_STATUSES), position: fc.option(fc.integer({ min: 1, max: 10_000 }), { nil: null }), hold: fc.integer({ min: -120, max: 120 }) })
+      .map((r) => ({
+        id: r.id,
+        coachId: randomUUID(),
+        memberId: randomUUID(),
+        startsAt: r.at,
+        duration: 60,
+        status: r.status,
+        position: r.position,
+        offeredAt: r.at,
+        holdUntil: r.status === 'offered' || r.status === 'expired' ? new Date(r.at.getTime() + r.hold * 60_000) : null,
+        endedAt: null,
+        bookingId: null,
+        createdAt: r.at,
+      }));
+    fc.assert(
+      fc.property(viewer, fc.uniqueArray(entry, { maxLength: 60, selector: (e) => e.id }), hostile, fc.option(hostile, { nil: undefined }), (v, entries, coachName, note) => {
+        fits(drawWaitlist(v, entries, note));
+        // Offers held now, so that every platform gets Claim / Pass rows at once.
+        fits(drawWaitlist(v, entries.map((e) => ({ ...e, status: 'offered' as const, holdUntil: new Date(v.now.getTime() + 60_000) })), note));
+        for (const e of entries.slice(0, 8)) {
+          fits(drawOffer(v, e, coachName, note));
+          for (const type of ['waitlist.offered', 'waitlist.ended']) {
+            const payload = { entryId: e.id, coachId: e.coachId, startsAt: e.startsAt.toISOString(), duration: e.duration };
+            fits(drawNotice(v, { id: randomUUID(), userId: randomUUID(), type, payload }, null, null, { entry: e, coachName }));
+            fits(drawNotice(v, { id: randomUUID(), userId: randomUUID(), type, payload }, null, null));
+          }
         }
       }),
       RUNS,

@@ -508,3 +508,137 @@ describe('chaos: the hard cases, one at a time', { timeout: 300_000 }, () => {
     expect(await db.sessionBooking.count({ where: { coachId: frozenMember.coachId!, status: 'confirmed' } })).toBe(1);
   });
 });
+
+/**
+ * Seats of a slot taken or held at once (docs/design.md §11): for each coach and slot, sessions not
+ * cancelled plus waitlist offers holding a seat. Answers the slots over SEATS.
+ */
+async function overHeld(): Promise<number> {
+  const [row] = await db.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM (
+      SELECT "coachId", "at" FROM (
+        SELECT "coachId", "scheduledAt" AS "at" FROM "sessions" WHERE "status" <> 'cancelled'
+        UNION ALL
+        SELECT "coachId", "startsAt" FROM "waitlist_entries" WHERE "status" = 'offered') t
+      GROUP BY "coachId", "at" HAVING count(*) > ${SEATS}) o`;
+  return row!.n;
+}
+
+describe('chaos: a cancellation storm on full slots with waitlists', { timeout: 600_000 }, () => {
+  it('two API and two worker processes, a worker killed mid-offer: nothing overbooked, no seat held past its deadline for long, no offer sent twice', async () => {
+    enter('waitlist storm: starting its processes');
+    // Offers hold their seats a minute here (the smallest WAITLIST_CLAIM_MINUTES), so that some expire within the run.
+    const storm = { ...settings, env: { ...settings.env, WAITLIST_CLAIM_MINUTES: '1' } };
+    const doors = [await startGate(fake.apiRoot), await startGate(fake.apiRoot)];
+    const started = await Promise.all([
+      startMember('api-w1', 'api', storm, fake.apiRoot),
+      startMember('api-w2', 'api', storm, fake.apiRoot),
+      startMember('worker-w1', 'worker', storm, doors[0]!.apiRoot),
+      startMember('worker-w2', 'worker', storm, doors[1]!.apiRoot),
+    ]);
+    fleet.push(...started);
+    const client = new ApiClient(() => started.filter((m) => m.role === 'api' && m.process.child.exitCode === null).map((m) => m.port));
+    try {
+      const w = await makeWorld(db, String(fake.botId), { coaches: 2, apiMembersPerCoach: 10, chatCoaches: 0, chatMembers: 0 });
+      // Two slots per coach, well before their start (the line closes at the start: no minimum notice here).
+      const stormSlots = [9, 10];
+      const body = (p: Person, slot: number) => ({ memberId: p.memberId, coachId: p.coachId, startsAt: w.slots[slot]!.toISOString(), duration: 5 });
+      const byCoach = new Map<string, Person[]>();
+      for (const p of w.apiMembers) byCoach.set(p.coachId!, [...(byCoach.get(p.coachId!) ?? []), p]);
+      const seated: { p: Person; bookingId: string }[] = [];
+      const waiting: Person[] = [];
+      enter('waitlist storm: filling the slots and the lines');
+      for (const members of byCoach.values()) {
+        for (const [i, slot] of stormSlots.entries()) {
+          for (const p of members.slice(i * SEATS, (i + 1) * SEATS)) {
+            const res = await client.send(p.token!, 'POST', '/bookings', body(p, slot), { 'idempotency-key': randomUUID() });
+            expect(res.status, JSON.stringify(res.body)).toBe(201);
+            seated.push({ p, bookingId: String(res.body.id) });
+          }
+        }
+        for (const p of members.slice(stormSlots.length * SEATS)) {
+          for (const slot of stormSlots) expect((await client.send(p.token!, 'POST', '/waitlist', { coachId: p.coachId, startsAt: w.slots[slot]!.toISOString(), duration: 5 })).status).toBe(201);
+          waiting.push(p);
+        }
+      }
+
+      enter('waitlist storm: cancelling, with worker-w1 killed mid-send');
+      doors[0]!.close();
+      let checks = 0;
+      let over = 0;
+      // Every seated member cancels at once, and rebooks (refused while the seat is held for someone else).
+      const cancels = Promise.all(
+        seated.map(async ({ p, bookingId }) => {
+          const res = await client.send(p.token!, 'DELETE', `/bookings/${bookingId}`);
+          expect(res.status, JSON.stringify(res.body)).toBe(200);
+          const again = await client.send(p.token!, 'POST', '/bookings', body(p, stormSlots[0]!), { 'idempotency-key': randomUUID() });
+          expect([201, 409], JSON.stringify(again.body)).toContain(again.status);
+          over = Math.max(over, await overHeld());
+          checks++;
+        }),
+      );
+      // Waiting members claim what is offered to them, pass it (every third) or let it run out (every
+      // third: the tick expires their offers and offers the seats on), while the storm lasts.
+      const claims = Promise.all(
+        waiting.map(async (p, i) => {
+          if (i % 3 === 1) return;
+          for (let round = 0; round < 40; round++) {
+            const mine = (await client.send(p.token!, 'GET', '/waitlist')).body.items as { id: string; status: string }[];
+            const offer = mine.find((e) => e.status === 'offered');
+            if (!offer && mine.length === 0) return;
+            if (offer) {
+              const res = i % 3 === 2
+                ? await client.send(p.token!, 'DELETE', `/waitlist/${offer.id}`)
+                : await client.send(p.token!, 'POST', `/waitlist/${offer.id}/claim`, undefined, { 'idempotency-key': randomUUID() });
+              expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
+            }
+            over = Math.max(over, await overHeld());
+            checks++;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+        }),
+      );
+      // A send of worker-w1's is held at its door: kill it there, its claims must be taken over
+      // (should the other workers have taken every send of the storm, it dies when the storm is over).
+      const storming = Promise.all([cancels, claims]);
+      await Promise.race([doors[0]!.held(1), storming]);
+      const w1 = started.find((m) => m.name === 'worker-w1')!;
+      w1.process.child.kill('SIGKILL');
+      await w1.process.exited;
+      doors[0]!.open();
+      await storming;
+
+      enter('waitlist storm: waiting for the offers to end');
+      // Offers left unclaimed run out a minute after they were made; the tick ends them (and offers on).
+      const tickMs = Number(settings.env.JOBS_TICK_MS);
+      await eventually(async () => (await db.waitlistEntry.count({ where: { coachId: { in: [...byCoach.keys()] }, status: 'offered' } })) === 0, 600_000);
+      over = Math.max(over, await overHeld());
+      const ended = await db.waitlistEntry.findMany({ where: { coachId: { in: [...byCoach.keys()] }, status: 'expired' }, select: { holdUntil: true, endedAt: true } });
+      const late = ended.map((e) => e.endedAt!.getTime() - e.holdUntil!.getTime());
+      enter(`waitlist storm: ${checks} checks, ${ended.length} expired, latest expiry ${Math.max(0, ...late)} ms after its deadline (tick ${tickMs} ms)`);
+
+      // Exactly once at Telegram: each storm member's chat got what the database marks sent, no more.
+      await eventually(async () => (await db.notification.count({ where: { userId: { in: w.apiMembers.map((p) => p.userId) }, status: { in: ['pending', 'sending'] } } })) === 0, 300_000);
+      await Promise.all(doors.map((d) => d.drained()));
+      const inDb = await sentPerChat(db);
+      let twice = 0;
+      for (const p of w.apiMembers) {
+        const chat = String(p.chatId);
+        const sent = doors.reduce((n, d) => n + (d.sentTo.get(chat) ?? 0), 0) + gates.reduce((n, g) => n + (g.sentTo.get(chat) ?? 0), 0);
+        twice += Math.max(0, sent - (inDb.get(chat) ?? 0));
+      }
+      const offersPerEntry = await db.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM (SELECT "payload"->>'entryId' FROM "notifications" WHERE "type" = 'waitlist.offered' GROUP BY 1 HAVING count(*) > 1) t`;
+
+      expect(over).toBe(0);
+      expect(ended.length).toBeGreaterThan(0);
+      expect(late.every((ms) => ms >= 0)).toBe(true);
+      expect(twice).toBe(0);
+      expect(offersPerEntry[0]!.n).toBe(0);
+      expect(await db.waitlistEntry.count({ where: { coachId: { in: [...byCoach.keys()] }, offeredAt: { not: null } } })).toBeGreaterThan(0);
+      expect(client.stats.serverErrors).toEqual([]);
+    } finally {
+      await Promise.all(doors.map((d) => d.shutdown()));
+    }
+  });
+});

@@ -80,6 +80,7 @@ const recordArb = fc
       memberName: 'M',
       coachName: 'C',
       groupConversationId: null,
+      commitments: [],
       series: null,
     }),
   );

@@ -27,7 +27,7 @@ export interface DocsIndex {
 }
 
 export const PROPERTIES_FILE = 'docs/properties.md';
-export const PROPERTY_COUNT = 63;
+export const PROPERTY_COUNT = 64;
 export const PROPERTY_TAG = /\/\/ Feature: coaching-platform, Property (\d+): (.+?)\s*$/gm;
 
 const DOCS_CITATION = /docs\/([\w.-]+\.md)((?:(?:,\s*|\s+and\s+|\s+)§\d+)*)/g;

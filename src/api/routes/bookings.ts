@@ -8,7 +8,7 @@ import { bodyFrom, idParams, list, minutes, page, pageQuery, uuid } from '../sch
 
 const date = calendarDate;
 
-const booking = z.object({
+export const bookingSchema = z.object({
   id: uuid,
   memberId: uuid.describe('Member profile id'),
   coachId: uuid.describe("The coach's user id"),
@@ -25,6 +25,7 @@ const booking = z.object({
   updatedAt: z.date(),
 }).meta({ id: 'Booking', description: "A member's request for a slot; confirmed bookings have a session" });
 
+const booking = bookingSchema;
 const bookingPage = page(booking, 'BookingPage');
 const bookingList = list(booking, 'BookingList');
 

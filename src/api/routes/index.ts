@@ -15,6 +15,7 @@ import { bookingSeriesRoutes } from './series.ts';
 import { sessionRoutes } from './sessions.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
+import { waitlistRoutes } from './waitlist.ts';
 
 // One plugin per resource (docs/design.md §8). Public routes carry their own secret or none.
 
@@ -42,6 +43,7 @@ export function protectedRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
     await app.register(coachRoutes(core));
     await app.register(availabilityRoutes(core));
     await app.register(bookingRoutes(core));
+    await app.register(waitlistRoutes(core));
     await app.register(bookingSeriesRoutes(core));
     await app.register(sessionRoutes(core));
     await app.register(dashboardRoutes(core));

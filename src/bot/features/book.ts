@@ -7,7 +7,7 @@ import { show, reply, type Feature, type VerbUse } from '../feature.ts';
 import { clockLabel, dayLabel, localDayNumber, localDaySpan, spanLabel } from '../format.ts';
 import { requireMember, type MemberViewer } from '../guards.ts';
 import { forgetLive, rememberLive } from '../live.ts';
-import { openSlotAt, openSlots } from '../slots.ts';
+import { openSlotAt, openSlots, slotsWithFull } from '../slots.ts';
 import { button, buttonRows, fields, header, option, row, screen, select, text } from '../ui.ts';
 import type { View } from '../view.ts';
 import type { Slot } from '../../core/availability/index.ts';
@@ -48,9 +48,14 @@ export async function dayPicker(v: MemberViewer, p: PickMode, note?: string): Pr
   const from = localDaySpan(today, v.zone).start;
   const to = localDaySpan(today + DAYS_AHEAD, v.zone).end;
   const held = await heldTimes(v, from, to);
-  const slots = (await openSlots(v, coach.id, from, to)).filter((s) => !held.has(Date.parse(s.startsAt)));
+  // A booking's days include those whose times are all full: their waitlists can be joined.
+  const listed = p.sessionId ? await openSlots(v, coach.id, from, to) : await slotsWithFull(v, coach.id, from, to);
+  const slots = listed.filter((s) => !held.has(Date.parse(s.startsAt)));
   const perDay = new Map<number, number>();
-  for (const s of slots) perDay.set(localDayNumber(s.startsAt, v.zone), (perDay.get(localDayNumber(s.startsAt, v.zone)) ?? 0) + 1);
+  for (const s of slots) {
+    const day = localDayNumber(s.startsAt, v.zone);
+    perDay.set(day, (perDay.get(day) ?? 0) + (s.availableCapacity > 0 ? 1 : 0));
+  }
   return drawDayPicker(v, p, coach.name, [...perDay.entries()].sort(([a], [b]) => a - b), note);
 }
 
@@ -66,7 +71,10 @@ export function drawDayPicker(v: Viewer, p: PickMode, coachName: string, days: [
         select(
           'Choose a day',
           days.slice(0, 25).map(([day, count]) =>
-            option(`${dayLabel(localDaySpan(day, v.zone).start, v.zone)} · ${count} time${count === 1 ? '' : 's'}`, v.act(verbs(p).day, ...lead(p), packInt(day), '0')),
+            option(
+              `${dayLabel(localDaySpan(day, v.zone).start, v.zone)} · ${count > 0 ? `${count} time${count === 1 ? '' : 's'}` : 'full · waitlist'}`,
+              v.act(verbs(p).day, ...lead(p), packInt(day), '0'),
+            ),
           ),
         ),
       ),
@@ -83,14 +91,28 @@ export async function slotPicker(v: MemberViewer, p: PickMode, day: number, page
   const coach = await coachOf(v);
   const span = localDaySpan(day, v.zone);
   const held = await heldTimes(v, span.start, span.end);
-  const open = (await openSlots(v, coach.id, span.start, span.end)).filter((s) => !held.has(Date.parse(s.startsAt)));
+  // Booking shows full times too, to join their waitlist (docs/design.md §11); a move offers free ones only.
+  const listed = p.sessionId ? await openSlots(v, coach.id, span.start, span.end) : await slotsWithFull(v, coach.id, span.start, span.end);
+  const lines = p.sessionId ? new Map<number, WaitState>() : await waitStates(v, coach.id);
+  const open = listed
+    .filter((s) => !held.has(Date.parse(s.startsAt)))
+    .map((s) => (s.availableCapacity > 0 ? s : { ...s, waitlist: lines.get(Date.parse(s.startsAt)) ?? ('join' as const) }));
   const slots = [...open, ...[...held].map((t) => ({ startsAt: new Date(t).toISOString(), availableCapacity: 0, yours: true }))];
   slots.sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
   return drawSlotPicker(v, p, { day, page, coachName: coach.name, slots }, note);
 }
 
-/** A time on the picker: a free slot, or one the member already holds (`yours`). */
-export type PickerSlot = Pick<Slot, 'startsAt' | 'availableCapacity'> & { yours?: boolean };
+/** Where the member stands on a full time's waitlist: may join it, is in line, or a seat is held for them. */
+export type WaitState = 'join' | 'waiting' | 'offered';
+
+/** A time on the picker: a free slot, one the member already holds (`yours`), or a full one (`waitlist`). */
+export type PickerSlot = Pick<Slot, 'startsAt' | 'availableCapacity'> & { yours?: boolean; waitlist?: WaitState };
+
+/** The member's live waitlist entries with this coach, by start instant. */
+async function waitStates(v: MemberViewer, coachId: string): Promise<Map<number, WaitState>> {
+  const entries = await v.core.waitlist.list(v.actor, { coachId });
+  return new Map(entries.map((e) => [new Date(e.startsAt).getTime(), e.status === 'offered' ? 'offered' : 'waiting']));
+}
 
 /** One day's free slots as buttons (20 to a page), each carrying its start instant; the member's own are shown as theirs. */
 export function drawSlotPicker(v: Viewer, p: PickMode, d: { day: number; page: number; coachName: string; slots: PickerSlot[] }, note?: string): View {
@@ -109,11 +131,15 @@ export function drawSlotPicker(v: Viewer, p: PickMode, d: { day: number; page: n
     note ? text(note) : null,
     text(shown.length ? `Times in ${v.zone}, ${BOOKING_MINUTES} minutes each. Pick one:` : 'No free times left on this day. Please choose another day.'),
     ...buttonRows(
-      shown.map((s) =>
-        s.yours
-          ? button(`${clockLabel(s.startsAt, v.zone)} · yours`, v.act('ms'))
-          : button(`${clockLabel(s.startsAt, v.zone)} · ${s.availableCapacity} left`, v.act(vb.slot, ...lead(p), packInstant(s.startsAt))),
-      ),
+      shown.map((s) => {
+        const at = clockLabel(s.startsAt, v.zone);
+        if (s.yours) return button(`${at} · yours`, v.act('ms'));
+        if (s.waitlist === 'join') return button(`${at} · full · Join waitlist`, v.act('wj', packInstant(s.startsAt)));
+        // The time rides along (unused by /waitlist) so that no two buttons of the message share a token.
+        if (s.waitlist === 'waiting') return button(`${at} · full · in line`, v.act('wl', packInstant(s.startsAt)));
+        if (s.waitlist === 'offered') return button(`${at} · held for you`, v.act('wl', packInstant(s.startsAt)));
+        return button(`${at} · ${s.availableCapacity} left`, v.act(vb.slot, ...lead(p), packInstant(s.startsAt)));
+      }),
       4,
     ),
     row(...nav),
@@ -279,7 +305,7 @@ async function weekly(ctx: Ctx, sessionId: string, count: number) {
  * One booking per drawn Confirm button: a double tap is two deliveries of one signed token (signed
  * for this viewer, so the token alone names who and which slot), and books once.
  */
-function bookingKey(ctx: Ctx): string {
+export function bookingKey(ctx: Ctx): string {
   return `chat:${ctx.user.platform}:${ctx.user.scope}:${ctx.action ? `a:${ctx.action}` : `d:${ctx.deliveryId}`}`;
 }
 

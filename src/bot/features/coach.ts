@@ -1,28 +1,47 @@
-import { assertCanCancel, assertCanComplete, type SessionView } from '../../core/sessions/index.ts';
+import { assertCanCancel, assertCanComplete, type LastTimeView, type SessionView } from '../../core/sessions/index.ts';
 import { packId } from '../compact.ts';
 import type { Ctx, Viewer } from '../context.ts';
 import { notice, openForm, show, reply, type Feature, type FormDraw, type FormVerb, type VerbUse } from '../feature.ts';
 import { clockLabel, dayLabel, spanLabel } from '../format.ts';
 import { requireAccount, requireCoach, type CoachViewer } from '../guards.ts';
 import { rememberLive } from '../live.ts';
-import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
+import { button, divider, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
+import { commitmentBlocks, lastTimeBlocks } from '../continuity.ts';
+import { parseCommitments } from '../forms-commitments.ts';
 import type { Form, View } from '../view.ts';
 import type { CoachDashboard } from '../../core/dashboards/service.ts';
+import { waitKey } from '../../core/waitlist/index.ts';
 import { cancelForm, sessionIdArg, sessionStillFor, spanOf } from './member.ts';
 import { hasLaterOccurrences } from '../series.ts';
 
 // The coach's day (the seed's coach dashboard) and session cards: Complete (notes, outcomes),
 // Cancel, Notes, No-show. Cards drawn onto a message are kept current as the session changes.
 
-function sessionLine(v: Viewer, s: SessionView): string {
-  return `${dayLabel(s.scheduledAt, v.zone)} ${clockLabel(s.scheduledAt, v.zone)} · ${s.memberName} · ${s.status}`;
+/** How many members wait for each of the coach's slots (key: waitKey), from the waitlist (docs/design.md §11). */
+export type WaitingCounts = ReadonlyMap<string, number>;
+
+function waitingFor(waiting: WaitingCounts, s: Pick<SessionView, 'scheduledAt' | 'duration'>): number {
+  return waiting.get(waitKey(new Date(s.scheduledAt), s.duration)) ?? 0;
+}
+
+function sessionLine(v: Viewer, s: SessionView, waiting: WaitingCounts = new Map()): string {
+  const n = s.status === 'scheduled' ? waitingFor(waiting, s) : 0;
+  return `${dayLabel(s.scheduledAt, v.zone)} ${clockLabel(s.scheduledAt, v.zone)} · ${s.memberName} · ${s.status}${n > 0 ? ` · ${n} waiting` : ''}`;
+}
+
+/** The waiting counts of the coach's slots over the sessions shown. */
+async function waitingCounts(v: CoachViewer, coachId: string, sessions: readonly SessionView[]): Promise<WaitingCounts> {
+  if (sessions.length === 0) return new Map();
+  const times = sessions.map((s) => new Date(s.scheduledAt).getTime());
+  return v.core.waitlist.waitingCounts(v.actor, coachId, { from: new Date(Math.min(...times)), to: new Date(Math.max(...times) + 1) });
 }
 
 export async function today(v: CoachViewer): Promise<View> {
-  return drawToday(v, await v.core.dashboards.coach(v.actor));
+  const d = await v.core.dashboards.coach(v.actor);
+  return drawToday(v, d, await waitingCounts(v, d.coachId, [...d.todaysSessions, ...d.weekSessions]));
 }
 
-export function drawToday(v: Viewer, d: CoachDashboard): View {
+export function drawToday(v: Viewer, d: CoachDashboard, waiting: WaitingCounts = new Map()): View {
   const week = d.weekSessions;
   const todayIds = new Set(d.todaysSessions.map((s) => s.id));
   const later = week.filter((s) => !todayIds.has(s.id));
@@ -30,18 +49,21 @@ export function drawToday(v: Viewer, d: CoachDashboard): View {
   return screen('Your day', [
     header('Today and this week'),
     text(`Times in ${v.zone}. ${d.activeMemberCount} active member${d.activeMemberCount === 1 ? '' : 's'}${d.averageRating !== null ? `, rating ${d.averageRating.toFixed(1)} (${d.ratingCount})` : ''}.`),
-    text('Today:', ...(d.todaysSessions.length ? d.todaysSessions.map((s) => `• ${sessionLine(v, s)}`) : ['• nothing booked'])),
-    text('Rest of this week:', ...(later.length ? later.slice(0, 20).map((s) => `• ${sessionLine(v, s)}`) : ['• nothing booked'])),
+    text('Today:', ...(d.todaysSessions.length ? d.todaysSessions.map((s) => `• ${sessionLine(v, s, waiting)}`) : ['• nothing booked'])),
+    text('Rest of this week:', ...(later.length ? later.slice(0, 20).map((s) => `• ${sessionLine(v, s, waiting)}`) : ['• nothing booked'])),
     options.length > 0 && row(select('Open a session card', options.map((s) => option(sessionLine(v, s), v.act('cv', packId(s.id)))))),
     row(button('Members', v.act('ml')), button('Availability', v.act('av'))),
   ]);
 }
 
 export async function sessionCard(v: CoachViewer, sessionId: string): Promise<View> {
-  return drawSessionCard(v, await v.core.sessions.get(v.actor, sessionId));
+  const [s, last] = await Promise.all([v.core.sessions.get(v.actor, sessionId), v.core.sessions.lastTime(v.actor, sessionId)]);
+  // The waiting count is the coach's to see (an admin's too); a member's view of a card has none.
+  const counts = v.account.userId === s.coachId || v.account.role === 'Admin' ? await waitingCounts(v, s.coachId, [s]) : new Map<string, number>();
+  return drawSessionCard(v, s, last, s.status === 'scheduled' ? waitingFor(counts, s) : 0);
 }
 
-export function drawSessionCard(v: Viewer, s: SessionView): View {
+export function drawSessionCard(v: Viewer, s: SessionView, last: LastTimeView | null = null, waiting = 0): View {
   const id = packId(s.id);
   const open = s.status === 'scheduled';
   // Complete and No-show only once it has started: core refuses them before, and the notes typed would be lost.
@@ -59,9 +81,12 @@ export function drawSessionCard(v: Viewer, s: SessionView): View {
       ['Coach notes', s.coachNotes],
       ['Outcomes', s.outcomes],
       ['Member notes', s.memberNotes],
+      ...(waiting > 0 ? ([['Waitlist', `${waiting} waiting for this time`]] as [string, string][]) : []),
       ...(s.rating !== null ? ([['Rating', `${'★'.repeat(s.rating)}${s.ratingFeedback ? ` — ${s.ratingFeedback}` : ''}`]] as [string, string][]) : []),
       ...(s.cancellationReason ? ([['Cancel reason', s.cancellationReason]] as [string, string][]) : []),
     ]),
+    ...commitmentBlocks(v, 'Commitments', s.commitments, { doneButtons: false }),
+    ...(last ? [divider(), ...lastTimeBlocks(v, last, { forCoach: true })] : []),
     open && started && row(button('Complete', v.act('cc', id), 'primary'), button('No-show', v.act('cs', id)), button('Notes', v.act('cn', id)), cancel),
     open && !started && row(button('Notes', v.act('cn', id)), cancel),
     !open && row(button('Notes', v.act('cn', id)), button('Back to today', v.act('td'))),
@@ -92,8 +117,9 @@ function invitation(v: CoachViewer, ctx: Ctx): View {
 
 function completeForm(_args: string[], d: FormDraw): Form {
   return form('Complete session', d.submit, 'Complete', [
-    input('notes', 'Session notes', { style: 'paragraph', required: true, maxLength: 4000 }),
+    input('notes', 'Session notes (private)', { style: 'paragraph', required: true, maxLength: 4000 }),
     input('outcomes', 'Outcomes', { style: 'paragraph', maxLength: 4000 }),
+    input('commitments', 'Commitments, one per line', { style: 'paragraph', maxLength: 2000, placeholder: 'Walk 20 min daily by 2026-12-20' }),
   ]);
 }
 
@@ -139,7 +165,11 @@ export const coach: Feature<keyof typeof COACH_VERBS> = {
     },
     cC: async (ctx, args, values) => {
       const v = requireCoach(ctx);
-      const s = await v.core.sessions.complete(v.actor, sessionIdArg(args), { coachNotes: values.notes ?? '', ...(values.outcomes?.trim() ? { outcomes: values.outcomes } : {}) });
+      const s = await v.core.sessions.complete(v.actor, sessionIdArg(args), {
+        coachNotes: values.notes ?? '',
+        ...(values.outcomes?.trim() ? { outcomes: values.outcomes } : {}),
+        commitments: parseCommitments(values.commitments ?? ''),
+      });
       return showCard(ctx, s.id, s);
     },
     cs: async (ctx, args) => {

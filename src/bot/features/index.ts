@@ -9,6 +9,7 @@ import { member } from './member.ts';
 import { members } from './members.ts';
 import { seriesCancel } from './series-cancel.ts';
 import { signup } from './signup.ts';
+import { waitlistFeature } from './waitlist.ts';
 
 /** Every area of the bot; the router merges their commands, actions and live screens. */
-export const FEATURES: Feature[] = [helpFeature, signup, links, booking, member, coach, seriesCancel, members, availability, notices];
+export const FEATURES: Feature[] = [helpFeature, signup, links, booking, waitlistFeature, member, coach, seriesCancel, members, availability, notices];

@@ -56,7 +56,8 @@ export interface CalendarReader {
 
 /**
  * Everything the bookability rule needs about one coach as ONE select, whatever the range: zone,
- * active windows, and the start and length of every session that is not cancelled in [from, to).
+ * active windows, and the start and length of every session that is not cancelled in [from, to),
+ * and of every seat a waitlist offer holds for someone other than the reader's member.
  * No row when the user has no coach profile. A fragment, so a write can return it in its statement.
  */
 export function calendarQuery(coachUserId: string, range: { from: Date; to: Date }, reader: CalendarReader = {}): Prisma.Sql {
@@ -70,10 +71,17 @@ export function calendarQuery(coachUserId: string, range: { from: Date; to: Date
       COALESCE((SELECT json_agg(json_build_array(b."at", b."duration", b."seats", b."mine")) FROM (
           SELECT (extract(epoch FROM s."scheduledAt") * 1000)::bigint AS "at", s."duration", count(*) AS "seats",
             ${memberId ? Prisma.sql`count(*) FILTER (WHERE s."memberId" = ${memberId})` : Prisma.sql`0`} AS "mine"
-          FROM "sessions" s
-          WHERE s."coachId" = cp."userId" AND s."status" <> 'cancelled'
-            AND s."scheduledAt" >= ${range.from} AND s."scheduledAt" < ${range.to}
-            ${exceptSessionId ? Prisma.sql`AND s."id" <> ${exceptSessionId}` : Prisma.empty}
+          FROM (
+            SELECT s."scheduledAt", s."duration", s."memberId" FROM "sessions" s
+            WHERE s."coachId" = cp."userId" AND s."status" <> 'cancelled'
+              AND s."scheduledAt" >= ${range.from} AND s."scheduledAt" < ${range.to}
+              ${exceptSessionId ? Prisma.sql`AND s."id" <> ${exceptSessionId}` : Prisma.empty}
+            -- A seat a waitlist offer holds is taken for everyone but its member (docs/design.md §11).
+            UNION ALL
+            SELECT w."startsAt", w."duration", NULL FROM "waitlist_entries" w
+            WHERE w."coachId" = cp."userId" AND w."status" = 'offered'
+              AND w."startsAt" >= ${range.from} AND w."startsAt" < ${range.to}
+              ${memberId ? Prisma.sql`AND w."memberId" <> ${memberId}` : Prisma.empty}) s
           -- Grouped by the column, not by its epoch: comparing timestamps is cheap, numerics are not.
           GROUP BY s."scheduledAt", s."duration") b), '[]'::json) AS "busy"
     FROM "coach_profiles" cp

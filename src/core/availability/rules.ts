@@ -234,12 +234,14 @@ function firstStartingAtOrAfter(busy: readonly BusyTime[], at: number): number {
 /**
  * Every bookable slot with a seat left on the coach's local dates `startDate`..`endDate`
  * (inclusive), in time order: each window's pieces on each date, stepped by the duration in
- * elapsed time, each candidate decided by decideSlot.
+ * elapsed time, each candidate decided by decideSlot. With `full`, the slots refused only for
+ * being full are listed too (no seat left: what a member may join the waitlist of).
  */
 export function listSlots(
   calendar: CoachCalendar,
   policy: BookingPolicy,
   range: { startDate: string; endDate: string; duration: number },
+  options: { full?: boolean } = {},
 ): Slot[] {
   const p = prepare(calendar);
   const { zone } = p;
@@ -262,7 +264,8 @@ export function listSlots(
     const unique = starts.length > 1 ? [...new Set(starts)].sort((a, b) => a - b) : starts;
     for (const startsAt of unique) {
       const decision = decideSlot(calendar, policy, { startsAt, duration: range.duration });
-      if (!decision.bookable) continue;
+      if (!decision.bookable && !(options.full && decision.reason === 'slot_full')) continue;
+      if (!decision.date || !decision.time) continue;
       slots.push({
         startsAt: new Date(startsAt).toISOString(),
         date: decision.date,
@@ -270,8 +273,8 @@ export function listSlots(
         offset: zone.offsetTextAt(startsAt),
         abbreviation: zone.abbreviationAt(startsAt),
         duration: range.duration,
-        maxCapacity: decision.maxCapacity,
-        availableCapacity: decision.availableCapacity,
+        maxCapacity: decision.maxCapacity ?? 0,
+        availableCapacity: decision.bookable ? decision.availableCapacity : 0,
       });
     }
   }

@@ -18,6 +18,7 @@ import {
 import { affected, futureScheduledSessions, refuseStranded, type BookedSession } from './booked.ts';
 import { bookingInWindow, bookingPolicy, decideSlot, listSlots, windowsOverlap, type BookingPolicy, type Slot } from './rules.ts';
 import { clockToMinutes } from './time.ts';
+import { offerFreedSeats, waitedSlots } from '../waitlist/offers.ts';
 
 export type AvailabilityWindowRecord = CoachAvailabilityModel;
 
@@ -112,7 +113,11 @@ export function createAvailabilityService(deps: CoreDeps) {
             'This change would leave booked sessions outside your availability or over capacity; cancel or move them first',
           );
         }
-        return tx.coachAvailability.update({ where: { id: current.id }, data: stripUndefined(patch) });
+        const updated = await tx.coachAvailability.update({ where: { id: current.id }, data: stripUndefined(patch) });
+        // More seats per slot (or a window widened) may free seats that members wait for (docs/design.md §11).
+        const now = clock.now();
+        await offerFreedSeats(tx, config, now, current.coachId, await waitedSlots(tx, current.coachId, now));
+        return updated;
       });
     },
 
@@ -136,13 +141,14 @@ export function createAvailabilityService(deps: CoreDeps) {
 
     /**
      * Bookable slots with seats left on the coach's local dates startDate..endDate (Properties 15,
-     * 23, 24, 25), from one query whatever the length of the range.
+     * 23, 24, 25), from one query whatever the length of the range; with `full`, the full ones too
+     * (availableCapacity 0: the chat's picker offers their waitlist).
      */
-    async listSlots(_actor: Actor | undefined, raw: SlotsInput): Promise<Slot[]> {
+    async listSlots(_actor: Actor | undefined, raw: SlotsInput, options: { full?: boolean } = {}): Promise<Slot[]> {
       const input = parseInput(slotsInput, raw);
       const calendar = await readCoachCalendar(db, input.coachId, instantsAround(input.startDate, input.endDate));
       if (!calendar) throw new NotFoundError('Coach', input.coachId);
-      return listSlots(calendar, policy(), input);
+      return listSlots(calendar, policy(), input, options);
     },
 
     /** Whether one slot can be booked now, by the same rule as listing and booking. */

@@ -22,6 +22,7 @@ import type { CoreDeps } from '../deps.ts';
 import { pageArgs, toPage, type Page } from '../pagination.ts';
 import { COACH_LOCK_TX_OPTIONS, lockCoachCalendar, lockCoachCalendarAndRead } from '../scheduling/lock.ts';
 import { cancelSessionRecords } from '../sessions/records.ts';
+import { offerFreedSeats } from '../waitlist/offers.ts';
 import { assertCanCancel } from '../sessions/rules.ts';
 import { parseId, parseInput } from '../validation.ts';
 import {
@@ -279,6 +280,8 @@ export function createBookingsService(deps: CoreDeps) {
             { id: current.session.id, calendarEventId: current.session.calendarEventId, memberUserId: booking.member.userId, coachUserId: booking.coachId },
             { userId: actor.userId, reason: input.reason ?? null, at },
           );
+          // The freed seat goes to the next member in line, in this transaction (docs/design.md §11).
+          await offerFreedSeats(tx, config, at, booking.coachId, [{ startsAt: current.session.scheduledAt, duration: current.session.duration }]);
         } else {
           await tx.sessionBooking.update({ where: { id: current.id }, data: { status: 'cancelled', cancelledAt: at } });
         }

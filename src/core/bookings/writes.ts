@@ -95,7 +95,10 @@ export function confirmedBookingCtes(
     prefix,
   );
   const booking = { ...bookingRow(r, 'confirmed', at, { sessionId: session.id }), id: bookingId };
-  return { booking, ctes: [...ctes, bookingCte(booking, r.requestedDate, `${prefix}booking_row`)] };
+  return {
+    booking,
+    ctes: [...ctes, bookingCte(booking, r.requestedDate, `${prefix}booking_row`), endWaitlistByBooking(`${prefix}booking_waitlist`, booking, at)],
+  };
 }
 
 /** A confirmed booking (confirmedBookingCtes) and its idempotency key, in one statement. */
@@ -129,4 +132,18 @@ export function rejectedBookingWrite(r: BookingRequest, k: KeyOf, reason: string
     idempotencyCte('booking_key', keyRecord(k, booking.id), at),
   ], ', ')} SELECT 1`;
   return { booking, statement };
+}
+
+/**
+ * The member's place in the slot's waitlist ends with their booking of it (docs/design.md §11): an
+ * offer held for them is claimed by it, a place still waiting is left. Both go with the booking.
+ */
+function endWaitlistByBooking(name: string, b: SessionBookingModel, at: Date): Prisma.Sql {
+  return Prisma.sql`${Prisma.raw(name)} AS (
+    UPDATE "waitlist_entries" SET
+      "status" = (CASE WHEN "status" = 'offered' THEN 'claimed' ELSE 'left' END)::"WaitlistStatus",
+      "bookingId" = CASE WHEN "status" = 'offered' THEN ${b.id} END,
+      "endedAt" = ${at}, "updatedAt" = ${at}
+    WHERE "memberId" = ${b.memberId} AND "coachId" = ${b.coachId} AND "startsAt" = ${b.slotStartsAt} AND "duration" = ${b.duration}
+      AND "status" IN ('waiting', 'offered'))`;
 }

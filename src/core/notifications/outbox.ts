@@ -14,6 +14,8 @@ export const NOTIFICATION_TYPES = [
   'session.reminder',
   'session.rate_prompt',
   'session.complete_prompt',
+  'waitlist.offered',
+  'waitlist.ended',
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

@@ -3,7 +3,7 @@ import { Prisma, type DbTx } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { bookingPolicy, type BookingPolicy } from '../availability/index.ts';
 import { createSessionGroupConversation } from '../conversations/index.ts';
-import { ForbiddenError } from '../errors.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { answerAfterFailure, findIdempotencyRecord, idempotencyCte, parseIdempotencyKey, replayedAnswer, requestHash, type IdempotencyRecord, type KeyedRequest } from '../idempotency.ts';
 import type { CoreDeps } from '../deps.ts';
 import { toPage, type Page } from '../pagination.ts';
@@ -15,9 +15,11 @@ import type { CancelSessionInput, CompleteSessionInput, CreateSessionInput, List
 import type { RateSessionInput, RescheduleSessionInput, UpcomingInput, UpdateSessionInput } from './inputs.ts';
 import { findSessions, findUpcomingSessions, loadScheduleParties, loadSession, lockedSession } from './load.ts';
 import { assertBookableTime } from './bookable.ts';
+import { offerFreedSeats, seatTakenByMember } from '../waitlist/offers.ts';
 import { cancelSessionRecords, moveBooking, moveSession, notifyParties, sessionInsertCtes } from './records.ts';
 import { assertCanCancel, assertCanChangeTime, assertCanComplete, assertCanMarkNoShow, assertCanRate, assertCanReschedule } from './rules.ts';
-import { assertMaySchedule, canReadSession, isSessionMember, parties, viewSession, type SessionRecord, type SessionView } from './rules.ts';
+import { assertMaySchedule, canReadSession, isSessionMember, parties, viewLastTime, viewSession, type LastTimeView, type SessionRecord, type SessionView } from './rules.ts';
+import { sessionInclude, toRecord } from './load.ts';
 import { requireSessionCoach, requireSessionMember, requireSessionParty } from './rules.ts';
 
 const pageOf = (limit?: number, cursor?: string) => ({ limit, cursor });
@@ -83,6 +85,9 @@ export function createSessionsService(deps: CoreDeps) {
     const from = { ...parties(current), scheduledAt: current.scheduledAt, duration: current.duration };
     await moveSession(tx, from, { scheduledAt, duration }, { userId: actor.userId, at: clock.now() });
     await moveBooking(tx, current.id, scheduledAt, duration, local);
+    await seatTakenByMember(tx, current.memberId, current.coachId, { startsAt: scheduledAt, duration }, clock.now());
+    // The seat it left goes to the next member in line, in this transaction (docs/design.md §11).
+    await offerFreedSeats(tx, config, clock.now(), current.coachId, [{ startsAt: current.scheduledAt, duration: current.duration }]);
   }
 
 
@@ -123,6 +128,7 @@ export function createSessionsService(deps: CoreDeps) {
       );
       const keyCte = keyRow === undefined ? [] : [idempotencyCte('session_key', { ...keyRow, resourceId: session.id }, now)];
       await tx.$executeRaw`WITH ${Prisma.join([...ctes, ...keyCte], ', ')} SELECT 1`;
+      await seatTakenByMember(tx, member.id, coach.id, { startsAt: input.scheduledAt, duration: input.duration }, now);
       if (input.createGroupConversation) {
         await createSessionGroupConversation(tx, { sessionId: session.id, coachUserId: coach.id, memberUserId: member.userId, title: 'Coaching Session' });
       }
@@ -207,6 +213,17 @@ export function createSessionsService(deps: CoreDeps) {
           where: { id: current.id },
           data: { status: 'completed', completedAt: now, coachNotes: input.coachNotes, outcomes: input.outcomes ?? null },
         });
+        if (input.commitments.length) {
+          await tx.sessionCommitment.createMany({
+            data: input.commitments.map((c, position) => ({
+              sessionId: current.id,
+              position,
+              text: c.text,
+              dueDate: c.dueDate ? new Date(`${c.dueDate}T00:00:00Z`) : null,
+              createdAt: now,
+            })),
+          });
+        }
         // The member's copy says it may be rated; the rating prompt itself is derived by the jobs.
         await notifyParties(tx, parties(current), actor.userId, 'session.completed', (userId) => ({
           sessionId: current.id,
@@ -223,6 +240,7 @@ export function createSessionsService(deps: CoreDeps) {
       return changeSession(actor, sessionId, requireSessionParty, async (tx, current) => {
         assertCanCancel(current, clock.now(), isSessionMember(actor, current) && !isAdmin(actor));
         await cancelSessionRecords(tx, parties(current), { userId: actor.userId, reason: input.reason ?? null, at: clock.now() });
+        await offerFreedSeats(tx, config, clock.now(), current.coachId, [{ startsAt: current.scheduledAt, duration: current.duration }]);
       });
     },
 
@@ -253,6 +271,41 @@ export function createSessionsService(deps: CoreDeps) {
       });
       if (count === 0) assertCanRate(await loadSession(db, sessionId));
       return view(actor, sessionId);
+    },
+
+    /**
+     * "Last time:" for a session: the member's completed session before it, as the actor may see it
+     * (see viewLastTime); without a session, a member's own latest completed one. Null when there is none.
+     */
+    async lastTime(actor: Actor, sessionId?: string): Promise<LastTimeView | null> {
+      requirePermission(actor, 'sessions:read');
+      let where: Prisma.SessionWhereInput;
+      if (sessionId !== undefined) {
+        const s = await readable(actor, sessionId);
+        where = { memberId: s.memberId, scheduledAt: { lt: s.scheduledAt } };
+      } else {
+        const profile = await db.memberProfile.findUnique({ where: { userId: actor.userId }, select: { id: true } });
+        if (!profile) return null;
+        where = { memberId: profile.id, scheduledAt: { lte: clock.now() } };
+      }
+      const row = await db.session.findFirst({ where: { ...where, status: 'completed' }, include: sessionInclude, orderBy: [{ scheduledAt: 'desc' }, { id: 'desc' }] });
+      if (!row) return null;
+      const last = toRecord(row);
+      if (!canReadSession(actor, last)) return null;
+      return viewLastTime(actor, last);
+    },
+
+    /**
+     * The member marks one of their commitments done (or an admin for them). Marking it again
+     * changes nothing. Answers the session the commitment belongs to.
+     */
+    async markCommitmentDone(actor: Actor, commitmentId: string): Promise<SessionView> {
+      const cid = parseId(commitmentId, 'commitmentId');
+      const commitment = await db.sessionCommitment.findUnique({ where: { id: cid }, select: { sessionId: true } });
+      if (!commitment) throw new NotFoundError('Commitment', cid);
+      await guarded(actor, commitment.sessionId, requireSessionMember);
+      await db.sessionCommitment.updateMany({ where: { id: cid, doneAt: null }, data: { doneAt: clock.now() } });
+      return view(actor, commitment.sessionId);
     },
 
     async get(actor: Actor, id: string): Promise<SessionView> {
