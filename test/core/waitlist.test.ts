@@ -90,6 +90,19 @@ describe('an offer', () => {
     expect(await notices('waitlist.offered')).toHaveLength(1);
   });
 
+  it('is made for each seat a series frees when its member cancels this and all later ones', async () => {
+    const series = await core.bookingSeries.create(m(0).actor, { coachId: coachId(), startsAt: SLOT, count: 3 }, key());
+    expect(series.booked).toBe(3);
+    const week2 = new Date(SLOT.getTime() + 7 * 24 * HOUR);
+    const week3 = new Date(SLOT.getTime() + 14 * 24 * HOUR);
+    const second = await join(m(1), week2);
+    const third = await join(m(2), week3);
+    await core.bookingSeries.cancel(m(0).actor, series.id, { position: 2, scope: 'thisAndLater' });
+    expect(await entry(second.id)).toMatchObject({ status: 'offered' });
+    expect(await entry(third.id)).toMatchObject({ status: 'offered' });
+    expect((await notices('waitlist.offered')).map((n) => n.userId).sort()).toEqual([m(1).user.id, m(2).user.id].sort());
+  });
+
   it('moves to the next in line on a pass, and a waiting entry cannot claim or pass', async () => {
     const taken = await book(m(0));
     const first = await join(m(1));

@@ -70,7 +70,7 @@ export function drawSessionCard(v: Viewer, s: SessionView, last: LastTimeView | 
   const started = v.now.getTime() >= new Date(s.scheduledAt).getTime();
   const title = `Session with ${s.memberName}`;
   // A weekly series' session asks first: this one, or it and every later one (series-cancel.ts).
-  const cancel = button('Cancel', v.act(hasLaterOccurrences(s) ? 'wc' : 'cx', id), 'danger');
+  const cancel = button('Cancel', v.act(hasLaterOccurrences(s) ? 'lc' : 'cx', id), 'danger');
   return screen(title, [
     header(title),
     fields([

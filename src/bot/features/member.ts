@@ -66,7 +66,7 @@ export function drawMySessions(v: Viewer, all: SessionView[], note?: string): Vi
     ...upcoming.map((s) =>
       row(
         // A weekly series' session asks first: this one, or it and every later one (series-cancel.ts).
-        button(`Cancel ${spanLabel(s.scheduledAt, s.duration, v.zone).replace(/ \(.*\)$/, '')}`, v.act(hasLaterOccurrences(s) ? 'wc' : 'sc', packId(s.id)), 'danger'),
+        button(`Cancel ${spanLabel(s.scheduledAt, s.duration, v.zone).replace(/ \(.*\)$/, '')}`, v.act(hasLaterOccurrences(s) ? 'lc' : 'sc', packId(s.id)), 'danger'),
         button('Reschedule', v.act('sr', packId(s.id))),
       ),
     ),
@@ -243,7 +243,7 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
           header('Cancel this session?'),
           text(`Your session with ${s.coachName} on ${when} will be cancelled and its seat freed.`),
           row(button('Yes, cancel it', v.act('sY', packId(s.id)), 'danger'), button('Keep it', v.act('rc', packId(s.id)))),
-          later > 1 ? row(button(`Cancel this and all later ones (${later} sessions)`, v.act('wx', packId(s.id)), 'danger')) : null,
+          later > 1 ? row(button(`Cancel this and all later ones (${later} sessions)`, v.act('lx', packId(s.id)), 'danger')) : null,
         ])),
       ];
     },

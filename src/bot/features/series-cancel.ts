@@ -59,7 +59,7 @@ export function drawSeriesChoice(v: Viewer, c: SeriesCancel): View {
     header('Cancel which sessions?'),
     text(`${whose} on ${dateLine(v, new Date(s.scheduledAt))}${where}. Times in ${v.zone}.`),
     row(button('Cancel this session', v.act(c.byMember ? 'sc' : 'cx', id), 'danger')),
-    many ? row(button(`Cancel this and all later ones (${sessionsWord(c.later.length)})`, v.act('wx', id), 'danger')) : null,
+    many ? row(button(`Cancel this and all later ones (${sessionsWord(c.later.length)})`, v.act('lx', id), 'danger')) : null,
     row(back(v, c)),
   ]);
 }
@@ -75,7 +75,7 @@ export function drawSeriesConfirm(v: Viewer, c: SeriesCancel): View {
     text(`These ${n === 1 ? 'is' : `${n} are`} ${whose} from ${dateLine(v, new Date(s.scheduledAt))} on (times in ${v.zone}); ${n === 1 ? 'it' : 'they'} will be cancelled and the seats freed:`),
     text(...c.later.map((o) => `• ${dateLine(v, o.scheduledAt)}`)),
     text('Sessions before it stay booked.'),
-    row(button(`Yes, cancel ${sessionsWord(n)}`, v.act('wX', packId(s.id)), 'danger'), back(v, c)),
+    row(button(`Yes, cancel ${sessionsWord(n)}`, v.act('lX', packId(s.id)), 'danger'), back(v, c)),
   ]);
 }
 
@@ -114,9 +114,9 @@ async function showStep(ctx: Ctx, args: string[], step: Step) {
 }
 
 export const SERIES_CANCEL_VERBS = {
-  wc: 'act',
-  wx: 'act',
-  wX: 'act',
+  lc: 'act',
+  lx: 'act',
+  lX: 'act',
 } as const satisfies Record<string, VerbUse>;
 
 // Registers these verbs for `act()` (see VerbRegistry).
@@ -127,11 +127,11 @@ declare module '../context.ts' {
 export const seriesCancel: Feature<keyof typeof SERIES_CANCEL_VERBS> = {
   actions: {
     // The choice: this session, or it and every later one.
-    wc: async (ctx, args) => showStep(ctx, args, 'choose'),
+    lc: async (ctx, args) => showStep(ctx, args, 'choose'),
     // "This and later": the confirmation, with how many and which dates.
-    wx: async (ctx, args) => showStep(ctx, args, 'confirm'),
+    lx: async (ctx, args) => showStep(ctx, args, 'confirm'),
     // Confirmed. A second tap finds the session cancelled and is refused with core's sentence: nothing is cancelled twice.
-    wX: async (ctx, args) => {
+    lX: async (ctx, args) => {
       const v = requireAccount(ctx);
       const c = await seriesCancelOf(v, sessionIdArg(args));
       const s = c.session;

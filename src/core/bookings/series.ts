@@ -7,6 +7,7 @@ import { answerAfterFailure, idempotencyCte, isRecordableRefusal, parseIdempoten
 import type { CoreDeps } from '../deps.ts';
 import { COACH_LOCK_TX_OPTIONS, lockCoachCalendar, lockCoachCalendarAndRead } from '../scheduling/lock.ts';
 import { cancelSessionRecords } from '../sessions/records.ts';
+import { offerFreedSeats } from '../waitlist/offers.ts';
 import { assertCanCancel } from '../sessions/rules.ts';
 import { NO_TELEMETRY, type BookingSource } from '../telemetry.ts';
 import { parseId, parseInput } from '../validation.ts';
@@ -302,6 +303,8 @@ export function createBookingSeriesService(deps: CoreDeps) {
             { userId: actor.userId, reason: input.reason ?? null, at },
           );
         }
+        // Each freed seat goes to the next member in line, in this transaction, as a single cancel's does (docs/design.md §11).
+        await offerFreedSeats(tx, config, at, series.coachId, sessions.map((s) => ({ startsAt: s.scheduledAt, duration: s.duration })));
       }, COACH_LOCK_TX_OPTIONS);
       return get(actor, series.id);
     },
