@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   not_your_bookings: { kind: 'forbidden', meaning: "Another coach's pending bookings" },
   not_your_availability: { kind: 'forbidden', meaning: "Another coach's availability" },
   not_your_feed: { kind: 'forbidden', meaning: "Another user's calendar feed" },
+  not_your_packages: { kind: 'forbidden', meaning: "Another coach's packages" },
 
   // 404: what the request names does not exist (or is not the user's to see).
   user_not_found: { kind: 'not_found', meaning: 'No such user' },
@@ -63,6 +64,7 @@ export const ERROR_CODES = {
   api_token_not_found: { kind: 'not_found', meaning: 'No such API token, or not one the user may see' },
   chat_identity_not_found: { kind: 'not_found', meaning: 'No such chat account linked to this user' },
   calendar_feed_not_found: { kind: 'not_found', meaning: 'No live calendar feed at this address' },
+  package_not_found: { kind: 'not_found', meaning: "No such package of this coach's" },
 
   // 409: the current state stands in the way.
   slot_full: { kind: 'conflict', meaning: 'Every seat of the slot is taken' },
@@ -80,6 +82,8 @@ export const ERROR_CODES = {
   member_profile_exists: { kind: 'conflict', meaning: 'The user has a member profile already' },
   chat_account_linked_elsewhere: { kind: 'conflict', meaning: 'The chat account is linked to another user' },
   link_code_clash: { kind: 'conflict', meaning: 'A fresh link code collided with a live one; ask again' },
+  no_credits: { kind: 'conflict', meaning: 'The coach requires credits and the member has none left' },
+  not_enough_credits: { kind: 'conflict', meaning: 'A downward adjustment larger than the credits left' },
 
   // 422: well formed, but a rule refuses it.
   outside_availability: { kind: 'unprocessable', meaning: "The time is outside the coach's availability" },
@@ -98,6 +102,8 @@ export const ERROR_CODES = {
   link_code_unknown: { kind: 'unprocessable', meaning: 'No such link code' },
   link_code_used: { kind: 'unprocessable', meaning: 'The link code was used already' },
   link_code_expired: { kind: 'unprocessable', meaning: 'The link code expired or was replaced' },
+  package_archived: { kind: 'unprocessable', meaning: 'The package is archived: nothing more is granted from it' },
+  member_has_no_coach: { kind: 'unprocessable', meaning: 'The member has no coach, and no coachId was named' },
 
   // 503: cannot be served now; the same request may succeed after Retry-After.
   database_busy: { kind: 'unavailable', meaning: 'A wait for a lock ran out' },

@@ -67,6 +67,7 @@ const NOT_FOUND_CODES = {
   'API token': 'api_token_not_found',
   'Chat identity': 'chat_identity_not_found',
   'Calendar feed': 'calendar_feed_not_found',
+  Package: 'package_not_found',
 } as const satisfies Record<string, CodeOf<'not_found'>>;
 
 export type NotFoundEntity = keyof typeof NOT_FOUND_CODES;

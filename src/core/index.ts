@@ -13,6 +13,7 @@ import { createCoachesService } from './coaches/index.ts';
 import { createConversationsService } from './conversations/index.ts';
 import { createChatService } from './chat/index.ts';
 import { createLinkService } from './links/index.ts';
+import { createCreditsService } from './credits/index.ts';
 
 /** Core services wired over one database client and clock; the API, bot and jobs all use this. */
 export function createCore(deps: CoreDeps) {
@@ -33,6 +34,7 @@ export function createCore(deps: CoreDeps) {
     operator: createOperatorService(deps),
     chat: createChatService(deps),
     links: createLinkService(deps),
+    credits: createCreditsService(deps),
   };
 }
 

@@ -1,3 +1,4 @@
+import { createCreditsService } from '../core/credits/index.ts';
 import { materializeTimedNotifications } from '../core/notifications/index.ts';
 import { relayOutbox, type RelayDeps } from './relay.ts';
 
@@ -5,12 +6,15 @@ import { relayOutbox, type RelayDeps } from './relay.ts';
 // within the window (core/notifications/timed.ts writes their outbox rows), then relayed like any
 // notification. Redis thus holds minutes of work whatever the number of sessions booked ahead, and
 // a reschedule or cancel needs no job surgery: the tick and the worker read the current session.
+// The same tick expires credits past their validity (docs/design.md §9).
 
 export interface TickResult {
   /** Reminder and prompt rows written by this tick. */
   derived: number;
   /** Rows handed to the delivery queue. */
   relayed: number;
+  /** Expire entries written for grants past their validity (docs/design.md §9). */
+  expired: number;
 }
 
 export async function tickReminders(deps: RelayDeps): Promise<TickResult> {
@@ -21,6 +25,7 @@ export async function tickReminders(deps: RelayDeps): Promise<TickResult> {
     now,
     new Date(now.getTime() + deps.settings.windowMs),
   );
+  const expired = await createCreditsService(deps).expireDue();
   const relayed = await relayOutbox(deps);
-  return { derived, relayed };
+  return { derived, relayed, expired };
 }

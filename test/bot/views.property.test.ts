@@ -58,6 +58,8 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   duration: r.duration,
   scheduledAt: r.at,
   endsAt: new Date(r.at.getTime() + r.duration * 60_000),
+  cancelledLate: false,
+  cancellation: { cutoffAt: new Date(r.at.getTime() - 86_400_000), consumesCredit: r.duration % 2 === 0 },
   coachNotes: r.coachNotes,
   memberNotes: r.memberNotes,
   outcomes: r.outcomes,

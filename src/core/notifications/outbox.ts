@@ -14,6 +14,7 @@ export const NOTIFICATION_TYPES = [
   'session.reminder',
   'session.rate_prompt',
   'session.complete_prompt',
+  'credits.exhausted',
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
