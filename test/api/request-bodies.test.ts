@@ -1,3 +1,4 @@
+import { createPackageInput, grantCreditsInput } from '../../src/core/credits/index.ts';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { grantInput } from '../../src/core/access/index.ts';
@@ -45,6 +46,8 @@ const CORE_INPUT_OF: Record<string, z.ZodObject> = {
   createToken: createTokenInput,
   createUser: createUserInput,
   updateUser: updateUserInput,
+  createPackage: createPackageInput,
+  grantCredits: grantCreditsInput,
 };
 
 /** Core takes these values as arguments, not as an input object. */

@@ -314,3 +314,14 @@ describe('the ledger over any sequence of changes', () => {
     );
   });
 });
+
+describe('sessions made by hand', () => {
+  it('a session of a coach who requires credits reserves one too, and is refused without one', async () => {
+    const m = await newMember();
+    const make = () => core.sessions.create(coach.actor, { memberId: m.user.memberId!, coachId: coach.user.id, scheduledAt: slot(5), duration: 60, type: 'regular' });
+    expect((await failure(make())).code).toBe('no_credits');
+    await grant(m, 1);
+    const s = await make();
+    expect((await ledger(m)).entries.find((e) => e.kind === 'reserve')?.sessionId).toBe(s.id);
+  });
+});

@@ -125,7 +125,7 @@ export function createSessionsService(deps: CoreDeps) {
       const keyCte = keyRow === undefined ? [] : [idempotencyCte('session_key', { ...keyRow, resourceId: session.id }, now)];
       await tx.$executeRaw`WITH ${Prisma.join([...ctes, ...keyCte], ', ')} SELECT 1`;
       // A session of a coach who requires credits reserves one, like a booking (docs/design.md §9).
-      await tx.$queryRaw(reserveCreditCall({ coachId: coach.id, memberId: member.id, sessionId: session.id, actorId: actor.userId, at: now })).catch((error: unknown) => {
+      await tx.$executeRaw(reserveCreditCall({ coachId: coach.id, memberId: member.id, sessionId: session.id, actorId: actor.userId, at: now })).catch((error: unknown) => {
         if (sqlState(error) === NO_CREDIT_LEFT) throw new ConflictError('no_credits', 'The member has no sessions left in their package with this coach');
         throw error;
       });
