@@ -1,7 +1,8 @@
 import type { SessionView } from '../core/sessions/index.ts';
 import { packId, packInt } from './compact.ts';
 import { viewerFor, type BotRuntime, type Viewer } from './context.ts';
-import { spanLabel, whenLabel } from './format.ts';
+import { creditsLine, spanLabel, whenLabel, type CreditsShown } from './format.ts';
+import { creditsOf } from './features/credits.ts';
 import type { Notice, Presenter } from './port.ts';
 import { button, header, row, screen, text } from './ui.ts';
 import type { View } from './view.ts';
@@ -26,9 +27,13 @@ function sessionLine(v: Viewer, s: SessionView, forCoach: boolean): string {
   return `${forCoach ? `With ${s.memberName}` : `With ${s.coachName}`}, ${spanLabel(s.scheduledAt, s.duration, v.zone)}.`;
 }
 
-/** A notice for its recipient, from the notice and the session it is about (pure, for the property test). */
-export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): View {
+/**
+ * A notice for its recipient, from the notice, the session it is about and the member's credits
+ * with the coach (shown on a booking's confirmation and every reminder); pure, for the property test.
+ */
+export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, credits: CreditsShown | null = null): View {
   const p = notice.payload;
+  const balance = !forCoachOf(v) ? (creditsLine(credits, v.zone) ?? '') : '';
   const forCoach = v.account?.role === 'Coach';
   const sessionId = s?.id;
   const line = s ? sessionLine(v, s, forCoach) : '';
@@ -39,7 +44,7 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): Vi
       const title = forCoach ? 'New session booked' : 'Session booked ✓';
       return screen(title, [
         header(title),
-        text(line || 'A session was booked.'),
+        text(line || 'A session was booked.', balance),
         sessionId && forCoach ? row(button('Open session card', v.act('cv', packId(sessionId)))) : null,
         sessionId && !forCoach ? row(button('My sessions', v.act('ms'))) : null,
       ]);
@@ -72,7 +77,7 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): Vi
       const soon = minutes >= 120 ? `in ${Math.round(minutes / 60)} hours` : `in ${minutes} minutes`;
       return screen(`Reminder: session ${soon}`, [
         header(`Reminder: your session is ${soon}`),
-        text(line || 'You have a session soon.'),
+        text(line || 'You have a session soon.', balance),
         sessionId && s?.status === 'scheduled' && !forCoach ? reminderRow(v, sessionId) : null,
         sessionId && forCoach ? row(button('Open session card', v.act('cv', packId(sessionId)))) : null,
       ]);
@@ -93,6 +98,12 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): Vi
         sessionId && rateable ? rateRow(v, sessionId) : null,
       ]);
     }
+    case 'credits.exhausted':
+      return screen('Member out of credits', [
+        header('Member out of credits'),
+        text(`${str(p.memberName) ?? 'A member'} tried to book but has no sessions left in their package.`),
+        str(p.memberId) && forCoach ? row(button('Open member', v.act('md', packId(str(p.memberId)!)))) : null,
+      ]);
     case 'member.assigned':
       return card('New member', `${str(p.memberName) ?? 'A member'} is now your member. Use /members to see them.`);
     default:
@@ -100,11 +111,16 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null): Vi
   }
 }
 
-/** A notice drawn for its recipient from the session as it is now. */
+/** A notice drawn for its recipient from the session, and the member's credits, as they are now. */
 async function presentTo(v: Viewer, notice: Notice): Promise<View> {
   const sessionId = str(notice.payload.sessionId);
   const session = sessionId && v.actor ? await v.core.sessions.get(v.actor, sessionId).catch(() => null) : null;
-  return drawNotice(v, notice, session);
+  const withBalance = (notice.type === 'booking.confirmed' || notice.type === 'session.created' || notice.type === 'session.reminder') && !forCoachOf(v);
+  return drawNotice(v, notice, session, withBalance && session ? await creditsOf(v) : null);
+}
+
+function forCoachOf(v: Viewer): boolean {
+  return v.account?.role === 'Coach';
 }
 
 export function createPresenter(rt: BotRuntime): Presenter {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenService } from '../../src/core/tokens/index.ts';
 import { createAccessService } from '../../src/core/access/service.ts';
-import { DEFAULT_CORE_CONFIG, ManualClock } from '../../src/core/index.ts';
+import { ManualClock } from '../../src/core/index.ts';
 import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
 import { makeMember } from '../helpers/factories.ts';
 import { coachWorld, HOUR, setWindows } from '../core/bookings.fixtures.ts';
@@ -15,7 +15,7 @@ import { coachWorld, HOUR, setWindows } from '../core/bookings.fixtures.ts';
 // are refused with no_credits, and the ledger never goes below zero.
 
 const { db, core, databaseUrl } = await setupCore();
-const tokens = createTokenService({ db, clock: new ManualClock(TEST_EPOCH), config: DEFAULT_CORE_CONFIG }, createAccessService(db));
+const tokens = createTokenService({ db, clock: new ManualClock(TEST_EPOCH) }, createAccessService(db));
 const children: ChildProcess[] = [];
 let ports: number[] = [];
 

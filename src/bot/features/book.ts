@@ -4,7 +4,8 @@ import { packId, packInstant, packInt, unpackId, unpackInstant, unpackInt } from
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
 import { ACTION_SENTENCES, ALREADY_BOOKED_SENTENCE, sentenceFor } from '../errors.ts';
 import { show, reply, type Feature, type VerbUse } from '../feature.ts';
-import { clockLabel, dayLabel, localDayNumber, localDaySpan, spanLabel } from '../format.ts';
+import { clockLabel, creditsLine, dayLabel, localDayNumber, localDaySpan, spanLabel, type CreditsShown } from '../format.ts';
+import { creditsOf } from './credits.ts';
 import { requireMember, type MemberViewer } from '../guards.ts';
 import { forgetLive, rememberLive } from '../live.ts';
 import { openSlotAt, openSlots } from '../slots.ts';
@@ -199,11 +200,11 @@ async function refusedSlot(ctx: Ctx, p: PickMode, startsAt: Date, error: unknown
   return showSlots(ctx, p, localDayNumber(startsAt, v.zone), 0, sentenceFor(error));
 }
 
-export function bookedView(v: Viewer, startsAt: Date | string, coachName: string, moved = false): View {
+export function bookedView(v: Viewer, startsAt: Date | string, coachName: string, moved = false, credits: CreditsShown | null = null): View {
   const title = moved ? 'Session moved ✓' : 'Booked ✓';
   return screen(`${title} ${spanLabel(startsAt, BOOKING_MINUTES, v.zone)}`, [
     header(title),
-    text(`Your session with ${coachName} is on ${spanLabel(startsAt, BOOKING_MINUTES, v.zone)}.`, 'You will get a reminder before it starts.'),
+    text(`Your session with ${coachName} is on ${spanLabel(startsAt, BOOKING_MINUTES, v.zone)}.`, 'You will get a reminder before it starts.', creditsLine(credits, v.zone) ?? ''),
     row(button('My sessions', v.act('ms')), button('Book another', v.act('bk'))),
   ]);
 }
@@ -226,7 +227,7 @@ async function book(ctx: Ctx, startsAt: Date) {
   }
   await forgetLive(ctx);
   await ctx.rt.refresh({ coachId: coach.id, startsAt, endsAt: new Date(startsAt.getTime() + BOOKING_MINUTES * 60_000) }, ctx.message);
-  return [show(ctx, bookedView(v, startsAt, coach.name))];
+  return [show(ctx, bookedView(v, startsAt, coach.name, false, await creditsOf(v)))];
 }
 
 async function move(ctx: Ctx, sessionId: string, startsAt: Date) {
@@ -241,7 +242,7 @@ async function move(ctx: Ctx, sessionId: string, startsAt: Date) {
   const old = new Date(before.scheduledAt);
   await ctx.rt.refresh({ coachId: before.coachId, startsAt: old, endsAt: new Date(old.getTime() + before.duration * 60_000), sessionId }, ctx.message);
   await ctx.rt.refresh({ coachId: before.coachId, startsAt, endsAt: new Date(startsAt.getTime() + before.duration * 60_000) }, ctx.message);
-  return [show(ctx, bookedView(v, startsAt, before.coachName ?? 'your coach', true))];
+  return [show(ctx, bookedView(v, startsAt, before.coachName ?? 'your coach', true, await creditsOf(v)))];
 }
 
 export const BOOKING_VERBS = {

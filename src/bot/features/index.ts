@@ -3,6 +3,7 @@ import { notices } from '../presenter.ts';
 import { availability } from './availability.ts';
 import { booking } from './book.ts';
 import { coach } from './coach.ts';
+import { credits } from './credits.ts';
 import { helpFeature } from './help.ts';
 import { links } from './links.ts';
 import { member } from './member.ts';
@@ -10,4 +11,4 @@ import { members } from './members.ts';
 import { signup } from './signup.ts';
 
 /** Every area of the bot; the router merges their commands, actions and live screens. */
-export const FEATURES: Feature[] = [helpFeature, signup, links, booking, member, coach, members, availability, notices];
+export const FEATURES: Feature[] = [helpFeature, signup, links, booking, member, credits, coach, members, availability, notices];
