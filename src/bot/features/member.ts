@@ -176,13 +176,17 @@ export function lateWarning(v: Viewer, s: Pick<SessionView, 'cancellation' | 'sc
 const ACK = 'y';
 
 /** "Cancel this session?", with the late-cancellation warning from the cut-off on; Yes carries ACK when it was shown. */
-function confirmCancel(ctx: Ctx, v: MemberViewer, s: SessionView) {
+function confirmCancel(ctx: Ctx, v: MemberViewer, s: SessionView, withReason = false) {
   const when = spanLabel(s.scheduledAt, s.duration, v.zone);
   const warning = lateWarning(v, s);
+  // From the list's Cancel, the reason form follows; from a reminder, the cancel itself.
+  const yes = withReason
+    ? button('Cancel anyway', v.act('sc', packId(s.id), ACK), 'danger')
+    : button('Yes, cancel it', v.act('sY', packId(s.id), ...(warning ? [ACK] : [])), 'danger');
   return show(ctx, screen('Cancel this session?', [
     header('Cancel this session?'),
     text(`Your session with ${s.coachName} on ${when} will be cancelled and its seat freed.`, warning ?? ''),
-    row(button('Yes, cancel it', v.act('sY', packId(s.id), ...(warning ? [ACK] : [])), 'danger'), button('Keep it', v.act('rc', packId(s.id)))),
+    row(yes, button('Keep it', v.act('rc', packId(s.id)))),
   ]));
 }
 
@@ -232,7 +236,7 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
       const id = sessionIdArg(args);
       const s = await sessionStillFor(v, id, (f) => assertCanCancel(f, v.now, true));
       // Told before confirming: from the cut-off on, the warning first (docs/design.md §9).
-      if (lateWarning(v, s) && args[1] !== ACK) return [confirmCancel(ctx, v, s)];
+      if (lateWarning(v, s) && args[1] !== ACK) return [confirmCancel(ctx, v, s, true)];
       return [openForm(ctx, MEMBER_VERBS.sc, [packId(id), ...(args[1] === ACK ? [ACK] : [])])];
     },
     sC: async (ctx, args, values) => {
