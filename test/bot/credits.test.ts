@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TEST_EPOCH } from '../helpers/core.ts';
-import { Chatter, coachWithHours, linkedMember, linkedUser, setupBot } from './harness.ts';
+import { Chatter, coachWithHours, linkedMember, linkedUser, setupBot, viewText } from './harness.ts';
 
 // Credits in the chat (docs/design.md §9): /credits, the balance on /next and the booking
 // confirmation, the warning before a late cancellation, the coach's member card with Grant.
@@ -104,5 +104,32 @@ describe('credits in the chat', () => {
     expect(coachChat.text()).toContain('Granted. 4 of 4 sessions left');
     const l = await h.core.credits.listLedger(coach.actor, member.memberId!);
     expect(l.entries[0]).toMatchObject({ kind: 'grant', amount: 4, reason: 'Paid' });
+  });
+});
+
+describe('notices with credits', () => {
+  it("every reminder and the member's booking confirmation show the balance; the coach is told once the member ran out", async () => {
+    const coach = await creditsCoach(6);
+    const { member, chatter } = await linkedMember(h, coach.id);
+    await h.core.credits.grant(coach.actor, member.memberId!, { count: 3, validityDays: 55 });
+    await book(chatter, 'Sat 12 Jan');
+    const session = await h.db.session.findFirstOrThrow({ where: { memberId: member.memberId! } });
+    const reminder = await h.bot.present({ id: 'r1', userId: member.id, type: 'session.reminder', payload: { sessionId: session.id, minutesBefore: 60 } }, chatter.user);
+    expect(viewText(reminder)).toContain('2 of 3 sessions left · until 3 Mar');
+    const confirmed = await h.bot.present({ id: 'c1', userId: member.id, type: 'booking.confirmed', payload: { sessionId: session.id } }, chatter.user);
+    expect(viewText(confirmed)).toContain('2 of 3 sessions left');
+    // The coach's copy carries no balance.
+    const coachCopy = await h.bot.present({ id: 'c2', userId: coach.id, type: 'session.reminder', payload: { sessionId: session.id, minutesBefore: 60 } }, { platform: 'web', scope: 'local', platformUserId: 'coach-6' });
+    expect(viewText(coachCopy)).not.toContain('sessions left');
+    // Out of credits: the coach's notice opens the member card.
+    const broke = await linkedMember(h, coach.id, { name: 'Broke Bob' });
+    await book(broke.chatter, 'Sat 12 Jan');
+    const [told] = await h.db.notification.findMany({ where: { userId: coach.id, type: 'credits.exhausted' } });
+    const coachChat = await linkedUser(h, coach.id);
+    const notice = await h.bot.present({ id: told!.id, userId: coach.id, type: told!.type, payload: told!.payload as Record<string, unknown> }, coachChat.user);
+    expect(viewText(notice)).toContain('Broke Bob tried to book but has no sessions left');
+    await coachChat.click('Open member', { ref: { platform: 'web', channelId: 'dm', messageId: 'n1' }, view: notice });
+    expect(coachChat.text()).toContain('Broke Bob');
+    expect(coachChat.text()).toContain('Grant credits');
   });
 });
