@@ -4,7 +4,7 @@ import { ACTION_SENTENCES, sentenceFor } from './errors.ts';
 import { notice, reply, type ActionHandler, type CommandHandler, type Feature } from './feature.ts';
 import { FEATURES } from './features/index.ts';
 import { unknownCommandSentence } from './did-you-mean.ts';
-import { answerText, endPendingForm, formRefused, pendingForm, REOPEN_VERB, rememberForms, reopenForm } from './forms.ts';
+import { answerText, endPendingForm, formRefused, pendingForm, REOPEN_VERB, rememberForms, reopenForm, reopensForm, submitsPending } from './forms.ts';
 import { refusalFor } from './guards.ts';
 import type { ChatUser, Effect, Inbound, MessageRef } from './inbound.ts';
 import { forgetReplaced, redrawForNotice, refreshLive, rememberNotice, rememberSent } from './live.ts';
@@ -98,7 +98,7 @@ export function createBot(deps: BotDeps): Bot {
       case 'submit': {
         const pending = await pendingForm(ctx);
         await endPendingForm(ctx);
-        return submit(ctx, pending?.form.submit === inbound.action ? pending.form : null, inbound.action, inbound.values ?? {});
+        return submit(ctx, submitsPending(pending, inbound.action) ? pending.form : null, inbound.action, inbound.values ?? {});
       }
     }
   }
@@ -109,7 +109,7 @@ export function createBot(deps: BotDeps): Bot {
   async function act(ctx: Ctx, token: string, values: Record<string, string>, submitted = false): Promise<Effect[]> {
     const check = verifyFor(ctx.user, ctx.account, token, ctx.now);
     if (!check.ok) return [notice(ACTION_SENTENCES[check.reason])];
-    if (check.verb === REOPEN_VERB) return reopenForm(ctx);
+    if (check.verb === REOPEN_VERB) return [await reopenForm(ctx)];
     // Any other button starts something new: a form still waiting for answers is over.
     await endPendingForm(ctx);
     // A form opened at once (formAtOnce) is submitted with its opener's token.
@@ -134,11 +134,14 @@ export function createBot(deps: BotDeps): Bot {
 
   async function formAtOnce(inbound: Extract<Inbound, { type: 'action' }>): Promise<Effect | null> {
     const spec = formOpenedBy(inbound.action);
-    if (!spec) return null;
+    const reopens = reopensForm(inbound.action);
+    if (!spec && !reopens) return null;
     const found = await rt.core.chat.account(inbound.user);
     const account = found?.isActive ? found : null;
     const check = verifyFor(inbound.user, account, inbound.action, rt.clock.now());
     if (!check.ok) return notice(ACTION_SENTENCES[check.reason]);
+    // "Fix it" / "Open the form": the form waiting for answers, submitted with its own token.
+    if (!spec) return reopenForm({ core: rt.core, user: inbound.user });
     const refusal = refusalFor(account, spec.for);
     if (refusal) return notice(refusal);
     return { type: 'form', form: spec.draw(check.args, { submit: inbound.action, user: inbound.user }) };
@@ -159,7 +162,7 @@ export function createBot(deps: BotDeps): Bot {
       let effects: Effect[];
       try {
         const ctx = await context(inbound);
-        effects = await rememberForms(ctx, await route(ctx, inbound));
+        effects = await rememberForms(ctx, await route(ctx, inbound), inbound.type === 'action' ? inbound.action : undefined);
       } catch (error) {
         if (error instanceof Refusal) effects = answerFor(inbound, error.sentence);
         else if (isDomainError(error)) effects = answerFor(inbound, sentenceFor(error));

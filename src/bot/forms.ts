@@ -3,8 +3,8 @@ import type { Ctx } from './context.ts';
 import { ACTION_SENTENCES } from './errors.ts';
 import { reply } from './feature.ts';
 import type { Effect } from './inbound.ts';
-import { screen, text } from './ui.ts';
-import type { ActionToken, Form } from './view.ts';
+import { button, row, screen, text } from './ui.ts';
+import type { ActionToken, Form, View } from './view.ts';
 
 // A form waits for answers between the moment it opens and the moment it is submitted, or another
 // command or button starts something else: then it is over, and free text is never taken as its
@@ -33,10 +33,17 @@ export type SubmitForm = (ctx: Ctx, form: Form | null, token: ActionToken, value
 interface PendingForm {
   form: Form;
   values: Record<string, string>;
+  /** The button that opened it: a form Discord opened at once is submitted with that token (Bot.formAtOnce). */
+  openedBy?: string;
+}
+
+/** Whether a submission is of the pending form: with the form's own token, or its opener's. */
+export function submitsPending(pending: PendingForm | null, token: string): pending is PendingForm {
+  return pending !== null && (pending.form.submit === token || pending.openedBy === token);
 }
 
 /** The form waiting for answers, if any. */
-export async function pendingForm(ctx: Ctx): Promise<PendingForm | null> {
+export async function pendingForm(ctx: Pick<Ctx, 'core' | 'user'>): Promise<PendingForm | null> {
   return ctx.core.chat.readState<PendingForm>(ctx.user, FORM_KEY);
 }
 
@@ -49,14 +56,24 @@ export async function endPendingForm(ctx: Ctx): Promise<void> {
  * Remembers the form an answer opens, so its inputs can come back as text. A refused form waits
  * only for the input to fix: every other answer is kept.
  */
-export async function rememberForms(ctx: Ctx, effects: Effect[]): Promise<Effect[]> {
-  const opened = effects.find((e) => e.type === 'form');
-  if (opened && opened.type === 'form') {
-    const { form } = opened;
-    const kept = form.refused ? Object.fromEntries(form.inputs.filter((i) => i.id !== form.refused!.input).map((i) => [i.id, i.initial ?? ''])) : {};
-    await ctx.core.chat.writeState(ctx.user, FORM_KEY, { form, values: kept } satisfies PendingForm, FORM_TTL_MS);
-  }
-  return effects;
+export async function rememberForms(ctx: Ctx, effects: Effect[], openedBy?: string): Promise<Effect[]> {
+  const at = effects.findIndex((e) => e.type === 'form');
+  const opened = effects[at];
+  if (!opened || opened.type !== 'form') return effects;
+  const form: Form = { ...opened.form, reopen: opened.form.reopen ?? ctx.act(REOPEN_VERB) };
+  const kept = form.refused ? Object.fromEntries(form.inputs.filter((i) => i.id !== form.refused!.input).map((i) => [i.id, i.initial ?? ''])) : {};
+  await ctx.core.chat.writeState(ctx.user, FORM_KEY, { form, values: kept, ...(openedBy ? { openedBy } : {}) } satisfies PendingForm, FORM_TTL_MS);
+  return effects.map((e, i) => (i === at ? { ...opened, form } : e));
+}
+
+/**
+ * A form offered as a button, where the platform cannot open it as this answer (see Form.reopen):
+ * what to fix and "Fix it" for a refused one, its title and "Open the form" for a new one.
+ */
+export function formOffer(form: Form): View {
+  const message = form.refused?.message ?? `${form.title}: the form opens from this button.`;
+  const blocks = [text(message), ...(form.reopen ? [row(button(form.refused ? 'Fix it' : 'Open the form', form.reopen, 'primary'))] : [])];
+  return screen(message, blocks);
 }
 
 /** The input a refusal names, when it names one of the form's inputs. */
@@ -80,7 +97,7 @@ export function formRefused(ctx: Ctx, form: Form, values: Record<string, string>
       const answer = input.id in values ? values[input.id] : initial;
       return answer ? { ...input, initial: answer.slice(0, input.maxLength) } : input;
     }),
-    refused: { input: refused.id, message: refused.message, reopen: ctx.act(REOPEN_VERB) },
+    refused: { input: refused.id, message: refused.message },
   };
 }
 
@@ -123,11 +140,16 @@ export async function answerText(ctx: Ctx, raw: string, submit: SubmitForm): Pro
   return submit(ctx, form, form.submit, next);
 }
 
-/** The pending form again, with its answers, when its reopen button is used. */
-export async function reopenForm(ctx: Ctx): Promise<Effect[]> {
+/** The pending form again, with its answers, when its reopen button is used; its submit is the form's own. */
+export async function reopenForm(ctx: Pick<Ctx, 'core' | 'user'>): Promise<Effect> {
   const pending = await pendingForm(ctx);
-  if (!pending) return [reply(screen(NOT_AN_ANSWER, [text('That form is closed. Please start again from the command.')]))];
+  if (!pending) return reply(screen(NOT_AN_ANSWER, [text('That form is closed. Please start again from the command.')]));
   // Opened from a button, it is a form to fill again (its answers in place), no longer a refusal to report.
   const { refused: _reported, ...form } = pending.form;
-  return [{ type: 'form', form }];
+  return { type: 'form', form };
+}
+
+/** Whether an action token is a form's reopen button (read from the token alone, nothing verified). */
+export function reopensForm(token: string): boolean {
+  return typeof token === 'string' && token.startsWith(`${REOPEN_VERB}.`);
 }

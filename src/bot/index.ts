@@ -3,7 +3,7 @@ export type { BotDeps, BotLogger } from './context.ts';
 export { checkView, checkForm, assertView, fitView, clip } from './check.ts';
 export { createActionSigner, type ActionSigner } from './actions.ts';
 export { sentenceFor } from './errors.ts';
-export { firstAsked, promptFor } from './forms.ts';
+export { firstAsked, formOffer, promptFor } from './forms.ts';
 export type * from './view.ts';
 export type * from './inbound.ts';
 export { ChatDeliveryError, type ChatPort, type Recipient, type Notice, type Presenter, type Redrawer, type NoticeKeeper } from './port.ts';

@@ -3,7 +3,7 @@ import type { VerbUse, FormVerb } from './feature.ts';
 import { AVAILABILITY_VERBS } from './features/availability.ts';
 import { BOOKING_VERBS } from './features/book.ts';
 import { COACH_VERBS } from './features/coach.ts';
-import { FORM_VERBS } from './forms.ts';
+import { FORM_VERBS, reopensForm } from './forms.ts';
 import { HELP_VERBS } from './features/help.ts';
 import { LINKS_VERBS } from './features/links.ts';
 import { MEMBER_VERBS } from './features/member.ts';
@@ -55,5 +55,5 @@ export function formOpenedBy(token: string): FormVerb | undefined {
  * bot runs (Discord's modal). The bot still checks the token and who uses it (Bot.formAtOnce).
  */
 export function opensForm(token: string): boolean {
-  return formOpenedBy(token) !== undefined;
+  return formOpenedBy(token) !== undefined || reopensForm(token);
 }

@@ -75,9 +75,14 @@ export interface Form {
   refused?: {
     input: string;
     message: string;
-    /** Opens this form again with its answers (for Discord, where a modal cannot answer a modal). */
-    reopen: ActionToken;
   };
+  /**
+   * Opens this form again with its answers, set by the bot on every form it opens: for a platform
+   * that can show a form only as the direct answer to a click (a Discord modal cannot answer a modal
+   * or a late follow-up; a Slack modal needs a fresh trigger), which offers it as a button instead
+   * (`formOffer`).
+   */
+  reopen?: ActionToken;
 }
 
 /** The tightest limit of the three platforms for each part of a view. */

@@ -30,6 +30,9 @@ interface Fault {
   times: number;
 }
 
+/** The status of a fault that is never answered. */
+const STALL = 0;
+
 type Waiter = { match: (call: RecordedCall) => boolean; resolve: (call: RecordedCall) => void };
 
 export class FakeDiscord {
@@ -106,6 +109,11 @@ export class FakeDiscord {
   /** The next `times` calls to `method path` answer `status` with `body` (e.g. a 429). */
   fail(method: string, path: RegExp, status: number, body: unknown, times = 1, headers: Record<string, string> = {}): void {
     this.#faults.push({ method, path, status, body, headers, times });
+  }
+
+  /** The next `times` calls to `method path` are never answered (a Discord that hangs). */
+  stall(method: string, path: RegExp, times = 1): void {
+    this.#faults.push({ method, path, status: STALL, body: undefined, headers: {}, times });
   }
 
   /** Resolves with the first recorded call (past or future) that matches. */
@@ -186,6 +194,11 @@ export class FakeDiscord {
       w.resolve(call);
     }
     const fault = this.#faults.find((f) => f.method === method && f.path.test(path) && f.times > 0);
+    // A stall: never answered, the connection held until the client gives up or the fake stops.
+    if (fault?.status === STALL) {
+      fault.times -= 1;
+      return;
+    }
     if (fault) {
       fault.times -= 1;
       return this.#send(res, fault.status, fault.body, fault.headers);

@@ -39,6 +39,8 @@ export interface FakeTelegram {
   waitFor(method: string, count?: number): Promise<RecordedCall[]>;
   /** Resolves once `ready` holds; asked again after every answered call. */
   until(ready: () => boolean): Promise<void>;
+  /** The next calls of `method` are never answered (a Telegram that hangs), `times` times (default once). */
+  stallNext(method: string, times?: number): void;
   /** Chats whose user blocked the bot: sending there answers 403 as Telegram does. */
   blockedChats: Set<string>;
   /** Queues an update for getUpdates (long polling). */
@@ -58,6 +60,7 @@ export async function startFakeTelegram(token = FAKE_TOKEN): Promise<FakeTelegra
   const updates: Record<string, unknown>[] = [];
   const pollers: (() => void)[] = [];
   const blockedChats = new Set<string>();
+  const stalls = new Map<string, number>();
   let nextMessageId = 1;
   let nextUpdateOffset = 0;
 
@@ -182,6 +185,9 @@ export async function startFakeTelegram(token = FAKE_TOKEN): Promise<FakeTelegra
       const method = match[2]!;
       calls.push({ method, payload });
       notify();
+      const stalled = stalls.get(method) ?? 0;
+      // Never answered: the connection stays open until the client gives up or the fake closes.
+      if (stalled > 0) return void stalls.set(method, stalled - 1);
       const queued = faults.get(method);
       const fault = queued?.shift();
       if (fault) {
@@ -208,6 +214,9 @@ export async function startFakeTelegram(token = FAKE_TOKEN): Promise<FakeTelegra
     callsOf,
     failNext(method, fault, times = 1) {
       faults.set(method, [...(faults.get(method) ?? []), ...Array.from({ length: times }, () => fault)]);
+    },
+    stallNext(method, times = 1) {
+      stalls.set(method, (stalls.get(method) ?? 0) + times);
     },
     waitFor(method, count = 1) {
       return new Promise<RecordedCall[]>((resolve) => {

@@ -54,15 +54,21 @@ export async function fuzzWorld(
 
 /**
  * Tables a handled chat input writes by design, whatever it says: chat_deliveries (each delivery
- * the bot takes is claimed and its answer kept, so a redelivery gets the same answer) and
+ * the bot takes is claimed and its answer kept, so a redelivery gets the same answer),
  * chat_states (what a user is in the middle of: a search kept for "Next page", a form being
- * filled in), and link_guesses (a `/link` whose text has the shape of a code is a wrong try, counted
- * so that guessing is throttled). A genuine button may also keep the screen it is on current
- * (chat_live_messages). Nothing else may change.
+ * filled in), link_guesses (a `/link` whose text has the shape of a code is a wrong try, counted
+ * so that guessing is throttled) and chat_live_messages (a list typed for, or a screen a genuine
+ * button is on, is kept current). A genuine form submission (`submitted`, its verb) may also save
+ * what the form is for when its values are valid, whatever characters they hold: the profile form
+ * a name, goals or a zone. Nothing else may change.
  */
-export function bookkeepingTables(genuineAction: boolean): string[] {
-  return ['chat_deliveries', 'chat_states', 'link_guesses', ...(genuineAction ? ['chat_live_messages'] : [])];
+export function bookkeepingTables(genuineAction: boolean, submitted?: string): string[] {
+  const saved = genuineAction && submitted ? (FORM_WRITES[submitted] ?? []) : [];
+  return ['chat_deliveries', 'chat_states', 'link_guesses', 'chat_live_messages', ...saved];
 }
+
+/** What a genuine, valid submission of each form with no arguments saves (the fuzzers' other forms need rows they never name). */
+const FORM_WRITES: Record<string, string[]> = { pE: ['users', 'member_profiles'] };
 
 /** The database fingerprint without the given tables. */
 export async function fingerprintWithout(db: TestContext['db'], tables: string[]): Promise<Record<string, string>> {

@@ -7,7 +7,8 @@ import {
   type APIInteractionResponse,
 } from 'discord-api-types/v10';
 import type { Effect, MessageRef } from '../../bot/inbound.ts';
-import type { Form, View } from '../../bot/view.ts';
+import { formOffer } from '../../bot/index.ts';
+import type { Form } from '../../bot/view.ts';
 import { renderMessage, renderModal } from './render.ts';
 import type { Interaction } from './inbound.ts';
 
@@ -26,10 +27,9 @@ function notice(text: string) {
 }
 
 /** What was wrong with a refused form's answers, and a button that opens it again filled in. */
-function reopenOffer(form: Form) {
-  const { message, reopen } = form.refused!;
-  const view: View = { summary: message, blocks: [{ type: 'text', text: message }, { type: 'actions', elements: [{ type: 'button', label: 'Fix it', action: reopen, style: 'primary' }] }] };
-  return renderMessage(view, { ephemeral: true });
+/** A form that cannot be this answer (a modal cannot answer a modal or a late follow-up), offered as a button. */
+function offered(form: Form) {
+  return renderMessage(formOffer(form), { ephemeral: true });
 }
 
 /** The initial response an effect can be, or null when it cannot be one (it must follow up). */
@@ -50,7 +50,7 @@ export function initialResponse(interaction: Interaction, effect: Effect | undef
     case 'form':
       // A modal cannot answer a modal: a refused one is offered again, with its answers, by a button.
       if (interaction.type === InteractionType.ModalSubmit) {
-        return effect.form.refused ? { type: InteractionResponseType.ChannelMessageWithSource, data: reopenOffer(effect.form) } : null;
+        return { type: InteractionResponseType.ChannelMessageWithSource, data: offered(effect.form) };
       }
       return { type: InteractionResponseType.Modal, data: renderModal(effect.form) };
     case 'notice':
@@ -113,7 +113,7 @@ export async function followUp(rest: REST, interaction: Interaction, effects: Ef
         replaces = thinking;
         break;
       case 'form':
-        body = effect.form.refused ? reopenOffer(effect.form) : notice('Please use the button again to open the form.');
+        body = offered(effect.form);
         replaces = thinking;
         break;
     }

@@ -56,9 +56,9 @@ export interface DiscordAdapter {
   idle(): Promise<void>;
 }
 
-export function createDiscordAdapter(deps: DiscordDeps): DiscordAdapter {
-  const { settings } = deps;
-  const restOptions = {
+/** The options of the REST client every Discord call goes through (ours and the gateway Client's), bounded in time. */
+function restOptionsOf(settings: Pick<DiscordSettings, 'apiBase' | 'restRetries' | 'restTimeoutMs'>) {
+  return {
     api: settings.apiBase,
     version: '10',
     // A few seconds in all, retries included: one user's stuck call never holds the others long.
@@ -67,7 +67,17 @@ export function createDiscordAdapter(deps: DiscordDeps): DiscordAdapter {
     // Outbound notifications must hear of a 429 (the job waits), not sit in the SDK's queue.
     rejectOnRateLimit: ['/users/@me/channels', '/channels'],
   };
-  const rest = new REST(restOptions).setToken(settings.botToken);
+}
+
+/** The REST client the adapter calls Discord with. */
+export function discordRest(settings: Pick<DiscordSettings, 'apiBase' | 'botToken' | 'restRetries' | 'restTimeoutMs'>): REST {
+  return new REST(restOptionsOf(settings)).setToken(settings.botToken);
+}
+
+export function createDiscordAdapter(deps: DiscordDeps): DiscordAdapter {
+  const { settings } = deps;
+  const restOptions = restOptionsOf(settings);
+  const rest = discordRest(settings);
   const dispatch = createDispatcher({
     bot: deps.bot,
     rest,

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { formOffer } from '../../bot/index.ts';
 import type { Effect, MessageRef } from '../../bot/inbound.ts';
 import type { View } from '../../bot/view.ts';
 import { clip, renderHome, renderMessage, renderModal, SLACK_LIMITS } from './render.ts';
@@ -75,14 +76,9 @@ export async function applyEffect(ctx: EffectContext, effect: Effect): Promise<M
       }
       return reply(ctx, effect.view);
     case 'form':
-      // A refused form answered too late for the modal's own errors: say what to fix, and offer it again.
-      if (effect.form.refused) {
-        const { message, reopen } = effect.form.refused;
-        return ephemeral(ctx, { summary: message, blocks: [{ type: 'text', text: message }, { type: 'actions', elements: [{ type: 'button', label: 'Fix it', action: reopen, style: 'primary' }] }] });
-      }
-      if (!origin.triggerId) {
-        return ephemeral(ctx, noticeView('Please start this from a command or a button.'));
-      }
+      // A refused form answered too late for the modal's own errors, or a form with no trigger to
+      // open it by: say what to fix, or what it is, and offer it as a button (a click brings a trigger).
+      if (effect.form.refused || !origin.triggerId) return ephemeral(ctx, formOffer(effect.form));
       await client.views.open({ trigger_id: origin.triggerId, view: renderModal(effect.form, { channel: origin.channel }) });
       return;
     case 'notice':

@@ -10,8 +10,6 @@ import type { TelegramMessage } from './render.ts';
 /** How long one Bot API request may take before it is given up (an AbortSignal on the request). */
 export const CALL_TIMEOUT_MS = 5_000;
 type CallOptions = NonNullable<Parameters<Telegram['callApi']>[2]>;
-// Telegraf types its signal as the abort-controller package's; its fetch takes Node's own.
-const bounded = (): CallOptions => ({ signal: AbortSignal.timeout(CALL_TIMEOUT_MS) as unknown as CallOptions['signal'] });
 
 export interface BotApiOptions {
   pacing: Pacing;
@@ -19,6 +17,8 @@ export interface BotApiOptions {
   sleep: (ms: number) => Promise<void>;
   /** 429 answers waited out per call before the error is passed on. */
   maxRateLimitRetries: number;
+  /** How long one request may take (CALL_TIMEOUT_MS unless a test shortens it). */
+  callTimeoutMs?: number;
 }
 
 export interface SentRef {
@@ -26,7 +26,10 @@ export interface SentRef {
   messageId: number;
 }
 
-export function createBotApi(telegram: Telegram, { pacing, sleep, maxRateLimitRetries }: BotApiOptions) {
+export function createBotApi(telegram: Telegram, { pacing, sleep, maxRateLimitRetries, callTimeoutMs = CALL_TIMEOUT_MS }: BotApiOptions) {
+  // Telegraf types its signal as the abort-controller package's; its fetch takes Node's own.
+  const bounded = (): CallOptions => ({ signal: AbortSignal.timeout(callTimeoutMs) as unknown as CallOptions['signal'] });
+
   async function withRetries<T>(call: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {

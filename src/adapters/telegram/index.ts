@@ -43,6 +43,8 @@ export interface TelegramAdapterDeps {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   maxRateLimitRetries?: number;
+  /** How long one Bot API request may take before it is given up (default CALL_TIMEOUT_MS). */
+  callTimeoutMs?: number;
 }
 
 export interface TelegramAdapter {
@@ -83,6 +85,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     pacing: createPacing(redis, keyPrefix, deps.pacing ?? TELEGRAM_PACING, deps.now ?? Date.now),
     sleep,
     maxRateLimitRetries: deps.maxRateLimitRetries ?? 3,
+    ...(deps.callTimeoutMs ? { callTimeoutMs: deps.callTimeoutMs } : {}),
   });
   const invites = createInvites(config.TELEGRAM_INVITE_SECRET ?? inviteKeyFromToken(token));
   const seen = createUpdatesSeen(redis, keyPrefix, (error) => logger.warn({ err: error }, 'telegram: update handled without its Redis claim (Redis unreachable)'));

@@ -190,6 +190,24 @@ describe('Discord: member and coach flows through signed interactions', () => {
     expect(stranger.lastNotice).toMatch(/not valid for you/);
   });
 
+  it('with no answer budget, a refused form comes back as "Fix it", which opens it at once with every answer, and the fix signs up', async () => {
+    const slow = await setupDiscord({ answerBudgetMs: 0 });
+    await makeCoach(slow.db, { name: 'Coach Late' });
+    const member = new DiscordUser(slow, String(++nextUser));
+    await member.command('signup');
+    await member.clickForForm('Coach Late');
+    await member.submit({ name: 'Lea', goals: 'Run', timezone: 'Mars/Olympus' });
+    expect(member.last?.content).toMatch(/time zone/i);
+    // Answered after the budget, as a follow-up: a modal cannot be one, so the form is a button, and
+    // that button opens the modal as its immediate answer (not a second "use the button").
+    const modal = await member.clickForForm('Fix it');
+    const values = Object.fromEntries(modal.components.map((r) => [r.components[0]!.custom_id, (r.components[0] as { value?: string }).value]));
+    expect(values).toEqual({ name: 'Lea', goals: 'Run', timezone: 'Mars/Olympus' });
+    await member.submit({ name: 'Lea', goals: 'Run', timezone: 'Europe/Oslo' });
+    expect(member.last?.content).toContain('Welcome, Lea!');
+    expect(await slow.db.user.count({ where: { name: 'Lea' } })).toBe(1);
+  });
+
   it('with no answer budget, a form that edits a value opens without it, and leaving it empty keeps the value', async () => {
     const slow = await setupDiscord({ answerBudgetMs: 0 });
     const coach = await makeCoach(slow.db, { name: 'Coach Keep' });

@@ -111,12 +111,13 @@ const interactionArb = fc.record({
 });
 type FuzzInteraction = typeof interactionArb extends fc.Arbitrary<infer T> ? T : never;
 
-function interaction(i: FuzzInteraction): { payload: unknown; genuineAction: boolean } {
+function interaction(i: FuzzInteraction): { payload: unknown; genuineAction: boolean; submitted?: string } {
   const id = freshId();
   const who = { id: i.user, username: 'fuzz', global_name: null };
   const d = i.data;
   let data: unknown;
   let genuineAction = false;
+  let submitted: string | undefined;
   let message: unknown;
   if (d.kind === 'command') data = { id: '400000000000000001', name: d.name, type: 1, ...(d.options ? { options: d.options } : {}) };
   else if (d.kind === 'component') {
@@ -126,6 +127,7 @@ function interaction(i: FuzzInteraction): { payload: unknown; genuineAction: boo
     if (d.onMessage) message = { id: '500000000000000001', channel_id: i.channel };
   } else if (d.kind === 'modal') {
     genuineAction = d.token.kind === 'action' && isGenuineAction(d.token.spec);
+    if (d.token.kind === 'action') submitted = d.token.spec.verb;
     data = { custom_id: tokenText(d.token, i.user), components: Object.entries(d.values).map(([id, value]) => ({ type: 1, components: [{ type: 4, custom_id: id, value }] })) };
   }
   const payload = {
@@ -139,7 +141,7 @@ function interaction(i: FuzzInteraction): { payload: unknown; genuineAction: boo
     ...(message ? { message } : {}),
     ...(data === undefined ? {} : { data }),
   };
-  return { payload: i.corrupt ? applyEdits(payload, i.corrupt) : payload, genuineAction };
+  return { payload: i.corrupt ? applyEdits(payload, i.corrupt) : payload, genuineAction, submitted };
 }
 
 const requestArb = fc.oneof(
@@ -156,6 +158,8 @@ interface Built {
   body: string | Uint8Array;
   contentType: string;
   genuineAction: boolean;
+  /** The verb of a form submitted, genuine or not. */
+  submitted?: string;
 }
 
 const ping = () => JSON.stringify({ id: freshId(), application_id: APP, type: 1, token: 'tok', version: 1 });
@@ -163,8 +167,8 @@ const ping = () => JSON.stringify({ id: freshId(), application_id: APP, type: 1,
 function build(r: FuzzRequest): Built {
   switch (r.kind) {
     case 'interaction': {
-      const { payload, genuineAction } = interaction(r.i);
-      return { body: JSON.stringify(payload), contentType: 'application/json', genuineAction };
+      const { payload, genuineAction, submitted } = interaction(r.i);
+      return { body: JSON.stringify(payload), contentType: 'application/json', genuineAction, submitted };
     }
     case 'json':
       return { body: r.body, contentType: 'application/json', genuineAction: false };
@@ -213,7 +217,7 @@ const badSigningArb: fc.Arbitrary<Signing> = fc.oneof(
 
 /** Sends a correctly signed request and checks what the endpoint must do with any body. */
 async function answersSafely(b: Built): Promise<{ status: number; body: string }> {
-  const allowed = bookkeepingTables(b.genuineAction);
+  const allowed = bookkeepingTables(b.genuineAction, b.submitted);
   const before = await fingerprintWithout(t.db, allowed);
   const errorsBefore = logs.errors().length;
   const res = await post(b, { kind: 'good' });

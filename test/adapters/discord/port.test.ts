@@ -1,5 +1,6 @@
 import { REST } from '@discordjs/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discordRest } from '../../../src/adapters/discord/index.ts';
 import { createDiscordPort } from '../../../src/adapters/discord/port.ts';
 import { ChatDeliveryError, type ChatPort } from '../../../src/bot/port.ts';
 import { FakeDiscord } from '../../fakes/discord.ts';
@@ -73,5 +74,24 @@ describe('Discord ChatPort', () => {
     ]);
     expect(fake.messages.get(ref.messageId)?.content).toBe('Coach Carla & Mia');
     await expect(createDiscordPort(rest).openConversation!(people, view('x'))).rejects.toMatchObject({ permanent: true });
+  });
+});
+
+describe('Discord that does not answer', () => {
+  it("a send is given up after the adapter's bound (one retry, then a retryable delivery error) rather than holding the job, and the next goes through", async () => {
+    const fake = await new FakeDiscord().start();
+    try {
+      // The adapter's own client with a shorter bound so the test does not idle; the fake never answers the stalled calls.
+      const port = createDiscordPort(discordRest({ apiBase: fake.apiBase, botToken: 'test-token', restTimeoutMs: 1_500 }), undefined);
+      const to = { platform: 'discord' as const, scope: fake.applicationId, platformUserId: '300000000000000009', dmChannelId: '400000000000000009' };
+      fake.stall('POST', /^\/channels\/\d+\/messages$/, 2);
+      const error = await port.send(to, view('hello')).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(ChatDeliveryError);
+      expect((error as ChatDeliveryError).permanent).toBe(false);
+      expect(fake.callsTo('POST', /^\/channels\/\d+\/messages$/)).toHaveLength(2);
+      await expect(port.send(to, view('again'))).resolves.toMatchObject({ platform: 'discord' });
+    } finally {
+      await fake.stop();
+    }
   });
 });

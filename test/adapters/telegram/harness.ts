@@ -30,9 +30,11 @@ export interface HarnessOptions {
   pacing?: PacingOptions;
   now?: () => number;
   logger?: Logger;
+  /** How long one Bot API request may take (the adapter's default unless given). */
+  callTimeoutMs?: number;
 }
 
-export async function startTelegramHarness({ bot, mode = 'webhook', pacing = { perChatMs: 0, overallMs: 0 }, now, logger }: HarnessOptions): Promise<TelegramHarness> {
+export async function startTelegramHarness({ bot, mode = 'webhook', pacing = { perChatMs: 0, overallMs: 0 }, now, logger, callTimeoutMs }: HarnessOptions): Promise<TelegramHarness> {
   const fake = await startFakeTelegram();
   const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
   const keyPrefix = `test:telegram:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -55,6 +57,7 @@ export async function startTelegramHarness({ bot, mode = 'webhook', pacing = { p
     pacing,
     sleep: async (ms) => void waits.push(ms),
     ...(now ? { now } : {}),
+    ...(callTimeoutMs ? { callTimeoutMs } : {}),
   });
   await adapter.start();
 

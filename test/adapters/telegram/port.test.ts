@@ -99,3 +99,20 @@ describe('Telegram pacing', () => {
     }
   });
 });
+
+describe('Telegram that does not answer', () => {
+  it('a send is given up (a retryable delivery error, the token not in it) rather than holding the job, and the next send goes through', async () => {
+    // Shorter than the adapter's 5 s so the test does not idle; the fake never answers the stalled call.
+    const hung = await startTelegramHarness({ bot: noBot, callTimeoutMs: 1_500 });
+    try {
+      const recipient: Recipient = { platform: 'telegram', scope: String(hung.fake.botId), platformUserId: '7001' };
+      hung.fake.stallNext('sendMessage');
+      const error = await refusal(hung.adapter.port.send(recipient, reminder));
+      expect(error.permanent).toBe(false);
+      expect(error.message).not.toContain(hung.fake.token.split(':')[1]!);
+      await expect(hung.adapter.port.send(recipient, reminder)).resolves.toMatchObject({ platform: 'telegram' });
+    } finally {
+      await hung.close();
+    }
+  });
+});

@@ -113,6 +113,8 @@ interface Built {
   body?: string;
   contentType?: string;
   genuineAction: boolean;
+  /** The verb of a form submitted, genuine or not. */
+  submitted?: string;
   stream?: boolean;
 }
 
@@ -128,7 +130,8 @@ function build(r: FuzzRequest): Built {
             : { kind: 'submit', action: tokenText(input.token, r.chat), values: input.values };
       const body = { ...fields, deliveryId: r.deliveryId === undefined ? randomUUID() : r.deliveryId, ...(r.timezone === undefined ? {} : { timezone: r.timezone }) };
       const genuineAction = input.kind !== 'say' && input.token.kind === 'action' && isGenuineAction(input.token.spec);
-      return { method: 'POST', path: `${path(r.chat)}/inputs`, body: JSON.stringify(r.corrupt ? applyEdits(body, r.corrupt) : body), contentType: 'application/json', genuineAction };
+      const submitted = input.kind === 'submit' && input.token.kind === 'action' ? input.token.spec.verb : undefined;
+      return { method: 'POST', path: `${path(r.chat)}/inputs`, body: JSON.stringify(r.corrupt ? applyEdits(body, r.corrupt) : body), contentType: 'application/json', genuineAction, submitted };
     }
     case 'open':
       return { method: 'POST', path: '/playground/api/chats', body: JSON.stringify(r.userId === undefined ? {} : { userId: r.userId }), contentType: 'application/json', genuineAction: false };
@@ -157,7 +160,7 @@ async function send(b: Built): Promise<{ status: number; body: string }> {
 
 /** Sends a request and checks what the playground must do with any: no 5xx, no failure logged, no write but bookkeeping. */
 async function answersSafely(b: Built): Promise<{ status: number; body: string }> {
-  const allowed = bookkeepingTables(b.genuineAction);
+  const allowed = bookkeepingTables(b.genuineAction, b.submitted);
   const before = await fingerprintWithout(t.db, allowed);
   const errorsBefore = logs.errors().length;
   const res = await send(b);
