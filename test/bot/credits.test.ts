@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TEST_EPOCH } from '../helpers/core.ts';
-import { Chatter, coachWithHours, linkedMember, linkedUser, setupBot, viewText } from './harness.ts';
+import { coachWithHours, linkedMember, linkedUser, setupBot, viewText, type Chatter } from './harness.ts';
 
 // Credits in the chat (docs/design.md §9): /credits, the balance on /next and the booking
 // confirmation, the warning before a late cancellation, the coach's member card with Grant.
