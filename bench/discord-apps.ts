@@ -9,7 +9,7 @@ import { benchBot } from './bot.ts';
 
 // The apps under test, in a process of their own (forked by bench/discord.ts): a bare Fastify
 // handler that checks the Ed25519 signature and answers, and our adapter's interactions endpoint
-// (signature, parse, de-duplication, the bot's answer within its budget), each on its own port.
+// (signature, parse, de-duplication, the acknowledgement; the bot's answer follows), each on its own port.
 // IPC: {apiBase, applicationId, publicKeyHex} -> {users, clicks, bare, ours}; 'idle'; 'stop'.
 
 interface Start {

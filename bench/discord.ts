@@ -4,10 +4,11 @@ import { ANSWER_GOAL, answerMeasurement, ask, compareAnswers, spawn, timeRound }
 import type { Benchmark, Measurement } from './measure.ts';
 
 // Time to answer under 200 concurrent interactions over HTTP: our adapter's interactions endpoint
-// (signature, parse, de-duplication in Redis, the bot's own answer when it is ready within the
-// budget, as only a first answer can open a modal) beside a bare handler that checks the signature
-// and answers. Both run in one child process (bench/discord-apps.ts) and get the same signed
-// interactions in the same run; the fake Discord REST API runs in a third (bench/discord-fake.ts).
+// (signature, parse, de-duplication in Redis, then, for these clicks of a button that opens no form,
+// the acknowledgement at once and the bot's answer after it as an edit of the clicked message; see
+// src/adapters/discord/dispatch.ts) beside a bare handler that checks the signature and answers.
+// Both run in one child process (bench/discord-apps.ts) and get the same signed interactions in the
+// same run; the fake Discord REST API runs in a third (bench/discord-fake.ts).
 
 const CONCURRENT = 200;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -51,7 +52,7 @@ async function discordRun(): Promise<Measurement> {
   const times = await compareAnswers({ bare: () => round(ready.bare), ours: () => round(ready.ours), idle: () => ask(apps, 'idle') }, ROUNDS);
   const measurement = answerMeasurement(
     `discord: time to answer, ${CONCURRENT} concurrent interactions x ${ROUNDS} rounds (ms)`,
-    { bare: 'bare handler (signature, answer)', ours: 'coachbot adapter (the bot answers)' },
+    { bare: 'bare handler (signature, answer)', ours: 'coachbot adapter (ack, bot after)' },
     times,
     `REST calls made by the work: ${await ask(fakeProcess, 'calls')}`,
   );

@@ -160,18 +160,19 @@ async function remindersRun(): Promise<Measurement> {
     const ratio = perSecond / bare.perSecond;
     const p50 = percentile(lateness, 50);
     const p99 = percentile(lateness, 99);
+    const first = Math.min(...lateness);
     return {
-      figures: { deliveries_per_s: Math.round(perSecond), lateness_p50_ms: Math.round(p50), lateness_p99_ms: Math.round(p99), bytes_per_delivery: Math.round(bytesPerJob), tick_ms: Math.round(tickMs), sent },
-      baseline: { jobs_per_s: Math.round(bare.perSecond), bytes_per_job: Math.round(bare.bytesPerJob) },
+      figures: { deliveries_per_s: Math.round(perSecond), lateness_first_ms: Math.round(first), lateness_p50_ms: Math.round(p50), lateness_p99_ms: Math.round(p99), bytes_per_delivery: Math.round(bytesPerJob), tick_ms: Math.round(tickMs), sent },
+      baseline: { jobs_per_s: Math.round(bare.perSecond), all_jobs_ms: Math.round((REMINDERS / bare.perSecond) * 1000), bytes_per_job: Math.round(bare.bytesPerJob) },
       ratio,
       met: ratio >= RATIO_GOAL && p99 <= P99_GOAL_MS,
       lines: [
         `reminders: ${REMINDERS} due at the same moment (${SESSIONS} sessions x 2 parties), concurrency ${CONCURRENCY}, dedicated Redis`,
         `  tick ${LEAD_MS} ms before due (derive ${tick.derived} rows from the sessions table + relay ${tick.relayed} jobs): ${tickMs.toFixed(0)} ms`,
-        `  bare no-op BullMQ worker:       ${bare.perSecond.toFixed(0)} jobs/s`,
+        `  bare no-op BullMQ worker:       ${bare.perSecond.toFixed(0)} jobs/s (all ${REMINDERS} in ${((REMINDERS / bare.perSecond) * 1000).toFixed(0)} ms: the p99 lateness one job per delivery could reach)`,
         `  deliveries (claim, present, send, mark; from the due moment to the last send): ${perSecond.toFixed(0)} deliveries/s   (${sent} marked sent)`,
         `  ratio deliveries/bare: ${ratio.toFixed(2)}   (goal >= ${RATIO_GOAL})`,
-        `  lateness from due to send: p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms   (goal p99 <= ${P99_GOAL_MS} ms)`,
+        `  lateness from due to send: first ${first.toFixed(0)} ms, p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms   (goal p99 <= ${P99_GOAL_MS} ms)`,
         `  Redis memory per queued delivery: ${(bytesPerJob / 1024).toFixed(2)} KB (bare job: ${(bare.bytesPerJob / 1024).toFixed(2)} KB); ${((bytesPerJob * REMINDERS) / 1048576).toFixed(1)} MB for all`,
       ],
     };

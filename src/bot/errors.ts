@@ -35,6 +35,7 @@ export const ANSWERED_BY_KIND = [
   'coach_not_found',
   'session_not_found',
   'booking_not_found',
+  'series_not_found',
   'availability_not_found',
   'permission_not_found',
   'conversation_not_found',

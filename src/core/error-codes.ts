@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   coach_not_found: { kind: 'not_found', meaning: 'No such coach, or an inactive one seen by a non-admin' },
   session_not_found: { kind: 'not_found', meaning: 'No such session' },
   booking_not_found: { kind: 'not_found', meaning: 'No such booking' },
+  series_not_found: { kind: 'not_found', meaning: 'No such recurring series, or not one the user may see' },
   availability_not_found: { kind: 'not_found', meaning: 'No such availability window' },
   permission_not_found: { kind: 'not_found', meaning: 'No such permission' },
   conversation_not_found: { kind: 'not_found', meaning: 'No such conversation' },

@@ -61,6 +61,7 @@ const NOT_FOUND_CODES = {
   Coach: 'coach_not_found',
   Session: 'session_not_found',
   Booking: 'booking_not_found',
+  'Booking series': 'series_not_found',
   Availability: 'availability_not_found',
   Permission: 'permission_not_found',
   Conversation: 'conversation_not_found',

@@ -1,6 +1,6 @@
 import { createAccessService } from './access/index.ts';
 import { createAvailabilityService } from './availability/index.ts';
-import { createBookingsService } from './bookings/index.ts';
+import { createBookingSeriesService, createBookingsService } from './bookings/index.ts';
 import { createOperatorService, createTokenService } from './tokens/index.ts';
 import { createNotificationService } from './notifications/index.ts';
 import type { CoreDeps } from './deps.ts';
@@ -26,6 +26,7 @@ export function createCore(deps: CoreDeps) {
     conversations: createConversationsService(deps),
     availability: createAvailabilityService(deps),
     bookings: createBookingsService(deps),
+    bookingSeries: createBookingSeriesService(deps),
     sessions: createSessionsService(deps),
     dashboards: createDashboardsService(deps),
     calendar: createCalendarFeedService(deps),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { grantInput } from '../../src/core/access/index.ts';
 import { createAvailabilityInput, updateAvailabilityInput } from '../../src/core/availability/index.ts';
-import { cancelBookingInput, createBookingInput } from '../../src/core/bookings/index.ts';
+import { cancelBookingInput, cancelBookingSeriesInput, createBookingInput, createBookingSeriesInput } from '../../src/core/bookings/index.ts';
 import { updateCoachInput } from '../../src/core/coaches/index.ts';
 import { createMemberInput, updateMemberInput } from '../../src/core/members/index.ts';
 import {
@@ -37,6 +37,8 @@ const CORE_INPUT_OF: Record<string, z.ZodObject> = {
   rateSession: rateSessionInput,
   createBooking: createBookingInput,
   cancelBooking: cancelBookingInput,
+  createBookingSeries: createBookingSeriesInput,
+  cancelBookingSeries: cancelBookingSeriesInput,
   createAvailabilityWindow: createAvailabilityInput,
   updateAvailabilityWindow: updateAvailabilityInput,
   updateCoach: updateCoachInput,

@@ -5,7 +5,7 @@ import { createActionSigner } from '../../src/bot/actions.ts';
 import { checkForm, checkView } from '../../src/bot/check.ts';
 import type { Viewer } from '../../src/bot/context.ts';
 import { drawGrid } from '../../src/bot/features/availability.ts';
-import { bookedView, drawConfirm, drawDayPicker, drawSlotPicker } from '../../src/bot/features/book.ts';
+import { bookedView, drawConfirm, drawDayPicker, drawSlotPicker, drawWeekly } from '../../src/bot/features/book.ts';
 import { drawSessionCard, drawToday } from '../../src/bot/features/coach.ts';
 import { drawMySessions, drawNext, drawProfile, drawRateList } from '../../src/bot/features/member.ts';
 import { drawMemberDetail, drawMemberList } from '../../src/bot/features/members.ts';
@@ -49,6 +49,7 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   rating: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
   ratingFeedback: optionalText,
   cancellationReason: optionalText,
+  series: fc.option(fc.record({ position: fc.integer({ min: 1, max: 26 }), count: fc.integer({ min: 2, max: 26 }) }), { nil: null }),
 }).map((r) => ({
   id: r.id,
   calendarEventId: randomUUID(),
@@ -79,6 +80,7 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   memberName: r.memberName,
   coachName: r.coachName,
   groupConversationId: null,
+  series: r.series && { id: randomUUID(), ...r.series },
 }));
 
 const viewer = fc.record({ zone, now: instant, role: fc.constantFrom('Member', 'Coach', 'Admin') }).map(({ zone, now, role }): Viewer => {
@@ -105,7 +107,28 @@ describe('every view fits the limits of all three platforms, whatever the data',
         const day = localDayNumber(v.now, v.zone);
         fits(drawSlotPicker(v, p, { day, page, coachName, slots: slots.map((s) => ({ startsAt: s.at.toISOString(), availableCapacity: s.seats })) }, note));
         fits(drawConfirm(v, p, slots[0]?.at ?? v.now, coachName, 3));
-        fits(bookedView(v, v.now, coachName, Boolean(p.sessionId), credits(coachName.length)));
+        fits(bookedView(v, v.now, coachName, Boolean(p.sessionId), undefined, credits(coachName.length)));
+        fits(bookedView(v, v.now, coachName, false, randomUUID(), credits(coachName.length + 1)));
+      }),
+      RUNS,
+    );
+  });
+
+  it('every week: the answer listing up to 26 occurrences, booked or why not', () => {
+    const reason = fc.constantFrom('slot_full', 'slot_unavailable', 'nonexistent_time', 'booking_too_far_ahead', 'outside_availability', 'invalid_state', null);
+    const occurrence = fc.record({ at: instant, status: fc.constantFrom('booked', 'unavailable', 'withheld'), reason, moved: fc.option(instant, { nil: null }) });
+    fc.assert(
+      fc.property(viewer, hostile, fc.array(occurrence, { minLength: 2, maxLength: 26 }), fc.integer({ min: 5, max: 480 }), (v, coachName, list, duration) => {
+        const occurrences = list.map((o, i) => ({
+          position: i + 1,
+          date: o.at.toISOString().slice(0, 10),
+          time: o.at.toISOString().slice(11, 16),
+          startsAt: o.status === 'unavailable' && o.reason === 'nonexistent_time' ? null : o.at.toISOString(),
+          status: o.status,
+          reason: o.status === 'unavailable' ? o.reason : null,
+          session: o.status === 'booked' ? { id: randomUUID(), status: 'scheduled' as const, scheduledAt: o.moved ?? o.at, bookingId: null } : null,
+        })) as Parameters<typeof drawWeekly>[1]['occurrences'];
+        fits(drawWeekly(v, { booked: occurrences.filter((o) => o.status === 'booked').length, count: occurrences.length, duration, occurrences }, coachName));
       }),
       RUNS,
     );

@@ -4,7 +4,7 @@ import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
 import { makeCoach, makeMember } from '../helpers/factories.ts';
 import { counts, DAY, failure, HOUR, key, person, setWindows, type Person } from './bookings.fixtures.ts';
 
-// Session packages, the credit ledger and the cancellation policy (docs/design.md §9), against
+// Session packages, the credit ledger and the cancellation policy (docs/design.md §10), against
 // PostgreSQL through core.
 
 const { db, core, clock } = await setupCore();
@@ -17,9 +17,9 @@ beforeAll(async () => {
   freeCoach = await person(db, makeCoach(db));
   admin = await person(db, makeUser());
   await db.coachProfile.update({ where: { userId: coach.user.id }, data: { requiresCredits: true } });
-  // Every day 09:00-17:00 UTC, ten seats a slot, no buffer.
+  // Every day 09:00-17:00 UTC, seats enough for every property run's member, no buffer.
   for (const c of [coach, freeCoach]) {
-    await setWindows(db, c.user.id, [0, 1, 2, 3, 4, 5, 6].map((dayOfWeek) => ({ dayOfWeek, startTime: '09:00', endTime: '17:00', maxSessionsPerSlot: 10 })));
+    await setWindows(db, c.user.id, [0, 1, 2, 3, 4, 5, 6].map((dayOfWeek) => ({ dayOfWeek, startTime: '09:00', endTime: '17:00', maxSessionsPerSlot: 2000 })));
   }
 });
 
@@ -323,5 +323,20 @@ describe('sessions made by hand', () => {
     await grant(m, 1);
     const s = await make();
     expect((await ledger(m)).entries.find((e) => e.kind === 'reserve')?.sessionId).toBe(s.id);
+  });
+});
+
+describe('a weekly series with a coach who requires credits', () => {
+  it('reserves one credit per occurrence it books, and is refused whole with no_credits when they do not all fit', async () => {
+    const m = await newMember();
+    await grant(m, 3);
+    const series = (count: number) => core.bookingSeries.create(m.actor, { coachId: coach.user.id, startsAt: slot(1, 14), count }, key());
+    expect((await failure(series(4))).code).toBe('no_credits');
+    expect(await db.session.count({ where: { memberId: m.user.memberId! } })).toBe(0);
+    await series(3);
+    const l = await ledger(m);
+    expect(l).toMatchObject({ available: 0, reserved: 3 });
+    const sessions = await db.session.findMany({ where: { memberId: m.user.memberId! } });
+    expect(new Set(l.entries.filter((e) => e.kind === 'reserve').map((e) => e.sessionId))).toEqual(new Set(sessions.map((s) => s.id)));
   });
 });

@@ -1,6 +1,7 @@
 import type { REST } from '@discordjs/rest';
 import { InteractionResponseType, InteractionType, MessageFlags, type APIInteractionResponse } from 'discord-api-types/v10';
 import type { Redis } from 'ioredis';
+import { setImmediate as afterIo } from 'node:timers/promises';
 import { opensForm } from '../../bot/index.ts';
 import type { Effect, Inbound, MessageRef } from '../../bot/inbound.ts';
 import { interactionSchema, toInbound, type Interaction } from './inbound.ts';
@@ -9,6 +10,10 @@ import { deferredResponse, followUp, initialResponse, initialSent, type ReplySen
 // One path for every interaction, whichever way it arrived (HTTP endpoint or gateway): parse,
 // drop a redelivery, let the bot work, answer. `answer` sends the initial response (the HTTP
 // reply body, or the REST callback on the gateway) and is called exactly once.
+// A click whose answer cannot be a form is acknowledged first and worked on after: its answer (the
+// clicked message updated, a reply, a notice) arrives as a webhook call just as it would have come
+// in the initial response, and the acknowledgement waits for no one's database work. Only what may
+// open a form (a command, a form's submit, a form-opening button) waits for the bot, within the budget.
 
 export interface BotHandler {
   handle(inbound: Inbound): Promise<Effect[]>;
@@ -104,6 +109,16 @@ export function createDispatcher(deps: DispatchDeps) {
     await followUp(deps.rest, interaction, effects, deferred, sent);
   }
 
+  /**
+   * The bot's work on a click already acknowledged (deferred): its effects go out as follow-ups,
+   * the clicked message edited.
+   */
+  async function workAfterAcknowledgement(interaction: Interaction, inbound: Inbound): Promise<void> {
+    const bot = deps.bot;
+    const sent: ReplySent | undefined = bot.sent && ((effect, ref) => bot.sent!(inbound, effect, ref));
+    await followUp(deps.rest, interaction, await bot.handle(inbound), deferredResponse(interaction), sent);
+  }
+
   /** Handles one interaction payload; resolves when everything it causes has been sent. */
   return async function dispatch(payload: unknown, answer: Answer): Promise<void> {
     const parsed = interactionSchema.safeParse(payload);
@@ -122,17 +137,26 @@ export function createDispatcher(deps: DispatchDeps) {
       await answer(ephemeral('This kind of interaction is not supported.'));
       return;
     }
+    // A click that opens no form is acknowledged (deferred) before anything else, redelivered or not:
+    // a redelivery's answer is that same acknowledgement. Its work starts once the answer is on its
+    // way (after this turn's I/O), and the redelivery check comes with the work.
+    const acknowledged = inbound.type === 'action' && !opensForm(inbound.action);
+    if (acknowledged) {
+      await answer(deferredResponse(interaction));
+      await afterIo();
+    }
     if (!(await firstDelivery(interaction.id))) {
-      await answer(interaction.type === InteractionType.MessageComponent ? { type: InteractionResponseType.DeferredMessageUpdate } : ephemeral('Already done.'));
+      if (!acknowledged) await answer(interaction.type === InteractionType.MessageComponent ? { type: InteractionResponseType.DeferredMessageUpdate } : ephemeral('Already done.'));
       return;
     }
-    let answered = false;
+    let answered = acknowledged;
     const answerOnce: Answer = async (response) => {
       answered = true;
       await answer(response);
     };
     try {
-      await answerFromEffects(interaction, inbound, answerOnce, deps.bot.handle(inbound));
+      if (acknowledged) await workAfterAcknowledgement(interaction, inbound);
+      else await answerFromEffects(interaction, inbound, answerOnce, deps.bot.handle(inbound));
     } catch (error) {
       deps.logger.error({ err: error, interaction: interaction.id }, 'discord: interaction failed');
       if (!answered) await answer(ephemeral(FAILED));

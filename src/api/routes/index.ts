@@ -12,6 +12,7 @@ import { meRoutes } from './me.ts';
 import { memberRoutes } from './members.ts';
 import { notificationRoutes } from './notifications.ts';
 import { permissionRoutes } from './permissions.ts';
+import { bookingSeriesRoutes } from './series.ts';
 import { sessionRoutes } from './sessions.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
@@ -43,6 +44,7 @@ export function protectedRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
     await app.register(creditRoutes(core));
     await app.register(availabilityRoutes(core));
     await app.register(bookingRoutes(core));
+    await app.register(bookingSeriesRoutes(core));
     await app.register(sessionRoutes(core));
     await app.register(dashboardRoutes(core));
     await app.register(calendarFeedRoutes(core, deps.publicUrl));

@@ -51,6 +51,10 @@ export const sessionView = z.object({
     })
     .describe("The coach's cancellation policy for this session: tell the member before a late cancellation"),
   groupConversationId: uuid.nullable(),
+  series: z
+    .object({ id: uuid, position: z.number().int().describe('1-based'), count: z.number().int() })
+    .nullable()
+    .describe('The recurring series this session is an occurrence of ("3 of 8"), or null'),
   createdAt: z.date(),
   updatedAt: z.date(),
 }).meta({ id: 'Session', description: 'A coaching session as the viewer may see it' });

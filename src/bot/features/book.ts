@@ -12,6 +12,7 @@ import { openSlotAt, openSlots } from '../slots.ts';
 import { button, buttonRows, fields, header, option, row, screen, select, text } from '../ui.ts';
 import type { View } from '../view.ts';
 import type { Slot } from '../../core/availability/index.ts';
+import type { BookingSeriesView } from '../../core/bookings/index.ts';
 import { assertCanReschedule } from '../../core/sessions/index.ts';
 import { sessionStillFor } from './member.ts';
 
@@ -200,13 +201,80 @@ async function refusedSlot(ctx: Ctx, p: PickMode, startsAt: Date, error: unknown
   return showSlots(ctx, p, localDayNumber(startsAt, v.zone), 0, sentenceFor(error));
 }
 
-export function bookedView(v: Viewer, startsAt: Date | string, coachName: string, moved = false, credits: CreditsShown | null = null): View {
+/**
+ * The confirmation of a booking or a move. A new booking (its session given) offers to make it
+ * weekly: the same wall time every week, this session the first of 4, 8 or 12 (docs/design.md §9).
+ * With the member's credits, what is left (docs/design.md §10).
+ */
+export function bookedView(v: Viewer, startsAt: Date | string, coachName: string, moved = false, sessionId?: string, credits: CreditsShown | null = null): View {
   const title = moved ? 'Session moved ✓' : 'Booked ✓';
   return screen(`${title} ${spanLabel(startsAt, BOOKING_MINUTES, v.zone)}`, [
     header(title),
     text(`Your session with ${coachName} is on ${spanLabel(startsAt, BOOKING_MINUTES, v.zone)}.`, 'You will get a reminder before it starts.', creditsLine(credits, v.zone) ?? ''),
+    !moved && sessionId ? text('Make it weekly, same time every week:') : null,
+    !moved && sessionId
+      ? row(...WEEKLY_COUNTS.map((n, i) => button(i === 0 ? `Every week: ${n} sessions` : `${n} sessions`, v.act('bw', packId(sessionId), packInt(n)))))
+      : null,
     row(button('My sessions', v.act('ms')), button('Book another', v.act('bk'))),
   ]);
+}
+
+/** How many weekly sessions the confirmation offers (the booked one the first). */
+export const WEEKLY_COUNTS = [4, 8, 12] as const;
+
+/** Why an occurrence of a weekly series was not booked, in a few words. */
+const OCCURRENCE_REASONS: Partial<Record<ErrorCode, string>> = {
+  slot_full: 'full',
+  slot_unavailable: 'taken',
+  already_booked: 'you already have it',
+  nonexistent_time: 'the clocks skip that time',
+  outside_availability: "outside your coach's hours",
+  booking_too_soon: 'too soon',
+  booking_too_far_ahead: 'too far ahead to book yet',
+};
+
+/** The answer to "every week": each occurrence booked, or why not. */
+export function drawWeekly(v: Viewer, s: Pick<BookingSeriesView, 'booked' | 'count' | 'duration' | 'occurrences'>, coachName: string): View {
+  const title = s.booked === s.count ? `Every week ✓ ${s.count} sessions` : `Every week: ${s.booked} of ${s.count} booked`;
+  return screen(title, [
+    header(title),
+    text(`With ${coachName}, times in ${v.zone}:`),
+    text(
+      ...s.occurrences.map((o) => {
+        const at = o.session?.scheduledAt ?? o.startsAt;
+        const when = at ? spanLabel(at, s.duration, v.zone) : `${o.date} ${o.time}`;
+        return o.status === 'booked' ? `✓ ${o.position}. ${when}` : `✗ ${o.position}. ${when}: ${(o.reason && OCCURRENCE_REASONS[o.reason]) ?? 'not available'}`;
+      }),
+    ),
+    row(button('My sessions', v.act('ms')), button('Book another', v.act('bk'))),
+  ]);
+}
+
+/** Makes the session just booked the first of `count` weekly ones (one series per drawn button: a double tap books once). */
+async function weekly(ctx: Ctx, sessionId: string, count: number) {
+  const v = requireMember(ctx);
+  const coach = await coachOf(v);
+  const s = await v.core.sessions.get(v.actor, sessionId);
+  if (s.series) return [show(ctx, drawWeekly(v, await v.core.bookingSeries.get(v.actor, s.series.id), coach.name))];
+  if (s.status !== 'scheduled') throw new Refusal('That session is no longer booked. Use /book to book again.');
+  let series;
+  try {
+    series = await v.core.bookingSeries.create(
+      v.actor,
+      { coachId: s.coachId, startsAt: new Date(s.scheduledAt), count, duration: s.duration, firstSessionId: s.id },
+      bookingKey(ctx),
+      'bot',
+    );
+  } catch (error) {
+    // Another tap made it weekly meanwhile: answer that series.
+    const now = await v.core.sessions.get(v.actor, sessionId);
+    if (!now.series) throw error;
+    return [show(ctx, drawWeekly(v, await v.core.bookingSeries.get(v.actor, now.series.id), coach.name))];
+  }
+  const first = new Date(s.scheduledAt);
+  const last = new Date(first.getTime() + (count * 7 + 1) * 86_400_000);
+  await ctx.rt.refresh({ coachId: s.coachId, startsAt: first, endsAt: last }, ctx.message);
+  return [show(ctx, drawWeekly(v, series, coach.name))];
 }
 
 /**
@@ -220,14 +288,15 @@ function bookingKey(ctx: Ctx): string {
 async function book(ctx: Ctx, startsAt: Date) {
   const v = requireMember(ctx);
   const coach = await coachOf(v);
+  let booked;
   try {
-    await bookSlot(v.core, v.actor, { memberId: v.account.memberId, coachId: coach.id, coachTimezone: coach.timezone, startsAt }, bookingKey(ctx));
+    booked = await bookSlot(v.core, v.actor, { memberId: v.account.memberId, coachId: coach.id, coachTimezone: coach.timezone, startsAt }, bookingKey(ctx));
   } catch (error) {
     return refusedSlot(ctx, {}, startsAt, error);
   }
   await forgetLive(ctx);
   await ctx.rt.refresh({ coachId: coach.id, startsAt, endsAt: new Date(startsAt.getTime() + BOOKING_MINUTES * 60_000) }, ctx.message);
-  return [show(ctx, bookedView(v, startsAt, coach.name, false, await creditsOf(v)))];
+  return [show(ctx, bookedView(v, startsAt, coach.name, false, booked.sessionId ?? undefined, await creditsOf(v)))];
 }
 
 async function move(ctx: Ctx, sessionId: string, startsAt: Date) {
@@ -242,7 +311,7 @@ async function move(ctx: Ctx, sessionId: string, startsAt: Date) {
   const old = new Date(before.scheduledAt);
   await ctx.rt.refresh({ coachId: before.coachId, startsAt: old, endsAt: new Date(old.getTime() + before.duration * 60_000), sessionId }, ctx.message);
   await ctx.rt.refresh({ coachId: before.coachId, startsAt, endsAt: new Date(startsAt.getTime() + before.duration * 60_000) }, ctx.message);
-  return [show(ctx, bookedView(v, startsAt, before.coachName ?? 'your coach', true, await creditsOf(v)))];
+  return [show(ctx, bookedView(v, startsAt, before.coachName ?? 'your coach', true, undefined, await creditsOf(v)))];
 }
 
 export const BOOKING_VERBS = {
@@ -255,6 +324,7 @@ export const BOOKING_VERBS = {
   rd: 'act',
   rs: 'act',
   rx: 'act',
+  bw: 'act',
 } as const satisfies Record<string, VerbUse>;
 
 // Registers these verbs for `act()` (see VerbRegistry).
@@ -294,6 +364,12 @@ export const booking: Feature<keyof typeof BOOKING_VERBS> = {
     rx: async (ctx, args) => {
       const { pick, rest } = parsePick(args, true);
       return move(ctx, pick.sessionId!, instantArg(rest));
+    },
+    bw: async (ctx, args) => {
+      const sessionId = unpackId(args[0] ?? '');
+      const count = unpackInt(args[1] ?? '', 26);
+      if (!sessionId || count === null || count < 2) throw new Refusal(ACTION_SENTENCES.malformed);
+      return weekly(ctx, sessionId, count);
     },
   },
   live: {

@@ -53,6 +53,7 @@ export function drawSessionCard(v: Viewer, s: SessionView): View {
       ['When', spanLabel(s.scheduledAt, s.duration, v.zone)],
       ['Status', s.status === 'no_show' ? `no-show (${s.noShowParty ?? 'member'})` : s.status],
       ['Type', s.type],
+      ...(s.series ? ([['Series', `Weekly, ${s.series.position} of ${s.series.count}`]] as [string, string][]) : []),
       ['Coach notes', s.coachNotes],
       ['Outcomes', s.outcomes],
       ['Member notes', s.memberNotes],

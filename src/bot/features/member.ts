@@ -235,7 +235,7 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
       const v = requireMember(ctx);
       const id = sessionIdArg(args);
       const s = await sessionStillFor(v, id, (f) => assertCanCancel(f, v.now, true));
-      // Told before confirming: from the cut-off on, the warning first (docs/design.md §9).
+      // Told before confirming: from the cut-off on, the warning first (docs/design.md §10).
       if (lateWarning(v, s) && args[1] !== ACK) return [confirmCancel(ctx, v, s, true)];
       return [openForm(ctx, MEMBER_VERBS.sc, [packId(id), ...(args[1] === ACK ? [ACK] : [])])];
     },

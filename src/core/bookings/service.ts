@@ -74,9 +74,10 @@ const RECHECK_FAILED = 'CB409';
 /**
  * The call of booking_recheck (a function of the migrations) that re-decides, under the lock, a slot
  * decideSlot found bookable on the unlocked read: same window and zone, a seat left, none of them the
- * member's, no session within the window's buffer (leaving out the session just written).
+ * member's, no session within the window's buffer (leaving out the session just written). Exported
+ * for its property test (test/core/bookings.recheck.test.ts), which holds it to decideSlot.
  */
-function recheckUnderLock(coachUserId: string, timezone: string, seen: PlacedSlot, duration: number, reader: Required<CalendarReader>): Prisma.Sql {
+export function recheckUnderLock(coachUserId: string, timezone: string, seen: PlacedSlot, duration: number, reader: Required<CalendarReader>): Prisma.Sql {
   const w = seen.window;
   const { from } = instantsAroundInstant(seen.startsAt, duration);
   return Prisma.sql`SELECT "booking_recheck"(${coachUserId}::text, ${timezone}::text, ${w.id}::text, ${w.dayOfWeek}::int, ${w.startTime}::text,
@@ -190,7 +191,7 @@ export function createBookingsService(deps: CoreDeps) {
         if (!seen.bookable) return null;
         const { booking, statement } = confirmedBookingWrite(request(seen), keyOf, now);
         const recheck = recheckUnderLock(input.coachId, ctx.calendar.timezone, seen, input.duration, { memberId: input.memberId, exceptSessionId: booking.sessionId! });
-        // The credit, if the coach requires one, is reserved after the re-check, before COMMIT (docs/design.md §9).
+        // The credit, if the coach requires one, is reserved after the re-check, before COMMIT (docs/design.md §10).
         const reserve = inlineSql(reserveCreditCall({ coachId: input.coachId, memberId: input.memberId, sessionId: booking.sessionId!, actorId: actor.userId, at: now }));
         await lockCoachCalendarAndRead(c, input.coachId, recheck, ['BEGIN', statement], 'bookings_recheck', [reserve, 'COMMIT']).catch((error: unknown) => {
           if (sqlState(error) === NO_CREDIT_LEFT) throw noCredits();
@@ -216,7 +217,7 @@ export function createBookingsService(deps: CoreDeps) {
           write = rejectedBookingWrite(request(decision as PlacedSlot), keyOf, error.code, error.message, now);
         }
         // The write and the commit travel together: a failed write skips the COMMIT behind it. A
-        // confirmed booking reserves its credit between them (docs/design.md §9).
+        // confirmed booking reserves its credit between them (docs/design.md §10).
         const reserve = decision.bookable
           ? `;\n${inlineSql(reserveCreditCall({ coachId: input.coachId, memberId: input.memberId, sessionId: write.booking.sessionId!, actorId: actor.userId, at: now }))}`
           : '';
@@ -229,7 +230,7 @@ export function createBookingsService(deps: CoreDeps) {
       // Nothing of this attempt was written: its refusal becomes the key's answer, or a concurrent
       // twin's answer is given.
       const keyed: KeyedRequest = { userId: actor.userId, key, operation: BOOKING_OPERATION, requestHash: hash };
-      // The coach is told once that the member ran out (docs/design.md §9); the member gets the refusal.
+      // The coach is told once that the member ran out (docs/design.md §10); the member gets the refusal.
       if (isDomainError(error) && error.code === 'no_credits') await tellCoachNoCredits(db, input.memberId, input.coachId, now);
       const { record, ours } = await answerAfterFailure(db, keyed, error);
       return ours && isRecordableRefusal(error) ? { refusal: error, replayed: false } : replay(record, hash);

@@ -46,8 +46,8 @@ function bookingRow(r: BookingRequest, status: 'confirmed' | 'rejected', at: Dat
   };
 }
 
-function bookingCte(b: SessionBookingModel, date: string): Prisma.Sql {
-  return Prisma.sql`booking_row AS (
+function bookingCte(b: SessionBookingModel, date: string, name = 'booking_row'): Prisma.Sql {
+  return Prisma.sql`${Prisma.raw(name)} AS (
     INSERT INTO "session_bookings" ("id", "memberId", "coachId", "requestedDate", "requestedTime", "slotStartsAt", "duration", "status",
       "memberNotes", "sessionId", "rejectionReason", "createdAt", "updatedAt")
     VALUES (${b.id}, ${b.memberId}, ${b.coachId}, ${date}::date, ${b.requestedTime}, ${b.slotStartsAt}, ${b.duration}, ${b.status}::"BookingStatus",
@@ -65,11 +65,18 @@ export interface BookingWrite {
 }
 
 /**
- * A confirmed booking with its session, calendar event, notifications to its parties
- * (Properties 26, 28, 47) and its idempotency key.
+ * The rows of a confirmed booking with its session, calendar event and notifications to its parties
+ * (Properties 26, 28, 47), as CTEs without a key: a series (series.ts) writes several in one
+ * statement, each under its own `prefix`, and one key for them all.
  */
-export function confirmedBookingWrite(r: BookingRequest, k: KeyOf, at: Date): BookingWrite {
+export function confirmedBookingCtes(
+  r: BookingRequest,
+  actorId: string,
+  at: Date,
+  occurrence?: { prefix: string; series: { id: string; position: number } },
+): { booking: SessionBookingModel; ctes: Prisma.Sql[] } {
   const bookingId = randomUUID();
+  const prefix = occurrence?.prefix ?? '';
   const { session, ctes } = sessionInsertCtes(
     {
       memberProfileId: r.memberProfileId,
@@ -80,17 +87,21 @@ export function confirmedBookingWrite(r: BookingRequest, k: KeyOf, at: Date): Bo
       type: r.type,
       memberNotes: r.memberNotes,
       notify: 'booking.confirmed',
-      payload: { bookingId },
-      actorId: k.actorId,
+      payload: occurrence ? { bookingId, seriesId: occurrence.series.id, seriesPosition: occurrence.series.position } : { bookingId },
+      actorId,
+      series: occurrence?.series,
     },
     at,
+    prefix,
   );
   const booking = { ...bookingRow(r, 'confirmed', at, { sessionId: session.id }), id: bookingId };
-  const statement = Prisma.sql`WITH ${Prisma.join([
-    ...ctes,
-    bookingCte(booking, r.requestedDate),
-    idempotencyCte('booking_key', keyRecord(k, booking.id), at),
-  ], ', ')} SELECT 1`;
+  return { booking, ctes: [...ctes, bookingCte(booking, r.requestedDate, `${prefix}booking_row`)] };
+}
+
+/** A confirmed booking (confirmedBookingCtes) and its idempotency key, in one statement. */
+export function confirmedBookingWrite(r: BookingRequest, k: KeyOf, at: Date): BookingWrite {
+  const { booking, ctes } = confirmedBookingCtes(r, k.actorId, at);
+  const statement = Prisma.sql`WITH ${Prisma.join([...ctes, idempotencyCte('booking_key', keyRecord(k, booking.id), at)], ', ')} SELECT 1`;
   return { booking, statement };
 }
 

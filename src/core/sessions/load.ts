@@ -13,12 +13,13 @@ export const sessionInclude = {
   member: { select: { userId: true, coachId: true, user: { select: { name: true } } } },
   coach: { select: { name: true, coachProfile: { select: { cancellationCutoffHours: true, lateCancelConsumes: true, requiresCredits: true } } } },
   groupConversation: { select: { id: true } },
+  series: { select: { count: true } },
 } satisfies Prisma.SessionInclude;
 
 type SessionRow = Prisma.SessionGetPayload<{ include: typeof sessionInclude }>;
 
 export function toRecord(row: SessionRow): SessionRecord {
-  const { member, coach, groupConversation, ...s } = row;
+  const { member, coach, groupConversation, series, seriesId, seriesPosition, ...s } = row;
   return {
     ...s,
     memberUserId: member.userId,
@@ -30,6 +31,7 @@ export function toRecord(row: SessionRow): SessionRecord {
       consumesCredit: (coach.coachProfile?.requiresCredits ?? false) && (coach.coachProfile?.lateCancelConsumes ?? false),
     },
     groupConversationId: groupConversation?.id ?? null,
+    series: series && seriesId && seriesPosition !== null ? { id: seriesId, position: seriesPosition, count: series.count } : null,
   };
 }
 

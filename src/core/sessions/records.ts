@@ -23,6 +23,8 @@ export interface NewSession {
   payload?: Record<string, unknown>;
   /** Who made it (see partiesToTell); absent when no one in particular did. */
   actorId?: string | null;
+  /** The recurring series it is an occurrence of, and its 1-based position (docs/design.md §9). */
+  series?: { id: string; position: number };
 }
 
 /** The two parties of a session. */
@@ -49,7 +51,7 @@ export function endOf(scheduledAt: Date, durationMinutes: number): Date {
  * data-modifying CTEs, so a caller can write them and its own rows in ONE statement: inside the coach
  * lock every statement is a round trip that other bookings of the coach wait for.
  */
-export function sessionInsertCtes(s: NewSession, at: Date) {
+export function sessionInsertCtes(s: NewSession, at: Date, prefix = '') {
   const event: CalendarEventModel = {
     id: randomUUID(),
     title: COACHING_SESSION_CATEGORY,
@@ -87,6 +89,8 @@ export function sessionInsertCtes(s: NewSession, at: Date) {
     noShowParty: null,
     rescheduledAt: null,
     cancelledLate: false,
+    seriesId: s.series?.id ?? null,
+    seriesPosition: s.series?.position ?? null,
     createdAt: at,
     updatedAt: at,
   };
@@ -99,17 +103,20 @@ export function sessionInsertCtes(s: NewSession, at: Date) {
     payload,
     dedupeKey: `${s.notify}:${session.id}:${userId}`,
   }));
+  // `prefix` keeps the CTE names apart when one statement writes several sessions (a series).
+  const name = (base: string) => Prisma.raw(`${prefix}${base}`);
   const ctes = [
-    Prisma.sql`session_event AS (
+    Prisma.sql`${name('session_event')} AS (
       INSERT INTO "calendar_events" ("id", "title", "startsAt", "endsAt", "category", "creatorId", "icalUid", "createdAt", "updatedAt")
       VALUES (${event.id}, ${event.title}, ${event.startsAt}, ${event.endsAt}, ${event.category}, ${event.creatorId}, ${event.icalUid}, ${at}, ${at}))`,
-    Prisma.sql`session_attendee AS (
+    Prisma.sql`${name('session_attendee')} AS (
       INSERT INTO "calendar_event_attendees" ("eventId", "userId") VALUES (${event.id}, ${s.memberUserId}))`,
-    Prisma.sql`session_row AS (
-      INSERT INTO "sessions" ("id", "calendarEventId", "memberId", "coachId", "type", "duration", "scheduledAt", "memberNotes", "createdAt", "updatedAt")
+    Prisma.sql`${name('session_row')} AS (
+      INSERT INTO "sessions" ("id", "calendarEventId", "memberId", "coachId", "type", "duration", "scheduledAt", "memberNotes",
+        "seriesId", "seriesPosition", "createdAt", "updatedAt")
       VALUES (${session.id}, ${event.id}, ${session.memberId}, ${session.coachId}, ${session.type}::"SessionType", ${session.duration},
-        ${session.scheduledAt}, ${session.memberNotes}, ${at}, ${at}))`,
-    notificationsCte('session_notifications', notifications, at),
+        ${session.scheduledAt}, ${session.memberNotes}, ${session.seriesId}, ${session.seriesPosition}::int, ${at}, ${at}))`,
+    notificationsCte(`${prefix}session_notifications`, notifications, at),
   ];
   return { session, event, ctes };
 }
@@ -162,7 +169,7 @@ export async function moveSession(
 
 /**
  * Cancels a session: status, calendar event, its booking (which frees the seat), and a notification
- * to its parties (Properties 20, 29). The coach's cancellation policy (docs/design.md §9): a
+ * to its parties (Properties 20, 29). The coach's cancellation policy (docs/design.md §10): a
  * cancellation by the member from the cut-off on is recorded late, and its reserved credit is
  * consumed when the coach says so; any other cancellation releases the credit.
  */

@@ -174,7 +174,7 @@ export interface SessionRecord extends SessionParties {
   cancellationReason: string | null;
   cancelledById: string | null;
   noShowParty: NoShowParty | null;
-  /** Cancelled by the member within the coach's cut-off (docs/design.md §9). */
+  /** Cancelled by the member within the coach's cut-off (docs/design.md §10). */
   cancelledLate: boolean;
   /** The coach's cancellation policy for it: from `cutoffAt` a member's cancellation is late, and uses the session's credit when `consumesCredit`. */
   cancellation: { cutoffAt: Date; consumesCredit: boolean };
@@ -183,6 +183,8 @@ export interface SessionRecord extends SessionParties {
   memberName: string;
   coachName: string;
   groupConversationId: string | null;
+  /** The recurring series it is an occurrence of: its position and the series' length ("3 of 8", docs/design.md §9). */
+  series: { id: string; position: number; count: number } | null;
 }
 
 export const parties = (s: SessionRecord) => ({

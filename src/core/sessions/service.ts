@@ -124,7 +124,7 @@ export function createSessionsService(deps: CoreDeps) {
       );
       const keyCte = keyRow === undefined ? [] : [idempotencyCte('session_key', { ...keyRow, resourceId: session.id }, now)];
       await tx.$executeRaw`WITH ${Prisma.join([...ctes, ...keyCte], ', ')} SELECT 1`;
-      // A session of a coach who requires credits reserves one, like a booking (docs/design.md §9).
+      // A session of a coach who requires credits reserves one, like a booking (docs/design.md §10).
       await tx.$executeRaw(reserveCreditCall({ coachId: coach.id, memberId: member.id, sessionId: session.id, actorId: actor.userId, at: now })).catch((error: unknown) => {
         if (sqlState(error) === NO_CREDIT_LEFT) throw new ConflictError('no_credits', 'The member has no sessions left in their package with this coach');
         throw error;
@@ -216,7 +216,7 @@ export function createSessionsService(deps: CoreDeps) {
           where: { id: current.id },
           data: { status: 'completed', completedAt: now, coachNotes: input.coachNotes, outcomes: input.outcomes ?? null },
         });
-        // A completed session spends its reserved credit (docs/design.md §9).
+        // A completed session spends its reserved credit (docs/design.md §10).
         await settleSessionCredit(tx, current.id, 'consume', { userId: actor.userId, at: now });
         // The member's copy says it may be rated; the rating prompt itself is derived by the jobs.
         await notifyParties(tx, parties(current), actor.userId, 'session.completed', (userId) => ({
@@ -245,7 +245,7 @@ export function createSessionsService(deps: CoreDeps) {
         const now = clock.now();
         assertCanMarkNoShow(current, now);
         await tx.session.update({ where: { id: current.id }, data: { status: 'no_show', noShowParty: input.party } });
-        // The member's no-show spends the credit when the coach says so; the coach's releases it (docs/design.md §9).
+        // The member's no-show spends the credit when the coach says so; the coach's releases it (docs/design.md §10).
         const policy = await tx.coachProfile.findUnique({ where: { userId: current.coachId }, select: { cancellationCutoffHours: true, lateCancelConsumes: true, noShowConsumes: true } });
         await settleSessionCredit(tx, current.id, policy ? noShowSettlement(policy, input.party) : 'release', { userId: actor.userId, at: now });
         await notifyParties(tx, parties(current), actor.userId, 'session.no_show', () => ({ sessionId: current.id, party: input.party }));

@@ -1,4 +1,4 @@
-import { InteractionType } from 'discord-api-types/v10';
+import { InteractionResponseType, InteractionType } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
 import { actorOf, makeAdmin, makeCoach, makeMember } from '../../helpers/factories.ts';
 import type { RunningWorkers } from '../../../src/jobs/index.ts';
@@ -155,6 +155,32 @@ describe('Discord: member and coach flows through signed interactions', () => {
     expect(values).toEqual({ name: 'Rita', goals: 'Climb', timezone: 'Europe/Berln' });
     await member.submit({ name: 'Rita', goals: 'Climb', timezone: 'Europe/Berlin' });
     expect(member.last?.content).toContain('Welcome, Rita!');
+  });
+
+  it('a click that opens no form is acknowledged at once and its answer edits the clicked message; one that opens a form still answers with it', async () => {
+    // The default harness gives the bot 2.5 s to answer first: a click does not use it.
+    const coach = await coachWithHours('Coach Quick', 2);
+    const member = newUser();
+    await signUp(member, 'Coach Quick');
+    await member.command('book');
+    const days = member.last!;
+    const from = h.fake.calls.length;
+    const body = await member.click('Tue 8 Jan', days);
+    expect(body).toEqual({ type: InteractionResponseType.DeferredMessageUpdate });
+    // The day's times replace the day picker in place, through the interaction's webhook.
+    const edits = h.fake.calls.slice(from).filter((c) => c.method === 'PATCH' && /\/messages\/(@|%40)original$/.test(c.path));
+    expect(edits).toHaveLength(1);
+    expect(member.last).toMatchObject({ id: days.id });
+    await member.click('10:00');
+    await member.click('Confirm booking');
+    expect(member.last?.content).toContain('Booked');
+    expect(await h.db.session.count({ where: { coachId: coach.id } })).toBe(1);
+
+    // A button that opens a form is answered by the form itself, drawn with the current values.
+    await member.command('profile');
+    const answer = await member.click('Edit');
+    expect(answer.type).toBe(InteractionResponseType.Modal);
+    expect(JSON.stringify(member.modal)).toContain('Dana');
   });
 
   it('with no answer budget at all, a button that opens a form answers with the modal itself, and the form works', async () => {

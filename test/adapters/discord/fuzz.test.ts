@@ -270,7 +270,9 @@ describe('fuzzing the Discord interactions endpoint', () => {
       { numRuns: FUZZ_RUNS * 2 },
     );
     // Hostile, not hopeless: a good share of the interactions got past the parsers to the bot.
-    expect(await t.db.chatDelivery.count()).toBeGreaterThan(handledBefore + FUZZ_RUNS / 3);
+    // The count is random (Discord's is 40-45 of 200 requests): a sixth of FUZZ_RUNS is far enough
+    // below it never to fail by chance, and far above the zero of parsers that refuse everything.
+    expect(await t.db.chatDelivery.count()).toBeGreaterThan(handledBefore + FUZZ_RUNS / 6);
     expect(failures.failures).toEqual([]);
     await stillAnswers();
   });

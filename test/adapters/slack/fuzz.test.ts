@@ -371,7 +371,9 @@ describe('fuzzing the Slack receiver', () => {
       { numRuns: FUZZ_RUNS * 2 },
     );
     // Hostile, not hopeless: a good share of the requests got past the parsers to the bot.
-    expect(await t.db.chatDelivery.count()).toBeGreaterThan(handledBefore + FUZZ_RUNS / 3);
+    // The count is random (Discord's is 40-45 of 200 requests): a sixth of FUZZ_RUNS is far enough
+    // below it never to fail by chance, and far above the zero of parsers that refuse everything.
+    expect(await t.db.chatDelivery.count()).toBeGreaterThan(handledBefore + FUZZ_RUNS / 6);
     expect(failures.failures).toEqual([]);
     await stillAnswers();
   });

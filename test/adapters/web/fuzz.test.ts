@@ -185,7 +185,9 @@ describe('fuzzing the web playground', () => {
       { numRuns: FUZZ_RUNS * 2 },
     );
     // Hostile, not hopeless: a good share of the inputs got past the parsers to the bot.
-    expect(await t.db.chatDelivery.count()).toBeGreaterThan(handledBefore + FUZZ_RUNS / 3);
+    // The count is random (Discord's is 40-45 of 200 requests): a sixth of FUZZ_RUNS is far enough
+    // below it never to fail by chance, and far above the zero of parsers that refuse everything.
+    expect(await t.db.chatDelivery.count()).toBeGreaterThan(handledBefore + FUZZ_RUNS / 6);
     expect(failures.failures).toEqual([]);
     // Still up: the health check answers, and so does the bot.
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
