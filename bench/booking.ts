@@ -89,7 +89,7 @@ async function bookingRun(): Promise<Measurement> {
       const m = await makeUser(db, 'Member', { coachId: coach.id });
       members.push({ memberId: m.memberId, actor: await access.actorFor(m.id) });
     }
-    // A second coach, the same, who requires credits (docs/design.md §10): each member holds plenty,
+    // A second coach, the same, who requires credits (docs/design.md §11): each member holds plenty,
     // so every booking also reserves one under the lock.
     const creditsCoach = await makeUser(db, 'Coach');
     await db.coachProfile.update({ where: { userId: creditsCoach.id }, data: { requiresCredits: true } });

@@ -161,6 +161,8 @@ export function createBot(deps: BotDeps): Bot {
       claimed = true;
       let effects: Effect[];
       try {
+        // Where notices go by default: the platform the person last wrote from (docs/design.md §10).
+        await rt.core.chat.touch(inbound.user);
         const ctx = await context(inbound);
         effects = await rememberForms(ctx, await route(ctx, inbound), inbound.type === 'action' ? inbound.action : undefined);
       } catch (error) {

@@ -44,6 +44,7 @@ export const ANSWERED_BY_KIND = [
   'calendar_feed_not_found',
   'not_your_packages',
   'package_not_found',
+  'commitment_not_found',
   'coach_has_members_or_sessions',
   'timezone_strands_sessions',
   'member_profile_exists',
@@ -100,6 +101,7 @@ const SENTENCES: Record<Exclude<ErrorCode, (typeof ANSWERED_BY_KIND)[number]>, S
   link_code_expired: 'That link code has expired (codes last 15 minutes), so nothing was changed. Please ask for a new one.',
   link_throttled: (e) => `Too many wrong link codes, so nothing was changed. Please try again in ${waitText(e)}.`,
   chat_account_linked_elsewhere: 'This chat account is linked to someone else. Send /unlink first, then /link again.',
+  platform_not_linked: 'Notices can only go to a platform you have linked. Send /notify here from the chat you want them in.',
 };
 
 /** How long a throttled person waits, in words. */

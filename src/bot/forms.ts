@@ -80,9 +80,14 @@ export function formOffer(form: Form): View {
 function refusedInput(form: Form, error: unknown): { id: string; message: string } | null {
   if (!isDomainError(error) || !(error instanceof ValidationError)) return null;
   for (const issue of error.issues) {
-    const id = issue.field.split('.').at(-1);
+    const path = issue.field.split('.');
+    const id = path.at(-1);
     const input = form.inputs.find((i) => i.id === id);
     if (input) return { id: input.id, message: `${input.label}: ${issue.message}` };
+    // An item of a list typed one per line (commitments.2.text): the input, and which line.
+    const at = path.findIndex((p, k) => k < path.length - 1 && form.inputs.some((i) => i.id === p) && /^\d+$/.test(path[k + 1] ?? ''));
+    const listInput = at >= 0 ? form.inputs.find((i) => i.id === path[at]) : undefined;
+    if (listInput) return { id: listInput.id, message: `${listInput.label}: item ${Number(path[at + 1]) + 1}: ${issue.message}` };
   }
   return null;
 }

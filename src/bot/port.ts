@@ -63,6 +63,12 @@ export interface Notice {
 }
 
 /**
+ * The notice the jobs send, once, on the platform a notice reached, naming the linked chats where
+ * delivery failed for good and why (payload: `now`, the platform; `unreachable`, [{ platform, reason }]).
+ */
+export const UNREACHABLE_NOTICE = 'chat.unreachable';
+
+/**
  * Turns a notice into the message its recipient sees, with the buttons that answer it (Confirm,
  * Reschedule, Can't make it on reminders; Complete / No-show on a coach's prompt; 1–5 on a rating
  * prompt), each action signed for that recipient. Implemented by the bot (src/bot), used by jobs.

@@ -1,15 +1,20 @@
-import type { SessionView } from '../core/sessions/index.ts';
+import type { LastTimeView, SessionView } from '../core/sessions/index.ts';
+import { lastTimeBlocks } from './continuity.ts';
 import { packId, packInt } from './compact.ts';
 import { viewerFor, type BotRuntime, type Viewer } from './context.ts';
 import { creditsLine, spanLabel, whenLabel, type CreditsShown } from './format.ts';
 import { creditsOf } from './features/credits.ts';
-import type { Notice, Presenter } from './port.ts';
+import { UNREACHABLE_NOTICE, type Notice, type Presenter } from './port.ts';
 import { button, header, row, screen, text } from './ui.ts';
 import type { View } from './view.ts';
 import type { Feature } from './feature.ts';
 
 // Notices (outbox notifications, reminders, prompts) as the recipient reads them, with buttons
 // signed for that recipient. The jobs deliver what this draws; nothing here sends anything.
+
+
+const PLATFORM_NAMES: Record<string, string> = { slack: 'Slack', telegram: 'Telegram', discord: 'Discord', web: 'the playground' };
+const platformName = (p: unknown): string | undefined => (typeof p === 'string' ? PLATFORM_NAMES[p] : undefined);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
@@ -28,10 +33,11 @@ function sessionLine(v: Viewer, s: SessionView, forCoach: boolean): string {
 }
 
 /**
- * A notice for its recipient, from the notice, the session it is about and the member's credits
- * with the coach (shown on a booking's confirmation and every reminder); pure, for the property test.
+ * A notice for its recipient, from the notice, the session it is about (and, for a reminder, the
+ * one before it) and the member's credits with the coach (shown on a booking's confirmation and
+ * every reminder); pure, for the property test.
  */
-export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, credits: CreditsShown | null = null): View {
+export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, last: LastTimeView | null = null, credits: CreditsShown | null = null): View {
   const p = notice.payload;
   const balance = !forCoachOf(v) ? (creditsLine(credits, v.zone) ?? '') : '';
   const forCoach = v.account?.role === 'Coach';
@@ -78,6 +84,7 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, cre
       return screen(`Reminder: session ${soon}`, [
         header(`Reminder: your session is ${soon}`),
         text(line || 'You have a session soon.', balance),
+        ...lastTimeBlocks(v, last, { forCoach, doneButtons: true }),
         sessionId && s?.status === 'scheduled' && !forCoach ? reminderRow(v, sessionId) : null,
         sessionId && forCoach ? row(button('Open session card', v.act('cv', packId(sessionId)))) : null,
       ]);
@@ -104,6 +111,17 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, cre
         text(`${str(p.memberName) ?? 'A member'} tried to book but has no sessions left in their package.`),
         str(p.memberId) && forCoach ? row(button('Open member', v.act('md', packId(str(p.memberId)!)))) : null,
       ]);
+    case UNREACHABLE_NOTICE: {
+      const now = platformName(p.now);
+      const lost = Array.isArray(p.unreachable) ? (p.unreachable as { platform?: unknown; reason?: unknown }[]) : [];
+      return screen('Notices come here now', [
+        header(`Your notices come here${now ? `, to ${now},` : ''} now`),
+        text(
+          ...lost.map((l) => `I could not reach you on ${platformName(l.platform) ?? 'another chat'}: ${str(l.reason) ?? 'it refused delivery'}.`),
+          'Write to me there to get notices there again, or send /notify here where you want them.',
+        ),
+      ]);
+    }
     case 'member.assigned':
       return card('New member', `${str(p.memberName) ?? 'A member'} is now your member. Use /members to see them.`);
     default:
@@ -111,12 +129,13 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, cre
   }
 }
 
-/** A notice drawn for its recipient from the session, and the member's credits, as they are now. */
+/** A notice drawn for its recipient from the session as it is now (and, for a reminder, the one before it), with the member's credits. */
 async function presentTo(v: Viewer, notice: Notice): Promise<View> {
   const sessionId = str(notice.payload.sessionId);
   const session = sessionId && v.actor ? await v.core.sessions.get(v.actor, sessionId).catch(() => null) : null;
+  const last = session && v.actor && notice.type === 'session.reminder' ? await v.core.sessions.lastTime(v.actor, session.id).catch(() => null) : null;
   const withBalance = (notice.type === 'booking.confirmed' || notice.type === 'session.created' || notice.type === 'session.reminder') && !forCoachOf(v);
-  return drawNotice(v, notice, session, withBalance && session ? await creditsOf(v) : null);
+  return drawNotice(v, notice, session, last, withBalance && session ? await creditsOf(v) : null);
 }
 
 function forCoachOf(v: Viewer): boolean {

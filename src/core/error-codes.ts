@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   chat_identity_not_found: { kind: 'not_found', meaning: 'No such chat account linked to this user' },
   calendar_feed_not_found: { kind: 'not_found', meaning: 'No live calendar feed at this address' },
   package_not_found: { kind: 'not_found', meaning: "No such package of this coach's" },
+  commitment_not_found: { kind: 'not_found', meaning: 'No such commitment' },
 
   // 409: the current state stands in the way.
   slot_full: { kind: 'conflict', meaning: 'Every seat of the slot is taken' },
@@ -87,6 +88,7 @@ export const ERROR_CODES = {
   not_enough_credits: { kind: 'conflict', meaning: 'A downward adjustment larger than the credits left' },
 
   // 422: well formed, but a rule refuses it.
+  platform_not_linked: { kind: 'unprocessable', meaning: 'A preferred chat platform the user has no linked account on' },
   outside_availability: { kind: 'unprocessable', meaning: "The time is outside the coach's availability" },
   booking_too_soon: { kind: 'unprocessable', meaning: 'The time is in the past or within the booking notice' },
   booking_too_far_ahead: { kind: 'unprocessable', meaning: 'The time is beyond the booking horizon' },

@@ -69,6 +69,7 @@ const NOT_FOUND_CODES = {
   'Chat identity': 'chat_identity_not_found',
   'Calendar feed': 'calendar_feed_not_found',
   Package: 'package_not_found',
+  Commitment: 'commitment_not_found',
 } as const satisfies Record<string, CodeOf<'not_found'>>;
 
 export type NotFoundEntity = keyof typeof NOT_FOUND_CODES;

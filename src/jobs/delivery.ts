@@ -2,11 +2,11 @@ import DataLoader from 'dataloader';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ChatDeliveryError, type ChatPort, type NoticeKeeper, type Presenter, type Recipient, type Redrawer } from '../bot/port.ts';
+import { ChatDeliveryError, UNREACHABLE_NOTICE, type ChatPort, type NoticeKeeper, type Presenter, type Recipient, type Redrawer } from '../bot/port.ts';
 import type { MessageRef } from '../bot/inbound.ts';
 import type { Platform } from '../bot/inbound.ts';
 import type { Clock } from '../core/index.ts';
-import { createNotificationDelivery, type ClaimResult, type ClaimedNotification } from '../core/notifications/index.ts';
+import { createNotificationDelivery, type ChatAddress, type ClaimResult, type ClaimedNotification } from '../core/notifications/index.ts';
 import type { Db } from '../db/client.ts';
 import { isDatabaseOutage } from './outage.ts';
 import { DELIVERY_QUEUE, type DeliveryJob } from './queues.ts';
@@ -53,10 +53,10 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
-function recipientOf(n: ClaimedNotification): Recipient {
-  const a = n.address!;
+function recipientOf(a: ChatAddress): Recipient {
   return { platform: a.platform, scope: a.scope, platformUserId: a.platformUserId, dmChannelId: a.dmChannelId ?? undefined };
 }
+
 
 /**
  * How long a claim or a mark waits for others to share its statement. Jobs start and finish one
@@ -168,6 +168,25 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     }
   }
 
+  const portOf = (a: ChatAddress) => deps.ports(a.platform)!;
+
+  /**
+   * Once per failure, on the platform a notice just reached: why notices no longer go to the
+   * platforms where delivery failed for good. A courtesy like a redraw: its failure is logged.
+   */
+  async function tellWhyNotThere(n: ClaimedNotification, reached: ChatAddress, through: ChatPort): Promise<void> {
+    try {
+      const others = n.addresses.filter((a) => a.identityId !== reached.identityId);
+      const unreachable = await bookkeeping(delivery.claimTelling(others.map((a) => a.identityId)));
+      if (!unreachable.length) return;
+      const recipient = recipientOf(reached);
+      const notice = { id: `${n.id}:unreachable`, userId: n.userId, type: UNREACHABLE_NOTICE, payload: { now: reached.platform, unreachable } };
+      await through.send(recipient, await deps.present(notice, recipient));
+    } catch (error) {
+      logger.warn({ err: error, notificationId: n.id }, 'could not tell why a chat account gets no notices');
+    }
+  }
+
   async function deliver(job: Job<DeliveryJob>, token: string | undefined): Promise<DeliveryOutcome> {
     const id = job.data.notificationId;
     // The claim's lease as this worker can count on it: started before the claim was asked for, with
@@ -184,32 +203,66 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     };
     await redraw(n);
     if (n.staleReason) return finishAs('skipped', n.staleReason);
-    if (!n.address) return finishAs('skipped', 'no_chat_identity: the user has not linked a chat account');
-    const port = deps.ports(n.address.platform);
-    if (!port) return finishAs('failed', `no_chat_port: ${n.address.platform} is not connected in this worker`);
-    let landed: MessageRef;
-    try {
-      const recipient = recipientOf(n);
-      const view = await deps.present({ id: n.id, userId: n.userId, type: n.type, payload: n.payload }, recipient);
-      landed = await port.send(recipient, view);
-    } catch (error) {
-      const reason = reasonOf(error);
-      const permanent = error instanceof ChatDeliveryError && error.permanent;
-      if (permanent || n.attempts >= settings.attempts) {
-        await finishAs('failed', permanent ? reason : `${reason} (after ${n.attempts} attempts)`);
-        logger.warn({ notificationId: id, attempts: n.attempts, reason }, 'notification delivery failed');
-        return 'failed';
+    if (!n.addresses.length) return finishAs('skipped', 'no_chat_identity: the user has not linked a chat account');
+    // The preferred platform (or the one last used) first; one where delivery failed for good is
+    // passed over until its user writes from it again, and the next linked platform gets the notice.
+    const reachable = n.addresses.filter((a) => a.unreachableReason === null);
+    if (!reachable.length) {
+      return finishAs('failed', `unreachable: every linked chat account refused delivery (${n.addresses.map((a) => `${a.platform}: ${a.unreachableReason}`).join('; ')})`);
+    }
+    const notice = { id: n.id, userId: n.userId, type: n.type, payload: n.payload };
+    const failures: string[] = [];
+    let landed: MessageRef | undefined;
+    let reached: ChatAddress | undefined;
+    for (const [i, address] of reachable.entries()) {
+      const port = deps.ports(address.platform);
+      if (!port) {
+        failures.push(`no_chat_port: ${address.platform} is not connected in this worker`);
+        continue;
       }
-      await bookkeeping(delivery.release(id, reason));
-      telemetry.attempted(n.type, 'retried');
-      // The platform said when to come back (429 Retry-After): wait exactly that, not the backoff.
-      if (error instanceof ChatDeliveryError && error.retryAfterMs !== undefined) return delay(job, token, error.retryAfterMs);
-      throw error;
+      try {
+        const recipient = recipientOf(address);
+        landed = await port.send(recipient, await deps.present(notice, recipient));
+        reached = address;
+        break;
+      } catch (error) {
+        const reason = reasonOf(error);
+        const permanent = error instanceof ChatDeliveryError && error.permanent;
+        const last = i === reachable.length - 1;
+        if (permanent) {
+          // Failed for good here (blocked, uninstalled, closed): remembered, and the next one is tried now.
+          await bookkeeping(delivery.markUnreachable(address.identityId, reason));
+          logger.warn({ notificationId: id, platform: address.platform, reason }, 'chat account unreachable: trying the next linked platform');
+          failures.push(reason);
+          continue;
+        }
+        if (n.attempts >= settings.attempts && !last) {
+          // Out of attempts on this one, but it may still answer later: the next platform takes this notice.
+          failures.push(`${reason} (after ${n.attempts} attempts)`);
+          continue;
+        }
+        if (n.attempts >= settings.attempts) {
+          failures.push(`${reason} (after ${n.attempts} attempts)`);
+          break;
+        }
+        await bookkeeping(delivery.release(id, reason));
+        telemetry.attempted(n.type, 'retried');
+        // The platform said when to come back (429 Retry-After): wait exactly that, not the backoff.
+        if (error instanceof ChatDeliveryError && error.retryAfterMs !== undefined) return delay(job, token, error.retryAfterMs);
+        throw error;
+      }
+    }
+    if (!landed || !reached) {
+      const reason = failures.join('; ') || 'no reachable chat account';
+      await finishAs('failed', reason);
+      logger.warn({ notificationId: id, attempts: n.attempts, reason }, 'notification delivery failed');
+      return 'failed';
     }
     const sent = { type: n.type, dueAtMs: n.dueAt.getTime() };
     try {
       const outcome = await markWhileClaimed(id, sent, claimEndsAt);
       await keepCurrent(n, landed);
+      await tellWhyNotThere(n, reached, portOf(reached));
       return outcome;
     } catch (error) {
       // The platform has the message and the outage outlasted the claim: the job remembers it, so

@@ -6,14 +6,14 @@ import { relayOutbox, type RelayDeps } from './relay.ts';
 // within the window (core/notifications/timed.ts writes their outbox rows), then relayed like any
 // notification. Redis thus holds minutes of work whatever the number of sessions booked ahead, and
 // a reschedule or cancel needs no job surgery: the tick and the worker read the current session.
-// The same tick expires credits past their validity (docs/design.md §10).
+// The same tick expires credits past their validity (docs/design.md §11).
 
 export interface TickResult {
   /** Reminder and prompt rows written by this tick. */
   derived: number;
   /** Rows handed to the delivery queue. */
   relayed: number;
-  /** Expire entries written for grants past their validity (docs/design.md §10). */
+  /** Expire entries written for grants past their validity (docs/design.md §11). */
   expired: number;
 }
 

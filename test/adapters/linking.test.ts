@@ -35,7 +35,7 @@ ports.discord = discordAdapter.port;
 const discordHttp = Fastify();
 await discordAdapter.start(discordHttp);
 const discordUrl = await discordHttp.listen({ host: '127.0.0.1', port: 0 });
-const discord: DiscordHarness = { ...api, fake: discordFake, bot, adapter: discordAdapter, app: discordHttp, url: discordUrl };
+const discord: DiscordHarness = { ...api, fake: discordFake, bot, adapter: discordAdapter, app: discordHttp, url: discordUrl, ports };
 
 afterAll(async () => {
   await discordHttp.close();

@@ -4,7 +4,7 @@ import { TEST_EPOCH } from '../helpers/core.ts';
 import { buildWorld } from './fixtures.ts';
 import { setupApi } from './harness.ts';
 
-// Packages, the credit ledger and the coach's credit settings over HTTP (docs/design.md §10).
+// Packages, the credit ledger and the coach's credit settings over HTTP (docs/design.md §11).
 
 const api = await setupApi();
 const world = await buildWorld(api, { coaches: 2, membersPerCoach: 2, unassigned: 0, sessionsPerMember: 0 });

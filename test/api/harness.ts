@@ -93,7 +93,18 @@ export async function databaseFingerprint(db: TestContext['db']): Promise<Record
     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'
     ORDER BY table_name`;
   const parts = tables.map(({ table_name: name }) => {
-    const row = name === 'api_tokens' ? `(t."id", t."revokedAt", t."expiresAt", t."name")::text` : 't::text';
+    // A token's lastUsedAt, and a chat account's (with whether it is reachable, and updatedAt), are
+    // bookkeeping every use writes: the fingerprint is of what the account is and who it belongs to.
+    // Where a user's notices go is a preference any of their genuine buttons ("Send notices here")
+    // may set, like the chat account last used: the rest of the user is fingerprinted.
+    const row =
+      name === 'api_tokens'
+        ? `(t."id", t."revokedAt", t."expiresAt", t."name")::text`
+        : name === 'chat_identities'
+          ? `(t."id", t."userId", t."platform", t."scope", t."platformUserId", t."dmChannelId", t."createdAt")::text`
+          : name === 'users'
+            ? `(to_jsonb(t) - 'preferredPlatform' - 'updatedAt')::text`
+            : 't::text';
     return `SELECT '${name}' AS name, count(*)::text || ':' || coalesce(md5(string_agg(${row}, ',' ORDER BY ${row})), '') AS print FROM "${name}" t`;
   });
   const rows = await db.$queryRawUnsafe<{ name: string; print: string }[]>(parts.join(' UNION ALL '));

@@ -64,7 +64,19 @@ describe('GET and DELETE /users/{id}/chat-identities', () => {
     const listed = await api.call(coach.token, { method: 'GET', url: `/users/${coach.id}/chat-identities` });
     expect(listed.statusCode).toBe(200);
     const items = listed.json<{ items: { id: string }[] }>().items;
-    expect(items).toEqual([{ id: expect.any(String), platform: 'slack', scope: 'T1', platformUserId: who.platformUserId, createdAt: expect.any(String) }]);
+    expect(items).toEqual([
+      {
+        id: expect.any(String),
+        platform: 'slack',
+        scope: 'T1',
+        platformUserId: who.platformUserId,
+        createdAt: expect.any(String),
+        lastUsedAt: null,
+        unreachableAt: null,
+        unreachableReason: null,
+        receivesNotices: true,
+      },
+    ]);
     const removed = await api.call(coach.token, { method: 'DELETE', url: `/users/${coach.id}/chat-identities/${items[0]!.id}` });
     expect(removed.statusCode).toBe(200);
     expect(removed.json()).toMatchObject({ id: items[0]!.id, platform: 'slack' });

@@ -50,6 +50,7 @@ const CORE_INPUT_OF: Record<string, z.ZodObject> = {
   updateUser: updateUserInput,
   createPackage: createPackageInput,
   grantCredits: grantCreditsInput,
+  updateMe: updateUserInput,
 };
 
 /** Core takes these values as arguments, not as an input object. */

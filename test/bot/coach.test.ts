@@ -27,10 +27,14 @@ describe('coach screens', () => {
     await coachChat.click('Mia');
     expect(coachChat.text()).toContain('Session with Mia <script>');
     await coachChat.click('Complete');
-    expect(coachChat.lastForm?.inputs.map((i) => i.id)).toEqual(['notes', 'outcomes']);
-    await coachChat.submit({ notes: 'Worked on form', outcomes: 'Faster' });
+    expect(coachChat.lastForm?.inputs.map((i) => i.id)).toEqual(['notes', 'outcomes', 'commitments']);
+    await coachChat.submit({ notes: 'Worked on form', outcomes: 'Faster', commitments: '- Stretch daily by 2030-01-15\n\nLog every run' });
     expect(coachChat.text()).toContain('completed');
     expect(coachChat.text()).toContain('Worked on form');
+    // Commitments, one per line, with an optional due day, shown with their progress.
+    expect(coachChat.text()).toContain('Commitments (0 of 2 done)');
+    expect(coachChat.text()).toContain('☐ Stretch daily (due 2030-01-15)');
+    expect(coachChat.text()).toContain('☐ Log every run');
     h.clock.set(new Date('2030-01-07T09:00:00Z'));
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TEST_EPOCH } from '../helpers/core.ts';
 import { coachWithHours, linkedMember, linkedUser, setupBot, viewText, type Chatter } from './harness.ts';
 
-// Credits in the chat (docs/design.md §10): /credits, the balance on /next and the booking
+// Credits in the chat (docs/design.md §11): /credits, the balance on /next and the booking
 // confirmation, the warning before a late cancellation, the coach's member card with Grant.
 
 const h = await setupBot();

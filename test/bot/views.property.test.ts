@@ -49,6 +49,7 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   rating: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
   ratingFeedback: optionalText,
   cancellationReason: optionalText,
+  commitments: fc.array(fc.record({ id, text: hostile, dueDate: fc.option(fc.constantFrom('2026-12-20', '2199-12-31'), { nil: null }), done: fc.boolean() }), { maxLength: 10 }),
   series: fc.option(fc.record({ position: fc.integer({ min: 1, max: 26 }), count: fc.integer({ min: 2, max: 26 }) }), { nil: null }),
 }).map((r) => ({
   id: r.id,
@@ -80,6 +81,7 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   memberName: r.memberName,
   coachName: r.coachName,
   groupConversationId: null,
+  commitments: r.commitments.map((c) => ({ id: c.id, text: c.text, dueDate: c.dueDate, doneAt: c.done ? r.at : null })),
   series: r.series && { id: randomUUID(), ...r.series },
 }));
 
@@ -138,7 +140,7 @@ describe('every view fits the limits of all three platforms, whatever the data',
     fc.assert(
       fc.property(viewer, fc.uniqueArray(session, { maxLength: 12, selector: (s) => s.id }), hostile, optionalText, fc.option(hostile, { nil: undefined }), (v, sessions, name, goals, note) => {
         fits(drawMySessions(v, sessions, note));
-        fits(drawNext(v, { memberId: randomUUID(), nextSession: sessions[0] ?? null, upcomingSessions: sessions.slice(0, 3), attendance: null }, credits(sessions.length)));
+        fits(drawNext(v, { memberId: randomUUID(), nextSession: sessions[0] ?? null, upcomingSessions: sessions.slice(0, 3), attendance: null }, null, credits(sessions.length)));
         fits(drawProfile(v, { membershipStatus: 'active', goals, user: { name, timezone: v.zone }, coach: sessions[0] ? { name: sessions[0].coachName } : null }));
         fits(drawRateList(v, sessions));
       }),
@@ -167,7 +169,7 @@ describe('every view fits the limits of all three platforms, whatever the data',
       fc.property(viewer, fc.uniqueArray(fc.record({ id, name: hostile, specialization: optionalText, timezone: zone }), { maxLength: 40, selector: (c) => c.id }), fc.option(session, { nil: null }), hostile, fc.integer({ min: 0, max: 10_000 }), (v, coaches, s, words, minutes) => {
         fits(drawCoachPicker(v, coaches));
         for (const type of types) {
-          fits(drawNotice(v, { id: randomUUID(), userId: randomUUID(), type, payload: { sessionId: s?.id, reason: words, message: words, memberName: words, minutesBefore: minutes, slotStartsAt: v.now.toISOString(), party: words, memberId: s?.memberId } }, s, credits(minutes)));
+          fits(drawNotice(v, { id: randomUUID(), userId: randomUUID(), type, payload: { sessionId: s?.id, reason: words, message: words, memberName: words, minutesBefore: minutes, slotStartsAt: v.now.toISOString(), party: words, memberId: s?.memberId } }, s, null, credits(minutes)));
         }
       }),
       RUNS,

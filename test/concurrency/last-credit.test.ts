@@ -9,7 +9,7 @@ import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
 import { makeMember } from '../helpers/factories.ts';
 import { coachWorld, HOUR, setWindows } from '../core/bookings.fixtures.ts';
 
-// The last credit across two API processes (docs/design.md §10): each process has its own pool and
+// The last credit across two API processes (docs/design.md §11): each process has its own pool and
 // core; bookings for different slots of one coach who requires credits hit both at once. However the
 // requests interleave, exactly as many bookings are confirmed as the member had credits, the rest
 // are refused with no_credits, and the ledger never goes below zero.

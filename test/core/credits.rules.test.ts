@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allocate, balanceOf, cancellationSettlement, expiriesDue, grantsOf, isLateCancellation, reservationsFit, type LedgerEntry } from '../../src/core/credits/index.ts';
 
-// The ledger's pure rules (docs/design.md §10), over any grants and reservations.
+// The ledger's pure rules (docs/design.md §11), over any grants and reservations.
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2030, 0, 7);

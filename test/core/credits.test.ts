@@ -4,7 +4,7 @@ import { setupCore, TEST_EPOCH } from '../helpers/core.ts';
 import { makeCoach, makeMember } from '../helpers/factories.ts';
 import { counts, DAY, failure, HOUR, key, person, setWindows, type Person } from './bookings.fixtures.ts';
 
-// Session packages, the credit ledger and the cancellation policy (docs/design.md §10), against
+// Session packages, the credit ledger and the cancellation policy (docs/design.md §11), against
 // PostgreSQL through core.
 
 const { db, core, clock } = await setupCore();

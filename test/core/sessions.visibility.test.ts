@@ -82,6 +82,7 @@ const recordArb = fc
       memberName: 'M',
       coachName: 'C',
       groupConversationId: null,
+      commitments: [],
       series: null,
     }),
   );

@@ -1,4 +1,4 @@
--- Session packages, the append-only credit ledger and the cancellation policy (docs/design.md §10).
+-- Session packages, the append-only credit ledger and the cancellation policy (docs/design.md §11).
 -- CreateEnum
 CREATE TYPE "CreditEntryKind" AS ENUM ('grant', 'reserve', 'release', 'consume', 'expire', 'adjust');
 

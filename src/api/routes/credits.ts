@@ -5,7 +5,7 @@ import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { bodyFrom, list, queryBool, uuid } from '../schemas.ts';
 
-// Session packages and the credit ledger (docs/design.md §10). Permissions and ownership are core's.
+// Session packages and the credit ledger (docs/design.md §11). Permissions and ownership are core's.
 
 const creditPackage = z
   .object({

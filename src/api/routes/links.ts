@@ -21,6 +21,13 @@ const chatIdentity = z.object({
   createdAt: z.date(),
 }).meta({ id: 'ChatIdentity', description: 'A chat account linked to a user' });
 
+const chatIdentityStatus = chatIdentity.extend({
+  lastUsedAt: z.date().nullable().describe('When the user last wrote from it'),
+  unreachableAt: z.date().nullable().describe('When delivery there failed for good (bot blocked, workspace uninstalled, DM closed); null: reachable. Cleared when the user writes from it again'),
+  unreachableReason: z.string().nullable(),
+  receivesNotices: z.boolean().describe("Whether notices go here now: the preferred platform's account, else the one last used, passing over unreachable ones"),
+}).meta({ id: 'ChatIdentityStatus', description: 'A linked chat account and where notices stand on it' });
+
 const identityParams = idParams.extend({ identityId: uuid });
 
 export function linkRoutes(core: Core): FastifyPluginAsyncZod {
@@ -44,7 +51,7 @@ export function linkRoutes(core: Core): FastifyPluginAsyncZod {
     app.get(
       '/users/:id/chat-identities',
       {
-        schema: { tags, operationId: 'listChatIdentities', summary: "A user's linked chat accounts (admin, or the user themself)", params: idParams, response: { 200: list(chatIdentity, 'ChatIdentityList') } },
+        schema: { tags, operationId: 'listChatIdentities', summary: "A user's linked chat accounts (admin, or the user themself)", params: idParams, response: { 200: list(chatIdentityStatus, 'ChatIdentityList') } },
       },
       async (request) => ({ items: await core.links.listIdentities(actorOf(request), request.params.id) }),
     );

@@ -4,6 +4,7 @@ import { PERMISSIONS } from '../../core/access/index.ts';
 import type { Core } from '../../core/index.ts';
 import { actorOf } from '../auth.ts';
 import { uuid } from '../schemas.ts';
+import { updateBody, user } from './users.ts';
 
 const whoami = z.object({
   userId: uuid,
@@ -11,7 +12,7 @@ const whoami = z.object({
   permissions: z.array(z.enum(PERMISSIONS)),
 }).meta({ id: 'Me' });
 
-export function meRoutes(_core: Core): FastifyPluginAsyncZod {
+export function meRoutes(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/me',
@@ -26,6 +27,23 @@ export function meRoutes(_core: Core): FastifyPluginAsyncZod {
       async (request) => {
         const actor = actorOf(request);
         return { userId: actor.userId, role: actor.role, permissions: [...actor.permissions].sort() };
+      },
+    );
+
+    app.patch(
+      '/me',
+      {
+        schema: {
+          tags: ['me'],
+          operationId: 'updateMe',
+          summary: 'Change your own name, time zone, locale, or where notices go (preferredPlatform: one of your linked platforms, or null for the one last used)',
+          body: updateBody,
+          response: { 200: user },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        return core.users.update(actor, actor.userId, request.body);
       },
     );
   };

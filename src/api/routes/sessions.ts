@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  commitmentInput,
+  MAX_COMMITMENT_CHARS,
+  MAX_COMMITMENTS,
   cancelSessionInput,
   completeSessionInput,
   createSessionInput,
@@ -17,6 +20,13 @@ import { actorOf } from '../auth.ts';
 import { acceptEmptyJsonBody } from '../optional-body.ts';
 import { bodyFrom, idParams, list, minutes, page, pageQuery, uuid } from '../schemas.ts';
 import { idempotencyHeaders } from './bookings.ts';
+
+const commitmentView = z.object({
+  id: uuid,
+  text: z.string(),
+  dueDate: z.string().nullable().describe('YYYY-MM-DD, or null'),
+  doneAt: z.date().nullable().describe('When the member marked it done ("Done ✓" in chat); null while open'),
+}).meta({ id: 'Commitment', description: 'A short action item the member took on at a session' });
 
 export const sessionView = z.object({
   id: uuid,
@@ -51,6 +61,7 @@ export const sessionView = z.object({
     })
     .describe("The coach's cancellation policy for this session: tell the member before a late cancellation"),
   groupConversationId: uuid.nullable(),
+  commitments: z.array(commitmentView).describe('Action items recorded at completion, in the order written; both parties see them (private notes are coachNotes)'),
   series: z
     .object({ id: uuid, position: z.number().int().describe('1-based'), count: z.number().int() })
     .nullable()
@@ -79,7 +90,14 @@ const updateBody = bodyFrom(updateSessionInput, { duration: minutes.describe('Mi
 
 const rescheduleBody = bodyFrom(rescheduleSessionInput, { scheduledAt: instantText, duration: minutes.describe('Minutes').optional() });
 
-const completeBody = bodyFrom(completeSessionInput, { coachNotes: requiredNotes });
+const completeBody = bodyFrom(completeSessionInput, {
+  coachNotes: requiredNotes,
+  commitments: z
+    .array(z.strictObject(commitmentInput.shape))
+    .max(MAX_COMMITMENTS)
+    .optional()
+    .describe(`Short action items for the member (at most ${MAX_COMMITMENTS}, each up to ${MAX_COMMITMENT_CHARS} characters, optional due date YYYY-MM-DD); shown as "Last time:" before the next session`),
+});
 
 const notesBody = bodyFrom(notesInput, { notes: requiredNotes });
 

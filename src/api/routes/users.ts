@@ -7,7 +7,7 @@ import { bodyFrom, idParams, page, pageQuery, queryBool, uuid } from '../schemas
 
 export const ROLE = z.enum(['Member', 'Coach', 'Admin']);
 
-const user = z.object({
+export const user = z.object({
   id: uuid,
   name: z.string(),
   email: z.string().nullable(),
@@ -15,6 +15,7 @@ const user = z.object({
   isActive: z.boolean(),
   timezone: z.string(),
   locale: z.string(),
+  preferredPlatform: z.enum(['slack', 'discord', 'telegram', 'web']).nullable().describe('Where notices go when several chat platforms are linked; null: the platform last used'),
   memberProfile: z.object({ id: uuid }).nullable().describe('Set for members: the id member routes take'),
   coachProfile: z.object({ id: uuid }).nullable(),
   createdAt: z.date(),
@@ -35,7 +36,7 @@ const createBody = bodyFrom(createUserInput, {
   locale: locale.optional().describe('BCP 47 tag, default en'),
 });
 
-const updateBody = bodyFrom(updateUserInput, { name: name.optional(), timezone: timezone.optional(), locale: locale.optional() });
+export const updateBody = bodyFrom(updateUserInput, { name: name.optional(), timezone: timezone.optional(), locale: locale.optional() });
 
 const listQuery = pageQuery.extend({
   role: ROLE.optional(),

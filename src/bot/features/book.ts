@@ -204,7 +204,7 @@ async function refusedSlot(ctx: Ctx, p: PickMode, startsAt: Date, error: unknown
 /**
  * The confirmation of a booking or a move. A new booking (its session given) offers to make it
  * weekly: the same wall time every week, this session the first of 4, 8 or 12 (docs/design.md §9).
- * With the member's credits, what is left (docs/design.md §10).
+ * With the member's credits, what is left (docs/design.md §11).
  */
 export function bookedView(v: Viewer, startsAt: Date | string, coachName: string, moved = false, sessionId?: string, credits: CreditsShown | null = null): View {
   const title = moved ? 'Session moved ✓' : 'Booked ✓';

@@ -1,11 +1,13 @@
-import { assertCanCancel, assertCanComplete, type SessionView } from '../../core/sessions/index.ts';
+import { assertCanCancel, assertCanComplete, type LastTimeView, type SessionView } from '../../core/sessions/index.ts';
 import { packId } from '../compact.ts';
 import type { Ctx, Viewer } from '../context.ts';
 import { notice, openForm, show, reply, type Feature, type FormDraw, type FormVerb, type VerbUse } from '../feature.ts';
 import { attendanceLine, clockLabel, dayLabel, spanLabel } from '../format.ts';
 import { requireAccount, requireCoach, type CoachViewer } from '../guards.ts';
 import { rememberLive } from '../live.ts';
-import { button, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
+import { button, divider, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
+import { commitmentBlocks, lastTimeBlocks } from '../continuity.ts';
+import { parseCommitments } from '../forms-commitments.ts';
 import type { Form, View } from '../view.ts';
 import type { CoachDashboard } from '../../core/dashboards/service.ts';
 import { cancelForm, sessionIdArg, sessionStillFor, spanOf } from './member.ts';
@@ -38,10 +40,11 @@ export function drawToday(v: Viewer, d: CoachDashboard): View {
 }
 
 export async function sessionCard(v: CoachViewer, sessionId: string): Promise<View> {
-  return drawSessionCard(v, await v.core.sessions.get(v.actor, sessionId));
+  const [s, last] = await Promise.all([v.core.sessions.get(v.actor, sessionId), v.core.sessions.lastTime(v.actor, sessionId)]);
+  return drawSessionCard(v, s, last);
 }
 
-export function drawSessionCard(v: Viewer, s: SessionView): View {
+export function drawSessionCard(v: Viewer, s: SessionView, last: LastTimeView | null = null): View {
   const id = packId(s.id);
   const open = s.status === 'scheduled';
   // Complete and No-show only once it has started: core refuses them before, and the notes typed would be lost.
@@ -60,6 +63,8 @@ export function drawSessionCard(v: Viewer, s: SessionView): View {
       ...(s.rating !== null ? ([['Rating', `${'★'.repeat(s.rating)}${s.ratingFeedback ? ` — ${s.ratingFeedback}` : ''}`]] as [string, string][]) : []),
       ...(s.cancellationReason ? ([['Cancel reason', s.cancellationReason]] as [string, string][]) : []),
     ]),
+    ...commitmentBlocks(v, 'Commitments', s.commitments, { doneButtons: false }),
+    ...(last ? [divider(), ...lastTimeBlocks(v, last, { forCoach: true })] : []),
     open && started && row(button('Complete', v.act('cc', id), 'primary'), button('No-show', v.act('cs', id)), button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger')),
     open && !started && row(button('Notes', v.act('cn', id)), button('Cancel', v.act('cx', id), 'danger')),
     !open && row(button('Notes', v.act('cn', id)), button('Back to today', v.act('td'))),
@@ -90,8 +95,9 @@ function invitation(v: CoachViewer, ctx: Ctx): View {
 
 function completeForm(_args: string[], d: FormDraw): Form {
   return form('Complete session', d.submit, 'Complete', [
-    input('notes', 'Session notes', { style: 'paragraph', required: true, maxLength: 4000 }),
+    input('notes', 'Session notes (private)', { style: 'paragraph', required: true, maxLength: 4000 }),
     input('outcomes', 'Outcomes', { style: 'paragraph', maxLength: 4000 }),
+    input('commitments', 'Commitments, one per line', { style: 'paragraph', maxLength: 2000, placeholder: 'Walk 20 min daily by 2026-12-20' }),
   ]);
 }
 
@@ -137,7 +143,11 @@ export const coach: Feature<keyof typeof COACH_VERBS> = {
     },
     cC: async (ctx, args, values) => {
       const v = requireCoach(ctx);
-      const s = await v.core.sessions.complete(v.actor, sessionIdArg(args), { coachNotes: values.notes ?? '', ...(values.outcomes?.trim() ? { outcomes: values.outcomes } : {}) });
+      const s = await v.core.sessions.complete(v.actor, sessionIdArg(args), {
+        coachNotes: values.notes ?? '',
+        ...(values.outcomes?.trim() ? { outcomes: values.outcomes } : {}),
+        commitments: parseCommitments(values.commitments ?? ''),
+      });
       return showCard(ctx, s.id, s);
     },
     cs: async (ctx, args) => {

@@ -7,7 +7,7 @@ import { button, header, row, screen, text } from '../ui.ts';
 import type { Viewer } from '../context.ts';
 import type { View } from '../view.ts';
 
-// The member's credits (docs/design.md §10): the balance with their coach, and the coach's packages.
+// The member's credits (docs/design.md §11): the balance with their coach, and the coach's packages.
 
 /** The member's credits with their coach; null for a member without a coach. Never fails a screen it is shown on. */
 export async function creditsOf(v: Viewer, memberId?: string): Promise<CreditSummary | null> {

@@ -1,5 +1,5 @@
 import { packId, unpackId } from '../compact.ts';
-import { Refusal, subjectOfUser, type Ctx } from '../context.ts';
+import { Refusal, subjectOfUser, type Ctx, type Viewer } from '../context.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
 import type { ChatAccount } from '../../core/chat/index.ts';
 import type { LinkResult } from '../../core/links/index.ts';
@@ -83,7 +83,43 @@ function kept(ctx: Ctx) {
   return screen(sentence, [text(sentence)]);
 }
 
-export const LINKS_VERBS = { ul: 'act', uk: 'act' } as const;
+/** Where notices go now, in a sentence: "Telegram (you chose it)", "Slack (where you last wrote)". */
+export async function noticesLine(v: Viewer): Promise<string> {
+  if (!v.actor || !v.account) return 'nowhere yet';
+  const [user, identities] = await Promise.all([v.core.users.get(v.actor, v.account.userId), v.core.links.listIdentities(v.actor, v.account.userId)]);
+  const target = identities.find((i) => i.receivesNotices);
+  if (!target) return identities.length ? 'nowhere: every linked chat refused delivery; write to me from one of them' : 'nowhere yet';
+  const why = user.preferredPlatform === target.platform ? 'you chose it' : user.preferredPlatform ? `${PLATFORM_NAMES[user.preferredPlatform]} could not be reached` : 'where you last wrote';
+  return `${PLATFORM_NAMES[target.platform]} (${why})`;
+}
+
+async function notifyScreen(ctx: Ctx, note?: string) {
+  const v = requireAccount(ctx);
+  const here = PLATFORM_NAMES[ctx.user.platform];
+  const line = await noticesLine(v);
+  return screen('Where notices go', [
+    header('Where notices go'),
+    note ? text(note) : null,
+    text(`Your notices (reminders, changes, prompts) go to: ${line}.`, 'If delivery there fails for good, they go to your next linked chat and I tell you there why.'),
+    row(button(`Send them to ${here}`, v.act('nh'), 'primary'), button('Where I last wrote', v.act('nl'))),
+  ]);
+}
+
+/** `/notify here`: notices go to this chat's platform from now on. */
+async function notifyHere(ctx: Ctx) {
+  const v = requireAccount(ctx);
+  await v.core.users.update(v.actor, v.account.userId, { preferredPlatform: ctx.user.platform });
+  return notifyScreen(ctx, `Done: notices come here, to ${PLATFORM_NAMES[ctx.user.platform]}, from now on.`);
+}
+
+async function notify(ctx: Ctx, args: string) {
+  const what = args.trim().toLowerCase();
+  if (what === 'here') return [reply(await notifyHere(ctx))];
+  if (what !== '') throw new Refusal('Send /notify here to get your notices in this chat, or /notify to see where they go.');
+  return [reply(await notifyScreen(ctx))];
+}
+
+export const LINKS_VERBS = { ul: 'act', uk: 'act', nh: 'act', nl: 'act' } as const;
 
 // Registers these verbs for `act()` (see VerbRegistry).
 declare module '../context.ts' {
@@ -94,8 +130,15 @@ export const links: Feature<keyof typeof LINKS_VERBS> = {
   commands: {
     link: { description: 'Link this chat to your account with a code', audience: 'anyone', usage: '<code>', run: link },
     unlink: { description: 'Stop using this chat for your account', audience: 'linked', run: async (ctx) => [reply(await unlinkQuestion(ctx))] },
+    notify: { description: 'Where your notices go; /notify here sends them to this chat', audience: 'linked', usage: '[here]', run: notify },
   },
   actions: {
+    nh: async (ctx) => [show(ctx, await notifyHere(ctx))],
+    nl: async (ctx) => {
+      const v = requireAccount(ctx);
+      await v.core.users.update(v.actor, v.account.userId, { preferredPlatform: null });
+      return [show(ctx, await notifyScreen(ctx, 'Done: notices go where you last wrote to me.'))];
+    },
     ul: async (ctx, args) => [show(ctx, await unlink(ctx, args))],
     uk: async (ctx) => [show(ctx, kept(ctx))],
   },

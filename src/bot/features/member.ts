@@ -1,4 +1,5 @@
-import { assertCanCancel, assertCanRate, type LifecycleFacts, type SessionView } from '../../core/sessions/index.ts';
+import { assertCanCancel, assertCanRate, type LastTimeView, type LifecycleFacts, type SessionView } from '../../core/sessions/index.ts';
+import { lastTimeBlocks } from '../continuity.ts';
 import { packId, packInt, unpackId, unpackInt } from '../compact.ts';
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
 import { ACTION_SENTENCES } from '../errors.ts';
@@ -12,6 +13,7 @@ import { button, divider, editInput, fields, form, header, input, row, screen, t
 import type { Form, View } from '../view.ts';
 import type { MemberDashboard } from '../../core/dashboards/service.ts';
 import type { MemberView } from '../../core/members/index.ts';
+import { noticesLine } from './links.ts';
 
 // The member's own pages: upcoming sessions (cancel with a reason, reschedule), the next session
 // with a countdown, the profile, and rating finished sessions.
@@ -67,11 +69,12 @@ export function drawMySessions(v: Viewer, all: SessionView[], note?: string): Vi
 }
 
 export async function next(v: MemberViewer): Promise<View> {
-  const [dash, credits] = await Promise.all([v.core.dashboards.member(v.actor), creditsOf(v)]);
-  return drawNext(v, dash, credits);
+  const dash = await v.core.dashboards.member(v.actor);
+  const [last, credits] = await Promise.all([v.core.sessions.lastTime(v.actor, dash.nextSession?.id), creditsOf(v)]);
+  return drawNext(v, dash, last, credits);
 }
 
-export function drawNext(v: Viewer, dash: MemberDashboard, credits: CreditsShown | null = null): View {
+export function drawNext(v: Viewer, dash: MemberDashboard, last: LastTimeView | null = null, credits: CreditsShown | null = null): View {
   const s = dash.nextSession;
   const balance = creditsLine(credits, v.zone);
   return screen(s ? `Next session ${countdown(v.now, s.scheduledAt)}` : 'No upcoming session', [
@@ -80,15 +83,18 @@ export function drawNext(v: Viewer, dash: MemberDashboard, credits: CreditsShown
     balance ? text(balance) : null,
     dash.upcomingSessions.length > 1 ? divider() : null,
     dash.upcomingSessions.length > 1 ? fields(dash.upcomingSessions.map((u, i) => [`#${i + 1}`, `${spanLabel(u.scheduledAt, u.duration, v.zone)} with ${u.coachName}`])) : null,
+    last ? divider() : null,
+    ...lastTimeBlocks(v, last, { forCoach: false, doneButtons: true }),
     row(button('Book', v.act('bk'), 'primary'), button('My sessions', v.act('ms'))),
   ]);
 }
 
 async function profile(v: MemberViewer): Promise<View> {
-  return drawProfile(v, await v.core.members.get(v.actor, v.account.memberId));
+  const [m, notices] = await Promise.all([v.core.members.get(v.actor, v.account.memberId), noticesLine(v)]);
+  return drawProfile(v, m, notices);
 }
 
-export function drawProfile(v: Viewer, m: Pick<MemberView, 'membershipStatus' | 'goals'> & { user: { name: string; timezone: string }; coach: { name: string } | null }): View {
+export function drawProfile(v: Viewer, m: Pick<MemberView, 'membershipStatus' | 'goals'> & { user: { name: string; timezone: string }; coach: { name: string } | null }, notices?: string): View {
   return screen('Your profile', [
     header('Your profile'),
     fields([
@@ -97,8 +103,9 @@ export function drawProfile(v: Viewer, m: Pick<MemberView, 'membershipStatus' | 
       ['Coach', m.coach?.name ?? 'none yet'],
       ['Membership', m.membershipStatus],
       ['Goals', m.goals],
+      ...(notices ? ([['Notices go to', notices]] as [string, string][]) : []),
     ]),
-    row(button('Edit', v.act('pe'))),
+    row(button('Edit', v.act('pe')), button('Send notices here', v.act('nh'))),
   ]);
 }
 
@@ -198,6 +205,17 @@ async function unwarnedLate(ctx: Ctx, args: string[]) {
   return s.status === 'scheduled' && lateWarning(v, s) ? confirmCancel(ctx, v, s) : null;
 }
 
+/**
+ * A commitment marked done: every message kept current that shows it is redrawn, on every
+ * platform: the session it came from (its card), the member's next session (its card and
+ * reminders) and the member's own /next and /sessions (kept over their coach's calendar from now on).
+ */
+async function refreshProgress(ctx: Ctx, v: MemberViewer, s: SessionView): Promise<void> {
+  await ctx.rt.refresh(spanOf(s));
+  const [upcoming] = await v.core.sessions.listUpcoming(v.actor, { limit: 1 });
+  await ctx.rt.refresh({ coachId: upcoming?.coachId ?? s.coachId, startsAt: v.now, endsAt: new Date(v.now.getTime() + 60_000), ...(upcoming ? { sessionId: upcoming.id } : {}) });
+}
+
 const cancelled = (v: Viewer, s: SessionView) =>
   screen('Session cancelled', [header('Session cancelled'), text(`Your session on ${spanLabel(s.scheduledAt, s.duration, v.zone)} is cancelled and its seat freed.`), row(button('Book another', v.act('bk')))]);
 
@@ -213,6 +231,7 @@ export const MEMBER_VERBS = {
   pE: 'submit',
   rt: { submit: 'rf', for: 'member', draw: rateForm },
   rf: 'submit',
+  cd: 'act',
 } as const satisfies Record<string, VerbUse>;
 
 // Registers these verbs for `act()` (see VerbRegistry).
@@ -235,7 +254,7 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
       const v = requireMember(ctx);
       const id = sessionIdArg(args);
       const s = await sessionStillFor(v, id, (f) => assertCanCancel(f, v.now, true));
-      // Told before confirming: from the cut-off on, the warning first (docs/design.md §10).
+      // Told before confirming: from the cut-off on, the warning first (docs/design.md §11).
       if (lateWarning(v, s) && args[1] !== ACK) return [confirmCancel(ctx, v, s, true)];
       return [openForm(ctx, MEMBER_VERBS.sc, [packId(id), ...(args[1] === ACK ? [ACK] : [])])];
     },
@@ -280,6 +299,16 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
       if (values.goals !== undefined) await v.core.members.update(v.actor, v.account.memberId, { goals: values.goals.trim() });
       const fresh = await ctx.core.chat.accountOf(v.account.userId);
       return [reply(await profile({ ...v, zone: fresh?.timezone ?? v.zone }))];
+    },
+    // "Done ✓" on a commitment: from /next or a reminder, on whichever platform it was sent to.
+    cd: async (ctx, args) => {
+      const v = requireMember(ctx);
+      const commitmentId = unpackId(args[0] ?? '');
+      if (!commitmentId) throw new Refusal(ACTION_SENTENCES.malformed);
+      const s = await v.core.sessions.markCommitmentDone(v.actor, commitmentId);
+      const done = s.commitments.find((c) => c.id === commitmentId);
+      await refreshProgress(ctx, v, s);
+      return [notice(`Done ✓ ${done?.text ?? ''}`.trim())];
     },
     // Rating: the stars, then optional feedback, then the rating itself (once).
     rt: async (ctx, args) => {

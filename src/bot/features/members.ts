@@ -45,7 +45,7 @@ async function memberDetail(v: CoachViewer, memberId: string, note?: string): Pr
   return drawMemberDetail(v, m, history.items, { credits, attendance, note });
 }
 
-/** What the member card shows besides the profile and sessions (docs/design.md §10). */
+/** What the member card shows besides the profile and sessions (docs/design.md §11). */
 export interface MemberCardExtras {
   credits?: CreditsShown | null;
   attendance?: { sessions: number; lateCancellations: number; noShows: number } | null;

@@ -180,7 +180,7 @@ export function createBookingSeriesService(deps: CoreDeps) {
           };
           const occurrence = confirmedBookingCtes(booking, actor.userId, now, { prefix: `o${d.position}_`, series: { id, position: d.position } });
           ctes.push(...occurrence.ctes);
-          // Each occurrence reserves a credit when the coach requires them, under this lock (docs/design.md §10).
+          // Each occurrence reserves a credit when the coach requires them, under this lock (docs/design.md §11).
           reserves.push(inlineSql(reserveCreditCall({ coachId: input.coachId, memberId: member.id, sessionId: occurrence.booking.sessionId!, actorId: actor.userId, at: now })));
           written++;
         }

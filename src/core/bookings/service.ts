@@ -191,7 +191,7 @@ export function createBookingsService(deps: CoreDeps) {
         if (!seen.bookable) return null;
         const { booking, statement } = confirmedBookingWrite(request(seen), keyOf, now);
         const recheck = recheckUnderLock(input.coachId, ctx.calendar.timezone, seen, input.duration, { memberId: input.memberId, exceptSessionId: booking.sessionId! });
-        // The credit, if the coach requires one, is reserved after the re-check, before COMMIT (docs/design.md §10).
+        // The credit, if the coach requires one, is reserved after the re-check, before COMMIT (docs/design.md §11).
         const reserve = inlineSql(reserveCreditCall({ coachId: input.coachId, memberId: input.memberId, sessionId: booking.sessionId!, actorId: actor.userId, at: now }));
         await lockCoachCalendarAndRead(c, input.coachId, recheck, ['BEGIN', statement], 'bookings_recheck', [reserve, 'COMMIT']).catch((error: unknown) => {
           if (sqlState(error) === NO_CREDIT_LEFT) throw noCredits();
@@ -217,7 +217,7 @@ export function createBookingsService(deps: CoreDeps) {
           write = rejectedBookingWrite(request(decision as PlacedSlot), keyOf, error.code, error.message, now);
         }
         // The write and the commit travel together: a failed write skips the COMMIT behind it. A
-        // confirmed booking reserves its credit between them (docs/design.md §10).
+        // confirmed booking reserves its credit between them (docs/design.md §11).
         const reserve = decision.bookable
           ? `;\n${inlineSql(reserveCreditCall({ coachId: input.coachId, memberId: input.memberId, sessionId: write.booking.sessionId!, actorId: actor.userId, at: now }))}`
           : '';
@@ -230,7 +230,7 @@ export function createBookingsService(deps: CoreDeps) {
       // Nothing of this attempt was written: its refusal becomes the key's answer, or a concurrent
       // twin's answer is given.
       const keyed: KeyedRequest = { userId: actor.userId, key, operation: BOOKING_OPERATION, requestHash: hash };
-      // The coach is told once that the member ran out (docs/design.md §10); the member gets the refusal.
+      // The coach is told once that the member ran out (docs/design.md §11); the member gets the refusal.
       if (isDomainError(error) && error.code === 'no_credits') await tellCoachNoCredits(db, input.memberId, input.coachId, now);
       const { record, ours } = await answerAfterFailure(db, keyed, error);
       return ours && isRecordableRefusal(error) ? { refusal: error, replayed: false } : replay(record, hash);

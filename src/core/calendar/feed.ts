@@ -87,7 +87,16 @@ export function createCalendarFeedService({ db, clock }: Pick<CoreDeps, 'db' | '
         createdAt: true,
         updatedAt: true,
         creatorId: true,
-        session: { select: { type: true, duration: true, coach: { select: { name: true } }, member: { select: { user: { select: { name: true } } } } } },
+        session: {
+          select: {
+            type: true,
+            duration: true,
+            coach: { select: { name: true } },
+            member: { select: { user: { select: { name: true } } } },
+            // Both parties read a session's commitments; private notes never go into a feed.
+            commitments: { select: { text: true, dueDate: true, doneAt: true, createdAt: true }, orderBy: { position: 'asc' } },
+          },
+        },
       } as const;
       // What is still to come always fits first (it is what subscribers act on); history fills the
       // rest of the budget, newest first.
@@ -106,6 +115,9 @@ export function createCalendarFeedService({ db, clock }: Pick<CoreDeps, 'db' | '
       const rows = [...past.reverse(), ...upcoming];
       const events: FeedEvent[] = rows.map((r) => {
         const other = r.creatorId === userId ? r.session?.member.user.name : r.session?.coach.name;
+        const commitments = r.session?.commitments ?? [];
+        // A commitment written or marked done changes the description: calendar apps see a newer event.
+        const changedAt = Math.max(r.updatedAt.getTime(), ...commitments.flatMap((c) => [c.createdAt.getTime(), c.doneAt?.getTime() ?? 0]));
         return {
           uid: r.icalUid,
           sequence: r.sequence,
@@ -113,9 +125,13 @@ export function createCalendarFeedService({ db, clock }: Pick<CoreDeps, 'db' | '
           startsAt: r.startsAt,
           endsAt: r.endsAt,
           createdAt: r.createdAt,
-          updatedAt: r.updatedAt,
+          updatedAt: new Date(changedAt),
           summary: `${COACHING_SESSION_CATEGORY} with ${other ?? 'your coach'}`,
-          description: `${r.session?.type ?? 'regular'} session, ${r.session?.duration ?? 0} minutes`,
+          description: [
+            `${r.session?.type ?? 'regular'} session, ${r.session?.duration ?? 0} minutes`,
+            ...(commitments.length ? ['Commitments:'] : []),
+            ...commitments.map((c) => `${c.doneAt ? '✓' : '☐'} ${c.text}${c.dueDate && !c.doneAt ? ` (due ${c.dueDate.toISOString().slice(0, 10)})` : ''}`),
+          ].join('\n'),
         };
       });
       return renderIcs(`Coachbot: ${feed.user.name}`, events);

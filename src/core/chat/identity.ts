@@ -75,3 +75,15 @@ export async function ensureChatLink(db: DbTx, userId: string, raw: ChatIdentity
   if (existing) return;
   await linkChatIdentity(db, userId, identity);
 }
+
+/**
+ * The user wrote from this chat account: it becomes the one last used (where notices go unless
+ * they chose a platform), and reachable again if delivery there had failed for good.
+ */
+export async function touchChatIdentity(db: DbTx, raw: ChatKey, now: Date): Promise<void> {
+  const key = parseInput(chatIdentityInput.pick({ platform: true, scope: true, platformUserId: true }), raw);
+  await db.chatIdentity.updateMany({
+    where: { ...key, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: now } }, { unreachableAt: { not: null } }] },
+    data: { lastUsedAt: now, unreachableAt: null, unreachableReason: null, unreachableTold: false },
+  });
+}

@@ -1,6 +1,6 @@
 import type { CoreDeps } from '../deps.ts';
 import { answerDelivery, claimDelivery, releaseDelivery, type DeliveryKey } from './deliveries.ts';
-import { chatIdentitiesOf, ensureChatLink, findAccountByUser, findChatAccount, type ChatKey } from './identity.ts';
+import { chatIdentitiesOf, ensureChatLink, findAccountByUser, findChatAccount, touchChatIdentity, type ChatKey } from './identity.ts';
 import { forgetLiveMessage, liveMessagesTouching, rememberLiveMessage, type LiveMessage, type LiveMessageRef } from './live.ts';
 import { clearChatState, readChatState, writeChatState } from './states.ts';
 import type { ChatIdentityInput } from '../users/index.ts';
@@ -18,6 +18,8 @@ export function createChatService({ db, clock }: Pick<CoreDeps, 'db' | 'clock'>)
   return {
     account: (who: ChatKey) => findChatAccount(db, who),
     accountOf: (userId: string) => findAccountByUser(db, userId),
+    /** The chat account talking was used now (see touchChatIdentity). */
+    touch: (who: ChatKey) => touchChatIdentity(db, who, clock.now()),
     /** Everyone, for local tools that let a developer act as any user (the web playground). */
     localDirectory: () =>
       db.user.findMany({ where: { isActive: true }, select: { id: true, name: true, role: true }, orderBy: [{ role: 'asc' }, { name: 'asc' }], take: 200 }),

@@ -35,7 +35,7 @@ export const updateCoachInput = z
       .optional(),
     isAcceptingMembers: z.boolean().optional(),
     timezone: timeZone.optional(),
-    // The cancellation policy and credits (docs/design.md §10).
+    // The cancellation policy and credits (docs/design.md §11).
     requiresCredits: z.boolean().optional(),
     cancellationCutoffHours: z
       .number({ message: 'must be a whole number' })

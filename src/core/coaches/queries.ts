@@ -17,7 +17,7 @@ export interface CoachView {
   isAcceptingMembers: boolean;
   /** IANA zone of the coach's weekly availability. */
   timezone: string;
-  /** Whether a booking spends one of the member's credits (docs/design.md §10). */
+  /** Whether a booking spends one of the member's credits (docs/design.md §11). */
   requiresCredits: boolean;
   /** A cancellation within this many hours of the start is late. */
   cancellationCutoffHours: number;

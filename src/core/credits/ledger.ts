@@ -3,7 +3,7 @@ import type { LedgerEntry } from './rules.ts';
 
 // The ledger's writes and reads inside a caller's transaction. Every one of them runs under the
 // coach lock of the ledger's coach (the caller holds it): the balance a booking reserves from is the
-// one every other change waits for (docs/design.md §10). Entries are only ever inserted.
+// one every other change waits for (docs/design.md §11). Entries are only ever inserted.
 
 /** The member's ledger with one coach, oldest first; read under the coach lock to decide on it. */
 export async function readLedger(tx: DbTx, memberId: string, coachId: string): Promise<LedgerEntry[]> {

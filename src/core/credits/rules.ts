@@ -1,4 +1,4 @@
-// The credit ledger's rules, pure (docs/design.md §10): balances, which grant a reservation draws on
+// The credit ledger's rules, pure (docs/design.md §11): balances, which grant a reservation draws on
 // (the oldest live one first), what expires, and what a cancellation or an ending spends. The
 // service reads the ledger under the coach lock and asks these; credits_reserve (a function of the
 // migrations) applies the same oldest-first rule inside the booking's own query.

@@ -12,7 +12,7 @@ import type { CreatePackageInput, GrantCreditsInput, ListLedgerInput, ListPackag
 import { readLedger } from './ledger.ts';
 import { adjustmentDraws, balanceOf, expiriesDue, type CreditBalance } from './rules.ts';
 
-// Session packages and the member's credit ledger (docs/design.md §10). Every ledger write takes the
+// Session packages and the member's credit ledger (docs/design.md §11). Every ledger write takes the
 // coach lock of the ledger's coach, the lock bookings reserve under, so a grant, an expiry, an
 // adjustment and a reservation never decide on a balance another is changing.
 

@@ -39,7 +39,7 @@ export interface CoachDashboard {
   attendance: AttendanceRates;
 }
 
-/** How far back the late-cancellation and no-show rates look (docs/design.md §10). */
+/** How far back the late-cancellation and no-show rates look (docs/design.md §11). */
 export const ATTENDANCE_DAYS = 90;
 
 /** Late cancellations and no-shows among the sessions that were to start in the last 90 days. */

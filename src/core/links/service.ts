@@ -3,6 +3,7 @@ import type { Db, DbTx } from '../../db/client.ts';
 import { requireAdmin, type Actor } from '../access/index.ts';
 import type { Clock } from '../clock.ts';
 import { findAccountByUser, type ChatAccount, type ChatKey } from '../chat/identity.ts';
+import { noticeTarget } from '../notifications/routing.ts';
 import { ConflictError, NotFoundError, UnavailableError, UnprocessableError, ValidationError } from '../errors.ts';
 import { chatIdentityInput, findUserByRef, isUniqueViolation, linkChatIdentity, type ChatIdentityInput } from '../users/index.ts';
 import { id, parseInput, singleLine } from '../validation.ts';
@@ -33,6 +34,16 @@ export interface ChatIdentityView {
   scope: string;
   platformUserId: string;
   createdAt: Date;
+}
+
+/** A linked chat account with where notices stand on it (docs/design.md §10). */
+export interface ChatIdentityStatus extends ChatIdentityView {
+  lastUsedAt: Date | null;
+  /** When delivery here failed for good (blocked, uninstalled, closed); null: reachable. */
+  unreachableAt: Date | null;
+  unreachableReason: string | null;
+  /** Whether notices go here now: the first reachable one on the user's route (noticeRoute). */
+  receivesNotices: boolean;
 }
 
 /** What a successful `/link` did. */
@@ -178,12 +189,18 @@ export function createLinkService({ db, clock }: { db: Db; clock: Clock }) {
     },
 
     /** The chat accounts linked to a user: their own, or anyone's for an admin. */
-    async listIdentities(actor: Actor, userId: string): Promise<ChatIdentityView[]> {
+    async listIdentities(actor: Actor, userId: string): Promise<ChatIdentityStatus[]> {
       const target = parseUserId(userId);
       requireSelfOrAdmin(actor, target);
-      const user = await db.user.findUnique({ where: { id: target }, select: { id: true } });
+      const user = await db.user.findUnique({ where: { id: target }, select: { id: true, preferredPlatform: true } });
       if (!user) throw new NotFoundError('User', target);
-      return db.chatIdentity.findMany({ where: { userId: target }, select: IDENTITY_VIEW, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+      const rows = await db.chatIdentity.findMany({
+        where: { userId: target },
+        select: { ...IDENTITY_VIEW, lastUsedAt: true, unreachableAt: true, unreachableReason: true },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      });
+      const target_ = noticeTarget(rows, user.preferredPlatform);
+      return rows.map((r) => ({ ...r, receivesNotices: r.id === target_?.id }));
     },
 
     /** Unlinks one of a user's chat accounts; another user's identity is a 404, so ids cannot be probed. */
@@ -194,6 +211,7 @@ export function createLinkService({ db, clock }: { db: Db; clock: Clock }) {
         const identity = await tx.chatIdentity.findUnique({ where: { id: ids.identityId }, select: { ...IDENTITY_VIEW, ...FORGET_SELECT } });
         if (!identity || identity.userId !== ids.userId) throw new NotFoundError('Chat identity', ids.identityId);
         await forgetIdentity(tx, identity);
+        await dropStalePreference(tx, identity.userId);
         return { id: identity.id, platform: identity.platform, scope: identity.scope, platformUserId: identity.platformUserId, createdAt: identity.createdAt };
       });
     },
@@ -214,6 +232,7 @@ export function createLinkService({ db, clock }: { db: Db; clock: Clock }) {
         const identity = await tx.chatIdentity.findUnique({ where: { platform_scope_platformUserId: who }, select: FORGET_SELECT });
         if (identity?.id !== identityId) return null;
         await forgetIdentity(tx, identity);
+        await dropStalePreference(tx, identity.userId);
         return { userId: identity.userId };
       });
     },
@@ -242,6 +261,16 @@ async function forgetIdentity(tx: DbTx, identity: { id: string; userId: string }
   await tx.chatIdentity.deleteMany({ where: { id: identity.id } });
   await tx.chatState.deleteMany({ where: { platform: identity.platform, scope: identity.scope, platformUserId: identity.platformUserId } });
   await tx.chatLiveMessage.deleteMany({ where: { viewerId: identity.userId, platform: identity.platform } });
+}
+
+/**
+ * Unlinking the last account on the preferred platform drops the preference, so notices move to
+ * the next linked platform (the one last used) and a preference always names a linked platform.
+ */
+async function dropStalePreference(tx: DbTx, userId: string): Promise<void> {
+  await tx.$executeRaw`UPDATE "users" u SET "preferredPlatform" = NULL
+    WHERE u."id" = ${userId} AND u."preferredPlatform" IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM "chat_identities" i WHERE i."userId" = u."id" AND i."platform" = u."preferredPlatform")`;
 }
 
 const MALFORMED = 'must be the 8 letters and digits of a link code, like ABCD-2345';

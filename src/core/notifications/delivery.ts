@@ -1,5 +1,6 @@
 import { pgPool, pgQuery, Prisma, type Db } from '../../db/client.ts';
 import type { Clock } from '../clock.ts';
+import { noticeRoute } from './routing.ts';
 import { staleTimedReason, TIMED_NOTIFICATION_TYPES, type TimedSessionState } from './timed.ts';
 
 // Exactly-once delivery of an outbox row (docs/design.md §5): a worker CLAIMS the row in one
@@ -12,12 +13,16 @@ import { staleTimedReason, TIMED_NOTIFICATION_TYPES, type TimedSessionState } fr
 // Leases run on the database's own clock (real time), not the injected Clock: they bound how long a
 // dead worker blocks a row, an operational matter, whereas sentAt is domain time.
 
-/** Where a notice goes: the recipient's most recently used chat identity. */
+/** One of the places a notice can go: a chat identity of the recipient. */
 export interface ChatAddress {
+  /** The chat identity's id (to record it unreachable). */
+  identityId: string;
   platform: 'slack' | 'discord' | 'telegram' | 'web';
   scope: string;
   platformUserId: string;
   dmChannelId: string | null;
+  /** Delivery here failed for good earlier (see markUnreachable); null while reachable. */
+  unreachableReason: string | null;
 }
 
 export interface ClaimedNotification {
@@ -29,8 +34,12 @@ export interface ClaimedNotification {
   attempts: number;
   /** When it fell due (its deliverAfter: a reminder's moment, or when an immediate one was written). */
   dueAt: Date;
-  /** Null when the user has no linked chat identity. */
-  address: ChatAddress | null;
+  /**
+   * Every chat identity of the recipient, in the order to try them (noticeRoute): the preferred
+   * platform first, then the one last used, then the rest; unreachable ones last, marked. Empty
+   * when the user has no linked chat identity.
+   */
+  addresses: ChatAddress[];
   /** Set for a reminder or prompt that must no longer go out (its session moved, ended, ...). */
   staleReason: string | null;
 }
@@ -43,7 +52,31 @@ export type ClaimResult =
   | { outcome: 'busy'; retryInMs: number };
 
 /** What the claim statement returns: the notification before its staleness is judged from the session. */
-type ClaimRow = Omit<ClaimedNotification, 'staleReason' | 'dueAt'> & { dueAtMs: number; session: TimedSessionState | null };
+type ClaimRow = Omit<ClaimedNotification, 'staleReason' | 'dueAt' | 'addresses'> & {
+  dueAtMs: number;
+  session: TimedSessionState | null;
+  preferredPlatform: ChatAddress['platform'] | null;
+  addresses: (ChatAddress & { lastUsedAtMs: number | null; createdAtMs: number })[];
+};
+
+/** The claimed row's addresses in the order of noticeRoute, the one rule of where notices go. */
+function routed(r: ClaimRow): ChatAddress[] {
+  const identities = r.addresses.map((a) => ({
+    ...a,
+    id: a.identityId,
+    lastUsedAt: a.lastUsedAtMs === null ? null : new Date(a.lastUsedAtMs),
+    createdAt: new Date(a.createdAtMs),
+    unreachableAt: a.unreachableReason === null ? null : new Date(0),
+  }));
+  return noticeRoute(identities, r.preferredPlatform).map((i) => ({
+    identityId: i.identityId,
+    platform: i.platform,
+    scope: i.scope,
+    platformUserId: i.platformUserId,
+    dmChannelId: i.dmChannelId,
+    unreachableReason: i.unreachableReason,
+  }));
+}
 
 const REAL_NOW = Prisma.raw(`(clock_timestamp() AT TIME ZONE 'UTC')`);
 
@@ -62,6 +95,17 @@ export interface NotificationDelivery {
   settle(id: string, status: 'failed' | 'skipped', reason: string): Promise<void>;
   /** Gives a claim back after a failed attempt that will be retried, keeping the reason. */
   release(id: string, reason: string): Promise<void>;
+  /**
+   * Records that delivery to a chat identity failed for good (the bot blocked, the workspace
+   * uninstalled, the DM closed): notices go to the user's next linked platform until they write
+   * from this one again.
+   */
+  markUnreachable(identityId: string, reason: string): Promise<void>;
+  /**
+   * Takes the duty of telling the user why the identities named no longer get notices: answers
+   * those not told before (with why), marked told now, so two workers cannot both tell it.
+   */
+  claimTelling(identityIds: readonly string[]): Promise<{ platform: ChatAddress['platform']; reason: string }[]>;
 }
 
 export function createNotificationDelivery(deps: { db: Db; clock: Clock }): NotificationDelivery {
@@ -112,7 +156,7 @@ export function createNotificationDelivery(deps: { db: Db; clock: Clock }): Noti
         payload: r.payload,
         attempts: r.attempts,
         dueAt: new Date(r.dueAtMs),
-        address: r.address,
+        addresses: routed(r),
         staleReason: isTimed ? staleTimedReason(r.type, r.payload, session, at) : null,
       },
     };
@@ -145,8 +189,12 @@ export function createNotificationDelivery(deps: { db: Db; clock: Clock }): Noti
           (SELECT COALESCE(json_agg(m."id"), '[]'::json) FROM marked m) AS "marked",
           (SELECT COALESCE(json_agg(r), '[]'::json) FROM (
             SELECT c."id", c."userId", c."type", c."payload", c."attempts", (extract(epoch FROM c."deliverAfter") * 1000)::float8 AS "dueAtMs",
-              (SELECT json_build_object('platform', i."platform", 'scope', i."scope", 'platformUserId', i."platformUserId", 'dmChannelId', i."dmChannelId")
-                 FROM "chat_identities" i WHERE i."userId" = c."userId" ORDER BY i."updatedAt" DESC, i."createdAt" DESC LIMIT 1) AS "address",
+              (SELECT u."preferredPlatform" FROM "users" u WHERE u."id" = c."userId") AS "preferredPlatform",
+              (SELECT COALESCE(json_agg(json_build_object('identityId', i."id", 'platform', i."platform", 'scope', i."scope",
+                   'platformUserId', i."platformUserId", 'dmChannelId', i."dmChannelId",
+                   'unreachableReason', CASE WHEN i."unreachableAt" IS NULL THEN NULL ELSE COALESCE(i."unreachableReason", 'unreachable') END,
+                   'lastUsedAtMs', (extract(epoch FROM i."lastUsedAt") * 1000)::float8, 'createdAtMs', (extract(epoch FROM i."createdAt") * 1000)::float8)), '[]'::json)
+                 FROM "chat_identities" i WHERE i."userId" = c."userId") AS "addresses",
               (SELECT json_build_object('status', s."status", 'scheduledAtMs', (extract(epoch FROM s."scheduledAt") * 1000)::bigint, 'rated', s."rating" IS NOT NULL)
                  FROM "sessions" s WHERE c."type" = ANY(${timedTypes}::text[]) AND s."id" = c."payload"->>'sessionId') AS "session"
             FROM claimed c) r) AS "claimed"`,
@@ -171,6 +219,25 @@ export function createNotificationDelivery(deps: { db: Db; clock: Clock }): Noti
           "claimedUntil" = NULL, "updatedAt" = ${now()}::timestamp
           WHERE "id" = ${id} AND "status" IN ('pending', 'sending')`,
         'notifications.settle',
+      );
+    },
+
+    async markUnreachable(identityId, reason) {
+      await run(
+        Prisma.sql`UPDATE "chat_identities" SET "unreachableAt" = ${now()}::timestamp, "unreachableReason" = ${reason.slice(0, 500)},
+          "unreachableTold" = false, "updatedAt" = ${now()}::timestamp
+          WHERE "id" = ${identityId} AND "unreachableAt" IS NULL`,
+        'chat_identities.mark_unreachable',
+      );
+    },
+
+    async claimTelling(identityIds) {
+      if (!identityIds.length) return [];
+      return run<{ platform: ChatAddress['platform']; reason: string }>(
+        Prisma.sql`UPDATE "chat_identities" SET "unreachableTold" = true
+          WHERE "id" = ANY(${[...identityIds]}::text[]) AND "unreachableAt" IS NOT NULL AND NOT "unreachableTold"
+          RETURNING "platform"::text AS "platform", COALESCE("unreachableReason", 'unreachable') AS "reason"`,
+        'chat_identities.claim_telling',
       );
     },
 

@@ -4,3 +4,4 @@ export { createNotificationDelivery, type ChatAddress, type ClaimedNotification,
 export { notificationBacklog, type NotificationBacklog } from './backlog.ts';
 export { takeUnqueuedNotifications, undeliveredNotifications, type QueuedNotification } from './relay.ts';
 export { materializeTimedNotifications, staleTimedReason, TIMED_NOTIFICATION_TYPES, type TimedSchedule, type TimedSessionState } from './timed.ts';
+export { noticeRoute, noticeTarget, type ChatPlatformName, type RoutableIdentity } from './routing.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_SLOT_MINUTES, MIN_SLOT_MINUTES } from '../availability/index.ts';
 import { pageInput } from '../pagination.ts';
-import { id, instant, text } from '../validation.ts';
+import { calendarDate, id, instant, singleLine, text } from '../validation.ts';
 
 // The input contract of every sessions entry point; the API and the bot reuse these schemas.
 
@@ -43,9 +43,20 @@ export const rescheduleSessionInput = z.object({
   duration: sessionDuration.optional(),
 });
 
+/** The most commitments one completion records, and how long each may be: short action items. */
+export const MAX_COMMITMENTS = 10;
+export const MAX_COMMITMENT_CHARS = 200;
+
+/** A short action item the member takes away from a session, with an optional due day. */
+export const commitmentInput = z.object({
+  text: singleLine(MAX_COMMITMENT_CHARS),
+  dueDate: calendarDate.nullish(),
+});
+
 export const completeSessionInput = z.object({
   coachNotes: notes.trim().min(1, { message: 'is required' }),
   outcomes: notes.optional(),
+  commitments: z.array(commitmentInput).max(MAX_COMMITMENTS, { message: `must be at most ${MAX_COMMITMENTS} items` }).optional().default([]),
 });
 
 export const cancelSessionInput = z.object({ reason: text(1000).optional() });
@@ -79,6 +90,7 @@ export type CreateSessionInput = z.input<typeof createSessionInput>;
 export type UpdateSessionInput = z.input<typeof updateSessionInput>;
 export type RescheduleSessionInput = z.input<typeof rescheduleSessionInput>;
 export type CompleteSessionInput = z.input<typeof completeSessionInput>;
+export type CommitmentInput = z.input<typeof commitmentInput>;
 export type CancelSessionInput = z.input<typeof cancelSessionInput>;
 export type NoShowInput = z.input<typeof noShowInput>;
 export type NotesInput = z.input<typeof notesInput>;

@@ -13,15 +13,17 @@ export const sessionInclude = {
   member: { select: { userId: true, coachId: true, user: { select: { name: true } } } },
   coach: { select: { name: true, coachProfile: { select: { cancellationCutoffHours: true, lateCancelConsumes: true, requiresCredits: true } } } },
   groupConversation: { select: { id: true } },
+  commitments: { select: { id: true, text: true, dueDate: true, doneAt: true }, orderBy: { position: 'asc' } },
   series: { select: { count: true } },
 } satisfies Prisma.SessionInclude;
 
 type SessionRow = Prisma.SessionGetPayload<{ include: typeof sessionInclude }>;
 
 export function toRecord(row: SessionRow): SessionRecord {
-  const { member, coach, groupConversation, series, seriesId, seriesPosition, ...s } = row;
+  const { member, coach, groupConversation, commitments, series, seriesId, seriesPosition, ...s } = row;
   return {
     ...s,
+    commitments: commitments.map((c) => ({ id: c.id, text: c.text, dueDate: c.dueDate ? c.dueDate.toISOString().slice(0, 10) : null, doneAt: c.doneAt })),
     memberUserId: member.userId,
     memberCoachId: member.coachId,
     memberName: member.user.name,

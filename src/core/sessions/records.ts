@@ -169,7 +169,7 @@ export async function moveSession(
 
 /**
  * Cancels a session: status, calendar event, its booking (which frees the seat), and a notification
- * to its parties (Properties 20, 29). The coach's cancellation policy (docs/design.md §10): a
+ * to its parties (Properties 20, 29). The coach's cancellation policy (docs/design.md §11): a
  * cancellation by the member from the cut-off on is recorded late, and its reserved credit is
  * consumed when the coach says so; any other cancellation releases the credit.
  */

@@ -155,6 +155,16 @@ export function assertMaySchedule(actor: Actor, p: ScheduleParties, input: { mem
 
 type NonNullableParties = { [K in keyof ScheduleParties]: NonNullable<ScheduleParties[K]> };
 
+/** A commitment as every reader of its session sees it: short, with an optional due day. */
+export interface CommitmentView {
+  id: string;
+  text: string;
+  /** YYYY-MM-DD, or null. */
+  dueDate: string | null;
+  /** When the member marked it done; null while open. */
+  doneAt: Date | null;
+}
+
 export interface SessionRecord extends SessionParties {
   id: string;
   calendarEventId: string;
@@ -174,7 +184,7 @@ export interface SessionRecord extends SessionParties {
   cancellationReason: string | null;
   cancelledById: string | null;
   noShowParty: NoShowParty | null;
-  /** Cancelled by the member within the coach's cut-off (docs/design.md §10). */
+  /** Cancelled by the member within the coach's cut-off (docs/design.md §11). */
   cancelledLate: boolean;
   /** The coach's cancellation policy for it: from `cutoffAt` a member's cancellation is late, and uses the session's credit when `consumesCredit`. */
   cancellation: { cutoffAt: Date; consumesCredit: boolean };
@@ -183,6 +193,8 @@ export interface SessionRecord extends SessionParties {
   memberName: string;
   coachName: string;
   groupConversationId: string | null;
+  /** Action items recorded at completion (both parties read them; they are not private notes). */
+  commitments: CommitmentView[];
   /** The recurring series it is an occurrence of: its position and the series' length ("3 of 8", docs/design.md §9). */
   series: { id: string; position: number; count: number } | null;
 }
@@ -208,6 +220,39 @@ export function viewSession(actor: Actor, s: SessionRecord): SessionView {
   const view: SessionView = { ...rest, endsAt: new Date(s.scheduledAt.getTime() + s.duration * 60_000) };
   if (seesCoachNotes(actor, s)) view.coachNotes = coachNotes;
   if (seesMemberNotes(actor, s)) view.memberNotes = memberNotes;
+  return view;
+}
+
+/**
+ * "Last time:" — what the session before this one left behind, as one actor may see it. Everyone who
+ * reads the session sees its commitments; its coach (or an admin) also sees their own private notes
+ * and the member's rating. Another coach of the member sees neither notes nor rating, and a member
+ * never sees private notes (Property 21; docs/design.md §10).
+ */
+export interface LastTimeView {
+  sessionId: string;
+  scheduledAt: Date;
+  coachId: string;
+  coachName: string;
+  commitments: CommitmentView[];
+  coachNotes?: string | null;
+  rating?: number | null;
+  ratingFeedback?: string | null;
+}
+
+export function viewLastTime(actor: Actor, last: SessionRecord): LastTimeView {
+  const view: LastTimeView = {
+    sessionId: last.id,
+    scheduledAt: last.scheduledAt,
+    coachId: last.coachId,
+    coachName: last.coachName,
+    commitments: last.commitments,
+  };
+  if (isAdmin(actor) || (actor.role === 'Coach' && actor.userId === last.coachId)) {
+    view.coachNotes = last.coachNotes;
+    view.rating = last.rating;
+    view.ratingFeedback = last.ratingFeedback;
+  }
   return view;
 }
 

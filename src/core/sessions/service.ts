@@ -3,7 +3,7 @@ import { Prisma, sqlState, type DbTx } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { bookingPolicy, type BookingPolicy } from '../availability/index.ts';
 import { createSessionGroupConversation } from '../conversations/index.ts';
-import { ConflictError, ForbiddenError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { answerAfterFailure, findIdempotencyRecord, idempotencyCte, parseIdempotencyKey, replayedAnswer, requestHash, type IdempotencyRecord, type KeyedRequest } from '../idempotency.ts';
 import type { CoreDeps } from '../deps.ts';
 import { toPage, type Page } from '../pagination.ts';
@@ -18,7 +18,8 @@ import { assertBookableTime } from './bookable.ts';
 import { NO_CREDIT_LEFT, noShowSettlement, reserveCreditCall, settleSessionCredit, tellCoachNoCredits } from '../credits/index.ts';
 import { cancelSessionRecords, moveBooking, moveSession, notifyParties, sessionInsertCtes } from './records.ts';
 import { assertCanCancel, assertCanChangeTime, assertCanComplete, assertCanMarkNoShow, assertCanRate, assertCanReschedule } from './rules.ts';
-import { assertMaySchedule, canReadSession, isSessionMember, parties, viewSession, type SessionRecord, type SessionView } from './rules.ts';
+import { assertMaySchedule, canReadSession, isSessionMember, parties, viewLastTime, viewSession, type LastTimeView, type SessionRecord, type SessionView } from './rules.ts';
+import { sessionInclude, toRecord } from './load.ts';
 import { requireSessionCoach, requireSessionMember, requireSessionParty } from './rules.ts';
 
 const pageOf = (limit?: number, cursor?: string) => ({ limit, cursor });
@@ -124,7 +125,7 @@ export function createSessionsService(deps: CoreDeps) {
       );
       const keyCte = keyRow === undefined ? [] : [idempotencyCte('session_key', { ...keyRow, resourceId: session.id }, now)];
       await tx.$executeRaw`WITH ${Prisma.join([...ctes, ...keyCte], ', ')} SELECT 1`;
-      // A session of a coach who requires credits reserves one, like a booking (docs/design.md §10).
+      // A session of a coach who requires credits reserves one, like a booking (docs/design.md §11).
       await tx.$executeRaw(reserveCreditCall({ coachId: coach.id, memberId: member.id, sessionId: session.id, actorId: actor.userId, at: now })).catch((error: unknown) => {
         if (sqlState(error) === NO_CREDIT_LEFT) throw new ConflictError('no_credits', 'The member has no sessions left in their package with this coach');
         throw error;
@@ -216,8 +217,19 @@ export function createSessionsService(deps: CoreDeps) {
           where: { id: current.id },
           data: { status: 'completed', completedAt: now, coachNotes: input.coachNotes, outcomes: input.outcomes ?? null },
         });
-        // A completed session spends its reserved credit (docs/design.md §10).
+        // A completed session spends its reserved credit (docs/design.md §11).
         await settleSessionCredit(tx, current.id, 'consume', { userId: actor.userId, at: now });
+        if (input.commitments.length) {
+          await tx.sessionCommitment.createMany({
+            data: input.commitments.map((c, position) => ({
+              sessionId: current.id,
+              position,
+              text: c.text,
+              dueDate: c.dueDate ? new Date(`${c.dueDate}T00:00:00Z`) : null,
+              createdAt: now,
+            })),
+          });
+        }
         // The member's copy says it may be rated; the rating prompt itself is derived by the jobs.
         await notifyParties(tx, parties(current), actor.userId, 'session.completed', (userId) => ({
           sessionId: current.id,
@@ -245,7 +257,7 @@ export function createSessionsService(deps: CoreDeps) {
         const now = clock.now();
         assertCanMarkNoShow(current, now);
         await tx.session.update({ where: { id: current.id }, data: { status: 'no_show', noShowParty: input.party } });
-        // The member's no-show spends the credit when the coach says so; the coach's releases it (docs/design.md §10).
+        // The member's no-show spends the credit when the coach says so; the coach's releases it (docs/design.md §11).
         const policy = await tx.coachProfile.findUnique({ where: { userId: current.coachId }, select: { cancellationCutoffHours: true, lateCancelConsumes: true, noShowConsumes: true } });
         await settleSessionCredit(tx, current.id, policy ? noShowSettlement(policy, input.party) : 'release', { userId: actor.userId, at: now });
         await notifyParties(tx, parties(current), actor.userId, 'session.no_show', () => ({ sessionId: current.id, party: input.party }));
@@ -268,6 +280,41 @@ export function createSessionsService(deps: CoreDeps) {
       });
       if (count === 0) assertCanRate(await loadSession(db, sessionId));
       return view(actor, sessionId);
+    },
+
+    /**
+     * "Last time:" for a session: the member's completed session before it, as the actor may see it
+     * (see viewLastTime); without a session, a member's own latest completed one. Null when there is none.
+     */
+    async lastTime(actor: Actor, sessionId?: string): Promise<LastTimeView | null> {
+      requirePermission(actor, 'sessions:read');
+      let where: Prisma.SessionWhereInput;
+      if (sessionId !== undefined) {
+        const s = await readable(actor, sessionId);
+        where = { memberId: s.memberId, scheduledAt: { lt: s.scheduledAt } };
+      } else {
+        const profile = await db.memberProfile.findUnique({ where: { userId: actor.userId }, select: { id: true } });
+        if (!profile) return null;
+        where = { memberId: profile.id, scheduledAt: { lte: clock.now() } };
+      }
+      const row = await db.session.findFirst({ where: { ...where, status: 'completed' }, include: sessionInclude, orderBy: [{ scheduledAt: 'desc' }, { id: 'desc' }] });
+      if (!row) return null;
+      const last = toRecord(row);
+      if (!canReadSession(actor, last)) return null;
+      return viewLastTime(actor, last);
+    },
+
+    /**
+     * The member marks one of their commitments done (or an admin for them). Marking it again
+     * changes nothing. Answers the session the commitment belongs to.
+     */
+    async markCommitmentDone(actor: Actor, commitmentId: string): Promise<SessionView> {
+      const cid = parseId(commitmentId, 'commitmentId');
+      const commitment = await db.sessionCommitment.findUnique({ where: { id: cid }, select: { sessionId: true } });
+      if (!commitment) throw new NotFoundError('Commitment', cid);
+      await guarded(actor, commitment.sessionId, requireSessionMember);
+      await db.sessionCommitment.updateMany({ where: { id: cid, doneAt: null }, data: { doneAt: clock.now() } });
+      return view(actor, commitment.sessionId);
     },
 
     async get(actor: Actor, id: string): Promise<SessionView> {

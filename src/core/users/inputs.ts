@@ -38,6 +38,11 @@ export const updateUserInput = z
     locale: locale.optional(),
     isActive: z.boolean().optional().describe('Admin only'),
     role: z.enum(ROLES).optional().describe('Admin only'),
+    preferredPlatform: z
+      .enum(['slack', 'discord', 'telegram', 'web'])
+      .nullable()
+      .optional()
+      .describe('Where notices go when several chat platforms are linked (one of them); null: the platform last used'),
   })
   .refine((changes) => Object.values(changes).some((v) => v !== undefined), { message: 'names nothing to update' });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DbTx, Prisma } from '../../db/client.ts';
 import type { CoreDeps } from '../deps.ts';
 import { isAdmin, requireAdmin, type Actor } from '../access/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { lockCoachCalendar } from '../scheduling/lock.ts';
 import { pageArgs, toPage } from '../pagination.ts';
 import { id, parseInput } from '../validation.ts';
@@ -81,9 +81,24 @@ export function createUsersService({ db, clock }: CoreDeps) {
           await lockCoachCalendar(tx, target);
           await assertNothingAssigned(tx, target, clock.now());
         }
+        if (changes.preferredPlatform) {
+          const linked = await tx.chatIdentity.count({ where: { userId: target, platform: changes.preferredPlatform } });
+          if (linked === 0) {
+            throw new UnprocessableError('platform_not_linked', `preferredPlatform: no ${changes.preferredPlatform} account is linked to this user`, [
+              { field: 'preferredPlatform', message: 'must be a platform with a linked chat account' },
+            ]);
+          }
+        }
         await tx.user.update({
           where: { id: target },
-          data: { name: changes.name, timezone: changes.timezone, locale: changes.locale, isActive: changes.isActive, role: changes.role },
+          data: {
+            name: changes.name,
+            timezone: changes.timezone,
+            locale: changes.locale,
+            isActive: changes.isActive,
+            role: changes.role,
+            preferredPlatform: changes.preferredPlatform,
+          },
         });
         if (changes.role && changes.role !== user.role) await changeRole(tx, user, changes.role, clock.now());
       });

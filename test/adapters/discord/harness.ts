@@ -18,6 +18,8 @@ export interface DiscordHarness extends TestContext {
   adapter: DiscordAdapter;
   app: FastifyInstance;
   url: string;
+  /** The bot's ports: a test may add another platform's, so one bot serves both (test/adapters/multiplatform.test.ts). */
+  ports: Partial<Record<Platform, ChatPort>>;
 }
 
 const silent = { info() {}, warn() {}, error() {} };
@@ -59,7 +61,7 @@ export async function setupDiscord(options: { answerBudgetMs?: number } = {}): P
     await fake.stop();
     redis.disconnect();
   });
-  return { ...ctx, fake, bot, adapter, app, url };
+  return { ...ctx, fake, bot, adapter, app, url, ports };
 }
 
 export interface Shown {

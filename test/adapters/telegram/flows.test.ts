@@ -147,7 +147,14 @@ describe('Telegram end to end', () => {
     expect(carla.text()).toMatch(/Session notes/);
     await carla.say('Good progress on pacing.');
     await carla.say('-');
+    // Commitments, one per line, asked one message at a time like the rest of the form.
+    expect(carla.text()).toMatch(/Commitments, one per line/);
+    await carla.say('Run 3x this week by 2030-01-15\nLog sleep');
     expect(carla.text()).toContain('completed');
+    // The card was redrawn in place with them.
+    const card = [...h.fake.messages.values()].filter((m) => m.chatId === '8001' && m.text.includes('Session with Mia Member')).at(-1);
+    expect(card?.text).toContain('☐ Run 3x this week (due 2030-01-15)');
+    expect(card?.text).toContain('☐ Log sleep');
     expect(await t.db.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({ status: 'completed', coachNotes: 'Good progress on pacing.' });
 
     // Rate: the prompt the jobs send after completion, answered with stars and a skipped feedback.
