@@ -89,24 +89,36 @@ async function bookingRun(): Promise<Measurement> {
       const m = await makeUser(db, 'Member', { coachId: coach.id });
       members.push({ memberId: m.memberId, actor: await access.actorFor(m.id) });
     }
-    let next = 0;
-    const book = async () => {
-      const i = next++;
-      const slot = i % slotsOfWeek;
-      const at = new Date(START.getTime() + slot * 3_600_000);
-      const member = members[Math.floor(i / slotsOfWeek) % SEATS]!;
-      await bookings.create(
-        member.actor,
-        {
-          memberId: member.memberId,
-          coachId: coach.id,
-          requestedDate: at.toISOString().slice(0, 10),
-          requestedTime: at.toISOString().slice(11, 16),
-          duration: 60,
-        },
-        randomUUID(),
-      );
+    // A second coach, the same, who requires credits (docs/design.md §12): each member holds plenty,
+    // so every booking also reserves one under the lock.
+    const creditsCoach = await makeUser(db, 'Coach');
+    await db.coachProfile.update({ where: { userId: creditsCoach.id }, data: { requiresCredits: true } });
+    await db.coachAvailability.createMany({
+      data: [0, 1, 2, 3, 4, 5, 6].map((dayOfWeek) => ({ coachId: creditsCoach.id, dayOfWeek, startTime: '00:00', endTime: '24:00', maxSessionsPerSlot: SEATS, bufferMinutes: 0 })),
+    });
+    const creditMembers: { memberId: string; actor: Actor }[] = [];
+    for (let i = 0; i < SEATS; i++) {
+      const m = await makeUser(db, 'Member', { coachId: creditsCoach.id });
+      const grantId = randomUUID();
+      await db.creditEntry.create({ data: { id: grantId, grantId, memberId: m.memberId, coachId: creditsCoach.id, kind: 'grant', amount: 100_000, at: clock.now() } });
+      creditMembers.push({ memberId: m.memberId, actor: await access.actorFor(m.id) });
+    }
+    const booker = (coachId: string, who: { memberId: string; actor: Actor }[]) => {
+      let next = 0;
+      return async () => {
+        const i = next++;
+        const slot = i % slotsOfWeek;
+        const at = new Date(START.getTime() + slot * 3_600_000);
+        const member = who[Math.floor(i / slotsOfWeek) % SEATS]!;
+        await bookings.create(
+          member.actor,
+          { memberId: member.memberId, coachId, requestedDate: at.toISOString().slice(0, 10), requestedTime: at.toISOString().slice(11, 16), duration: 60 },
+          randomUUID(),
+        );
+      };
     };
+    const book = booker(coach.id, members);
+    const bookWithCredits = booker(creditsCoach.id, creditMembers);
 
     // The baseline: what pgbench's TPC-B-like script does at scale 1 (every client locks the same
     // row), with the same number of clients, on the same database.
@@ -128,24 +140,40 @@ async function bookingRun(): Promise<Measurement> {
 
     await throughput(CLIENTS, WARMUP_MS, plain);
     await throughput(CLIENTS, WARMUP_MS, book);
-    // Alternate the two so drift on a shared machine affects both alike.
+    await throughput(CLIENTS, WARMUP_MS, bookWithCredits);
+    // Alternate them so drift on a shared machine affects all alike.
     const base: number[] = [];
     const ours: number[] = [];
+    const withCredits: number[] = [];
     for (let round = 0; round < 2; round++) {
       base.push(await throughput(CLIENTS, RUN_MS / 2, plain));
       ours.push(await throughput(CLIENTS, RUN_MS / 2, book));
+      withCredits.push(await throughput(CLIENTS, RUN_MS / 2, bookWithCredits));
     }
     const baseTps = base.reduce((a, b) => a + b) / base.length;
     const bookTps = ours.reduce((a, b) => a + b) / ours.length;
-    const confirmed = await db.sessionBooking.count({ where: { status: 'confirmed' } });
-    const rejected = await db.sessionBooking.count({ where: { status: 'rejected' } });
+    const creditsTps = withCredits.reduce((a, b) => a + b) / withCredits.length;
+    const confirmed = await db.sessionBooking.count({ where: { status: 'confirmed', coachId: coach.id } });
+    const rejected = await db.sessionBooking.count({ where: { status: 'rejected', coachId: coach.id } });
+    const reserved = await db.creditEntry.count({ where: { kind: 'reserve', coachId: creditsCoach.id } });
+    const creditsConfirmed = await db.sessionBooking.count({ where: { status: 'confirmed', coachId: creditsCoach.id } });
+    // The goal is for coaches without credits, as before; a credits-requiring coach's ratio is printed beside it.
     const ratio = bookTps / baseTps;
+    const creditsRatio = creditsTps / baseTps;
     // Every transaction of either side queues on one lock, so the time between two of them is how long
     // one held it (from its grant, through its last statements and commit, to the next grant).
     const lockMs = 1000 / bookTps;
     const baseLockMs = 1000 / baseTps;
     return {
-      figures: { bookings_per_s: round2(bookTps), lock_held_ms: round2(lockMs), confirmed, rejected },
+      figures: {
+        bookings_per_s: round2(bookTps),
+        lock_held_ms: round2(lockMs),
+        confirmed,
+        rejected,
+        credits_bookings_per_s: round2(creditsTps),
+        credits_ratio: round2(creditsRatio),
+        credits_reserved: reserved,
+      },
       baseline: { tx_per_s: round2(baseTps), lock_held_ms: round2(baseLockMs) },
       ratio,
       met: ratio >= BOOKING_GOAL,
@@ -154,6 +182,7 @@ async function bookingRun(): Promise<Measurement> {
         `  baseline (BEGIN; SELECT .. FOR UPDATE; UPDATE; INSERT; COMMIT): ${baseTps.toFixed(0)} tx/s`,
         `  bookings (create, auto-confirmed, under the coach lock):        ${bookTps.toFixed(0)} bookings/s`,
         `  ratio bookings/baseline: ${ratio.toFixed(2)}   (goal >= ${BOOKING_GOAL}; ${confirmed} confirmed, ${rejected} rejected)`,
+        `  a coach who requires credits (each booking reserves one under the lock): ${creditsTps.toFixed(0)} bookings/s, ratio ${creditsRatio.toFixed(2)}   (${creditsConfirmed} confirmed, ${reserved} credits reserved)`,
         '  a booking, 2 round trips: unlocked read; BEGIN + write + lock + re-check in PostgreSQL + COMMIT as one query',
         `  lock held per transaction (1/throughput): bookings ${lockMs.toFixed(2)} ms, baseline ${baseLockMs.toFixed(2)} ms`,
       ],

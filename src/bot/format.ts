@@ -72,3 +72,30 @@ export function localDaySpan(day: number, zone: string): { start: Date; end: Dat
 export function isoDate(day: number): string {
   return DateTime.fromMillis(day * 86_400_000, { zone: 'UTC' }).toFormat('yyyy-MM-dd');
 }
+
+/** What the chat shows of a member's credits: the balance and the soonest expiry. */
+export interface CreditsShown {
+  requiresCredits: boolean;
+  available: number;
+  total: number;
+  until: Date | string | null;
+}
+
+/**
+ * "4 of 10 sessions left · until 3 Mar", or "No sessions left in your package"; null when the coach
+ * does not require credits and none were granted (booking is free: nothing to show).
+ */
+export function creditsLine(c: CreditsShown | null | undefined, zone: string): string | null {
+  if (!c || (!c.requiresCredits && c.total === 0)) return null;
+  if (c.total === 0 && c.available === 0) return 'No sessions left in your package';
+  const until = c.until ? ` · until ${local(c.until, zone).toFormat('d LLL')}` : '';
+  return `${c.available} of ${c.total} session${c.total === 1 ? '' : 's'} left${until}`;
+}
+
+/** "Last 90 days: 2 late cancellations, 1 no-show in 12 sessions (17%, 8%)"; null without sessions. */
+export function attendanceLine(a: { sessions: number; lateCancellations: number; noShows: number } | null | undefined): string | null {
+  if (!a || a.sessions === 0) return null;
+  const pct = (n: number) => `${Math.round((100 * n) / a.sessions)}%`;
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  return `Last 90 days: ${plural(a.lateCancellations, 'late cancellation')} (${pct(a.lateCancellations)}), ${plural(a.noShows, 'no-show')} (${pct(a.noShows)}) in ${plural(a.sessions, 'session')}.`;
+}

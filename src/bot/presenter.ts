@@ -4,7 +4,8 @@ import { lastTimeBlocks } from './continuity.ts';
 import { drawOffer } from './offer.ts';
 import { packId, packInt } from './compact.ts';
 import { viewerFor, type BotRuntime, type Viewer } from './context.ts';
-import { spanLabel, whenLabel } from './format.ts';
+import { creditsLine, spanLabel, whenLabel, type CreditsShown } from './format.ts';
+import { creditsOf } from './features/credits.ts';
 import { UNREACHABLE_NOTICE, type Notice, type Presenter } from './port.ts';
 import { button, header, row, screen, text } from './ui.ts';
 import type { View } from './view.ts';
@@ -40,11 +41,20 @@ export interface OfferState {
 }
 
 /**
- * A notice for its recipient, from the notice and the session or waitlist entry it is about (pure,
- * for the property test).
+ * A notice for its recipient, from the notice, the session or waitlist entry it is about (and, for
+ * a reminder, the session before it) and the member's credits with the coach (shown on a booking's
+ * confirmation and every reminder); pure, for the property test.
  */
-export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, last: LastTimeView | null = null, offer: OfferState | null = null): View {
+export function drawNotice(
+  v: Viewer,
+  notice: Notice,
+  s: SessionView | null,
+  last: LastTimeView | null = null,
+  offer: OfferState | null = null,
+  credits: CreditsShown | null = null,
+): View {
   const p = notice.payload;
+  const balance = !forCoachOf(v) ? (creditsLine(credits, v.zone) ?? '') : '';
   const forCoach = v.account?.role === 'Coach';
   const sessionId = s?.id;
   const line = s ? sessionLine(v, s, forCoach) : '';
@@ -55,7 +65,7 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, las
       const title = forCoach ? 'New session booked' : 'Session booked ✓';
       return screen(title, [
         header(title),
-        text(line || 'A session was booked.'),
+        text(line || 'A session was booked.', balance),
         sessionId && forCoach ? row(button('Open session card', v.act('cv', packId(sessionId)))) : null,
         sessionId && !forCoach ? row(button('My sessions', v.act('ms'))) : null,
       ]);
@@ -88,7 +98,7 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, las
       const soon = minutes >= 120 ? `in ${Math.round(minutes / 60)} hours` : `in ${minutes} minutes`;
       return screen(`Reminder: session ${soon}`, [
         header(`Reminder: your session is ${soon}`),
-        text(line || 'You have a session soon.'),
+        text(line || 'You have a session soon.', balance),
         ...lastTimeBlocks(v, last, { forCoach, doneButtons: true }),
         sessionId && s?.status === 'scheduled' && !forCoach ? reminderRow(v, sessionId) : null,
         sessionId && forCoach ? row(button('Open session card', v.act('cv', packId(sessionId)))) : null,
@@ -117,6 +127,12 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, las
       const when = str(p.startsAt) ? whenLabel(str(p.startsAt)!, v.zone) : 'a full time';
       return card('Waitlist', `Your place on the waitlist for ${when} has changed. Use /waitlist to see it.`);
     }
+    case 'credits.exhausted':
+      return screen('Member out of credits', [
+        header('Member out of credits'),
+        text(`${str(p.memberName) ?? 'A member'} tried to book but has no sessions left in their package.`),
+        str(p.memberId) && forCoach ? row(button('Open member', v.act('md', packId(str(p.memberId)!)))) : null,
+      ]);
     case UNREACHABLE_NOTICE: {
       const now = platformName(p.now);
       const lost = Array.isArray(p.unreachable) ? (p.unreachable as { platform?: unknown; reason?: unknown }[]) : [];
@@ -135,12 +151,13 @@ export function drawNotice(v: Viewer, notice: Notice, s: SessionView | null, las
   }
 }
 
-/** A notice drawn for its recipient from the session or waitlist entry as it is now (and, for a reminder, the session before it). */
+/** A notice drawn for its recipient from the session or waitlist entry as it is now (and, for a reminder, the session before it), with the member's credits. */
 async function presentTo(v: Viewer, notice: Notice): Promise<View> {
   const sessionId = str(notice.payload.sessionId);
   const session = sessionId && v.actor ? await v.core.sessions.get(v.actor, sessionId).catch(() => null) : null;
   const last = session && v.actor && notice.type === 'session.reminder' ? await v.core.sessions.lastTime(v.actor, session.id).catch(() => null) : null;
-  return drawNotice(v, notice, session, last, await offerOf(v, notice));
+  const withBalance = (notice.type === 'booking.confirmed' || notice.type === 'session.created' || notice.type === 'session.reminder') && !forCoachOf(v);
+  return drawNotice(v, notice, session, last, await offerOf(v, notice), withBalance && session ? await creditsOf(v) : null);
 }
 
 async function offerOf(v: Viewer, notice: Notice): Promise<OfferState | null> {
@@ -150,6 +167,10 @@ async function offerOf(v: Viewer, notice: Notice): Promise<OfferState | null> {
   if (!entry) return null;
   const coach = await v.core.coaches.get(v.actor, entry.coachId).catch(() => null);
   return { entry, coachName: coach?.name ?? 'your coach' };
+}
+
+function forCoachOf(v: Viewer): boolean {
+  return v.account?.role === 'Coach';
 }
 
 export function createPresenter(rt: BotRuntime): Presenter {

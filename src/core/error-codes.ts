@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   not_your_availability: { kind: 'forbidden', meaning: "Another coach's availability" },
   not_your_feed: { kind: 'forbidden', meaning: "Another user's calendar feed" },
   not_your_waitlist_entry: { kind: 'forbidden', meaning: "Another member's waitlist entry, or a coach's other than the actor's" },
+  not_your_packages: { kind: 'forbidden', meaning: "Another coach's packages" },
 
   // 404: what the request names does not exist (or is not the user's to see).
   user_not_found: { kind: 'not_found', meaning: 'No such user' },
@@ -65,6 +66,7 @@ export const ERROR_CODES = {
   api_token_not_found: { kind: 'not_found', meaning: 'No such API token, or not one the user may see' },
   chat_identity_not_found: { kind: 'not_found', meaning: 'No such chat account linked to this user' },
   calendar_feed_not_found: { kind: 'not_found', meaning: 'No live calendar feed at this address' },
+  package_not_found: { kind: 'not_found', meaning: "No such package of this coach's" },
   commitment_not_found: { kind: 'not_found', meaning: 'No such commitment' },
   waitlist_entry_not_found: { kind: 'not_found', meaning: 'No such waitlist entry' },
 
@@ -87,6 +89,8 @@ export const ERROR_CODES = {
   slot_not_full: { kind: 'conflict', meaning: 'The slot has a seat free: book it rather than wait for one' },
   offer_not_live: { kind: 'conflict', meaning: 'The waitlist entry holds no seat now: still waiting, or its offer ended (claimed, passed, expired, closed)' },
   link_code_clash: { kind: 'conflict', meaning: 'A fresh link code collided with a live one; ask again' },
+  no_credits: { kind: 'conflict', meaning: 'The coach requires credits and the member has none left' },
+  not_enough_credits: { kind: 'conflict', meaning: 'A downward adjustment larger than the credits left' },
 
   // 422: well formed, but a rule refuses it.
   platform_not_linked: { kind: 'unprocessable', meaning: 'A preferred chat platform the user has no linked account on' },
@@ -106,6 +110,8 @@ export const ERROR_CODES = {
   link_code_unknown: { kind: 'unprocessable', meaning: 'No such link code' },
   link_code_used: { kind: 'unprocessable', meaning: 'The link code was used already' },
   link_code_expired: { kind: 'unprocessable', meaning: 'The link code expired or was replaced' },
+  package_archived: { kind: 'unprocessable', meaning: 'The package is archived: nothing more is granted from it' },
+  member_has_no_coach: { kind: 'unprocessable', meaning: 'The member has no coach, and no coachId was named' },
 
   // 503: cannot be served now; the same request may succeed after Retry-After.
   database_busy: { kind: 'unavailable', meaning: 'A wait for a lock ran out' },

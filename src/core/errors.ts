@@ -68,6 +68,7 @@ const NOT_FOUND_CODES = {
   'API token': 'api_token_not_found',
   'Chat identity': 'chat_identity_not_found',
   'Calendar feed': 'calendar_feed_not_found',
+  Package: 'package_not_found',
   Commitment: 'commitment_not_found',
   'Waitlist entry': 'waitlist_entry_not_found',
 } as const satisfies Record<string, CodeOf<'not_found'>>;

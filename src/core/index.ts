@@ -14,6 +14,7 @@ import { createConversationsService } from './conversations/index.ts';
 import { createChatService } from './chat/index.ts';
 import { createLinkService } from './links/index.ts';
 import { createWaitlistService } from './waitlist/index.ts';
+import { createCreditsService } from './credits/index.ts';
 
 /** Core services wired over one database client and clock; the API, bot and jobs all use this. */
 export function createCore(deps: CoreDeps) {
@@ -37,6 +38,7 @@ export function createCore(deps: CoreDeps) {
     operator: createOperatorService(deps),
     chat: createChatService(deps),
     links: createLinkService(deps),
+    credits: createCreditsService(deps),
   };
 }
 

@@ -1,3 +1,4 @@
+import { createPackageInput, grantCreditsInput } from '../../src/core/credits/index.ts';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { grantInput } from '../../src/core/access/index.ts';
@@ -48,6 +49,8 @@ const CORE_INPUT_OF: Record<string, z.ZodObject> = {
   createToken: createTokenInput,
   createUser: createUserInput,
   updateUser: updateUserInput,
+  createPackage: createPackageInput,
+  grantCredits: grantCreditsInput,
   updateMe: updateUserInput,
   joinWaitlist: joinWaitlistInput,
 };

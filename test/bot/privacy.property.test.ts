@@ -74,6 +74,8 @@ const record: fc.Arbitrary<SessionRecord> = fc
       cancellationReason: null,
       cancelledById: null,
       noShowParty: null,
+      cancelledLate: false,
+      cancellation: { cutoffAt: new Date(r.at.getTime() - 86_400_000), consumesCredit: false },
       createdAt: r.at,
       updatedAt: r.at,
       memberName: r.names[0],
@@ -113,7 +115,7 @@ describe('Property 21 on every surface: a member never sees a private coach note
         const last = viewLastTime(member, previous);
         const views: View[] = [
           drawMySessions(v, sessions),
-          drawNext(v, { memberId: randomUUID(), nextSession: sessions[0]!, upcomingSessions: sessions.slice(0, 3) }, last),
+          drawNext(v, { memberId: randomUUID(), nextSession: sessions[0]!, upcomingSessions: sessions.slice(0, 3), attendance: null }, last),
           drawRateList(v, sessions),
           drawSessionCard(v, sessions[0]!, last),
           screen('last', lastTimeBlocks(v, last, { forCoach: true, doneButtons: true })),
@@ -137,7 +139,7 @@ describe('Property 21 on every surface: a member never sees a private coach note
         expect(JSON.stringify(screen('last', lastTimeBlocks(viewerOf(coach, now, z), coachLast, { forCoach: true })))).toContain(`${NOTE}-${previous.id}`);
         const v = viewerOf(member, now, z);
         const views: View[] = [
-          drawNext(v, { memberId: randomUUID(), nextSession: coachCopy, upcomingSessions: [coachCopy] }, coachLast),
+          drawNext(v, { memberId: randomUUID(), nextSession: coachCopy, upcomingSessions: [coachCopy], attendance: null }, coachLast),
           screen('last', lastTimeBlocks(v, coachLast, { forCoach: false, doneButtons: true })),
           ...NOTICE_TYPES.map((type) => drawNotice(v, { id: randomUUID(), userId: memberUserId, type, payload: { sessionId: current.id, minutesBefore: 60 } }, coachCopy, coachLast)),
         ];

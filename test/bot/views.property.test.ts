@@ -24,6 +24,9 @@ import type { SessionView } from '../../src/core/sessions/index.ts';
 // with odd offsets and DST), must fit the limits of Slack, Discord and Telegram at once (LIMITS).
 
 const RUNS = { numRuns: 100 };
+/** Credits and rates of some size, to draw the balance and rate lines at their longest too. */
+const credits = (n: number) => ({ requiresCredits: n % 2 === 0, available: n * 40, total: n * 41, until: n % 3 ? new Date(2030, 2, 3) : null });
+const rates = (n: number) => ({ since: new Date(0), sessions: n * 1000, lateCancellations: n * 333, noShows: n * 17, lateCancellationRate: null, noShowRate: null });
 const signer = createActionSigner('property-test-secret');
 
 const hostile = fc.oneof(
@@ -64,6 +67,8 @@ const session: fc.Arbitrary<SessionView> = fc.record({
   duration: r.duration,
   scheduledAt: r.at,
   endsAt: new Date(r.at.getTime() + r.duration * 60_000),
+  cancelledLate: false,
+  cancellation: { cutoffAt: new Date(r.at.getTime() - 86_400_000), consumesCredit: r.duration % 2 === 0 },
   coachNotes: r.coachNotes,
   memberNotes: r.memberNotes,
   outcomes: r.outcomes,
@@ -111,8 +116,8 @@ describe('every view fits the limits of all three platforms, whatever the data',
         const listed = slots.map((s, i) => ({ startsAt: s.at.toISOString(), availableCapacity: i % 3 === 0 ? 0 : s.seats, waitlist: i % 3 === 0 ? states[i % 4] : undefined }));
         fits(drawSlotPicker(v, p, { day, page, coachName, slots: listed }, note));
         fits(drawConfirm(v, p, slots[0]?.at ?? v.now, coachName, 3));
-        fits(bookedView(v, v.now, coachName, Boolean(p.sessionId)));
-        fits(bookedView(v, v.now, coachName, false, randomUUID()));
+        fits(bookedView(v, v.now, coachName, Boolean(p.sessionId), undefined, credits(coachName.length)));
+        fits(bookedView(v, v.now, coachName, false, randomUUID(), credits(coachName.length + 1)));
       }),
       RUNS,
     );
@@ -153,7 +158,7 @@ describe('every view fits the limits of all three platforms, whatever the data',
     fc.assert(
       fc.property(viewer, fc.uniqueArray(session, { maxLength: 12, selector: (s) => s.id }), hostile, optionalText, fc.option(hostile, { nil: undefined }), (v, sessions, name, goals, note) => {
         fits(drawMySessions(v, sessions, note));
-        fits(drawNext(v, { memberId: randomUUID(), nextSession: sessions[0] ?? null, upcomingSessions: sessions.slice(0, 3) }));
+        fits(drawNext(v, { memberId: randomUUID(), nextSession: sessions[0] ?? null, upcomingSessions: sessions.slice(0, 3), attendance: null }, null, credits(sessions.length)));
         fits(drawProfile(v, { membershipStatus: 'active', goals, user: { name, timezone: v.zone }, coach: sessions[0] ? { name: sessions[0].coachName } : null }));
         fits(drawRateList(v, sessions));
       }),
@@ -164,13 +169,13 @@ describe('every view fits the limits of all three platforms, whatever the data',
   it('coach: today and the week, session cards, members, member detail, availability grid', () => {
     fc.assert(
       fc.property(viewer, fc.uniqueArray(session, { maxLength: 40, selector: (s) => s.id }), fc.uniqueArray(fc.record({ id, name: hostile }), { maxLength: 12, selector: (p) => p.id }), optionalText, fc.option(hostile, { nil: undefined }), (v, sessions, people, notes, search) => {
-        fits(drawToday(v, { coachId: randomUUID(), timezone: v.zone, todaysSessions: sessions.slice(0, 8), weekSessions: sessions, upcomingSessions: sessions.slice(0, 5), activeMemberCount: people.length, averageRating: 4.5, ratingCount: 2, }));
+        fits(drawToday(v, { coachId: randomUUID(), timezone: v.zone, todaysSessions: sessions.slice(0, 8), weekSessions: sessions, upcomingSessions: sessions.slice(0, 5), activeMemberCount: people.length, averageRating: 4.5, ratingCount: 2, attendance: rates(sessions.length) }));
         const waiting = new Map(sessions.map((s, i) => [`${new Date(s.scheduledAt).getTime()}/${s.duration}`, i * 1000]));
-        fits(drawToday(v, { coachId: randomUUID(), timezone: v.zone, todaysSessions: sessions.slice(0, 8), weekSessions: sessions, upcomingSessions: sessions.slice(0, 5), activeMemberCount: people.length, averageRating: 4.5, ratingCount: 2 }, waiting));
+        fits(drawToday(v, { coachId: randomUUID(), timezone: v.zone, todaysSessions: sessions.slice(0, 8), weekSessions: sessions, upcomingSessions: sessions.slice(0, 5), activeMemberCount: people.length, averageRating: 4.5, ratingCount: 2, attendance: rates(sessions.length) }, waiting));
         for (const [i, s] of sessions.slice(0, 5).entries()) fits(drawSessionCard(v, s, null, i * 1000));
         const listed = people.map((p) => ({ id: p.id, membershipStatus: 'active' as const, user: { name: p.name } }));
         fits(drawMemberList(v, search, { items: listed.slice(0, 10), nextCursor: listed[0]?.id ?? null }));
-        fits(drawMemberDetail(v, { id: randomUUID(), membershipStatus: 'active', onboardingStatus: 'pending', goals: notes, coachNotes: notes, user: { name: people[0]?.name ?? 'x', timezone: v.zone } }, sessions));
+        fits(drawMemberDetail(v, { id: randomUUID(), membershipStatus: 'active', onboardingStatus: 'pending', goals: notes, coachNotes: notes, user: { name: people[0]?.name ?? 'x', timezone: v.zone } }, sessions, { credits: credits(people.length), attendance: rates(sessions.length), note: search }));
         const windows = sessions.map((s, i) => ({ id: s.id, dayOfWeek: i % 7, startTime: '09:00', endTime: '17:00', maxSessionsPerSlot: (i % 100) + 1, bufferMinutes: i, isActive: i % 3 !== 0 }));
         fits(drawGrid(v, windows, v.zone, search));
       }),
@@ -179,12 +184,12 @@ describe('every view fits the limits of all three platforms, whatever the data',
   });
 
   it('signup coach picker and every notice the jobs deliver', () => {
-    const types = ['booking.confirmed', 'booking.rejected', 'booking.cancelled', 'session.created', 'session.rescheduled', 'session.completed', 'session.cancelled', 'session.no_show', 'session.reminder', 'session.rate_prompt', 'session.complete_prompt', 'member.assigned', 'waitlist.offered', 'waitlist.ended', 'something.new'];
+    const types = ['booking.confirmed', 'booking.rejected', 'booking.cancelled', 'session.created', 'session.rescheduled', 'session.completed', 'session.cancelled', 'session.no_show', 'session.reminder', 'session.rate_prompt', 'session.complete_prompt', 'member.assigned', 'waitlist.offered', 'waitlist.ended', 'credits.exhausted', 'something.new'];
     fc.assert(
       fc.property(viewer, fc.uniqueArray(fc.record({ id, name: hostile, specialization: optionalText, timezone: zone }), { maxLength: 40, selector: (c) => c.id }), fc.option(session, { nil: null }), hostile, fc.integer({ min: 0, max: 10_000 }), (v, coaches, s, words, minutes) => {
         fits(drawCoachPicker(v, coaches));
         for (const type of types) {
-          fits(drawNotice(v, { id: randomUUID(), userId: randomUUID(), type, payload: { sessionId: s?.id, reason: words, message: words, memberName: words, minutesBefore: minutes, slotStartsAt: v.now.toISOString(), party: words } }, s));
+          fits(drawNotice(v, { id: randomUUID(), userId: randomUUID(), type, payload: { sessionId: s?.id, reason: words, message: words, memberName: words, minutesBefore: minutes, slotStartsAt: v.now.toISOString(), party: words, memberId: s?.memberId } }, s, null, null, credits(minutes)));
         }
       }),
       RUNS,

@@ -73,6 +73,8 @@ const recordArb = fc
       completedAt: null,
       cancelledAt: null,
       cancellationReason: null,
+      cancelledLate: false,
+      cancellation: { cutoffAt: TEST_EPOCH, consumesCredit: false },
       cancelledById: null,
       noShowParty: null,
       createdAt: TEST_EPOCH,

@@ -6,10 +6,22 @@ import { idParams, uuid } from '../schemas.ts';
 import { sessionView } from './sessions.ts';
 import { ROLE } from './users.ts';
 
+const attendance = z
+  .object({
+    since: z.date(),
+    sessions: z.number().int().describe('Sessions scheduled from `since` until now, whatever became of them'),
+    lateCancellations: z.number().int().describe("Of them, cancelled by the member within the coach's cut-off"),
+    noShows: z.number().int().describe('Of them, missed by the member'),
+    lateCancellationRate: z.number().nullable(),
+    noShowRate: z.number().nullable(),
+  })
+  .meta({ id: 'AttendanceRates', description: 'Late cancellations and no-shows of the last 90 days' });
+
 const memberDashboard = z.object({
   memberId: uuid,
   nextSession: sessionView.nullable(),
   upcomingSessions: z.array(sessionView).describe('The next three, soonest first'),
+  attendance: attendance.nullable().describe("The member's rates with their coach; null without a coach"),
 }).meta({ id: 'MemberDashboard' });
 
 const coachDashboard = z.object({
@@ -21,6 +33,7 @@ const coachDashboard = z.object({
   activeMemberCount: z.number().int(),
   averageRating: z.number().nullable(),
   ratingCount: z.number().int(),
+  attendance: attendance.describe("Over all the coach's members"),
 }).meta({ id: 'CoachDashboard' });
 
 const myDashboard = z.object({

@@ -5,6 +5,7 @@ import { bookingRoutes } from './bookings.ts';
 import type { Throttle } from '../throttle.ts';
 import { calendarFeedRoutes, calendarIcsRoute } from './calendar.ts';
 import { coachRoutes } from './coaches.ts';
+import { creditRoutes } from './credits.ts';
 import { dashboardRoutes } from './dashboards.ts';
 import { linkRoutes } from './links.ts';
 import { meRoutes } from './me.ts';
@@ -41,6 +42,7 @@ export function protectedRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
     await app.register(linkRoutes(core));
     await app.register(memberRoutes(core));
     await app.register(coachRoutes(core));
+    await app.register(creditRoutes(core));
     await app.register(availabilityRoutes(core));
     await app.register(bookingRoutes(core));
     await app.register(waitlistRoutes(core));

@@ -53,6 +53,13 @@ export const sessionView = z.object({
   cancellationReason: z.string().nullable(),
   cancelledById: uuid.nullable(),
   noShowParty: z.enum(['member', 'coach']).nullable(),
+  cancelledLate: z.boolean().describe("Cancelled by the member within the coach's cancellation cut-off"),
+  cancellation: z
+    .object({
+      cutoffAt: z.date().describe("From this instant a member's cancellation is late"),
+      consumesCredit: z.boolean().describe('Whether a late cancellation by the member uses the credit the session reserved'),
+    })
+    .describe("The coach's cancellation policy for this session: tell the member before a late cancellation"),
   groupConversationId: uuid.nullable(),
   commitments: z.array(commitmentView).describe('Action items recorded at completion, in the order written; both parties see them (private notes are coachNotes)'),
   series: z

@@ -4,7 +4,8 @@ import { packId, packInstant, packInt, unpackId, unpackInstant, unpackInt } from
 import { Refusal, type Ctx, type Viewer } from '../context.ts';
 import { ACTION_SENTENCES, ALREADY_BOOKED_SENTENCE, sentenceFor } from '../errors.ts';
 import { show, reply, type Feature, type VerbUse } from '../feature.ts';
-import { clockLabel, dayLabel, localDayNumber, localDaySpan, spanLabel } from '../format.ts';
+import { clockLabel, creditsLine, dayLabel, localDayNumber, localDaySpan, spanLabel, type CreditsShown } from '../format.ts';
+import { creditsOf } from './credits.ts';
 import { requireMember, type MemberViewer } from '../guards.ts';
 import { forgetLive, rememberLive } from '../live.ts';
 import { openSlotAt, openSlots, slotsWithFull } from '../slots.ts';
@@ -229,12 +230,13 @@ async function refusedSlot(ctx: Ctx, p: PickMode, startsAt: Date, error: unknown
 /**
  * The confirmation of a booking or a move. A new booking (its session given) offers to make it
  * weekly: the same wall time every week, this session the first of 4, 8 or 12 (docs/design.md §9).
+ * With the member's credits, what is left (docs/design.md §12).
  */
-export function bookedView(v: Viewer, startsAt: Date | string, coachName: string, moved = false, sessionId?: string): View {
+export function bookedView(v: Viewer, startsAt: Date | string, coachName: string, moved = false, sessionId?: string, credits: CreditsShown | null = null): View {
   const title = moved ? 'Session moved ✓' : 'Booked ✓';
   return screen(`${title} ${spanLabel(startsAt, BOOKING_MINUTES, v.zone)}`, [
     header(title),
-    text(`Your session with ${coachName} is on ${spanLabel(startsAt, BOOKING_MINUTES, v.zone)}.`, 'You will get a reminder before it starts.'),
+    text(`Your session with ${coachName} is on ${spanLabel(startsAt, BOOKING_MINUTES, v.zone)}.`, 'You will get a reminder before it starts.', creditsLine(credits, v.zone) ?? ''),
     !moved && sessionId ? text('Make it weekly, same time every week:') : null,
     !moved && sessionId
       ? row(...WEEKLY_COUNTS.map((n, i) => button(i === 0 ? `Every week: ${n} sessions` : `${n} sessions`, v.act('bw', packId(sessionId), packInt(n)))))
@@ -320,7 +322,7 @@ async function book(ctx: Ctx, startsAt: Date) {
   }
   await forgetLive(ctx);
   await ctx.rt.refresh({ coachId: coach.id, startsAt, endsAt: new Date(startsAt.getTime() + BOOKING_MINUTES * 60_000) }, ctx.message);
-  return [show(ctx, bookedView(v, startsAt, coach.name, false, booked.sessionId ?? undefined))];
+  return [show(ctx, bookedView(v, startsAt, coach.name, false, booked.sessionId ?? undefined, await creditsOf(v)))];
 }
 
 async function move(ctx: Ctx, sessionId: string, startsAt: Date) {
@@ -335,7 +337,7 @@ async function move(ctx: Ctx, sessionId: string, startsAt: Date) {
   const old = new Date(before.scheduledAt);
   await ctx.rt.refresh({ coachId: before.coachId, startsAt: old, endsAt: new Date(old.getTime() + before.duration * 60_000), sessionId }, ctx.message);
   await ctx.rt.refresh({ coachId: before.coachId, startsAt, endsAt: new Date(startsAt.getTime() + before.duration * 60_000) }, ctx.message);
-  return [show(ctx, bookedView(v, startsAt, before.coachName ?? 'your coach', true))];
+  return [show(ctx, bookedView(v, startsAt, before.coachName ?? 'your coach', true, undefined, await creditsOf(v)))];
 }
 
 export const BOOKING_VERBS = {

@@ -2,7 +2,7 @@ import { assertCanCancel, assertCanComplete, type LastTimeView, type SessionView
 import { packId } from '../compact.ts';
 import type { Ctx, Viewer } from '../context.ts';
 import { notice, openForm, show, reply, type Feature, type FormDraw, type FormVerb, type VerbUse } from '../feature.ts';
-import { clockLabel, dayLabel, spanLabel } from '../format.ts';
+import { attendanceLine, clockLabel, dayLabel, spanLabel } from '../format.ts';
 import { requireAccount, requireCoach, type CoachViewer } from '../guards.ts';
 import { rememberLive } from '../live.ts';
 import { button, divider, fields, form, header, input, option, row, screen, select, text } from '../ui.ts';
@@ -49,6 +49,7 @@ export function drawToday(v: Viewer, d: CoachDashboard, waiting: WaitingCounts =
   return screen('Your day', [
     header('Today and this week'),
     text(`Times in ${v.zone}. ${d.activeMemberCount} active member${d.activeMemberCount === 1 ? '' : 's'}${d.averageRating !== null ? `, rating ${d.averageRating.toFixed(1)} (${d.ratingCount})` : ''}.`),
+    attendanceLine(d.attendance) ? text(attendanceLine(d.attendance)!) : null,
     text('Today:', ...(d.todaysSessions.length ? d.todaysSessions.map((s) => `• ${sessionLine(v, s, waiting)}`) : ['• nothing booked'])),
     text('Rest of this week:', ...(later.length ? later.slice(0, 20).map((s) => `• ${sessionLine(v, s, waiting)}`) : ['• nothing booked'])),
     options.length > 0 && row(select('Open a session card', options.map((s) => option(sessionLine(v, s), v.act('cv', packId(s.id)))))),

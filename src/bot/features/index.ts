@@ -3,6 +3,7 @@ import { notices } from '../presenter.ts';
 import { availability } from './availability.ts';
 import { booking } from './book.ts';
 import { coach } from './coach.ts';
+import { credits } from './credits.ts';
 import { helpFeature } from './help.ts';
 import { links } from './links.ts';
 import { member } from './member.ts';
@@ -12,4 +13,4 @@ import { signup } from './signup.ts';
 import { waitlistFeature } from './waitlist.ts';
 
 /** Every area of the bot; the router merges their commands, actions and live screens. */
-export const FEATURES: Feature[] = [helpFeature, signup, links, booking, waitlistFeature, member, coach, seriesCancel, members, availability, notices];
+export const FEATURES: Feature[] = [helpFeature, signup, links, booking, waitlistFeature, member, credits, coach, seriesCancel, members, availability, notices];

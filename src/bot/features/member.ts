@@ -6,7 +6,8 @@ import { ACTION_SENTENCES } from '../errors.ts';
 import { notice, openForm, reply, show, update, type Feature, type FormDraw, type VerbUse } from '../feature.ts';
 import { keepCurrent } from '../live.ts';
 import { reminderRow } from '../presenter.ts';
-import { countdown, spanLabel } from '../format.ts';
+import { countdown, creditsLine, spanLabel, type CreditsShown } from '../format.ts';
+import { creditsOf } from './credits.ts';
 import { requireMember, type CoachViewer, type MemberViewer } from '../guards.ts';
 import { button, divider, editInput, fields, form, header, input, row, screen, text } from '../ui.ts';
 import type { Form, View } from '../view.ts';
@@ -76,14 +77,17 @@ export function drawMySessions(v: Viewer, all: SessionView[], note?: string): Vi
 
 export async function next(v: MemberViewer): Promise<View> {
   const dash = await v.core.dashboards.member(v.actor);
-  return drawNext(v, dash, await v.core.sessions.lastTime(v.actor, dash.nextSession?.id));
+  const [last, credits] = await Promise.all([v.core.sessions.lastTime(v.actor, dash.nextSession?.id), creditsOf(v)]);
+  return drawNext(v, dash, last, credits);
 }
 
-export function drawNext(v: Viewer, dash: MemberDashboard, last: LastTimeView | null = null): View {
+export function drawNext(v: Viewer, dash: MemberDashboard, last: LastTimeView | null = null, credits: CreditsShown | null = null): View {
   const s = dash.nextSession;
+  const balance = creditsLine(credits, v.zone);
   return screen(s ? `Next session ${countdown(v.now, s.scheduledAt)}` : 'No upcoming session', [
     header(s ? `Your next session is ${countdown(v.now, s.scheduledAt)}` : 'No upcoming session'),
     s ? text(`With ${s.coachName}, ${spanLabel(s.scheduledAt, s.duration, v.zone)}.`) : text('Use /book to book one.'),
+    balance ? text(balance) : null,
     dash.upcomingSessions.length > 1 ? divider() : null,
     dash.upcomingSessions.length > 1 ? fields(dash.upcomingSessions.map((u, i) => [`#${i + 1}`, `${spanLabel(u.scheduledAt, u.duration, v.zone)} with ${u.coachName}`])) : null,
     last ? divider() : null,
@@ -170,6 +174,46 @@ async function showList(ctx: Ctx, kind: 'sessions' | 'next', draw: (v: MemberVie
 }
 
 /**
+ * The sentence a member reads before cancelling from the coach's cut-off on: whether it will use a
+ * session from the package. Null before the cut-off.
+ */
+export function lateWarning(v: Viewer, s: Pick<SessionView, 'cancellation' | 'scheduledAt'>): string | null {
+  const cutoff = new Date(s.cancellation.cutoffAt);
+  if (v.now.getTime() < cutoff.getTime()) return null;
+  const hours = Math.round((new Date(s.scheduledAt).getTime() - cutoff.getTime()) / 3_600_000);
+  return s.cancellation.consumesCredit
+    ? `This is within ${hours} h of the session: it will use a session from your package.`
+    : `This is within ${hours} h of the session: it is recorded as a late cancellation.`;
+}
+
+/** The argument a cancel carries once its member has read the late-cancellation warning. */
+const ACK = 'y';
+
+/** "Cancel this session?", with the late-cancellation warning from the cut-off on; Yes carries ACK when it was shown. */
+function confirmCancel(ctx: Ctx, v: MemberViewer, s: SessionView, withReason = false, later = 0) {
+  const when = spanLabel(s.scheduledAt, s.duration, v.zone);
+  const warning = lateWarning(v, s);
+  // From the list's Cancel, the reason form follows; from a reminder, the cancel itself.
+  const yes = withReason
+    ? button('Cancel anyway', v.act('sc', packId(s.id), ACK), 'danger')
+    : button('Yes, cancel it', v.act('sY', packId(s.id), ...(warning ? [ACK] : [])), 'danger');
+  return show(ctx, screen('Cancel this session?', [
+    header('Cancel this session?'),
+    text(`Your session with ${s.coachName} on ${when} will be cancelled and its seat freed.`, warning ?? ''),
+    row(yes, button('Keep it', v.act('rc', packId(s.id)))),
+    later > 1 ? row(button(`Cancel this and all later ones (${later} sessions)`, v.act('lx', packId(s.id)), 'danger')) : null,
+  ]));
+}
+
+/** The confirmation again when a cancel reaches the cut-off without its member having read the warning; null otherwise. */
+async function unwarnedLate(ctx: Ctx, args: string[]) {
+  if (args[1] === ACK) return null;
+  const v = requireMember(ctx);
+  const s = await v.core.sessions.get(v.actor, sessionIdArg(args));
+  return s.status === 'scheduled' && lateWarning(v, s) ? confirmCancel(ctx, v, s) : null;
+}
+
+/**
  * A commitment marked done: every message kept current that shows it is redrawn, on every
  * platform: the session it came from (its card), the member's next session (its card and
  * reminders) and the member's own /next and /sessions (kept over their coach's calendar from now on).
@@ -217,10 +261,17 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
     sc: async (ctx, args) => {
       const v = requireMember(ctx);
       const id = sessionIdArg(args);
-      await sessionStillFor(v, id, (f) => assertCanCancel(f, v.now, true));
-      return [openForm(ctx, MEMBER_VERBS.sc, [packId(id)])];
+      const s = await sessionStillFor(v, id, (f) => assertCanCancel(f, v.now, true));
+      // Told before confirming: from the cut-off on, the warning first (docs/design.md §12).
+      if (lateWarning(v, s) && args[1] !== ACK) return [confirmCancel(ctx, v, s, true)];
+      return [openForm(ctx, MEMBER_VERBS.sc, [packId(id), ...(args[1] === ACK ? [ACK] : [])])];
     },
-    sC: async (ctx, args, values) => cancelSession(ctx, sessionIdArg(args), values.reason?.trim() || undefined, cancelled),
+    sC: async (ctx, args, values) => {
+      // A form opened at once by the platform (before the bot could warn) is warned now.
+      const late = await unwarnedLate(ctx, args);
+      if (late) return [late];
+      return cancelSession(ctx, sessionIdArg(args), values.reason?.trim() || undefined, cancelled);
+    },
     // A reminder's answers.
     rc: async (ctx, args) => {
       const v = requireMember(ctx);
@@ -235,19 +286,15 @@ export const member: Feature<keyof typeof MEMBER_VERBS> = {
     sy: async (ctx, args) => {
       const v = requireMember(ctx);
       const s = await sessionStillFor(v, sessionIdArg(args), (f) => assertCanCancel(f, v.now, true));
-      const when = spanLabel(s.scheduledAt, s.duration, v.zone);
       // A weekly series' session also offers it and every later one (series-cancel.ts confirms which).
       const later = s.series && hasLaterOccurrences(s) ? scheduledFrom(await v.core.bookingSeries.get(v.actor, s.series.id), s.series.position).length : 0;
-      return [
-        show(ctx, screen('Cancel this session?', [
-          header('Cancel this session?'),
-          text(`Your session with ${s.coachName} on ${when} will be cancelled and its seat freed.`),
-          row(button('Yes, cancel it', v.act('sY', packId(s.id)), 'danger'), button('Keep it', v.act('rc', packId(s.id)))),
-          later > 1 ? row(button(`Cancel this and all later ones (${later} sessions)`, v.act('lx', packId(s.id)), 'danger')) : null,
-        ])),
-      ];
+      return [confirmCancel(ctx, v, s, false, later)];
     },
-    sY: async (ctx, args) => cancelSession(ctx, sessionIdArg(args), "Member can't make it", cancelled),
+    sY: async (ctx, args) => {
+      const late = await unwarnedLate(ctx, args);
+      if (late) return [late];
+      return cancelSession(ctx, sessionIdArg(args), "Member can't make it", cancelled);
+    },
     // Profile edits.
     pe: async (ctx) => {
       const v = requireMember(ctx);

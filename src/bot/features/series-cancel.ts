@@ -11,7 +11,7 @@ import { scheduledFrom } from '../series.ts';
 import { button, header, row, screen, text } from '../ui.ts';
 import type { View } from '../view.ts';
 import { showCard } from './coach.ts';
-import { sessionIdArg, showSessions } from './member.ts';
+import { lateWarning, sessionIdArg, showSessions } from './member.ts';
 
 // Cancelling an occurrence of a weekly series from chat (docs/design.md §9): wherever chat offers
 // to cancel such a session (the member's /sessions and reminder, the coach's session card), a
@@ -39,6 +39,9 @@ async function seriesCancelOf(v: CoachViewer, sessionId: string): Promise<Series
   const later = session.series ? scheduledFrom(await v.core.bookingSeries.get(v.actor, session.series.id), session.series.position) : [];
   return { session, byMember, later };
 }
+
+/** The argument the confirmation carries once its member has read the late-cancellation warning. */
+const LATE_READ = 'y';
 
 const sessionsWord = (n: number) => `${n} session${n === 1 ? '' : 's'}`;
 
@@ -70,12 +73,14 @@ export function drawSeriesConfirm(v: Viewer, c: SeriesCancel): View {
   const n = c.later.length;
   const title = `Cancel ${sessionsWord(n)}?`;
   const whose = c.byMember ? `your weekly sessions with ${s.coachName}` : `${s.memberName}'s weekly sessions`;
+  // From the coach's cut-off on, the member reads what cancelling the first means (docs/design.md §12); Yes then carries LATE_READ.
+  const warning = c.byMember ? lateWarning(v, s) : null;
   return screen(title, [
     header(title),
     text(`These ${n === 1 ? 'is' : `${n} are`} ${whose} from ${dateLine(v, new Date(s.scheduledAt))} on (times in ${v.zone}); ${n === 1 ? 'it' : 'they'} will be cancelled and the seats freed:`),
     text(...c.later.map((o) => `• ${dateLine(v, o.scheduledAt)}`)),
-    text('Sessions before it stay booked.'),
-    row(button(`Yes, cancel ${sessionsWord(n)}`, v.act('lX', packId(s.id)), 'danger'), back(v, c)),
+    text('Sessions before it stay booked.', warning ?? ''),
+    row(button(`Yes, cancel ${sessionsWord(n)}`, v.act('lX', packId(s.id), ...(warning ? [LATE_READ] : [])), 'danger'), back(v, c)),
   ]);
 }
 
@@ -136,6 +141,8 @@ export const seriesCancel: Feature<keyof typeof SERIES_CANCEL_VERBS> = {
       const c = await seriesCancelOf(v, sessionIdArg(args));
       const s = c.session;
       if (!s.series || c.later.length === 0) throw new Refusal(ACTION_SENTENCES.malformed);
+      // A confirmation drawn before the cut-off and tapped after it: the confirmation again, now with the warning.
+      if (c.byMember && lateWarning(v, s) && args[1] !== LATE_READ) return showStep(ctx, args, 'confirm');
       const after = await v.core.bookingSeries.cancel(v.actor, s.series.id, { position: s.series.position, scope: 'thisAndLater' });
       const wanted = new Set(c.later.map((o) => o.id));
       const done = after.occurrences.filter((o) => o.session && wanted.has(o.session.id) && o.session.status === 'cancelled').map((o) => new Date(o.session!.scheduledAt));

@@ -16,6 +16,8 @@ export const BOOKING_REFUSALS = [
   'outside_availability',
   'booking_too_soon',
   'booking_too_far_ahead',
+  // The member's credits, decided under the same lock (docs/design.md §12).
+  'no_credits',
   // Who books for whom, and whether they may.
   'missing_permission',
   'not_your_member',

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { inlineSql, pgQuery, Prisma, withPgConnection, type PgConnection, type SessionStatus } from '../../db/client.ts';
+import { inlineSql, pgQuery, Prisma, sqlState, withPgConnection, type PgConnection, type SessionStatus } from '../../db/client.ts';
+import { NO_CREDIT_LEFT, reserveCreditCall, tellCoachNoCredits } from '../credits/index.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { bookingPolicy, calendarQuery, toCoachCalendar, type CalendarRow } from '../availability/index.ts';
-import { ForbiddenError, NotFoundError, ValidationError, type ErrorCode } from '../errors.ts';
+import { ConflictError, ForbiddenError, isDomainError, NotFoundError, ValidationError, type ErrorCode } from '../errors.ts';
 import { answerAfterFailure, idempotencyCte, isRecordableRefusal, parseIdempotencyKey, replayedAnswer, requestHash, type IdempotencyRecord } from '../idempotency.ts';
 import type { CoreDeps } from '../deps.ts';
 import { COACH_LOCK_TX_OPTIONS, lockCoachCalendar, lockCoachCalendarAndRead } from '../scheduling/lock.ts';
@@ -114,6 +115,7 @@ export function createBookingSeriesService(deps: CoreDeps) {
     let replay: SeriesContext['replay'] = null;
     let seriesId: string | undefined;
     let written = 0;
+    let bookedFor: string | undefined;
     try {
       await withPgConnection(db, async (c) => {
         const ctx = await seriesContext(c, actor, input, key);
@@ -127,6 +129,7 @@ export function createBookingSeriesService(deps: CoreDeps) {
           ]);
         }
         const memberId = ctx.member?.id ?? input.memberId!;
+        bookedFor = memberId;
         assertMayBook(actor, ctx, { memberId, coachId: input.coachId });
         const member = ctx.member!;
         if (input.firstSessionId) assertAdoptable(ctx.firstSession, member.id, input);
@@ -153,6 +156,7 @@ export function createBookingSeriesService(deps: CoreDeps) {
         const decisions = decideSeries(calendar, bookingPolicy(config, now), request, OCCURRENCE_CHECKS);
         const id = randomUUID();
         const ctes: Prisma.Sql[] = [];
+        const reserves: string[] = [];
         let adopting = false;
         for (const d of decisions) {
           if (d.status !== 'booked') continue;
@@ -175,7 +179,10 @@ export function createBookingSeriesService(deps: CoreDeps) {
             memberNotes: input.memberNotes ?? null,
             type: input.type,
           };
-          ctes.push(...confirmedBookingCtes(booking, actor.userId, now, { prefix: `o${d.position}_`, series: { id, position: d.position } }).ctes);
+          const occurrence = confirmedBookingCtes(booking, actor.userId, now, { prefix: `o${d.position}_`, series: { id, position: d.position } });
+          ctes.push(...occurrence.ctes);
+          // Each occurrence reserves a credit when the coach requires them, under this lock (docs/design.md §12).
+          reserves.push(inlineSql(reserveCreditCall({ coachId: input.coachId, memberId: member.id, sessionId: occurrence.booking.sessionId!, actorId: actor.userId, at: now })));
           written++;
         }
         const first = decisions[0]!;
@@ -188,10 +195,15 @@ export function createBookingSeriesService(deps: CoreDeps) {
         // An adopted session another series took meanwhile (a concurrent tap) divides by zero: all rolls back, and the rerun refuses it.
         const check = adopting ? Prisma.sql`SELECT 1 / (SELECT count(*) FROM first_adopted)::int` : Prisma.sql`SELECT 1`;
         const statement = Prisma.sql`WITH ${Prisma.join([series, ...ctes, idempotencyCte('series_key', { ...keyed, resourceId: id }, now)], ', ')} ${check}`;
-        await c.query(`${inlineSql(statement)};\nCOMMIT`);
+        // Short of credits for the occurrences it books, the whole series rolls back and answers no_credits.
+        await c.query([inlineSql(statement), ...reserves, 'COMMIT'].join(';\n')).catch((error: unknown) => {
+          if (sqlState(error) === NO_CREDIT_LEFT) throw new ConflictError('no_credits', 'Not enough sessions left in the package for every week of this series');
+          throw error;
+        });
         seriesId = id;
       });
     } catch (error) {
+      if (isDomainError(error) && error.code === 'no_credits' && bookedFor) await tellCoachNoCredits(db, bookedFor, input.coachId, clock.now());
       // Nothing of this attempt was written: its refusal becomes the key's answer, or a concurrent twin's answer is given.
       const { record, ours } = await answerAfterFailure(db, keyed, error);
       if (ours && isRecordableRefusal(error)) throw error;
@@ -299,7 +311,7 @@ export function createBookingSeriesService(deps: CoreDeps) {
           assertCanCancel(s, at, byMember);
           await cancelSessionRecords(
             tx,
-            { id: s.id, calendarEventId: s.calendarEventId, memberUserId: series.member.userId, coachUserId: series.coachId },
+            { id: s.id, calendarEventId: s.calendarEventId, scheduledAt: s.scheduledAt, memberUserId: series.member.userId, coachUserId: series.coachId },
             { userId: actor.userId, reason: input.reason ?? null, at },
           );
         }

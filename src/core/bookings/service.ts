@@ -16,7 +16,8 @@ import {
   type CoachCalendar,
   type UnbookableReason,
 } from '../availability/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError, type DomainError } from '../errors.ts';
+import { ConflictError, ForbiddenError, isDomainError, NotFoundError, type DomainError } from '../errors.ts';
+import { NO_CREDIT_LEFT, reserveCreditCall, tellCoachNoCredits } from '../credits/index.ts';
 import { answerAfterFailure, isRecordableRefusal, parseIdempotencyKey, replayedAnswer, requestHash, type IdempotencyRecord, type KeyedRequest } from '../idempotency.ts';
 import type { CoreDeps } from '../deps.ts';
 import { pageArgs, toPage, type Page } from '../pagination.ts';
@@ -62,6 +63,11 @@ type Answer = ({ booking: BookingView } | { refusal: DomainError }) & { replayed
 
 /** The locked re-check disagreed with the unlocked read; the transaction is rolled back. */
 class StaleRead extends Error {}
+
+/** The coach requires credits and the member has none left (credits_reserve raised under the lock). */
+function noCredits(): ConflictError {
+  return new ConflictError('no_credits', 'You have no sessions left in your package with this coach');
+}
 
 /** The SQLSTATE booking_recheck raises when the slot is not as the unlocked read saw it. */
 const RECHECK_FAILED = 'CB409';
@@ -186,7 +192,10 @@ export function createBookingsService(deps: CoreDeps) {
         if (!seen.bookable) return null;
         const { booking, statement } = confirmedBookingWrite(request(seen), keyOf, now);
         const recheck = recheckUnderLock(input.coachId, ctx.calendar.timezone, seen, input.duration, { memberId: input.memberId, exceptSessionId: booking.sessionId! });
-        await lockCoachCalendarAndRead(c, input.coachId, recheck, ['BEGIN', statement], 'bookings_recheck', ['COMMIT']).catch((error: unknown) => {
+        // The credit, if the coach requires one, is reserved after the re-check, before COMMIT (docs/design.md §12).
+        const reserve = inlineSql(reserveCreditCall({ coachId: input.coachId, memberId: input.memberId, sessionId: booking.sessionId!, actorId: actor.userId, at: now }));
+        await lockCoachCalendarAndRead(c, input.coachId, recheck, ['BEGIN', statement], 'bookings_recheck', [reserve, 'COMMIT']).catch((error: unknown) => {
+          if (sqlState(error) === NO_CREDIT_LEFT) throw noCredits();
           throw sqlState(error) === RECHECK_FAILED ? new StaleRead() : error;
         });
         return { booking };
@@ -208,14 +217,22 @@ export function createBookingsService(deps: CoreDeps) {
           // A slot rejection is decided on a placed slot, so its instant and local time are known.
           write = rejectedBookingWrite(request(decision as PlacedSlot), keyOf, error.code, error.message, now);
         }
-        // The write and the commit travel together: a failed write skips the COMMIT behind it.
-        await c.query(`${inlineSql(write.statement)};\nCOMMIT`);
+        // The write and the commit travel together: a failed write skips the COMMIT behind it. A
+        // confirmed booking reserves its credit between them (docs/design.md §12).
+        const reserve = decision.bookable
+          ? `;\n${inlineSql(reserveCreditCall({ coachId: input.coachId, memberId: input.memberId, sessionId: write.booking.sessionId!, actorId: actor.userId, at: now }))}`
+          : '';
+        await c.query(`${inlineSql(write.statement)}${reserve};\nCOMMIT`).catch((error: unknown) => {
+          throw sqlState(error) === NO_CREDIT_LEFT ? noCredits() : error;
+        });
         return { booking: write.booking, refusal: error };
       });
     } catch (error) {
       // Nothing of this attempt was written: its refusal becomes the key's answer, or a concurrent
       // twin's answer is given.
       const keyed: KeyedRequest = { userId: actor.userId, key, operation: BOOKING_OPERATION, requestHash: hash };
+      // The coach is told once that the member ran out (docs/design.md §12); the member gets the refusal.
+      if (isDomainError(error) && error.code === 'no_credits') await tellCoachNoCredits(db, input.memberId, input.coachId, now);
       const { record, ours } = await answerAfterFailure(db, keyed, error);
       return ours && isRecordableRefusal(error) ? { refusal: error, replayed: false } : replay(record, hash);
     }
@@ -277,7 +294,13 @@ export function createBookingsService(deps: CoreDeps) {
           assertCanCancel(current.session, at, actor.userId === booking.member.userId && !isAdmin(actor));
           await cancelSessionRecords(
             tx,
-            { id: current.session.id, calendarEventId: current.session.calendarEventId, memberUserId: booking.member.userId, coachUserId: booking.coachId },
+            {
+              id: current.session.id,
+              calendarEventId: current.session.calendarEventId,
+              scheduledAt: current.session.scheduledAt,
+              memberUserId: booking.member.userId,
+              coachUserId: booking.coachId,
+            },
             { userId: actor.userId, reason: input.reason ?? null, at },
           );
           // The freed seat goes to the next member in line, in this transaction (docs/design.md §11).

@@ -11,6 +11,8 @@ import { note, singleLine } from '../users/index.ts';
  */
 export const SPECIALIZATION_PATTERN = /^[\p{L}\p{M}\p{N} .,'&()/+:;-]+$/u;
 export const MAX_MEMBERS_LIMIT = 1000;
+/** The longest cancellation cut-off: two weeks. */
+export const MAX_CUTOFF_HOURS = 336;
 
 export const specialization = z
   .string()
@@ -33,6 +35,16 @@ export const updateCoachInput = z
       .optional(),
     isAcceptingMembers: z.boolean().optional(),
     timezone: timeZone.optional(),
+    // The cancellation policy and credits (docs/design.md §12).
+    requiresCredits: z.boolean().optional(),
+    cancellationCutoffHours: z
+      .number({ message: 'must be a whole number' })
+      .int({ message: 'must be a whole number' })
+      .min(0, { message: 'must be at least 0' })
+      .max(MAX_CUTOFF_HOURS, { message: `must be at most ${MAX_CUTOFF_HOURS}` })
+      .optional(),
+    lateCancelConsumes: z.boolean().optional(),
+    noShowConsumes: z.boolean().optional(),
   })
   .refine((changes) => Object.values(changes).some((v) => v !== undefined), { message: 'names nothing to update' });
 

@@ -17,6 +17,12 @@ export interface CoachView {
   isAcceptingMembers: boolean;
   /** IANA zone of the coach's weekly availability. */
   timezone: string;
+  /** Whether a booking spends one of the member's credits (docs/design.md §12). */
+  requiresCredits: boolean;
+  /** A cancellation within this many hours of the start is late. */
+  cancellationCutoffHours: number;
+  lateCancelConsumes: boolean;
+  noShowConsumes: boolean;
   /** Active members assigned to the coach (Property 10). */
   currentMemberCount: number;
   /** Whether another member fits: listings show full coaches with this flag rather than hide them. */
@@ -47,6 +53,7 @@ export async function queryCoaches(
   const rows = await db.$queryRaw<CoachRow[]>`
     SELECT u."id", cp."id" AS "profileId", u."name", u."email", u."isActive",
            cp."specialization", cp."bio", cp."certifications", cp."maxMembers", cp."isAcceptingMembers", cp."timezone",
+           cp."requiresCredits", cp."cancellationCutoffHours", cp."lateCancelConsumes", cp."noShowConsumes",
            mc."currentMemberCount", r."averageRating", r."ratingCount", cp."createdAt", cp."updatedAt"
     FROM "coach_profiles" cp
     JOIN "users" u ON u."id" = cp."userId"

@@ -17,6 +17,8 @@ export interface MemberDashboard {
   nextSession: SessionView | null;
   /** The next three scheduled sessions, soonest first, the next session included (Property 37). */
   upcomingSessions: SessionView[];
+  /** The member's late cancellations and no-shows with their coach, last 90 days; null without a coach. */
+  attendance: AttendanceRates | null;
 }
 
 export interface CoachDashboard {
@@ -33,6 +35,25 @@ export interface CoachDashboard {
   /** Mean rating of the coach's completed sessions (Property 44), null before the first rating. */
   averageRating: number | null;
   ratingCount: number;
+  /** Late cancellations and no-shows of the last 90 days, over all the coach's members. */
+  attendance: AttendanceRates;
+}
+
+/** How far back the late-cancellation and no-show rates look (docs/design.md §12). */
+export const ATTENDANCE_DAYS = 90;
+
+/** Late cancellations and no-shows among the sessions that were to start in the last 90 days. */
+export interface AttendanceRates {
+  since: Date;
+  /** Sessions scheduled from `since` until now, whatever became of them. */
+  sessions: number;
+  /** Of them, cancelled by the member within the coach's cut-off. */
+  lateCancellations: number;
+  /** Of them, the member did not turn up. */
+  noShows: number;
+  /** lateCancellations / sessions; null without sessions. */
+  lateCancellationRate: number | null;
+  noShowRate: number | null;
 }
 
 const optionalId = z.object({ id: id.optional() });
@@ -51,7 +72,31 @@ export function createDashboardsService({ db, clock }: Pick<CoreDeps, 'db' | 'cl
     return member;
   }
 
+  async function attendance(where: { coachId: string; memberId?: string }): Promise<AttendanceRates> {
+    const now = clock.now();
+    const since = new Date(now.getTime() - ATTENDANCE_DAYS * 86_400_000);
+    const scope = { coachId: where.coachId, ...(where.memberId ? { memberId: where.memberId } : {}), scheduledAt: { gte: since, lt: now } };
+    const [sessions, lateCancellations, noShows] = await Promise.all([
+      db.session.count({ where: scope }),
+      db.session.count({ where: { ...scope, cancelledLate: true } }),
+      db.session.count({ where: { ...scope, status: 'no_show', noShowParty: 'member' } }),
+    ]);
+    const rate = (n: number) => (sessions === 0 ? null : n / sessions);
+    return { since, sessions, lateCancellations, noShows, lateCancellationRate: rate(lateCancellations), noShowRate: rate(noShows) };
+  }
+
   return {
+    /**
+     * One member's late-cancellation and no-show rates with their coach over the last 90 days (the
+     * coach's member card): the member themself, their coach, an admin.
+     */
+    async memberAttendance(actor: Actor, memberId: string): Promise<AttendanceRates> {
+      requirePermission(actor, 'sessions:read');
+      const input = parseInput(z.object({ id }), { id: memberId });
+      const member = await memberFor(actor, input.id);
+      return attendance({ coachId: member.coachId ?? '', memberId: member.id });
+    },
+
     /** The member's next session and next three (the `/next` command, GET /dashboard/member). */
     async member(actor: Actor, memberId?: string): Promise<MemberDashboard> {
       requirePermission(actor, 'sessions:read');
@@ -64,7 +109,8 @@ export function createDashboardsService({ db, clock }: Pick<CoreDeps, 'db' | 'cl
         take: MEMBER_UPCOMING_COUNT,
       });
       const upcomingSessions = rows.map((r) => viewSession(actor, toRecord(r)));
-      return { memberId: member.id, nextSession: upcomingSessions[0] ?? null, upcomingSessions };
+      const rates = member.coachId ? await attendance({ coachId: member.coachId, memberId: member.id }) : null;
+      return { memberId: member.id, nextSession: upcomingSessions[0] ?? null, upcomingSessions, attendance: rates };
     },
 
     /** The coach's day and week in their own time zone, member count and rating (the `/today` command). */
@@ -95,6 +141,7 @@ export function createDashboardsService({ db, clock }: Pick<CoreDeps, 'db' | 'cl
         db.memberProfile.count({ where: { coachId: targetId, membershipStatus: 'active' } }),
         coachRatingSummary(db, targetId),
       ]);
+      const rates = await attendance({ coachId: targetId });
       const weekSessions = weekRows.map((r) => viewSession(actor, toRecord(r)));
       return {
         coachId: targetId,
@@ -104,6 +151,7 @@ export function createDashboardsService({ db, clock }: Pick<CoreDeps, 'db' | 'cl
         upcomingSessions: upcomingRows.map((r) => viewSession(actor, toRecord(r))),
         activeMemberCount,
         ...rating,
+        attendance: rates,
       };
     },
   };

@@ -16,6 +16,7 @@ export const NOTIFICATION_TYPES = [
   'session.complete_prompt',
   'waitlist.offered',
   'waitlist.ended',
+  'credits.exhausted',
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

@@ -1,6 +1,7 @@
 import type { DbTx, Prisma } from '../../db/client.ts';
 import { isAdmin, type Actor } from '../access/index.ts';
 import { NotFoundError } from '../errors.ts';
+import { cutoffOf } from '../credits/rules.ts';
 import { lockCoachCalendar } from '../scheduling/lock.ts';
 import type { z } from 'zod';
 import { pageArgs } from '../pagination.ts';
@@ -10,7 +11,7 @@ import type { ScheduleParties, SessionRecord } from './rules.ts';
 /** What every session read selects: the row, its parties, and its group conversation. */
 export const sessionInclude = {
   member: { select: { userId: true, coachId: true, user: { select: { name: true } } } },
-  coach: { select: { name: true } },
+  coach: { select: { name: true, coachProfile: { select: { cancellationCutoffHours: true, lateCancelConsumes: true, requiresCredits: true } } } },
   groupConversation: { select: { id: true } },
   commitments: { select: { id: true, text: true, dueDate: true, doneAt: true }, orderBy: { position: 'asc' } },
   series: { select: { count: true } },
@@ -27,6 +28,10 @@ export function toRecord(row: SessionRow): SessionRecord {
     memberCoachId: member.coachId,
     memberName: member.user.name,
     coachName: coach.name,
+    cancellation: {
+      cutoffAt: cutoffOf(s.scheduledAt, coach.coachProfile?.cancellationCutoffHours ?? 24),
+      consumesCredit: (coach.coachProfile?.requiresCredits ?? false) && (coach.coachProfile?.lateCancelConsumes ?? false),
+    },
     groupConversationId: groupConversation?.id ?? null,
     series: series && seriesId && seriesPosition !== null ? { id: seriesId, position: seriesPosition, count: series.count } : null,
   };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, type CalendarEventModel, type DbTx, type SessionModel, type SessionType } from '../../db/client.ts';
 import { cancelCalendarEvent, COACHING_SESSION_CATEGORY, moveCalendarEvent } from '../calendar/index.ts';
 import { writeNotifications, type NotificationType, type OutboxEntry } from '../notifications/index.ts';
+import { cancellationSettlement, isLateCancellation, settleSessionCredit } from '../credits/index.ts';
 import type { BookedTime } from './bookable.ts';
 
 // The writes that make, move and end a session, shared by bookings and sessions so that every path
@@ -87,6 +88,7 @@ export function sessionInsertCtes(s: NewSession, at: Date, prefix = '') {
     cancelledById: null,
     noShowParty: null,
     rescheduledAt: null,
+    cancelledLate: false,
     seriesId: s.series?.id ?? null,
     seriesPosition: s.series?.position ?? null,
     createdAt: at,
@@ -166,23 +168,34 @@ export async function moveSession(
 }
 
 /**
- * Cancels a session: status, calendar event, its booking (which frees the seat), and a notification to its parties (Properties 20, 29).
+ * Cancels a session: status, calendar event, its booking (which frees the seat), and a notification
+ * to its parties (Properties 20, 29). The coach's cancellation policy (docs/design.md §12): a
+ * cancellation by the member from the cut-off on is recorded late, and its reserved credit is
+ * consumed when the coach says so; any other cancellation releases the credit.
  */
 export async function cancelSessionRecords(
   tx: DbTx,
-  s: SessionParties & { id: string; calendarEventId: string },
+  s: SessionParties & { id: string; calendarEventId: string; scheduledAt: Date },
   by: { userId: string | null; reason: string | null; at: Date },
 ) {
+  const policy = await tx.coachProfile.findUnique({
+    where: { userId: s.coachUserId },
+    select: { cancellationCutoffHours: true, lateCancelConsumes: true, noShowConsumes: true },
+  });
+  const byMember = by.userId === s.memberUserId;
+  const late = policy !== null && byMember && isLateCancellation(s.scheduledAt, by.at, policy.cancellationCutoffHours);
   const session = await tx.session.update({
     where: { id: s.id },
-    data: { status: 'cancelled', cancelledAt: by.at, cancellationReason: by.reason, cancelledById: by.userId },
+    data: { status: 'cancelled', cancelledAt: by.at, cancellationReason: by.reason, cancelledById: by.userId, cancelledLate: late },
   });
   await cancelCalendarEvent(tx, s.calendarEventId);
   await tx.sessionBooking.updateMany({
     where: { sessionId: s.id, status: 'confirmed' },
     data: { status: 'cancelled', cancelledAt: by.at },
   });
-  await notifyParties(tx, s, by.userId, 'session.cancelled', () => ({ sessionId: s.id, reason: by.reason, cancelledBy: by.userId }));
+  const settlement = policy ? cancellationSettlement(policy, late, byMember) : 'release';
+  await settleSessionCredit(tx, s.id, settlement, by);
+  await notifyParties(tx, s, by.userId, 'session.cancelled', () => ({ sessionId: s.id, reason: by.reason, cancelledBy: by.userId, late }));
   return session;
 }
 

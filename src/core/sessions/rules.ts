@@ -184,6 +184,10 @@ export interface SessionRecord extends SessionParties {
   cancellationReason: string | null;
   cancelledById: string | null;
   noShowParty: NoShowParty | null;
+  /** Cancelled by the member within the coach's cut-off (docs/design.md §12). */
+  cancelledLate: boolean;
+  /** The coach's cancellation policy for it: from `cutoffAt` a member's cancellation is late, and uses the session's credit when `consumesCredit`. */
+  cancellation: { cutoffAt: Date; consumesCredit: boolean };
   createdAt: Date;
   updatedAt: Date;
   memberName: string;
@@ -200,6 +204,7 @@ export const parties = (s: SessionRecord) => ({
   calendarEventId: s.calendarEventId,
   memberUserId: s.memberUserId,
   coachUserId: s.coachId,
+  scheduledAt: s.scheduledAt,
 });
 
 /** A session as one actor may see it: private notes the actor may not read are left out. */

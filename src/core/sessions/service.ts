@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import { Prisma, type DbTx } from '../../db/client.ts';
+import { Prisma, sqlState, type DbTx } from '../../db/client.ts';
 import { isAdmin, requirePermission, type Actor } from '../access/index.ts';
 import { bookingPolicy, type BookingPolicy } from '../availability/index.ts';
 import { createSessionGroupConversation } from '../conversations/index.ts';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { answerAfterFailure, findIdempotencyRecord, idempotencyCte, parseIdempotencyKey, replayedAnswer, requestHash, type IdempotencyRecord, type KeyedRequest } from '../idempotency.ts';
 import type { CoreDeps } from '../deps.ts';
 import { toPage, type Page } from '../pagination.ts';
@@ -16,6 +16,7 @@ import type { RateSessionInput, RescheduleSessionInput, UpcomingInput, UpdateSes
 import { findSessions, findUpcomingSessions, loadScheduleParties, loadSession, lockedSession } from './load.ts';
 import { assertBookableTime } from './bookable.ts';
 import { offerFreedSeats, seatTakenByMember } from '../waitlist/offers.ts';
+import { NO_CREDIT_LEFT, noShowSettlement, reserveCreditCall, settleSessionCredit, tellCoachNoCredits } from '../credits/index.ts';
 import { cancelSessionRecords, moveBooking, moveSession, notifyParties, sessionInsertCtes } from './records.ts';
 import { assertCanCancel, assertCanChangeTime, assertCanComplete, assertCanMarkNoShow, assertCanRate, assertCanReschedule } from './rules.ts';
 import { assertMaySchedule, canReadSession, isSessionMember, parties, viewLastTime, viewSession, type LastTimeView, type SessionRecord, type SessionView } from './rules.ts';
@@ -129,11 +130,19 @@ export function createSessionsService(deps: CoreDeps) {
       const keyCte = keyRow === undefined ? [] : [idempotencyCte('session_key', { ...keyRow, resourceId: session.id }, now)];
       await tx.$executeRaw`WITH ${Prisma.join([...ctes, ...keyCte], ', ')} SELECT 1`;
       await seatTakenByMember(tx, member.id, coach.id, { startsAt: input.scheduledAt, duration: input.duration }, now);
+      // A session of a coach who requires credits reserves one, like a booking (docs/design.md §12).
+      await tx.$executeRaw(reserveCreditCall({ coachId: coach.id, memberId: member.id, sessionId: session.id, actorId: actor.userId, at: now })).catch((error: unknown) => {
+        if (sqlState(error) === NO_CREDIT_LEFT) throw new ConflictError('no_credits', 'The member has no sessions left in their package with this coach');
+        throw error;
+      });
       if (input.createGroupConversation) {
         await createSessionGroupConversation(tx, { sessionId: session.id, coachUserId: coach.id, memberUserId: member.userId, title: 'Coaching Session' });
       }
       return session.id;
-    }, COACH_LOCK_TX_OPTIONS);
+    }, COACH_LOCK_TX_OPTIONS).catch(async (error: unknown) => {
+      if (error instanceof ConflictError && error.code === 'no_credits') await tellCoachNoCredits(db, member.id, coach.id, clock.now());
+      throw error;
+    });
   }
 
   return {
@@ -213,6 +222,8 @@ export function createSessionsService(deps: CoreDeps) {
           where: { id: current.id },
           data: { status: 'completed', completedAt: now, coachNotes: input.coachNotes, outcomes: input.outcomes ?? null },
         });
+        // A completed session spends its reserved credit (docs/design.md §12).
+        await settleSessionCredit(tx, current.id, 'consume', { userId: actor.userId, at: now });
         if (input.commitments.length) {
           await tx.sessionCommitment.createMany({
             data: input.commitments.map((c, position) => ({
@@ -249,8 +260,12 @@ export function createSessionsService(deps: CoreDeps) {
       const sessionId = parseId(id);
       const input = parseInput(noShowInput, raw);
       return changeSession(actor, sessionId, requireSessionCoach, async (tx, current) => {
-        assertCanMarkNoShow(current, clock.now());
+        const now = clock.now();
+        assertCanMarkNoShow(current, now);
         await tx.session.update({ where: { id: current.id }, data: { status: 'no_show', noShowParty: input.party } });
+        // The member's no-show spends the credit when the coach says so; the coach's releases it (docs/design.md §12).
+        const policy = await tx.coachProfile.findUnique({ where: { userId: current.coachId }, select: { cancellationCutoffHours: true, lateCancelConsumes: true, noShowConsumes: true } });
+        await settleSessionCredit(tx, current.id, policy ? noShowSettlement(policy, input.party) : 'release', { userId: actor.userId, at: now });
         await notifyParties(tx, parties(current), actor.userId, 'session.no_show', () => ({ sessionId: current.id, party: input.party }));
       });
     },
