@@ -170,6 +170,23 @@ describe('cancel this and all later ones, from chat', () => {
     expect(await statuses(sessions)).toEqual(['scheduled', 'cancelled', ...Array<string>(6).fill('scheduled')]);
   });
 
+  it("past the coach's cut-off the confirmation warns the member, and a confirmation tapped without the warning asks again", async () => {
+    const { member, chatter, sessions } = await weeklyMember('Coach Late');
+    // Now is Mon 7 Jan 09:00, 24 h (the default cut-off) before the first session.
+    await chatter.command('sessions');
+    await chatter.click('Cancel Tue 8 Jan');
+    await chatter.click('Cancel this and all later ones (8 sessions)');
+    expect(chatter.text()).toContain('Cancel 8 sessions?');
+    expect(chatter.text()).toContain('recorded as a late cancellation');
+    // A Yes drawn before the cut-off carries no acknowledgement: the warning comes first, nothing is cancelled.
+    const first = (await sessions())[0]!;
+    await chatter.clickToken(createActionSigner(SECRET).sign(`u:${member.id}`, 'lX', [packId(first.id)], h.clock.now()), chatter.current()!.ref);
+    expect(chatter.text()).toContain('recorded as a late cancellation');
+    expect(await statuses(sessions)).toEqual(Array<string>(8).fill('scheduled'));
+    await chatter.click('Yes, cancel 8 sessions');
+    expect(await statuses(sessions)).toEqual(Array<string>(8).fill('cancelled'));
+  });
+
   it("a reminder's \"Can't make it\" offers this and all later ones too", async () => {
     const { member, chatter, sessions } = await weeklyMember('Coach Remind');
     const seventh = (await sessions())[6]!;
