@@ -594,6 +594,9 @@ describe('chaos: a cancellation storm on full slots with waitlists', { timeout: 
             }
             over = Math.max(over, await overHeld());
             checks++;
+            // A member looking at their list again, as a person would: the pace of the storm, not a
+            // wait for an outcome. Whatever it finds in its 40 looks, every offer still ends (claimed,
+            // passed, or expired by the tick), which the run then waits for as a database state.
             await new Promise((resolve) => setTimeout(resolve, 250));
           }
         }),
