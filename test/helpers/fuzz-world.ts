@@ -64,7 +64,10 @@ export async function fuzzWorld(
  */
 export function bookkeepingTables(genuineAction: boolean, submitted?: string): string[] {
   const saved = genuineAction && submitted ? (FORM_WRITES[submitted] ?? []) : [];
-  return ['chat_deliveries', 'chat_states', 'link_guesses', 'chat_live_messages', ...saved];
+  // A genuine booking button refused for its time (too soon, outside the schedule) keeps that
+  // refusal under its Idempotency-Key, so the same click again answers the same (docs/design.md §3).
+  const keyed = genuineAction ? ['idempotency_keys'] : [];
+  return ['chat_deliveries', 'chat_states', 'link_guesses', 'chat_live_messages', ...keyed, ...saved];
 }
 
 /** What a genuine, valid submission of each form with no arguments saves (the fuzzers' other forms need rows they never name). */
