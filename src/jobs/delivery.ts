@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { DelayedError, Worker, type Job } from 'bullmq';
+import pLimit from 'p-limit';
+import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ChatDeliveryError, UNREACHABLE_NOTICE, type ChatPort, type NoticeKeeper, type Presenter, type Recipient, type Redrawer } from '../bot/port.ts';
@@ -9,13 +10,15 @@ import type { Clock } from '../core/index.ts';
 import { createNotificationDelivery, type ChatAddress, type ClaimResult, type ClaimedNotification } from '../core/notifications/index.ts';
 import type { Db } from '../db/client.ts';
 import { isDatabaseOutage } from './outage.ts';
-import { DELIVERY_QUEUE, type DeliveryJob } from './queues.ts';
+import { DELIVERY_QUEUE, deliveryJobOptions, notificationJobId, type DeliveryJob, type SingleDeliveryJob, type Unmarked } from './queues.ts';
 import type { JobSettings } from './settings.ts';
 
-// The delivery worker: one job per outbox row. Claim (one conditional UPDATE), render through the
-// bot's Presenter, send through the recipient's ChatPort, mark sent. The claims and marks of the jobs
-// running at once travel together as one statement (DataLoader batches what is asked within BATCH_WINDOW_MS).
-// Only the platform's failures spend attempts; a PostgreSQL outage is waited out with backoff.
+// The delivery worker. A job carries one outbox row, or the rows falling due at one moment (a batch,
+// see BatchDeliveryJob). Each row: claim (one conditional UPDATE), render through the bot's
+// Presenter, send through the recipient's ChatPort, mark sent. The claims and marks of the rows
+// running at once travel together as one statement (DataLoader batches what is asked within
+// BATCH_WINDOW_MS), and at most JOBS' `concurrency` rows run at once, whatever their jobs. Only the
+// platform's failures spend attempts; a PostgreSQL outage is waited out with backoff.
 
 export type ChatPorts = (platform: Platform) => ChatPort | undefined;
 
@@ -39,6 +42,8 @@ export interface DeliveryDeps {
   /** Remembers a sent notice to keep it current (the bot's); none when absent. */
   keepNotice?: NoticeKeeper;
   ports: ChatPorts;
+  /** The delivery queue, where a batch's rows that must wait or be tried again go as jobs of their own. */
+  queue: Queue<DeliveryJob>;
   logger: Logger;
   settings: JobSettings;
   telemetry?: DeliveryTelemetry;
@@ -46,7 +51,26 @@ export interface DeliveryDeps {
   isOutage?: (error: unknown) => boolean;
 }
 
+/** What a job came to: a batch answers the best of its rows' (sent, then failed, skipped, settled). */
 export type DeliveryOutcome = 'sent' | 'settled' | 'skipped' | 'failed';
+
+/** What one attempt at a row came to, or what the row needs next. */
+type Attempt =
+  | { done: DeliveryOutcome }
+  /** Another worker holds the row, or it is not due yet: look again after this many ms. */
+  | { wait: number }
+  /** The platform failed and the row was given back: try again (after `retryAfterMs` when the platform said). */
+  | { retry: unknown; attempts: number; retryAfterMs?: number }
+  /** Sent, but the mark could not be written within the claim (an outage): the next run only marks it. */
+  | { unmarked: Unmarked; outage: DatabaseOutage };
+
+/** A message the platform accepted for a claimed row, not yet marked sent. */
+interface Landed {
+  n: ClaimedNotification;
+  landed: MessageRef;
+  reached: ChatAddress;
+  claimEndsAt: number;
+}
 
 function reasonOf(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
@@ -59,12 +83,15 @@ function recipientOf(a: ChatAddress): Recipient {
 
 
 /**
- * How long a claim or a mark waits for others to share its statement. Jobs start and finish one
- * Redis answer at a time, seldom in the same tick; a few milliseconds gather a crowd of due reminders
- * into a fraction of the statements (and of PostgreSQL's commits, what a burst of deliveries waits on).
+ * How long a claim or a mark waits for others to share its statement. Rows start and finish a few
+ * at a time, seldom in the same tick; a few milliseconds gather a crowd of due reminders into a
+ * fraction of the statements (and of PostgreSQL's commits, what a burst of deliveries waits on).
+ * A crowd is cut into statements of STATEMENT_ROWS asks, so that several run at once on
+ * PostgreSQL's cores rather than one long one (measured by `npm run bench -- reminders`).
  */
 const BATCH_WINDOW_MS = 2;
-const batching = { cache: false, maxBatchSize: 200, batchScheduleFn: (run: () => void) => setTimeout(run, BATCH_WINDOW_MS) };
+const STATEMENT_ROWS = 32;
+const batching = { cache: false, maxBatchSize: STATEMENT_ROWS, batchScheduleFn: (run: () => void) => setTimeout(run, BATCH_WINDOW_MS) };
 
 /** The most a delivery postponed by a PostgreSQL outage waits before it looks again: about a restart or failover. */
 const OUTAGE_MAX_DELAY_MS = 60_000;
@@ -92,6 +119,9 @@ export function deliveryProcessor(deps: DeliveryDeps) {
   }, batching);
   const claims = { load: (id: string) => ledger.load({ claim: id }) as Promise<ClaimResult> };
   const marks = { load: (id: string) => ledger.load({ mark: id }) as Promise<boolean> };
+  // Rows between claim and send at once, across every job of this worker: a batch's hundred rows
+  // share these slots with the rest. Marking happens after a row gives its slot back.
+  const sending = pLimit(settings.concurrency);
 
   /** Puts the job back to wait `ms` without spending one of BullMQ's attempts. */
   async function delay(job: Job<DeliveryJob>, token: string | undefined, ms: number): Promise<never> {
@@ -117,7 +147,7 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     return Math.min(settings.backoffMs * 2 ** postponed, Math.max(settings.backoffMs, OUTAGE_MAX_DELAY_MS));
   }
 
-  async function markSent(id: string, sent: NonNullable<DeliveryJob['unmarked']>): Promise<'sent'> {
+  async function markSent(id: string, sent: Unmarked): Promise<'sent'> {
     // The one window for a duplicate: a crash between the platform's answer and this mark.
     if (await bookkeeping(marks.load(id))) {
       telemetry.attempted(sent.type, 'sent', Math.max(0, deps.clock.now().getTime() - sent.dueAtMs) / 1000);
@@ -133,7 +163,7 @@ export function deliveryProcessor(deps: DeliveryDeps) {
    * holds: meanwhile no other worker may send it, and the retry needs neither Redis nor another run
    * of the job (a Redis restart could lose the job's `unmarked` note, and the row be sent again).
    */
-  async function markWhileClaimed(id: string, sent: NonNullable<DeliveryJob['unmarked']>, claimEndsAt: number): Promise<'sent'> {
+  async function markWhileClaimed(id: string, sent: Unmarked, claimEndsAt: number): Promise<'sent'> {
     for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
       try {
         return await markSent(id, sent);
@@ -187,19 +217,23 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     }
   }
 
-  async function deliver(job: Job<DeliveryJob>, token: string | undefined): Promise<DeliveryOutcome> {
-    const id = job.data.notificationId;
+  /**
+   * The part of an attempt that holds one of the worker's delivery slots: claim, render and send
+   * (claimed rows never wait for a slot, so a lease is spent sending, not queueing). Answers the
+   * message that landed, or what the attempt came to without one.
+   */
+  async function claimAndSend(id: string): Promise<Attempt | Landed> {
     // The claim's lease as this worker can count on it: started before the claim was asked for, with
     // a second's margin for the clocks of this process and PostgreSQL.
     const claimEndsAt = Date.now() + settings.leaseMs - 1_000;
     const claim = await bookkeeping(claims.load(id));
-    if (claim.outcome === 'settled') return 'settled';
-    if (claim.outcome === 'busy') return delay(job, token, claim.retryInMs);
+    if (claim.outcome === 'settled') return { done: 'settled' };
+    if (claim.outcome === 'busy') return { wait: claim.retryInMs };
     const n = claim.notification;
-    const finishAs = async (outcome: 'skipped' | 'failed', reason: string) => {
+    const finishAs = async (outcome: 'skipped' | 'failed', reason: string): Promise<Attempt> => {
       await bookkeeping(delivery.settle(id, outcome, reason));
       telemetry.attempted(n.type, outcome);
-      return outcome;
+      return { done: outcome };
     };
     await redraw(n);
     if (n.staleReason) return finishAs('skipped', n.staleReason);
@@ -248,39 +282,104 @@ export function deliveryProcessor(deps: DeliveryDeps) {
         await bookkeeping(delivery.release(id, reason));
         telemetry.attempted(n.type, 'retried');
         // The platform said when to come back (429 Retry-After): wait exactly that, not the backoff.
-        if (error instanceof ChatDeliveryError && error.retryAfterMs !== undefined) return delay(job, token, error.retryAfterMs);
-        throw error;
+        return { retry: error, attempts: n.attempts, retryAfterMs: error instanceof ChatDeliveryError ? error.retryAfterMs : undefined };
       }
     }
     if (!landed || !reached) {
       const reason = failures.join('; ') || 'no reachable chat account';
       await finishAs('failed', reason);
       logger.warn({ notificationId: id, attempts: n.attempts, reason }, 'notification delivery failed');
-      return 'failed';
+      return { done: 'failed' };
     }
+    return { n, landed, reached, claimEndsAt };
+  }
+
+  /**
+   * One attempt at one row: claim, render, send, then mark. Answers what it came to, or what the row
+   * needs next: another look once `retryInMs` has passed (another worker's claim, not yet due), or a
+   * retry of the platform's failure. Throws DatabaseOutage when PostgreSQL could not be asked.
+   */
+  async function attempt(id: string): Promise<Attempt> {
+    const result = await sending(() => claimAndSend(id));
+    if (!('landed' in result)) return result;
+    const { n, landed, reached, claimEndsAt } = result;
     const sent = { type: n.type, dueAtMs: n.dueAt.getTime() };
     try {
-      const outcome = await markWhileClaimed(id, sent, claimEndsAt);
-      await keepCurrent(n, landed);
-      await tellWhyNotThere(n, reached, portOf(reached));
-      return outcome;
+      await markWhileClaimed(id, sent, claimEndsAt);
     } catch (error) {
-      // The platform has the message and the outage outlasted the claim: the job remembers it, so
-      // that its next run marks the row instead of taking the claim over and sending it again.
-      if (error instanceof DatabaseOutage) await job.updateData({ ...job.data, unmarked: sent });
+      // The platform has the message and the outage outlasted the claim: the row's next run must
+      // mark it, not take the claim over and send it again.
+      if (error instanceof DatabaseOutage) return { unmarked: sent, outage: error };
       throw error;
     }
+    await keepCurrent(n, landed);
+    await tellWhyNotThere(n, reached, portOf(reached));
+    return { done: 'sent' };
+  }
+
+  /** One row's run: its attempt, or only the mark of a message sent before an outage. */
+  const runRow = async (id: string, unmarked?: Unmarked): Promise<Attempt> => (unmarked ? { done: await markSent(id, unmarked) } : attempt(id));
+
+  /** A job of one row: whatever the row needs next is this job's own next run (BullMQ's backoff for a retry). */
+  async function deliverOne(job: Job<DeliveryJob>, data: SingleDeliveryJob, token: string | undefined): Promise<DeliveryOutcome> {
+    const result = await runRow(data.notificationId, data.unmarked);
+    if ('done' in result) return result.done;
+    if ('wait' in result) return delay(job, token, result.wait);
+    if ('unmarked' in result) {
+      await job.updateData({ ...data, unmarked: result.unmarked });
+      throw result.outage;
+    }
+    if (result.retryAfterMs !== undefined) return delay(job, token, result.retryAfterMs);
+    throw result.retry;
+  }
+
+  /**
+   * A batch: every row runs at once (within the worker's limit of simultaneous deliveries), and a
+   * row that must wait or be tried again leaves the batch as a job of its own, delayed as its own
+   * job would have been, so the batch finishes with what could be done now.
+   */
+  async function deliverBatch(job: Job<DeliveryJob>, ids: readonly string[]): Promise<DeliveryOutcome> {
+    const later: { data: SingleDeliveryJob; delayMs: number }[] = [];
+    const results = await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const result = await runRow(id);
+          if ('done' in result) return result.done;
+          if ('wait' in result) later.push({ data: { notificationId: id }, delayMs: result.wait });
+          else if ('unmarked' in result) later.push({ data: { notificationId: id, unmarked: result.unmarked }, delayMs: settings.backoffMs });
+          else later.push({ data: { notificationId: id }, delayMs: result.retryAfterMs ?? settings.backoffMs * 2 ** Math.max(0, result.attempts - 1) });
+        } catch (error) {
+          if (!(error instanceof DatabaseOutage)) logger.warn({ notificationId: id, err: error }, 'delivery failed unexpectedly; tried again as a job of its own');
+          later.push({ data: { notificationId: id }, delayMs: error instanceof DatabaseOutage ? outageDelayMs(job) : settings.backoffMs });
+        }
+        return undefined;
+      }),
+    );
+    if (later.length) {
+      // Should Redis refuse these, the batch fails and runs again: its sent rows are found settled.
+      await deps.queue.addBulk(
+        later.map(({ data, delayMs }) => ({
+          name: 'deliver',
+          data,
+          opts: { ...deliveryJobOptions(settings, delayMs), jobId: `${notificationJobId(data.notificationId)}.${job.id}.${job.attemptsStarted}` },
+        })),
+      );
+    }
+    const outcomes = new Set(results);
+    return outcomes.has('sent') ? 'sent' : outcomes.has('failed') ? 'failed' : outcomes.has('skipped') ? 'skipped' : 'settled';
   }
 
   return async (job: Job<DeliveryJob>, token?: string): Promise<DeliveryOutcome> => {
+    const data = job.data;
+    if ('notificationIds' in data) return deliverBatch(job, data.notificationIds);
     try {
-      return job.data.unmarked ? await markSent(job.data.notificationId, job.data.unmarked) : await deliver(job, token);
+      return await deliverOne(job, data, token);
     } catch (error) {
       if (!(error instanceof DatabaseOutage)) throw error;
       // Waited out, not retried: an outage says nothing about the notification. A claim that failed
       // counted no attempt on the row, so none is spent in BullMQ either, and an outage longer than all
       // of them leaves no failed job behind (whose id would keep the row from being enqueued again).
-      logger.debug({ notificationId: job.data.notificationId, err: error.cause }, 'delivery postponed: PostgreSQL unavailable');
+      logger.debug({ notificationId: data.notificationId, err: error.cause }, 'delivery postponed: PostgreSQL unavailable');
       return delay(job, token, outageDelayMs(job));
     }
   };

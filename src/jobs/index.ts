@@ -124,7 +124,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     },
   };
 
-  const delivery = createDeliveryWorker({ ...deps, ports, connection, prefix });
+  const delivery = createDeliveryWorker({ ...deps, ports, queue: queues.delivery, connection, prefix });
   delivery.on('failed', (job, error) => {
     if (!job) return;
     if (job.attemptsMade < (job.opts.attempts ?? 1)) return logger.debug({ jobId: job.id, err: error }, 'delivery attempt failed; will retry');

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { undeliveredNotifications } from '../core/notifications/index.ts';
-import { notificationJobId, type DeliveryJob } from './queues.ts';
-import { enqueueDeliveries, type RelayDeps } from './relay.ts';
+import { rowsOf, type DeliveryJob } from './queues.ts';
+import { planDeliveries, type RelayDeps } from './relay.ts';
 import { tickReminders } from './reminders.ts';
 
 // PostgreSQL is the source of truth, Redis holds derived work. After Redis lost data (FLUSHALL, a
@@ -15,7 +15,7 @@ import { tickReminders } from './reminders.ts';
 const PAGE = 1000;
 
 export interface ReconcileResult {
-  /** Undelivered rows handed to the delivery queue (a row whose job still waits there is not added twice). */
+  /** Undelivered rows that no unfinished job carried, handed to the delivery queue. */
   requeued: number;
   /** Of those, rows whose finished job was removed so that a new one could take its place. */
   replaced: number;
@@ -23,20 +23,34 @@ export interface ReconcileResult {
 
 export async function reconcile(deps: RelayDeps): Promise<ReconcileResult> {
   await tickReminders(deps);
-  // Read once: the finished jobs are few (failed ones are capped by removeOnFail, completed ones removed).
+  // Read once: the finished jobs are few (failed ones are capped by removeOnFail, completed ones
+  // removed), and the unfinished ones are the next minutes of work, a hundred rows to a batch.
   const finished = new Set(await deps.queues.delivery.getRanges(['failed', 'completed'], 0, -1));
+  const carried = await carriedRows(deps.queues.delivery);
   let requeued = 0;
   let replaced = 0;
   let after = '';
   for (;;) {
     const now = deps.clock.now();
-    const rows = await undeliveredNotifications(deps.db, now, new Date(now.getTime() + deps.settings.windowMs), after, PAGE);
-    replaced += await removeFinished(deps.queues.delivery, rows.map((r) => notificationJobId(r.id)).filter((id) => finished.has(id)));
-    await enqueueDeliveries(deps, rows);
+    const page = await undeliveredNotifications(deps.db, now, new Date(now.getTime() + deps.settings.windowMs), after, PAGE);
+    const rows = page.filter((r) => !carried.has(r.id));
+    const planned = planDeliveries(deps.settings, rows, now.getTime());
+    replaced += await removeFinished(deps.queues.delivery, planned.map((p) => p.opts.jobId).filter((id) => finished.has(id)));
+    if (planned.length) await deps.queues.delivery.addBulk(planned);
     requeued += rows.length;
-    if (rows.length < PAGE) return { requeued, replaced };
-    after = rows.at(-1)!.id;
+    if (page.length < PAGE) return { requeued, replaced };
+    after = page.at(-1)!.id;
   }
+}
+
+/**
+ * The rows of every delivery job BullMQ has not finished with: waiting, delayed or running. Read
+ * before the rows, so a job that finishes meanwhile at worst has its row enqueued again, which the
+ * row's claim makes harmless (it is found settled, or claimed and waited for).
+ */
+async function carriedRows(queue: Queue<DeliveryJob>): Promise<Set<string>> {
+  const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
+  return new Set(jobs.flatMap((job) => (job?.data ? rowsOf(job.data) : [])));
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { Clock, CoreConfig } from '../core/index.ts';
 import { takeUnqueuedNotifications, type QueuedNotification } from '../core/notifications/index.ts';
 import type { Db } from '../db/client.ts';
-import { deliveryJobOptions, notificationJobId, type JobQueues } from './queues.ts';
+import { batchJobId, deliveryJobOptions, notificationJobId, ROWS_PER_JOB, type DeliveryJob, type JobQueues } from './queues.ts';
 import type { JobSettings } from './settings.ts';
 
 // The outbox relay: rows core committed (a booking's confirmation, a cancellation, a derived
-// reminder) go to the delivery queue, each as one job with the row's own id, delayed to its time.
+// reminder) go to the delivery queue, delayed to their time: the rows due at the same moment
+// together, up to ROWS_PER_JOB to a job, and a row alone as a job under the row's own id.
 
 export interface RelayDeps {
   db: Db;
@@ -18,17 +19,46 @@ export interface RelayDeps {
 
 const BATCH = 1000;
 
-/** Adds delivery jobs for these rows; a row whose job is still in Redis is not added twice (same job id). */
+export interface PlannedDelivery {
+  name: 'deliver';
+  data: DeliveryJob;
+  opts: ReturnType<typeof deliveryJobOptions> & { jobId: string };
+}
+
+/**
+ * The delivery jobs of these rows: those already due form one moment, the others one moment per
+ * due instant (reminders of sessions starting together fall due together), each moment cut into
+ * jobs of at most ROWS_PER_JOB rows in id order. Ids are deterministic: the same rows give the same
+ * jobs, so a job still in Redis is not added twice.
+ */
+export function planDeliveries(settings: RelayDeps['settings'], rows: readonly QueuedNotification[], nowMs: number): PlannedDelivery[] {
+  const moments = new Map<number, string[]>();
+  for (const r of rows) {
+    const at = Math.max(r.deliverAfterMs, nowMs);
+    const moment = moments.get(at);
+    if (moment) moment.push(r.id);
+    else moments.set(at, [r.id]);
+  }
+  const planned: PlannedDelivery[] = [];
+  for (const [at, ids] of moments) {
+    const options = deliveryJobOptions(settings, at - nowMs);
+    ids.sort();
+    for (let i = 0; i < ids.length; i += ROWS_PER_JOB) {
+      const chunk = ids.slice(i, i + ROWS_PER_JOB);
+      planned.push(
+        chunk.length === 1
+          ? { name: 'deliver', data: { notificationId: chunk[0]! }, opts: { ...options, jobId: notificationJobId(chunk[0]!) } }
+          : { name: 'deliver', data: { notificationIds: chunk }, opts: { ...options, jobId: batchJobId(chunk) } },
+      );
+    }
+  }
+  return planned;
+}
+
+/** Adds delivery jobs for these rows (see planDeliveries). */
 export async function enqueueDeliveries(deps: RelayDeps, rows: readonly QueuedNotification[]): Promise<void> {
   if (rows.length === 0) return;
-  const now = deps.clock.now().getTime();
-  await deps.queues.delivery.addBulk(
-    rows.map((r) => ({
-      name: 'deliver',
-      data: { notificationId: r.id },
-      opts: { ...deliveryJobOptions(deps.settings, r.deliverAfterMs - now), jobId: notificationJobId(r.id) },
-    })),
-  );
+  await deps.queues.delivery.addBulk(planDeliveries(deps.settings, rows, deps.clock.now().getTime()));
 }
 
 /**

@@ -87,7 +87,7 @@ describe('PostgreSQL unreachable for the delivery worker', () => {
       await waited;
       const job = (await jobs.queues.delivery.getJob(jobId))!;
       expect(job.attemptsMade).toBe(0);
-      expect(job.data.unmarked).toMatchObject({ type: 'member.assigned' });
+      expect(job.data).toMatchObject({ unmarked: { type: 'member.assigned' } });
       expect(await row(id)).toMatchObject({ status: 'sending', attempts: 1 });
     } finally {
       proxy.restore();

@@ -62,7 +62,7 @@ describe('the reconciler, for an undelivered row whose job BullMQ finished with'
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const port = new RecordingPort('web');
     const processor = deliveryProcessor({
-      db: unreachable, clock, present: noticePresenter, ports: () => port, logger: silentLogger, settings, isOutage: () => false,
+      db: unreachable, clock, present: noticePresenter, ports: () => port, queue: producer.queues.delivery, logger: silentLogger, settings, isOutage: () => false,
     });
     const worker = new Worker<DeliveryJob>(DELIVERY_QUEUE, processor, { connection, prefix });
     try {
