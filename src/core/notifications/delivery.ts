@@ -182,7 +182,10 @@ export function createNotificationDelivery(deps: { db: Db; clock: Clock }): Noti
             "claimedUntil" = ${REAL_NOW} + ${leaseMs} * interval '1 millisecond', "updatedAt" = ${at}::timestamp
           -- PostgreSQL leaves it unspecified which of two updates of one row in a statement wins: not this one.
           WHERE n."id" = ANY(${[...claim]}::text[]) AND NOT (n."id" = ANY(${marks}::text[])) AND n."deliverAfter" <= ${at}::timestamp
-            AND (n."status" = 'pending' OR (n."status" = 'sending' AND n."claimedUntil" < ${REAL_NOW}))
+            -- Claimable: pending, or a claim whose lease ran out. Written as a CASE so that the rows are
+            -- found by id alone: with the (status, deliverAfter) index the planner would scan every
+            -- pending row due, all of a burst, whenever its statistics predate the burst.
+            AND CASE n."status" WHEN 'pending' THEN true WHEN 'sending' THEN n."claimedUntil" < ${REAL_NOW} ELSE false END
           RETURNING n."id", n."userId", n."type", n."payload", n."attempts", n."deliverAfter"
         )
         SELECT
