@@ -27,3 +27,32 @@ export function assertMayBook(actor: Actor, ctx: BookingParties, input: Pick<Par
   if (!member.isActive) throw new UnprocessableError('member_inactive', 'The member is not active');
   if (!coach.isActive) throw new UnprocessableError('coach_inactive', 'The coach is not active');
 }
+
+/** PostgreSQL aborted the transaction to break a deadlock (40P01) or a serialization conflict (40001). */
+export function isAbort(error: unknown): boolean {
+  // A raw connection reports PostgreSQL's SQLSTATE as `code`; Prisma reports the same as P2034.
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001' || code === 'P2034';
+}
+
+/**
+ * How many times a booking runs when PostgreSQL keeps aborting it. Each abort lets the other side
+ * through, but on a busy machine a rerun can meet the same twin again before it has finished (its
+ * key written, the coach lock still held); a few reruns always see it through.
+ */
+const ABORTED_RUNS = 4;
+
+/**
+ * Runs `once` again while it fails with an error `rerunnable` accepts (an abort by default), up to
+ * ABORTED_RUNS times. Everything an aborted run wrote was rolled back: a rerun replays the other
+ * same-key request's result through the key, or decides afresh.
+ */
+export async function rerunningAborts<T>(once: () => Promise<T>, rerunnable: (error: unknown) => boolean = isAbort): Promise<T> {
+  for (let run = 1; ; run++) {
+    try {
+      return await once();
+    } catch (error) {
+      if (run >= ABORTED_RUNS || !rerunnable(error)) throw error;
+    }
+  }
+}

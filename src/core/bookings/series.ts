@@ -20,7 +20,7 @@ import {
   type ParsedBookingSeriesInput,
 } from './inputs.ts';
 import { refusalOf } from './refusals.ts';
-import { assertMayBook, type BookingParties } from './rules.ts';
+import { assertMayBook, isAbort, rerunningAborts, type BookingParties } from './rules.ts';
 import { decideSeries, seriesRange, type OccurrenceCheck, type OccurrenceDecision, type SeriesRequest } from './series-rules.ts';
 import { confirmedBookingCtes, type BookingRequest } from './writes.ts';
 
@@ -270,13 +270,8 @@ export function createBookingSeriesService(deps: CoreDeps) {
         const input = parseInput(createBookingSeriesInput, raw);
         const key = parseIdempotencyKey(idempotencyKey);
         const hash = requestHash(input);
-        try {
-          answer = await createOnce(actor, input, key, hash);
-        } catch (error) {
-          // A same-key twin on another path may deadlock with this one; the rerun replays it (as bookings do).
-          if (!isRetryableAbort(error)) throw error;
-          answer = await createOnce(actor, input, key, hash);
-        }
+        // A same-key twin on another path may deadlock with this one; the rerun replays it (as bookings do).
+        answer = await rerunningAborts(() => createOnce(actor, input, key, hash), isRerunnable);
       } catch (error) {
         telemetry.bookingRefused(source, refusalOf(error));
         throw error;
@@ -343,7 +338,6 @@ function assertAdoptable(s: SeriesContext['firstSession'], memberId: string, inp
 export type BookingSeriesService = ReturnType<typeof createBookingSeriesService>;
 
 /** A deadlock or serialization abort, or the adopted session taken meanwhile (22012, see createOnce): the rerun answers. */
-function isRetryableAbort(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001' || code === 'P2034' || code === '22012';
+function isRerunnable(error: unknown): boolean {
+  return isAbort(error) || (error as { code?: unknown } | null)?.code === '22012';
 }

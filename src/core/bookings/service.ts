@@ -38,7 +38,7 @@ import {
 import { BOOKING_OPERATION, confirmedBookingWrite, rejectedBookingWrite, type BookingRequest } from './writes.ts';
 import { NO_TELEMETRY, type BookingSource } from '../telemetry.ts';
 import { refusalOf } from './refusals.ts';
-import { assertMayBook, type BookingParties } from './rules.ts';
+import { assertMayBook, rerunningAborts, type BookingParties } from './rules.ts';
 
 /** A booking as callers see it: the requested date as the coach-local YYYY-MM-DD it was made for. */
 export interface BookingView extends Omit<SessionBookingModel, 'requestedDate'> {
@@ -255,15 +255,9 @@ export function createBookingsService(deps: CoreDeps) {
         requirePermission(actor, 'bookings:write');
         const input = parseInput(createBookingInput, raw);
         const key = parseIdempotencyKey(idempotencyKey);
-        try {
-          answer = await createOnce(actor, input, key);
-        } catch (error) {
-          // Two same-key requests on different paths take the key and the coach lock in opposite
-          // orders, so PostgreSQL may abort one (deadlock or serialization failure). Everything it
-          // wrote was rolled back: running it again replays the other's result through the key.
-          if (!isRetryableAbort(error)) throw error;
-          answer = await createOnce(actor, input, key);
-        }
+        // Two same-key requests on different paths take the key and the coach lock in opposite
+        // orders, so PostgreSQL may abort one (deadlock or serialization failure): it runs again.
+        answer = await rerunningAborts(() => createOnce(actor, input, key));
       } catch (error) {
         telemetry.bookingRefused(source, refusalOf(error));
         throw error;
@@ -353,13 +347,6 @@ export function createBookingsService(deps: CoreDeps) {
 }
 
 export type BookingsService = ReturnType<typeof createBookingsService>;
-
-/** PostgreSQL aborted the transaction to break a deadlock (40P01) or a serialization conflict (40001). */
-function isRetryableAbort(error: unknown): boolean {
-  // A raw connection reports PostgreSQL's SQLSTATE as `code`; Prisma reports the same as P2034.
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001' || code === 'P2034';
-}
 
 function withBooking(error: ConflictError, bookingId: string): ConflictError {
   return new ConflictError(error.code, error.message, { bookingId });
