@@ -46,6 +46,8 @@ describe('error codes', () => {
   it('the bot answers every code with a sentence of its own or of its kind, never the apology for a bug', () => {
     for (const code of ALL_ERROR_CODES) expect(sentenceFor(errorWith(code)), code).not.toBe(UNEXPECTED_SENTENCE);
     expect(new Set(ANSWERED_BY_KIND).size).toBe(ANSWERED_BY_KIND.length);
+    // A time the clocks skip says so, rather than a kind's "cannot be done right now".
+    expect(sentenceFor(errorWith('nonexistent_time'))).toMatch(/clocks skip it/);
   });
 
   it('a replayed refusal is rebuilt as the class its code belongs to', () => {
