@@ -41,9 +41,12 @@ export interface RecordedRefusal {
 /** What a key answers for the request it recorded: the resource it made, or its refusal. */
 export type RecordedAnswer = { resourceId: string } | { refusal: DomainError };
 
+// Built once: zod compiles an object schema at its first parse, so a schema made per call is compiled per call.
+const idempotencyKeyInput = z.object({ idempotencyKey: idempotencyKeySchema });
+
 /** Validates a key; a bad one is a ValidationError on the field `idempotencyKey`. */
 export function parseIdempotencyKey(key: unknown): string {
-  return parseInput(z.object({ idempotencyKey: idempotencyKeySchema }), { idempotencyKey: key }).idempotencyKey;
+  return parseInput(idempotencyKeyInput, { idempotencyKey: key }).idempotencyKey;
 }
 
 /** sha256 of the request in a canonical form (keys sorted, undefined dropped), so field order never matters. */

@@ -36,9 +36,14 @@ function unstorableTextIssues(value: unknown, path: PropertyKey[] = []): FieldIs
 // these too, so a value core accepts is never refused by the API first, and the other way round.
 export const id = z.uuid({ message: 'must be a UUID' });
 
+/** The schema of an id field by its name, built once: zod compiles an object schema at its first parse. */
+const idFields = new Map<string, z.ZodObject>();
+
 /** An id passed on its own (a path parameter), refused as a ValidationError that names it. */
 export function parseId(value: unknown, field = 'id'): string {
-  return parseInput(z.object({ [field]: id }), { [field]: value })[field] as string;
+  let schema = idFields.get(field);
+  if (!schema) idFields.set(field, (schema = z.object({ [field]: id })));
+  return parseInput(schema, { [field]: value })[field] as string;
 }
 /** HH:mm on a 24-hour clock, 00:00 to 23:59. */
 export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a time as HH:mm (00:00-23:59)' });

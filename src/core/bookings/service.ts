@@ -193,7 +193,7 @@ export function createBookingsService(deps: CoreDeps) {
         const { booking, statement } = confirmedBookingWrite(request(seen), keyOf, now);
         const recheck = recheckUnderLock(input.coachId, ctx.calendar.timezone, seen, input.duration, { memberId: input.memberId, exceptSessionId: booking.sessionId! });
         // The credit, if the coach requires one, is reserved after the re-check, before COMMIT (docs/design.md §12).
-        const reserve = inlineSql(reserveCreditCall({ coachId: input.coachId, memberId: input.memberId, sessionId: booking.sessionId!, actorId: actor.userId, at: now }));
+        const reserve = reserveCreditCall({ coachId: input.coachId, memberId: input.memberId, sessionId: booking.sessionId!, actorId: actor.userId, at: now });
         await lockCoachCalendarAndRead(c, input.coachId, recheck, ['BEGIN', statement], 'bookings_recheck', [reserve, 'COMMIT']).catch((error: unknown) => {
           if (sqlState(error) === NO_CREDIT_LEFT) throw noCredits();
           throw sqlState(error) === RECHECK_FAILED ? new StaleRead() : error;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { inlineSql, Prisma, type DbTx, type PgConnection } from '../../db/client.ts';
 
 /** Transaction limits for work under a coach lock: large enough for a queue of changes waiting on one coach under load. */
@@ -27,16 +28,29 @@ export async function lockCoachCalendarAndRead<R>(
   read: Prisma.Sql,
   before: readonly (string | Prisma.Sql)[] = [],
   readName?: string,
-  after: readonly string[] = [],
+  after: readonly (string | Prisma.Sql)[] = [],
 ): Promise<R[]> {
   const lock = Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`coach:${coachUserId}`}, 0))`;
   // Named, the read runs as a prepared statement of the connection: inside a multi-statement query
   // each statement is planned only when its turn comes, so an unprepared read is planned while the
   // lock is held, and everyone else waits for the planner.
   const readText = readName ? await preparedCall(c, readName, read) : inlineSql(read);
-  const statements = [...before, lock].map((s) => (typeof s === 'string' ? s : inlineSql(s)));
-  const results = (await c.query([...statements, readText, ...after].join(';\n'))) as unknown as { rows: R[] }[];
+  // The statements around it are prepared too, under a name their text gives: a booking's write
+  // (six rows in one statement) is then planned once per connection, not at every booking, and
+  // what follows the read (a credit's reservation) is not planned under the lock either.
+  const statements: string[] = [];
+  for (const s of [...before, lock]) statements.push(await textOf(c, s));
+  const following: string[] = [];
+  for (const s of after) following.push(await textOf(c, s));
+  const results = (await c.query([...statements, readText, ...following].join(';\n'))) as unknown as { rows: R[] }[];
   return results[statements.length]!.rows;
+}
+
+/** A statement as text to send: a plain one as it is, one with values as a call of its prepared statement. */
+async function textOf(c: PgConnection, s: string | Prisma.Sql): Promise<string> {
+  if (typeof s === 'string') return s;
+  if (!s.values.length) return s.text;
+  return preparedCall(c, `q_${createHash('sha256').update(s.text).digest('hex').slice(0, 24)}`, s);
 }
 
 const preparedOn = new WeakMap<PgConnection, Set<string>>();
