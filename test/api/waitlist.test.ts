@@ -33,6 +33,10 @@ describe('the waitlist API', () => {
     expect(b).toMatchObject({ position: 2 });
     expect((await call(third.token, 'POST', '/waitlist', { coachId: coach.id, startsAt: SLOT }, 409)).error).toBe('already_waitlisted');
     expect(((await call(coach.token, 'GET', '/waitlist')).items as Json[]).map((e) => e.position)).toEqual([1, 2]);
+    // Paged like every list: the cursor is the last entry seen.
+    const firstPage = await call(coach.token, 'GET', '/waitlist?limit=1');
+    expect([(firstPage.items as Json[]).map((e) => e.id), firstPage.nextCursor]).toEqual([[a.id], a.id]);
+    expect(((await call(coach.token, 'GET', `/waitlist?limit=1&cursor=${a.id}`)).items as Json[]).map((e) => e.id)).toEqual([b.id]);
     expect(((await call(third.token, 'GET', '/waitlist')).items as Json[]).map((e) => e.id)).toEqual([b.id]);
 
     // Claim needs a key; a waiting entry holds no seat.
@@ -49,7 +53,7 @@ describe('the waitlist API', () => {
     expect((await call(second.token, 'POST', `/waitlist/${a.id}/claim`, undefined, 201, { 'idempotency-key': 'c-2' })).id).toBe(booked.id);
 
     expect(await call(third.token, 'DELETE', `/waitlist/${b.id}`)).toMatchObject({ status: 'left', position: null });
-    expect(await call(third.token, 'GET', '/waitlist')).toEqual({ items: [] });
+    expect(await call(third.token, 'GET', '/waitlist')).toEqual({ items: [], nextCursor: null });
     await call(third.token, 'DELETE', '/waitlist/not-a-uuid', undefined, 400);
     expect((await call(third.token, 'DELETE', `/waitlist/${crypto.randomUUID()}`, undefined, 404)).error).toBe('waitlist_entry_not_found');
   });

@@ -47,12 +47,17 @@ describe('joining the line', () => {
     expect(await failure(join(m(1)))).toMatchObject({ code: 'already_waitlisted', status: 409 });
     expect(await join(m(2))).toMatchObject({ position: 2 });
     // A member sees their own entries; the coach sees their slots'; another member's is forbidden.
-    expect((await core.waitlist.list(m(2).actor)).map((e) => e.position)).toEqual([2]);
-    expect(await core.waitlist.list(w.coach.actor)).toHaveLength(2);
+    expect((await core.waitlist.list(m(2).actor)).items.map((e) => e.position)).toEqual([2]);
+    expect((await core.waitlist.list(w.coach.actor)).items).toHaveLength(2);
+    // A page at a time, in line order, each entry once.
+    const firstPage = await core.waitlist.list(w.coach.actor, { limit: 1 });
+    expect([firstPage.items.map((e) => e.position), firstPage.nextCursor]).toEqual([[1], first.id]);
+    const secondPage = await core.waitlist.list(w.coach.actor, { limit: 1, cursor: firstPage.nextCursor! });
+    expect([secondPage.items.map((e) => e.position), secondPage.nextCursor]).toEqual([[2], null]);
     expect(await failure(core.waitlist.leave(m(2).actor, first.id))).toMatchObject({ code: 'not_your_waitlist_entry', status: 403 });
     // Leaving moves the next one up.
     await core.waitlist.leave(m(1).actor, first.id);
-    expect((await core.waitlist.list(m(2).actor))[0]).toMatchObject({ position: 1 });
+    expect((await core.waitlist.list(m(2).actor)).items[0]).toMatchObject({ position: 1 });
   });
 
   it('refuses a slot in the past or within the notice, and a malformed request, writing nothing', async () => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { instantText, type Core } from '../../core/index.ts';
 import { joinWaitlistInput, WAITLIST_STATUSES } from '../../core/waitlist/index.ts';
 import { actorOf } from '../auth.ts';
-import { bodyFrom, list, minutes, uuid } from '../schemas.ts';
+import { bodyFrom, minutes, page, pageQuery, uuid } from '../schemas.ts';
 import { bookingSchema, idempotencyHeaders } from './bookings.ts';
 
 // The waitlist of full slots (docs/design.md §11): join, list, leave, and claim a held seat.
@@ -23,14 +23,14 @@ const entry = z.object({
   createdAt: z.date(),
 }).meta({ id: 'WaitlistEntry', description: "A member's place in line for a full slot" });
 
-const entryList = list(entry, 'WaitlistEntryList');
+const entryPage = page(entry, 'WaitlistEntryPage');
 
 const joinBody = bodyFrom(joinWaitlistInput, {
   startsAt: instantText.describe("The full slot's UTC start instant (ISO 8601), as listed"),
   duration: minutes.optional().describe('Minutes, default 60'),
 });
 
-const listQuery = z.object({
+const listQuery = pageQuery.extend({
   coachId: uuid.optional(),
   memberId: uuid.optional(),
   scope: z.enum(['live', 'all']).optional().describe('live (default): in line or holding a seat; all: ended entries too'),
@@ -50,10 +50,10 @@ export function waitlistRoutes(core: Core): FastifyPluginAsyncZod {
           operationId: 'listWaitlist',
           summary: 'Waitlist entries you may see, with their positions: a member their own, a coach their slots, an admin all',
           querystring: listQuery,
-          response: { 200: entryList },
+          response: { 200: entryPage },
         },
       },
-      async (request) => ({ items: await core.waitlist.list(actorOf(request), request.query) }),
+      async (request) => core.waitlist.list(actorOf(request), request.query),
     );
 
     app.post(

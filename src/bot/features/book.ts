@@ -111,7 +111,7 @@ export type PickerSlot = Pick<Slot, 'startsAt' | 'availableCapacity'> & { yours?
 
 /** The member's live waitlist entries with this coach, by start instant. */
 async function waitStates(v: MemberViewer, coachId: string): Promise<Map<number, WaitState>> {
-  const entries = await v.core.waitlist.list(v.actor, { coachId });
+  const { items: entries } = await v.core.waitlist.list(v.actor, { coachId, limit: 100 });
   return new Map(entries.map((e) => [new Date(e.startsAt).getTime(), e.status === 'offered' ? 'offered' : 'waiting']));
 }
 

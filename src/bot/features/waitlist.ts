@@ -48,7 +48,8 @@ export function drawWaitlist(v: Viewer, entries: WaitlistEntryView[], note?: str
 }
 
 async function waitlist(v: MemberViewer, note?: string): Promise<View> {
-  return drawWaitlist(v, await v.core.waitlist.list(v.actor), note);
+  // A member's live entries: one page holds them (joining needs a full slot, and few are full at once).
+  return drawWaitlist(v, (await v.core.waitlist.list(v.actor, { limit: 100 })).items, note);
 }
 
 function entryArg(args: string[]): string {

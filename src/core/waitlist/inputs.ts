@@ -1,3 +1,4 @@
+import { pageInput } from '../pagination.ts';
 import { z } from 'zod';
 import { slotDuration } from '../availability/index.ts';
 import { id, instant } from '../validation.ts';
@@ -12,7 +13,7 @@ export const joinWaitlistInput = z.object({
   memberId: id.optional().describe("Member profile id; the acting member's own when left out"),
 });
 
-export const listWaitlistInput = z.object({
+export const listWaitlistInput = pageInput.extend({
   coachId: id.optional(),
   memberId: id.optional(),
   /** Entries in line or holding a seat (the default), or every entry, ended ones too. */

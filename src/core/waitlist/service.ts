@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { CoreConfig, CoreDeps } from '../deps.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { findIdempotencyRecord, parseIdempotencyKey } from '../idempotency.ts';
+import { pageArgs, toPage, type Page } from '../pagination.ts';
 import { COACH_LOCK_TX_OPTIONS, lockCoachCalendar } from '../scheduling/lock.ts';
 import type { BookingSource } from '../telemetry.ts';
 import { parseId, parseInput } from '../validation.ts';
@@ -135,18 +136,20 @@ export function createWaitlistService(deps: CoreDeps, bookings: BookingsService)
       return toView(db, entry);
     },
 
-    /** Entries the actor may see, with their places: a member's own, a coach's slots, everything for an admin. */
-    async list(actor: Actor, raw: ListWaitlistInput = {}): Promise<WaitlistEntryView[]> {
+    /** Entries the actor may see, with their places, a page at a time: a member's own, a coach's slots, everything for an admin. */
+    async list(actor: Actor, raw: ListWaitlistInput = {}): Promise<Page<WaitlistEntryView>> {
       const input = parseInput(listWaitlistInput, raw);
       const scope = isAdmin(actor) ? {} : actor.role === 'Coach' ? { coachId: actor.userId } : { member: { userId: actor.userId } };
       const rows = await db.waitlistEntry.findMany({
         where: {
           AND: [scope, { coachId: input.coachId, memberId: input.memberId }, input.scope === 'live' ? { status: { in: LIVE } } : {}],
         },
+        // seq is unique: a total order, so pages neither skip nor repeat an entry.
         orderBy: [{ startsAt: 'asc' }, { seq: 'asc' }],
-        take: 200,
+        ...pageArgs(input),
       });
-      return Promise.all(rows.map((r) => toView(db, r)));
+      const page = toPage(rows, input);
+      return { items: await Promise.all(page.items.map((r) => toView(db, r))), nextCursor: page.nextCursor };
     },
 
     async get(actor: Actor, id: string): Promise<WaitlistEntryView> {
