@@ -112,10 +112,21 @@ export function deliveryProcessor(deps: DeliveryDeps) {
   const delivery = createNotificationDelivery(deps);
   // Claims and marks wait together for one statement: see NotificationDelivery.claimAndMark.
   const ledger = new DataLoader<{ claim: string } | { mark: string }, ClaimResult | boolean>(async (asks) => {
-    const claim = asks.flatMap((a) => ('claim' in a ? [a.claim] : []));
+    const claim = [...new Set(asks.flatMap((a) => ('claim' in a ? [a.claim] : [])))];
     const markSent = asks.flatMap((a) => ('mark' in a ? [a.mark] : []));
     const done = await delivery.claimAndMark({ claim, markSent, leaseMs: settings.leaseMs });
-    return asks.map((a) => ('claim' in a ? done.claims.get(a.claim)! : done.marked.has(a.mark)));
+    // Two jobs of this worker may carry one row (a batch and a reconciler's job after Redis lost the
+    // batch): the statement claims it once, and only the first ask may send. The other waits out the
+    // lease like any ask finding the row claimed, and then finds it settled.
+    const answered = new Set<string>();
+    return asks.map((a) => {
+      if ('mark' in a) return done.marked.has(a.mark);
+      const result = done.claims.get(a.claim)!;
+      if (result.outcome !== 'claimed') return result;
+      if (answered.has(a.claim)) return { outcome: 'busy', retryInMs: settings.leaseMs } satisfies ClaimResult;
+      answered.add(a.claim);
+      return result;
+    });
   }, batching);
   const claims = { load: (id: string) => ledger.load({ claim: id }) as Promise<ClaimResult> };
   const marks = { load: (id: string) => ledger.load({ mark: id }) as Promise<boolean> };

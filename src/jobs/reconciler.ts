@@ -23,16 +23,17 @@ export interface ReconcileResult {
 
 export async function reconcile(deps: RelayDeps): Promise<ReconcileResult> {
   await tickReminders(deps);
-  // Read once: the finished jobs are few (failed ones are capped by removeOnFail, completed ones
-  // removed), and the unfinished ones are the next minutes of work, a hundred rows to a batch.
+  // Read once: the finished jobs are few (failed ones are capped by removeOnFail, completed ones removed).
   const finished = new Set(await deps.queues.delivery.getRanges(['failed', 'completed'], 0, -1));
-  const carried = await carriedRows(deps.queues.delivery);
   let requeued = 0;
   let replaced = 0;
   let after = '';
   for (;;) {
     const now = deps.clock.now();
     const page = await undeliveredNotifications(deps.db, now, new Date(now.getTime() + deps.settings.windowMs), after, PAGE);
+    // Read after the rows: a row that moved meanwhile from one job to another (a batch hands a row
+    // that must wait to a job of its own before it finishes) is still found carried.
+    const carried = page.length ? await carriedRows(deps.queues.delivery) : new Set<string>();
     const rows = page.filter((r) => !carried.has(r.id));
     const planned = planDeliveries(deps.settings, rows, now.getTime());
     replaced += await removeFinished(deps.queues.delivery, planned.map((p) => p.opts.jobId).filter((id) => finished.has(id)));
@@ -44,9 +45,10 @@ export async function reconcile(deps: RelayDeps): Promise<ReconcileResult> {
 }
 
 /**
- * The rows of every delivery job BullMQ has not finished with: waiting, delayed or running. Read
- * before the rows, so a job that finishes meanwhile at worst has its row enqueued again, which the
- * row's claim makes harmless (it is found settled, or claimed and waited for).
+ * The rows of every delivery job BullMQ has not finished with: waiting, delayed or running (the
+ * next minutes of work, a hundred rows to a batch). A job that finishes between the rows' read and
+ * this one at worst has its row enqueued again, which the row's claim makes harmless: it is found
+ * settled, or claimed and waited for.
  */
 async function carriedRows(queue: Queue<DeliveryJob>): Promise<Set<string>> {
   const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);

@@ -441,8 +441,10 @@ describe('chaos: the hard cases, one at a time', { timeout: 300_000 }, () => {
     const p = w.apiMembers[0]!;
     const key = randomUUID();
     const api1 = member('api-1');
-    // PostgreSQL commits the booking; api-1 never hears so, and dies before it can answer.
-    const committing = proxy.armOnCommit(/session_bookings/);
+    // PostgreSQL commits the booking; api-1 never hears so, and dies before it can answer. The
+    // booking's one query (its write as a prepared statement, the lock, the re-check, COMMIT) is
+    // told by the re-check it calls.
+    const committing = proxy.armOnCommit(/bookings_recheck/);
     const first = postBooking(api1.port, p, bookingBody(w, p, 7), key).then(
       (r) => r.status,
       () => 'no answer' as const,

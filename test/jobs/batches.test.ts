@@ -110,6 +110,30 @@ describe('a batch', () => {
   });
 });
 
+describe('two jobs carrying the same rows', () => {
+  it('send each row once, even when one worker claims them for both in one statement', async () => {
+    // After Redis lost a batch, the reconciler's job for its rows may run beside the batch still in
+    // a worker: both ask for the same rows in the same moment.
+    const ids = await dueRows(6);
+    const port = new RecordingPort('web');
+    const prefix = testPrefix();
+    const producer = openQueues(REDIS_URL, prefix);
+    try {
+      await producer.queues.delivery.pause();
+      await producer.queues.delivery.addBulk(['b-first', 'b-second'].map((jobId) => ({ name: 'deliver', data: { notificationIds: ids }, opts: { jobId } })));
+      await producer.queues.delivery.resume();
+      const jobs = await testWorkers({ db, clock, ports: [port], prefix, settings: { concurrency: 16, leaseMs: 300 } });
+      await untilSettled(jobs, async () => (await db.notification.findMany({ where: { id: { in: ids } } })).every((r) => r.status === 'sent'));
+      await untilSettled(jobs, async () => (await producer.queues.delivery.getJobCounts('waiting', 'delayed', 'active')).delayed === 0);
+    } finally {
+      await producer.queues.delivery.obliterate({ force: true });
+      await producer.close();
+    }
+    for (const id of ids) expect(port.sent.filter((m) => m.id === id), id).toHaveLength(1);
+    for (const id of ids) expect(await row(id)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+});
+
 describe('the reconciler, beside a batch', () => {
   it('leaves the rows a waiting batch carries alone, and puts them back once Redis has lost it', async () => {
     const ids = await dueRows(5);
