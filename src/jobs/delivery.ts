@@ -10,7 +10,7 @@ import type { Clock } from '../core/index.ts';
 import { createNotificationDelivery, type ChatAddress, type ClaimResult, type ClaimedNotification } from '../core/notifications/index.ts';
 import type { Db } from '../db/client.ts';
 import { isDatabaseOutage } from './outage.ts';
-import { DELIVERY_QUEUE, deliveryJobOptions, notificationJobId, type DeliveryJob, type SingleDeliveryJob, type Unmarked } from './queues.ts';
+import { DELIVERY_QUEUE, deliveryJobOptions, notificationJobId, type BatchDeliveryJob, type DeliveryJob, type SingleDeliveryJob, type Unmarked } from './queues.ts';
 import type { JobSettings } from './settings.ts';
 
 // The delivery worker. A job carries one outbox row, or the rows falling due at one moment (a batch,
@@ -349,12 +349,12 @@ export function deliveryProcessor(deps: DeliveryDeps) {
    * row that must wait or be tried again leaves the batch as a job of its own, delayed as its own
    * job would have been, so the batch finishes with what could be done now.
    */
-  async function deliverBatch(job: Job<DeliveryJob>, ids: readonly string[]): Promise<DeliveryOutcome> {
+  async function deliverBatch(job: Job<DeliveryJob>, batch: BatchDeliveryJob): Promise<DeliveryOutcome> {
     const later: { data: SingleDeliveryJob; delayMs: number }[] = [];
     const results = await Promise.all(
-      ids.map(async (id) => {
+      batch.notificationIds.map(async (id) => {
         try {
-          const result = await runRow(id);
+          const result = await runRow(id, batch.unmarked?.[id]);
           if ('done' in result) return result.done;
           if ('wait' in result) later.push({ data: { notificationId: id }, delayMs: result.wait });
           else if ('unmarked' in result) later.push({ data: { notificationId: id, unmarked: result.unmarked }, delayMs: settings.backoffMs });
@@ -366,6 +366,10 @@ export function deliveryProcessor(deps: DeliveryDeps) {
         return undefined;
       }),
     );
+    const unmarked = later.flatMap(({ data }) => (data.unmarked ? [[data.notificationId, data.unmarked] as const] : []));
+    // Remembered by the batch too: should this worker die before the batch finishes, its rerun marks
+    // these rather than taking their claims over once the leases run out, and sending them again.
+    if (unmarked.length) await job.updateData({ ...batch, unmarked: { ...batch.unmarked, ...Object.fromEntries(unmarked) } });
     if (later.length) {
       // Should Redis refuse these, the batch fails and runs again: its sent rows are found settled.
       await deps.queue.addBulk(
@@ -382,7 +386,7 @@ export function deliveryProcessor(deps: DeliveryDeps) {
 
   return async (job: Job<DeliveryJob>, token?: string): Promise<DeliveryOutcome> => {
     const data = job.data;
-    if ('notificationIds' in data) return deliverBatch(job, data.notificationIds);
+    if ('notificationIds' in data) return deliverBatch(job, data);
     try {
       return await deliverOne(job, data, token);
     } catch (error) {

@@ -34,6 +34,8 @@ export interface SingleDeliveryJob {
  */
 export interface BatchDeliveryJob {
   notificationIds: string[];
+  /** Rows of this batch sent before an outage kept their marks out (see SingleDeliveryJob): a rerun only marks them. */
+  unmarked?: Record<string, Unmarked>;
 }
 
 export type DeliveryJob = SingleDeliveryJob | BatchDeliveryJob;

@@ -33,12 +33,13 @@ async function queueEventsOf(jobs: RunningWorkers): Promise<QueueEvents> {
   return events;
 }
 
-/** Resolves once the job was put back to wait `n` times (BullMQ's 'delayed' event); rejects should BullMQ give it up. */
-function postponed(events: QueueEvents, jobId: string, n: number): Promise<void> {
+/** Resolves once the job (or one whose id `jobId` matches) was put back to wait `n` times (BullMQ's 'delayed' event); rejects should BullMQ give it up. */
+function postponed(events: QueueEvents, jobId: string | RegExp, n: number): Promise<void> {
+  const its = (id: string) => (typeof jobId === 'string' ? id === jobId : jobId.test(id));
   let seen = 0;
   return new Promise((resolve, reject) => {
-    events.on('delayed', (e) => e.jobId === jobId && ++seen >= n && resolve());
-    events.on('failed', (e) => e.jobId === jobId && reject(new Error(`BullMQ gave the job up: ${e.failedReason}`)));
+    events.on('delayed', (e) => its(e.jobId) && ++seen >= n && resolve());
+    events.on('failed', (e) => its(e.jobId) && reject(new Error(`BullMQ gave the job up: ${e.failedReason}`)));
   });
 }
 
@@ -96,5 +97,25 @@ describe('PostgreSQL unreachable for the delivery worker', () => {
     expect(await row(id)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(port.attempts.filter((m) => m.id === id)).toHaveLength(1);
     expect(port.sent.filter((m) => m.id === id)).toHaveLength(1);
+  });
+
+  it('after the send, in a batch: the row leaves the batch only to be marked, never to be sent again', async () => {
+    const port = new RecordingPort('web');
+    const jobs = await testWorkers({ db: workerDb, clock, ports: [port], prefix: testPrefix(), settings: { ...settings, leaseMs: 1 } });
+    const events = await queueEventsOf(jobs);
+    const [first, second] = [await pendingRow(), await pendingRow()];
+    // The job of its own that takes the first row from the batch (n-<row>.<batch>.<run>), waiting for PostgreSQL.
+    const waited = postponed(events, new RegExp(`^${notificationJobId(first)}\\.b-`), moreThanAllAttempts);
+    port.behaviour = (m: Delivered) => void (m.id === first && proxy.cut());
+    try {
+      await relayOutbox({ db, clock, queues: jobs.queues, settings: testSettings(settings) });
+      await waited;
+      expect(await row(first)).toMatchObject({ status: 'sending', attempts: 1 });
+    } finally {
+      proxy.restore();
+    }
+    await untilSettled(jobs, async () => (await row(first)).status === 'sent' && (await row(second)).status === 'sent');
+    expect(await row(first)).toMatchObject({ status: 'sent', attempts: 1 });
+    for (const id of [first, second]) expect(port.sent.filter((m) => m.id === id), id).toHaveLength(1);
   });
 });
