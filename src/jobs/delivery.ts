@@ -361,7 +361,9 @@ export function deliveryProcessor(deps: DeliveryDeps) {
           else later.push({ data: { notificationId: id }, delayMs: result.retryAfterMs ?? settings.backoffMs * 2 ** Math.max(0, result.attempts - 1) });
         } catch (error) {
           if (!(error instanceof DatabaseOutage)) logger.warn({ notificationId: id, err: error }, 'delivery failed unexpectedly; tried again as a job of its own');
-          later.push({ data: { notificationId: id }, delayMs: error instanceof DatabaseOutage ? outageDelayMs(job) : settings.backoffMs });
+          // A row this batch only had to mark keeps that note in its own job.
+          const sent = batch.unmarked?.[id];
+          later.push({ data: { notificationId: id, ...(sent ? { unmarked: sent } : {}) }, delayMs: error instanceof DatabaseOutage ? outageDelayMs(job) : settings.backoffMs });
         }
         return undefined;
       }),

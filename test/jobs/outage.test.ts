@@ -1,7 +1,8 @@
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { notificationJobId } from '../../src/jobs/index.ts';
+import { createNotificationDelivery } from '../../src/core/notifications/index.ts';
+import { notificationJobId, openQueues } from '../../src/jobs/index.ts';
 import { DELIVERY_QUEUE } from '../../src/jobs/queues.ts';
 import { relayOutbox } from '../../src/jobs/relay.ts';
 import { setupCore } from '../helpers/core.ts';
@@ -117,5 +118,29 @@ describe('PostgreSQL unreachable for the delivery worker', () => {
     await untilSettled(jobs, async () => (await row(first)).status === 'sent' && (await row(second)).status === 'sent');
     expect(await row(first)).toMatchObject({ status: 'sent', attempts: 1 });
     for (const id of [first, second]) expect(port.sent.filter((m) => m.id === id), id).toHaveLength(1);
+  });
+
+  it("a batch's rerun only marks the rows it sent before, even through another outage", async () => {
+    const port = new RecordingPort('web');
+    const [sentBefore, pending] = [await pendingRow(), await pendingRow()];
+    // A crashed run of this batch sent `sentBefore` and could not mark it; its claim has run out.
+    await createNotificationDelivery({ db, clock }).claim([sentBefore], 1);
+    const prefix = testPrefix();
+    const producer = openQueues(REDIS_URL, prefix);
+    afterAll(() => producer.close());
+    await producer.queues.delivery.add('deliver', { notificationIds: [sentBefore, pending], unmarked: { [sentBefore]: { type: 'member.assigned', dueAtMs: clock.now().getTime() } } }, { jobId: 'b-rerun' });
+    proxy.cut();
+    try {
+      const jobs = await testWorkers({ db: workerDb, clock, ports: [port], prefix, settings: { ...settings, leaseMs: 1 } });
+      const events = await queueEventsOf(jobs);
+      // Both rows leave the batch to wait for PostgreSQL, the first still only to be marked.
+      await postponed(events, new RegExp(`^${notificationJobId(sentBefore)}\\.b-rerun`), moreThanAllAttempts);
+      proxy.restore();
+      await untilSettled(jobs, async () => (await row(sentBefore)).status === 'sent' && (await row(pending)).status === 'sent');
+    } finally {
+      proxy.restore();
+    }
+    expect(port.attempts.filter((m) => m.id === sentBefore)).toHaveLength(0);
+    expect(port.sent.filter((m) => m.id === pending)).toHaveLength(1);
   });
 });
