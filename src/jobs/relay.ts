@@ -63,22 +63,17 @@ export async function enqueueDeliveries(deps: RelayDeps, rows: readonly QueuedNo
 
 /**
  * Moves every outbox row due within the window that no relay took yet to the delivery queue; returns
- * how many. Should Redis fail between taking and adding, the reconciler puts them back.
+ * how many. Each batch of rows is marked queued in PostgreSQL only once its jobs are in Redis (see
+ * takeUnqueuedNotifications): should Redis fail, the rows stay for the next relay.
  */
 export async function relayOutbox(deps: RelayDeps): Promise<number> {
   let total = 0;
-  // Two stages: the next batch is taken from PostgreSQL while the last one goes to Redis.
-  let adding: Promise<void> = Promise.resolve();
-  try {
-    for (;;) {
-      const now = deps.clock.now();
-      const rows = await takeUnqueuedNotifications(deps.db, now, new Date(now.getTime() + deps.settings.windowMs), BATCH);
-      await adding;
-      adding = enqueueDeliveries(deps, rows);
-      total += rows.length;
-      if (rows.length < BATCH) return total;
-    }
-  } finally {
-    await adding;
+  for (;;) {
+    const now = deps.clock.now();
+    const rows = await takeUnqueuedNotifications(deps.db, now, new Date(now.getTime() + deps.settings.windowMs), BATCH, (taken) =>
+      enqueueDeliveries(deps, taken),
+    );
+    total += rows.length;
+    if (rows.length < BATCH) return total;
   }
 }

@@ -9,7 +9,8 @@ import { reconcile } from '../../src/jobs/reconciler.ts';
 import { planDeliveries, relayOutbox } from '../../src/jobs/relay.ts';
 import { setupCore } from '../helpers/core.ts';
 import { makeMember } from '../helpers/factories.ts';
-import { pendingNotification, RecordingPort, REDIS_URL, testPrefix, testSettings, testWorkers, untilSettled, type Delivered } from './harness.ts';
+import { pendingNotification, RecordingPort, REDIS_URL, stopWorkers, testPrefix, testSettings, testWorkers, untilSettled, type Delivered } from './harness.ts';
+import type { RunningWorkers } from '../../src/jobs/index.ts';
 
 // The rows falling due at one moment travel as one delivery job (docs/design.md §5): how the relay
 // groups them, how a batch delivers each row on its own (a row that must wait or be tried again
@@ -118,14 +119,21 @@ describe('two jobs carrying the same rows', () => {
     const port = new RecordingPort('web');
     const prefix = testPrefix();
     const producer = openQueues(REDIS_URL, prefix);
+    let jobs: RunningWorkers | undefined;
     try {
       await producer.queues.delivery.pause();
       await producer.queues.delivery.addBulk(['b-first', 'b-second'].map((jobId) => ({ name: 'deliver', data: { notificationIds: ids }, opts: { jobId } })));
       await producer.queues.delivery.resume();
-      const jobs = await testWorkers({ db, clock, ports: [port], prefix, settings: { concurrency: 16, leaseMs: 300 } });
+      jobs = await testWorkers({ db, clock, ports: [port], prefix, settings: { concurrency: 16, leaseMs: 300 } });
       await untilSettled(jobs, async () => (await db.notification.findMany({ where: { id: { in: ids } } })).every((r) => r.status === 'sent'));
-      await untilSettled(jobs, async () => (await producer.queues.delivery.getJobCounts('waiting', 'delayed', 'active')).delayed === 0);
+      // The second job's asks waited out the lease as jobs of their own: they find their rows settled.
+      await untilSettled(jobs, async () => {
+        const counts = await producer.queues.delivery.getJobCounts('waiting', 'delayed', 'active');
+        return Object.values(counts).every((n) => n === 0);
+      });
     } finally {
+      // Stopped before the queue is emptied: a job finishing in an emptied queue is an error in BullMQ.
+      if (jobs) await stopWorkers(jobs);
       await producer.queues.delivery.obliterate({ force: true });
       await producer.close();
     }

@@ -1,4 +1,4 @@
-import { pgPool, pgQuery, Prisma, type Db } from '../../db/client.ts';
+import { pgPool, pgQuery, Prisma, withPgConnection, type Db } from '../../db/client.ts';
 
 // The outbox's side of the relay to the delivery queue. PostgreSQL is the source of truth; the queue
 // holds only what is due within minutes. `takeUnqueued` hands each row to one relay once;
@@ -22,22 +22,37 @@ async function run<R>(db: Db, sql: Prisma.Sql, name: string): Promise<R[]> {
 }
 
 /**
- * Marks up to `limit` pending rows due by `horizon` that no relay has taken yet as queued, and
- * returns them, oldest due first. Concurrent relays take disjoint rows (SKIP LOCKED).
+ * Marks up to `limit` pending rows due by `horizon` that no relay has taken yet as queued, hands
+ * them to `enqueue`, and only then commits; returns them, oldest due first. Concurrent relays take
+ * disjoint rows (SKIP LOCKED). Committing after the rows are in the queue means a row is never seen
+ * queued before its job exists: a reconciler reading it meanwhile waits for the commit, then finds
+ * the job, instead of giving the row a second job. Should `enqueue` fail, nothing is marked.
  */
-export async function takeUnqueuedNotifications(db: Db, now: Date, horizon: Date, limit: number): Promise<QueuedNotification[]> {
-  const rows = await run<{ id: string; deliverAfterMs: string }>(
-    db,
-    Prisma.sql`
-    UPDATE "notifications" n SET "queuedAt" = ${now}::timestamp
-    FROM (SELECT "id" FROM "notifications"
-          WHERE "status" = 'pending' AND "queuedAt" IS NULL AND "deliverAfter" <= ${horizon}::timestamp
-          ORDER BY "deliverAfter" LIMIT ${limit} FOR UPDATE SKIP LOCKED) due
-    WHERE n."id" = due."id"
-    RETURNING n."id", (extract(epoch FROM n."deliverAfter") * 1000)::bigint AS "deliverAfterMs"`,
-    'notifications.take_unqueued',
-  );
-  return rows.map((r) => ({ id: r.id, deliverAfterMs: Number(r.deliverAfterMs) }));
+export async function takeUnqueuedNotifications(
+  db: Db,
+  now: Date,
+  horizon: Date,
+  limit: number,
+  enqueue: (rows: QueuedNotification[]) => Promise<void>,
+): Promise<QueuedNotification[]> {
+  return withPgConnection(db, async (c) => {
+    await c.query('BEGIN');
+    const taken = await pgQuery<{ id: string; deliverAfterMs: string }>(
+      c,
+      Prisma.sql`
+      UPDATE "notifications" n SET "queuedAt" = ${now}::timestamp
+      FROM (SELECT "id" FROM "notifications"
+            WHERE "status" = 'pending' AND "queuedAt" IS NULL AND "deliverAfter" <= ${horizon}::timestamp
+            ORDER BY "deliverAfter" LIMIT ${limit} FOR UPDATE SKIP LOCKED) due
+      WHERE n."id" = due."id"
+      RETURNING n."id", (extract(epoch FROM n."deliverAfter") * 1000)::bigint AS "deliverAfterMs"`,
+      'notifications.take_unqueued',
+    );
+    const rows = taken.map((r) => ({ id: r.id, deliverAfterMs: Number(r.deliverAfterMs) }));
+    await enqueue(rows);
+    await c.query('COMMIT');
+    return rows;
+  });
 }
 
 /**
